@@ -1,0 +1,19 @@
+//! The Webex SCIM token model, free of any GUI: which broker to sign in with, the OAuth 2.0
+//! implicit-grant authorize URL, parsing of the redirect that carries the token, the token itself
+//! as a secret type, the Tenant URL Azure asks for, and expiry arithmetic.
+//!
+//! Nothing here depends on Tauri; the desktop shell and the CLI both build on this crate.
+
+pub mod authorize;
+pub mod broker;
+pub mod callback;
+pub mod expiry;
+pub mod tenant;
+pub mod token;
+
+pub use authorize::{AuthorizeRequest, PendingLogin};
+pub use broker::{Broker, BrokerId};
+pub use callback::{CallbackError, CapturedToken};
+pub use expiry::{Clock, ExpiryState, SystemClock};
+pub use tenant::{OrgId, OrgIdError};
+pub use token::{AccessToken, TokenRecord};
