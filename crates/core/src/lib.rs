@@ -8,6 +8,7 @@ pub mod authorize;
 pub mod broker;
 pub mod callback;
 pub mod expiry;
+pub mod listener;
 pub mod tenant;
 pub mod token;
 
