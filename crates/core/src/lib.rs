@@ -11,6 +11,7 @@ pub mod expiry;
 pub mod listener;
 pub mod tenant;
 pub mod token;
+pub mod vault;
 
 pub use authorize::{AuthorizeRequest, PendingLogin};
 pub use broker::{Broker, BrokerId};
