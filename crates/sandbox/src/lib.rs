@@ -1,3 +1,161 @@
-//! A local Webex for offline use and tests: the ID broker's sign-in pages and a SCIM 2.0 API.
+//! A local Webex for offline use, demos and tests: the ID broker's sign-in pages and a SCIM 2.0
+//! API that accepts what Microsoft Entra ID's provisioning client sends.
 //!
-//! Not built yet: see issue "Sandbox". The crate exists so the workspace layout is final.
+//! ```text
+//! /idb/oauth2/v1/authorize         sign-in page (GET), sign-in or deny (POST) → 302 to the redirect URI
+//! /idb/saml2/jsp/doSSO.jsp         the forced-login wrapper; forwards to `goto`
+//! /v1/people/me                    who a token belongs to
+//! /identity/scim/{orgId}/v2/…      Users, Groups, discovery (RFC 7643/7644)
+//! /_sandbox/log                    recent requests, bearer tokens redacted
+//! ```
+
+mod accounts;
+mod broker;
+mod log;
+mod people;
+pub mod scim;
+mod tokens;
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use scim_token_core::OrgId;
+use time::Duration;
+use tokio::net::TcpListener;
+
+pub use accounts::{Account, seeded_accounts};
+pub use log::LogEntry;
+pub use tokens::{Grant, TokenStore};
+
+/// The org the sandbox serves unless told otherwise.
+pub const DEFAULT_ORG: &str = "5a4db0c5-0000-4000-8000-00000000c0de";
+/// How long a sandbox token lives by default: what Webex's sample redirect says (about 45 days).
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::seconds(3_887_999);
+
+/// How a sandbox behaves.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// The org whose SCIM API is served.
+    pub org_id: OrgId,
+    /// Sign this account in without showing the form (tests, demos).
+    pub auto_approve: Option<String>,
+    /// Lifetime of the tokens it issues.
+    pub token_lifetime: Duration,
+    /// Generated users to start with.
+    pub seed_users: usize,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            org_id: OrgId::parse_exact(DEFAULT_ORG).expect("constant org ID is valid"),
+            auto_approve: None,
+            token_lifetime: DEFAULT_TOKEN_LIFETIME,
+            seed_users: 0,
+        }
+    }
+}
+
+/// State shared by every route.
+#[derive(Clone)]
+struct AppState(Arc<Shared>);
+
+struct Shared {
+    config: SandboxConfig,
+    accounts: Vec<Account>,
+    tokens: Mutex<TokenStore>,
+    scim: scim::Store,
+    log: Mutex<log::RequestLog>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// A running sandbox's state and routes.
+#[derive(Clone)]
+pub struct Sandbox {
+    state: AppState,
+}
+
+impl Sandbox {
+    /// A sandbox with the seeded accounts and `config.seed_users` generated users.
+    pub fn new(config: SandboxConfig) -> Self {
+        let scim = scim::Store::new(config.org_id);
+        scim.seed(config.seed_users);
+        let state = AppState(Arc::new(Shared {
+            accounts: seeded_accounts(),
+            tokens: Mutex::new(TokenStore::default()),
+            scim,
+            log: Mutex::new(log::RequestLog::default()),
+            config,
+        }));
+        Self { state }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.state.config
+    }
+
+    /// The accounts that can sign in.
+    pub fn accounts(&self) -> &[Account] {
+        &self.state.accounts
+    }
+
+    /// Issues a token directly, as a sign-in would (for tests and seeding tools).
+    pub fn issue_token(&self, email: &str) -> Option<String> {
+        let account = self
+            .state
+            .accounts
+            .iter()
+            .find(|a| a.email.eq_ignore_ascii_case(email))?;
+        let scopes = account.grantable_scopes(&scim_token_core::broker::SCOPES.map(str::to_owned));
+        let mut tokens = self.state.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        Some(
+            tokens
+                .issue(
+                    account,
+                    self.state.config.org_id,
+                    scopes,
+                    self.state.config.token_lifetime,
+                )
+                .0,
+        )
+    }
+
+    /// The request log, oldest first.
+    pub fn log(&self) -> Vec<LogEntry> {
+        self.state.log.lock().unwrap_or_else(|p| p.into_inner()).entries()
+    }
+
+    /// All routes.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .merge(broker::routes())
+            .merge(people::routes())
+            .merge(scim::routes())
+            .route("/_sandbox/log", axum::routing::get(log::show))
+            .fallback(scim::not_found)
+            .layer(axum::middleware::from_fn_with_state(
+                self.state.clone(),
+                log::record,
+            ))
+            .with_state(self.state.clone())
+    }
+
+    /// Serves on `listener` until `shutdown` completes.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(listener, self.router())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}

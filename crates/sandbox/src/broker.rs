@@ -1,0 +1,191 @@
+//! The sandbox's ID broker: the implicit grant's authorization endpoint (RFC 6749 §4.2.1) with a
+//! real sign-in form, a Deny button, and the forced-login wrapper.
+
+mod page;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use scim_token_core::broker::{CLIENT_ID, REDIRECT_URI, SCOPES};
+use serde::Deserialize;
+
+use crate::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/idb/oauth2/v1/authorize", get(show_sign_in).post(sign_in))
+        .route("/idb/saml2/jsp/doSSO.jsp", get(forced_login))
+}
+
+/// The authorization request's parameters, as sent in the query or echoed by the form.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct AuthParams {
+    #[serde(default)]
+    response_type: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    redirect_uri: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    login_hint: Option<String>,
+}
+
+/// The sign-in form's submission.
+#[derive(Debug, Deserialize)]
+struct SignIn {
+    #[serde(flatten)]
+    params: AuthParams,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    action: String,
+}
+
+/// A request that may be answered by redirecting, or must not be (bad client or redirect URI).
+enum Checked {
+    Ok(Vec<String>),
+    ErrorPage(&'static str),
+    RedirectError(&'static str, &'static str),
+}
+
+fn check(params: &AuthParams) -> Checked {
+    if params.client_id != CLIENT_ID {
+        return Checked::ErrorPage(
+            "Unknown client_id: this sandbox only knows the Webex provisioning client.",
+        );
+    }
+    if params.redirect_uri != REDIRECT_URI {
+        return Checked::ErrorPage(
+            "redirect_uri does not match the registered http://localhost:3000/auth/code.",
+        );
+    }
+    if params.response_type != "token" {
+        return Checked::RedirectError(
+            "unsupported_response_type",
+            "Only response_type=token is supported.",
+        );
+    }
+    let scopes: Vec<String> = params.scope.split_whitespace().map(str::to_owned).collect();
+    if scopes.is_empty() || scopes.iter().any(|s| !SCOPES.contains(&s.as_str())) {
+        return Checked::RedirectError("invalid_scope", "The requested scope is unknown or empty.");
+    }
+    Checked::Ok(scopes)
+}
+
+/// `redirect_uri#k=v&…` (RFC 6749 §4.2.2: parameters in the fragment).
+fn redirect_with(params: &AuthParams, pairs: &[(&str, &str)]) -> Response {
+    let mut fragment = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        fragment.append_pair(k, v);
+    }
+    if let Some(state) = &params.state {
+        fragment.append_pair("state", state);
+    }
+    let location = format!("{}#{}", params.redirect_uri, fragment.finish());
+    (StatusCode::FOUND, [(LOCATION, location)]).into_response()
+}
+
+fn error_page(message: &str) -> Response {
+    (StatusCode::BAD_REQUEST, page::error(message)).into_response()
+}
+
+async fn show_sign_in(State(app): State<AppState>, Query(params): Query<AuthParams>) -> Response {
+    let scopes = match check(&params) {
+        Checked::Ok(scopes) => scopes,
+        Checked::ErrorPage(message) => return error_page(message),
+        Checked::RedirectError(code, text) => {
+            return redirect_with(&params, &[("error", code), ("error_description", text)]);
+        }
+    };
+    if let Some(email) = &app.config.auto_approve {
+        return match app.accounts.iter().find(|a| a.email.eq_ignore_ascii_case(email)) {
+            Some(account) => grant(&app, &params, account, &scopes),
+            None => error_page("The auto-approve account does not exist in this sandbox."),
+        };
+    }
+    page::sign_in(&params, None).into_response()
+}
+
+async fn sign_in(State(app): State<AppState>, Form(form): Form<SignIn>) -> Response {
+    let scopes = match check(&form.params) {
+        Checked::Ok(scopes) => scopes,
+        Checked::ErrorPage(message) => return error_page(message),
+        Checked::RedirectError(code, text) => {
+            return redirect_with(&form.params, &[("error", code), ("error_description", text)]);
+        }
+    };
+    if form.action == "deny" {
+        return redirect_with(
+            &form.params,
+            &[
+                ("error", "access_denied"),
+                ("error_description", "The user denied the request."),
+            ],
+        );
+    }
+    let account = app
+        .accounts
+        .iter()
+        .find(|a| a.email.eq_ignore_ascii_case(form.email.trim()) && a.password == form.password);
+    match account {
+        Some(account) => grant(&app, &form.params, account, &scopes),
+        None => {
+            let mut params = form.params.clone();
+            params.login_hint = Some(form.email);
+            (
+                StatusCode::UNAUTHORIZED,
+                page::sign_in(&params, Some("Wrong email or password.")),
+            )
+                .into_response()
+        }
+    }
+}
+
+fn grant(app: &AppState, params: &AuthParams, account: &crate::Account, requested: &[String]) -> Response {
+    let scopes = account.grantable_scopes(requested);
+    let (token, lifetime) = app.tokens.lock().unwrap_or_else(|p| p.into_inner()).issue(
+        account,
+        app.config.org_id,
+        scopes.clone(),
+        app.config.token_lifetime,
+    );
+    let expires_in = lifetime.whole_seconds().to_string();
+    let mut pairs = vec![
+        ("access_token", token.as_str()),
+        ("token_type", "Bearer"),
+        ("expires_in", &expires_in),
+    ];
+    // RFC 6749 §5.1: the scope is sent when it differs from the request.
+    let granted = scopes.join(" ");
+    if scopes.len() != requested.len() {
+        pairs.push(("scope", &granted));
+    }
+    redirect_with(params, &pairs)
+}
+
+#[derive(Debug, Deserialize)]
+struct ForcedLogin {
+    #[serde(default)]
+    goto: String,
+}
+
+/// `doSSO.jsp?type=login&goto=<authorize URL>`: forwards only to this broker's own authorize page.
+async fn forced_login(Query(query): Query<ForcedLogin>) -> Response {
+    let target = url::Url::parse(&query.goto).ok();
+    match target {
+        Some(url) if url.path() == "/idb/oauth2/v1/authorize" => {
+            let local = format!("{}?{}", url.path(), url.query().unwrap_or(""));
+            (StatusCode::FOUND, [(LOCATION, local)]).into_response()
+        }
+        _ => error_page("goto must be this broker's /idb/oauth2/v1/authorize URL."),
+    }
+}

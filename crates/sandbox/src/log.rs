@@ -1,0 +1,160 @@
+//! A ring buffer of recent requests, for the desktop app's live view and for tests. Bearer tokens
+//! are redacted from what it keeps.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::AppState;
+
+/// How many requests are kept.
+const CAPACITY: usize = 500;
+/// How much of a request body is kept.
+const MAX_BODY: usize = 4096;
+/// Bodies larger than this are not buffered for the log at all.
+const MAX_BUFFERED: usize = 1 << 20;
+
+/// One request and its answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogEntry {
+    /// When it arrived (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// HTTP method.
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// Response status.
+    pub status: u16,
+    /// Time to answer, in milliseconds.
+    pub latency_ms: f64,
+    /// The request body (truncated), with any access token redacted.
+    pub body: String,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct RequestLog {
+    entries: VecDeque<LogEntry>,
+}
+
+impl RequestLog {
+    fn push(&mut self, entry: LogEntry) {
+        if self.entries.len() == CAPACITY {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(entry);
+    }
+
+    pub(crate) fn entries(&self) -> Vec<LogEntry> {
+        self.entries.iter().cloned().collect()
+    }
+}
+
+/// Redacts anything that looks like a sandbox/Webex token (`…_<cluster>_<uuid>`) or bearer value.
+fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = find_token(rest) {
+        out.push_str(&rest[..start.0]);
+        out.push_str("[REDACTED]");
+        rest = &rest[start.1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The byte range of the first token-shaped run in `text`.
+fn find_token(text: &str) -> Option<(usize, usize)> {
+    let is_tok = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
+    let mut start = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        match (start, is_tok(c)) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                let run = &text[s..i];
+                if run.len() >= 40 && run.matches('_').count() >= 2 {
+                    return Some((s, i));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+pub(crate) async fn record(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let path = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let logged_body;
+    let request = if path.starts_with("/identity/") {
+        let (parts, body) = request.into_parts();
+        match to_bytes(body, MAX_BUFFERED).await {
+            Ok(bytes) => {
+                logged_body = redact(&String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_BODY)]));
+                Request::from_parts(parts, Body::from(bytes))
+            }
+            Err(_) => {
+                let entry = LogEntry {
+                    at: OffsetDateTime::now_utc(),
+                    method,
+                    path: redact(&path),
+                    status: 413,
+                    latency_ms: 0.0,
+                    body: "(too large)".into(),
+                };
+                app.log.lock().unwrap_or_else(|p| p.into_inner()).push(entry);
+                return crate::scim::ScimError::too_large().into_response();
+            }
+        }
+    } else {
+        logged_body = String::new();
+        request
+    };
+    let response = next.run(request).await;
+    if !path.starts_with("/_sandbox/") {
+        let entry = LogEntry {
+            at: OffsetDateTime::now_utc(),
+            method,
+            path: redact(&path),
+            status: response.status().as_u16(),
+            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+            body: logged_body,
+        };
+        app.log.lock().unwrap_or_else(|p| p.into_inner()).push(entry);
+    }
+    response
+}
+
+pub(crate) async fn show(State(app): State<AppState>) -> impl IntoResponse {
+    Json(app.log.lock().unwrap_or_else(|p| p.into_inner()).entries())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_token_shaped_runs() {
+        let token = "AbCdEfGh0123456789AbCdEfGh0123456789_SBX1_5a4db0c5-0000-4000-8000-00000000c0de";
+        let text = format!("{{\"note\":\"{token}\",\"userName\":\"a_b@example.com\"}}");
+        let out = redact(&text);
+        assert!(!out.contains(token), "{out}");
+        assert!(
+            out.contains("[REDACTED]") && out.contains("a_b@example.com"),
+            "{out}"
+        );
+    }
+}
