@@ -1,6 +1,153 @@
-//! `scim-token`: get, keep, hand off and test a Webex SCIM token for Microsoft Entra ID.
-#![allow(clippy::print_stdout)]
+//! `scim-token`: get, keep, hand off and test the Webex SCIM token that Microsoft Entra ID's
+//! provisioning needs. Thin: parses arguments, calls `scim-token-core`, prints.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
-fn main() {
-    println!("scim-token {}", env!("CARGO_PKG_VERSION"));
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use scim_token_core::BrokerId;
+
+/// Get, keep and renew the Webex SCIM token for Microsoft Entra ID provisioning.
+#[derive(Debug, Parser)]
+#[command(name = "scim-token", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign in at the broker, capture the token from the redirect and store it in the OS keyring.
+    Login {
+        /// webex, gov, sandbox, or a broker base URL such as http://127.0.0.1:8900
+        #[arg(long, default_value = "webex")]
+        broker: BrokerId,
+        /// The admin's email, to prefill the sign-in page.
+        #[arg(long)]
+        email: Option<String>,
+        /// Print the sign-in URL instead of opening a browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+        /// The org ID, when the token does not carry one.
+        #[arg(long)]
+        org: Option<String>,
+        /// Also print the token on stdout (for when the keyring is unavailable).
+        #[arg(long)]
+        print_token: bool,
+    },
+    /// List stored tokens with their Tenant URL, expiry and fingerprint.
+    Status {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a stored token on stdout, and nothing else.
+    Token {
+        /// The org (needed when several are stored).
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Copy the Tenant URL or the token to the clipboard, and clear it later.
+    Copy {
+        /// What to copy.
+        what: CopyWhat,
+        /// The org (needed when several are stored).
+        #[arg(long)]
+        org: Option<String>,
+        /// Clear the clipboard after this many seconds if it still holds the copy (0: never).
+        #[arg(long, default_value_t = 45)]
+        clear_after: u64,
+    },
+    /// Run Azure's Test Connection against the org's Tenant URL.
+    Test {
+        /// The org (needed when several are stored).
+        #[arg(long)]
+        org: Option<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Exit 1 when a token expires within DAYS (for cron or systemd timers).
+    Check {
+        /// Warn this many days ahead.
+        #[arg(long, default_value_t = 30)]
+        within: i64,
+        /// Also raise a desktop notification.
+        #[arg(long)]
+        notify: bool,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an org's token from the keyring and its record.
+    Forget {
+        /// The org (needed when several are stored).
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Run the local Webex sandbox: ID broker and SCIM 2.0 API.
+    Sandbox(commands::sandbox::SandboxArgs),
+}
+
+/// What `copy` copies.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CopyWhat {
+    /// The Tenant URL.
+    Url,
+    /// The secret token.
+    Token,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("SCIM_TOKEN_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Login {
+            broker,
+            email,
+            no_browser,
+            timeout,
+            org,
+            print_token,
+        } => {
+            let options = commands::login::Options {
+                broker,
+                email,
+                open_browser: !no_browser,
+                timeout: Duration::from_secs(timeout),
+                org,
+                print_token,
+            };
+            commands::login::run(options).await
+        }
+        Command::Status { json } => commands::status::run(json),
+        Command::Token { org } => commands::token::run(org.as_deref()),
+        Command::Copy {
+            what,
+            org,
+            clear_after,
+        } => commands::copy::run(matches!(what, CopyWhat::Token), org.as_deref(), clear_after).await,
+        Command::Test { org, json } => commands::test::run(org.as_deref(), json).await,
+        Command::Check { within, notify, json } => commands::check::run(within, notify, json),
+        Command::Forget { org } => commands::forget::run(org.as_deref()),
+        Command::Sandbox(args) => commands::sandbox::run(args).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -1,0 +1,43 @@
+//! `scim-token status`: every stored org.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use scim_token_core::TokenSummary;
+use time::OffsetDateTime;
+
+use crate::output::{days_phrase, timestamp};
+
+pub(crate) fn run(json: bool) -> Result<ExitCode> {
+    let vault = super::vault()?;
+    let now = OffsetDateTime::now_utc();
+    let summaries: Vec<TokenSummary> = vault
+        .records()?
+        .iter()
+        .map(|r| TokenSummary::of(r, now))
+        .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&summaries)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if summaries.is_empty() {
+        println!("No tokens stored. Run `scim-token login` to get one.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for s in &summaries {
+        println!(
+            "{} — {} — {} (expires {}, {})",
+            s.org_id,
+            s.broker_label,
+            s.state.label(),
+            timestamp(s.expires_at),
+            days_phrase(s.days_left)
+        );
+        println!("  Tenant URL:  {}", s.tenant_url);
+        if let Some(account) = &s.account {
+            println!("  Account:     {account}");
+        }
+        println!("  Fingerprint: {}", s.fingerprint);
+    }
+    Ok(ExitCode::SUCCESS)
+}

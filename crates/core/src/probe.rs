@@ -1,0 +1,182 @@
+//! "Test Connection", exactly as Azure runs it: `GET {Tenant URL}Users?filter=userName eq "<random>"`
+//! with the bearer token, expecting `200` and an empty `ListResponse`.
+
+use std::time::{Duration, Instant};
+
+use thiserror::Error;
+use url::Url;
+
+use crate::token::AccessToken;
+
+/// How long the probe waits for an answer.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A successful Test Connection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeSuccess {
+    /// The URL queried (token not included).
+    pub url: Url,
+    /// Round-trip time.
+    pub elapsed: Duration,
+}
+
+/// Why Test Connection failed, worded as Azure's outcome plus what to do.
+#[derive(Debug, Error)]
+pub enum ProbeError {
+    /// 401: the token is not accepted.
+    #[error("the token was refused (401): it has expired or was revoked; sign in again with `scim-token login`{}", detail_text(.0))]
+    Unauthorized(Option<String>),
+    /// 403: a valid token without provisioning rights.
+    #[error("the token is valid but may not provision users (403): sign in as a full administrator of the org so the token carries Identity:SCIM{}", detail_text(.0))]
+    Forbidden(Option<String>),
+    /// 404: wrong Tenant URL or org.
+    #[error("the Tenant URL was not found (404): check the org ID{}", detail_text(.0))]
+    NotFound(Option<String>),
+    /// Any other status.
+    #[error("the SCIM API answered {status}{}", detail_text(.detail))]
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// The SCIM `detail`, if any.
+        detail: Option<String>,
+    },
+    /// 200 but not a SCIM `ListResponse` with zero results.
+    #[error("the SCIM API answered 200 but not with an empty ListResponse, as Azure expects: {0}")]
+    BadResponse(String),
+    /// No answer.
+    #[error("cannot reach {host}: {message}; check the network, a proxy, or that the sandbox is running")]
+    Network {
+        /// Host tried.
+        host: String,
+        /// The error.
+        message: String,
+    },
+}
+
+fn detail_text(detail: &Option<String>) -> String {
+    detail
+        .as_ref()
+        .map(|d| format!(" (server said: {d})"))
+        .unwrap_or_default()
+}
+
+/// The Test Connection URL for a Tenant URL, with a random non-existent userName.
+pub fn probe_url(tenant_url: &Url) -> Url {
+    let mut base = tenant_url.clone();
+    if !base.path().ends_with('/') {
+        let path = format!("{}/", base.path());
+        base.set_path(&path);
+    }
+    let mut url = base.join("Users").expect("a relative path joins");
+    let random = oauth2::CsrfToken::new_random().secret().replace(['-', '_'], "");
+    url.query_pairs_mut()
+        .append_pair("filter", &format!("userName eq \"scim-token-probe-{random}\""));
+    url
+}
+
+/// Runs Test Connection against `tenant_url` with `token`.
+pub async fn test_connection(tenant_url: &Url, token: &AccessToken) -> Result<ProbeSuccess, ProbeError> {
+    let url = probe_url(tenant_url);
+    let client = reqwest::Client::builder()
+        .timeout(PROBE_TIMEOUT)
+        .build()
+        .map_err(|e| network(&url, &e))?;
+    let started = Instant::now();
+    let response = client
+        .get(url.clone())
+        .bearer_auth(token.expose_secret())
+        .header("accept", "application/scim+json")
+        .send()
+        .await
+        .map_err(|e| network(&url, &e))?;
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    let detail = body
+        .get("detail")
+        .or_else(|| body.get("message"))
+        .and_then(|d| d.as_str())
+        .map(str::to_owned);
+    match status {
+        200 => {
+            let is_list = body["schemas"].as_array().is_some_and(|s| {
+                s.iter()
+                    .any(|u| u == "urn:ietf:params:scim:api:messages:2.0:ListResponse")
+            });
+            if is_list && body["totalResults"] == 0 {
+                Ok(ProbeSuccess {
+                    url,
+                    elapsed: started.elapsed(),
+                })
+            } else {
+                Err(ProbeError::BadResponse(
+                    body.to_string().chars().take(200).collect(),
+                ))
+            }
+        }
+        401 => Err(ProbeError::Unauthorized(detail)),
+        403 => Err(ProbeError::Forbidden(detail)),
+        404 => Err(ProbeError::NotFound(detail)),
+        status => Err(ProbeError::Status { status, detail }),
+    }
+}
+
+/// Who a token belongs to: the first email the People API (`GET /v1/people/me`) returns. Best
+/// effort: `None` on any failure.
+pub async fn signed_in_email(people_me_url: &Url, token: &AccessToken) -> Option<String> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .ok()?;
+    let response = client
+        .get(people_me_url.clone())
+        .bearer_auth(token.expose_secret())
+        .send()
+        .await
+        .ok()?;
+    let person: serde_json::Value = response.error_for_status().ok()?.json().await.ok()?;
+    person["emails"][0].as_str().map(str::to_owned)
+}
+
+fn network(url: &Url, err: &reqwest::Error) -> ProbeError {
+    // reqwest's message can include the URL, never the Authorization header.
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        message = format!("{message}: {inner}");
+        source = inner.source();
+    }
+    ProbeError::Network {
+        host: url.host_str().unwrap_or("?").to_owned(),
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_url_is_azures_query() {
+        let tenant =
+            Url::parse("https://webexapis.com/identity/scim/1eb65fdf-9643-417f-9974-ad72cae0e10f/v2/")
+                .unwrap();
+        let url = probe_url(&tenant);
+        assert_eq!(
+            url.path(),
+            "/identity/scim/1eb65fdf-9643-417f-9974-ad72cae0e10f/v2/Users"
+        );
+        let filter = url
+            .query_pairs()
+            .find(|(k, _)| k == "filter")
+            .unwrap()
+            .1
+            .into_owned();
+        assert!(
+            filter.starts_with("userName eq \"scim-token-probe-") && filter.ends_with('"'),
+            "{filter}"
+        );
+        assert_ne!(probe_url(&tenant), url, "each probe uses a fresh random userName");
+        let no_slash = Url::parse("http://127.0.0.1:8900/identity/scim/x/v2").unwrap();
+        assert_eq!(probe_url(&no_slash).path(), "/identity/scim/x/v2/Users");
+    }
+}

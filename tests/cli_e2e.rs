@@ -1,0 +1,290 @@
+//! End-to-end: the real `scim-token` binary, the sandbox as a separate process, Debian's headless
+//! Chromium following the broker's redirect to the listener on localhost:3000, and the real
+//! Secret Service keyring started by `scripts/test`.
+
+mod support;
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use serde_json::Value;
+use support::{Home, Running, Sandbox, chromium, port_3000, wait_for_sign_in_url};
+
+const LOGIN_LIMIT: Duration = Duration::from_secs(90);
+
+fn start_login(home: &Home, sandbox: &Sandbox, extra: &[&str]) -> Running {
+    let mut args = vec![
+        "login",
+        "--broker",
+        sandbox.base.as_str(),
+        "--no-browser",
+        "--timeout",
+        "60",
+    ];
+    args.extend_from_slice(extra);
+    let child = home
+        .cli(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    Running::new(child)
+}
+
+#[test]
+fn login_status_token_test_forget() {
+    let _port = port_3000();
+    let sandbox = Sandbox::start(&["--auto-approve", "admin@sandbox.example"]);
+    let home = Home::new();
+    let mut login = start_login(&home, &sandbox, &[]);
+    let url = wait_for_sign_in_url(&mut login);
+    assert!(
+        url.starts_with(&format!(
+            "{}idb/saml2/jsp/doSSO.jsp?type=login&goto=",
+            sandbox.base
+        )),
+        "{url}"
+    );
+
+    let page = chromium(&url);
+    assert!(page.contains("Token captured"), "{page}");
+    let out = login.finish(LOGIN_LIMIT);
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    assert!(out.stdout.contains(&sandbox.tenant_url()), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("signed in as admin@sandbox.example"),
+        "{}",
+        out.stdout
+    );
+
+    let status = home.run(&["status", "--json"]);
+    assert_eq!(status.code(), Some(0), "{}", status.stderr);
+    let list: Value = serde_json::from_str(&status.stdout).unwrap();
+    let entry = &list[0];
+    assert_eq!(entry["org_id"], sandbox.org.as_str());
+    assert_eq!(entry["tenant_url"], sandbox.tenant_url().as_str());
+    assert_eq!(entry["state"], "fresh");
+    assert_eq!(
+        entry["days_left"], 44,
+        "sandbox tokens live 3887999 s, just under 45 days"
+    );
+
+    let token = home.run(&["token"]);
+    assert_eq!(token.code(), Some(0), "{}", token.stderr);
+    let token = token.stdout.trim().to_owned();
+    assert!(
+        token.ends_with(&format!("_SBX1_{}", sandbox.org)),
+        "stdout holds only the token"
+    );
+    assert!(entry["fingerprint"].as_str().unwrap().starts_with("sha256:"));
+    let test = home.run(&["test"]);
+    assert_eq!(test.code(), Some(0), "{}\n{}", test.stdout, test.stderr);
+    assert!(
+        test.stdout.contains("Test Connection succeeded"),
+        "{}",
+        test.stdout
+    );
+
+    let check = home.run(&["check", "--within", "30"]);
+    assert_eq!(check.code(), Some(0), "{}", check.stdout);
+    let check = home.run(&["check", "--within", "60"]);
+    assert_eq!(
+        check.code(),
+        Some(1),
+        "44 days left is within 60: {}",
+        check.stdout
+    );
+
+    // No output, log or file holds the token.
+    for text in [
+        &out.stdout,
+        &out.stderr,
+        &status.stdout,
+        &status.stderr,
+        &test.stdout,
+        &test.stderr,
+    ] {
+        assert!(!text.contains(&token), "token leaked: {text}");
+    }
+    let records = std::fs::read_to_string(home.config_dir().join("scim-token/tokens.json")).unwrap();
+    assert!(!records.contains(&token));
+
+    let forget = home.run(&["forget"]);
+    assert_eq!(forget.code(), Some(0), "{}", forget.stderr);
+    let status = home.run(&["status", "--json"]);
+    assert_eq!(status.stdout.trim(), "[]");
+    let gone = home.run(&["token", "--org", &sandbox.org]);
+    assert_ne!(gone.code(), Some(0));
+    assert!(gone.stderr.contains("no token is stored"), "{}", gone.stderr);
+}
+
+#[test]
+fn deny_is_reported_and_nothing_is_stored() {
+    let _port = port_3000();
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    let mut login = start_login(&home, &sandbox, &[]);
+    let url = wait_for_sign_in_url(&mut login);
+    // The sign-in page is real HTML with a Deny button; press it the way the form does.
+    let page = chromium(&url);
+    assert!(page.contains("id=\"deny\""), "{page}");
+    let redirect = deny(&sandbox, &url);
+    let result = chromium(&redirect);
+    assert!(result.contains("Sign-in failed"), "{result}");
+    let out = login.finish(LOGIN_LIMIT);
+    assert_ne!(out.code(), Some(0));
+    assert!(
+        out.stderr.contains("denied") && out.stderr.contains("access_denied"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(home.run(&["status", "--json"]).stdout.trim(), "[]");
+}
+
+/// Submits the sandbox's sign-in form with the Deny button; returns the redirect it answers with.
+fn deny(sandbox: &Sandbox, sign_in_url: &str) -> String {
+    let sign_in: url::Url = sign_in_url.parse().unwrap();
+    let authorize: url::Url = sign_in
+        .query_pairs()
+        .find(|(k, _)| k == "goto")
+        .unwrap()
+        .1
+        .parse()
+        .unwrap();
+    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+    form.push(("action".into(), "deny".into()));
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = client
+        .post(format!("{}idb/oauth2/v1/authorize", sandbox.base))
+        .form(&form)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 302);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("error=access_denied"), "{location}");
+    location
+}
+
+#[test]
+fn forged_state_is_rejected_and_the_real_sign_in_still_completes() {
+    let _port = port_3000();
+    let sandbox = Sandbox::start(&["--auto-approve", "admin@sandbox.example"]);
+    let home = Home::new();
+    let mut login = start_login(&home, &sandbox, &[]);
+    let url = wait_for_sign_in_url(&mut login);
+    let forged = format!(
+        "http://localhost:3000/auth/code#access_token=forged_SBX1_{}&token_type=Bearer&expires_in=100&state=not-yours",
+        sandbox.org
+    );
+    let page = chromium(&forged);
+    assert!(
+        page.contains("Not accepted") && page.contains("does not match"),
+        "{page}"
+    );
+    assert!(chromium(&url).contains("Token captured"));
+    let out = login.finish(LOGIN_LIMIT);
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    let token = home.run(&["token"]).stdout;
+    assert!(!token.contains("forged"), "the forged token must not be stored");
+}
+
+#[test]
+fn port_3000_taken_is_a_clear_error() {
+    let _port = port_3000();
+    let holder = TcpListener::bind("127.0.0.1:3000").expect("port 3000 free for the test");
+    let home = Home::new();
+    let out = home.run(&[
+        "login",
+        "--broker",
+        "http://127.0.0.1:9/",
+        "--no-browser",
+        "--timeout",
+        "5",
+    ]);
+    drop(holder);
+    assert_ne!(out.code(), Some(0));
+    assert!(
+        out.stderr.contains("port 3000") && out.stderr.contains("already in use"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&format!("pid {}", std::process::id())),
+        "names the holder: {}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("desktop app"), "{}", out.stderr);
+}
+
+#[test]
+fn without_a_secret_service_the_token_is_still_obtainable() {
+    let _port = port_3000();
+    let sandbox = Sandbox::start(&["--auto-approve", "admin@sandbox.example"]);
+    let home = Home::new();
+    let args = [
+        "login",
+        "--broker",
+        sandbox.base.as_str(),
+        "--no-browser",
+        "--timeout",
+        "60",
+        "--print-token",
+    ];
+    let child = home
+        .cli(&args)
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}/no-bus", home.dir.path().display()),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut login = Running::new(child);
+    let url = wait_for_sign_in_url(&mut login);
+    assert!(chromium(&url).contains("Token captured"));
+    let out = login.finish(LOGIN_LIMIT);
+    assert_eq!(out.code(), Some(3), "captured but not stored: {}", out.stderr);
+    assert!(
+        out.stderr.contains("could not be stored") && out.stderr.contains("D-Bus"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&sandbox.tenant_url()),
+        "the Tenant URL is still given: {}",
+        out.stderr
+    );
+    assert!(
+        out.stdout.trim().ends_with(&format!("_SBX1_{}", sandbox.org)),
+        "token printed: {}",
+        out.stdout
+    );
+    assert_eq!(home.run(&["status", "--json"]).stdout.trim(), "[]");
+}
+
+#[test]
+fn an_expired_token_fails_test_and_check() {
+    let _port = port_3000();
+    let sandbox = Sandbox::start(&["--auto-approve", "admin@sandbox.example", "--token-lifetime", "2"]);
+    let home = Home::new();
+    let mut login = start_login(&home, &sandbox, &[]);
+    let url = wait_for_sign_in_url(&mut login);
+    assert!(chromium(&url).contains("Token captured"));
+    assert_eq!(login.finish(LOGIN_LIMIT).code(), Some(0));
+    std::thread::sleep(Duration::from_secs(3));
+    let test = home.run(&["test"]);
+    assert_eq!(test.code(), Some(1));
+    assert!(
+        test.stderr.contains("401") && test.stderr.contains("sign in again"),
+        "{}",
+        test.stderr
+    );
+    let check = home.run(&["check"]);
+    assert_eq!(check.code(), Some(1));
+    assert!(check.stdout.contains("expired"), "{}", check.stdout);
+    home.run(&["forget"]);
+}

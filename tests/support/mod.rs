@@ -1,0 +1,249 @@
+//! Helpers for end-to-end tests: real processes, a real browser, a real keyring.
+//!
+//! `scripts/test` provides the world these need: an Xvfb display, a private D-Bus session with an
+//! unlocked gnome-keyring, and HOME/XDG dirs of their own. Each test also gets its own config dir
+//! and its own org ID, so tests never see each other's tokens.
+
+#![allow(dead_code, unreachable_pub, missing_docs)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// The `scim-token` binary under test.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_scim-token"))
+}
+
+/// Only one test at a time may use localhost:3000 (the fixed redirect URI).
+pub fn port_3000() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A private config dir (token records) for one test.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    /// `scim-token ARGS` with this home's config dir.
+    pub fn cli(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(bin());
+        command
+            .args(args)
+            .env("XDG_CONFIG_HOME", self.config_dir())
+            .env("SCIM_TOKEN_LOG", "trace")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs to completion (bounded) and returns status, stdout, stderr.
+    pub fn run(&self, args: &[&str]) -> Output {
+        run_bounded(self.cli(args), Duration::from_secs(60))
+    }
+}
+
+/// A finished process.
+#[derive(Debug)]
+pub struct Output {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    pub fn code(&self) -> Option<i32> {
+        self.status.code()
+    }
+}
+
+fn run_bounded(mut command: Command, limit: Duration) -> Output {
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    Running::new(child).finish(limit)
+}
+
+/// A process whose stderr lines are read as they come.
+pub struct Running {
+    child: Child,
+    stderr_lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Running {
+    pub fn new(mut child: Child) -> Self {
+        let stderr = child.stderr.take().expect("stderr piped");
+        let (tx, stderr_lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            stderr_lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for a stderr line matching `pred`; panics with what was seen after `limit`.
+    pub fn wait_for_line(&mut self, limit: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stderr_lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if pred(&line) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "no matching line within {limit:?}; stderr so far:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// Waits for exit (killing it after `limit`) and collects output.
+    pub fn finish(mut self, limit: Duration) -> Output {
+        let deadline = Instant::now() + limit;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!(
+                    "process did not finish within {limit:?}; stderr:\n{}",
+                    self.seen.join("\n")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut stdout = String::new();
+        if let Some(mut out) = self.child.stdout.take() {
+            out.read_to_string(&mut stdout).unwrap();
+        }
+        while let Ok(line) = self.stderr_lines.recv_timeout(Duration::from_millis(200)) {
+            self.seen.push(line);
+        }
+        Output {
+            status,
+            stdout,
+            stderr: self.seen.join("\n"),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `scim-token sandbox` on a free port with an org of its own.
+pub struct Sandbox {
+    child: Child,
+    pub base: String,
+    pub org: String,
+}
+
+impl Sandbox {
+    pub fn start(extra: &[&str]) -> Self {
+        let org = uuid::Uuid::new_v4().to_string();
+        let mut args = vec!["sandbox", "--port", "0", "--org", &org];
+        args.extend_from_slice(extra);
+        let mut child = Command::new(bin())
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        let base = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("unexpected sandbox banner: {first}"))
+            .to_owned();
+        // Keep draining stdout so the sandbox never blocks on a full pipe.
+        std::thread::spawn(move || for _ in stdout.lines() {});
+        Self { child, base, org }
+    }
+
+    pub fn tenant_url(&self) -> String {
+        format!("{}identity/scim/{}/v2/", self.base, self.org)
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Loads `url` in Debian's headless Chromium, lets its scripts run, and returns the final DOM.
+pub fn chromium(url: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let mut command = Command::new(chromium_path());
+    command
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--virtual-time-budget=15000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .stdin(Stdio::null());
+    let output = run_bounded(command, Duration::from_secs(60));
+    assert!(output.status.success(), "chromium failed: {}", output.stderr);
+    output.stdout
+}
+
+fn chromium_path() -> &'static Path {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(Path::new)
+        .find(|p| p.exists())
+        .expect("Debian's chromium is needed (scripts/test installs it)")
+}
+
+/// The sign-in URL `scim-token login --no-browser` prints.
+pub fn wait_for_sign_in_url(login: &mut Running) -> String {
+    login
+        .wait_for_line(Duration::from_secs(30), |l| l.trim_start().starts_with("http"))
+        .trim()
+        .to_owned()
+}
