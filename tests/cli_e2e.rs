@@ -288,3 +288,90 @@ fn an_expired_token_fails_test_and_check() {
     assert!(check.stdout.contains("expired"), "{}", check.stdout);
     home.run(&["forget"]);
 }
+
+/// Signs in against `sandbox` (which must auto-approve) and returns the stored token.
+fn sign_in(home: &Home, sandbox: &Sandbox) -> String {
+    let mut login = start_login(home, sandbox, &[]);
+    let url = wait_for_sign_in_url(&mut login);
+    assert!(chromium(&url).contains("Token captured"));
+    let out = login.finish(LOGIN_LIMIT);
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    home.run(&["token"]).stdout.trim().to_owned()
+}
+
+fn clipboard_text(clipboard: &mut arboard::Clipboard) -> String {
+    clipboard.get_text().unwrap_or_default()
+}
+
+#[test]
+fn copy_puts_url_and_token_on_the_clipboard_and_clears_them() {
+    let sandbox = Sandbox::start(&["--auto-approve", "admin@sandbox.example"]);
+    let home = Home::new();
+    let token = {
+        let _port = port_3000();
+        sign_in(&home, &sandbox)
+    };
+    let mut clipboard = arboard::Clipboard::new().expect("an X display (scripts/test starts Xvfb)");
+
+    for (what, expected) in [("url", sandbox.tenant_url()), ("token", token.clone())] {
+        let child = home
+            .cli(&["copy", what, "--clear-after", "2"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut copy = Running::new(child);
+        copy.wait_for_line(Duration::from_secs(20), |l| l.starts_with("Copied the"));
+        assert_eq!(clipboard_text(&mut clipboard), expected);
+        let out = copy.finish(Duration::from_secs(20));
+        assert_eq!(out.code(), Some(0), "{}", out.stderr);
+        assert!(out.stderr.contains("Clipboard cleared."), "{}", out.stderr);
+        assert!(!out.stderr.contains(&token) && out.stdout.is_empty());
+        assert_eq!(clipboard_text(&mut clipboard), "", "{what} cleared after 2 s");
+    }
+
+    // Something the user copied in the meantime is left alone.
+    let child = home
+        .cli(&["copy", "token", "--clear-after", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut copy = Running::new(child);
+    copy.wait_for_line(Duration::from_secs(20), |l| l.starts_with("Copied the"));
+    clipboard.set_text("something else").unwrap();
+    let out = copy.finish(Duration::from_secs(20));
+    assert!(!out.stderr.contains("Clipboard cleared."), "{}", out.stderr);
+    assert_eq!(clipboard_text(&mut clipboard), "something else");
+    home.run(&["forget"]);
+}
+
+#[test]
+fn check_notify_without_a_notification_service_still_reports() {
+    let _port = port_3000();
+    let sandbox = Sandbox::start(&[
+        "--auto-approve",
+        "admin@sandbox.example",
+        "--token-lifetime",
+        "86400",
+    ]);
+    let home = Home::new();
+    sign_in(&home, &sandbox);
+    let check = home.run(&["check", "--notify", "--json"]);
+    assert_eq!(
+        check.code(),
+        Some(1),
+        "one day left is within 30: {}",
+        check.stdout
+    );
+    let report: Value = serde_json::from_str(&check.stdout).unwrap();
+    assert_eq!(report["due"][0]["org_id"], sandbox.org.as_str());
+    assert_eq!(report["due"][0]["state"], "expiring");
+    // The private test bus has no notification daemon: a warning, not a failure.
+    assert!(
+        check.stderr.contains("could not show a desktop notification"),
+        "{}",
+        check.stderr
+    );
+    home.run(&["forget"]);
+}
