@@ -42,8 +42,18 @@ pub struct SandboxConfig {
     pub auto_approve: Option<String>,
     /// Lifetime of the tokens it issues.
     pub token_lifetime: Duration,
-    /// Generated users to start with.
+    /// Generated users to start with (only into an empty store).
     pub seed_users: usize,
+    /// Keep users and groups in this SQLite file; in memory when `None`.
+    pub data: Option<std::path::PathBuf>,
+}
+
+/// Why a sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// The `--data` file cannot be used.
+    #[error("{0}")]
+    Data(String),
 }
 
 impl Default for SandboxConfig {
@@ -53,6 +63,7 @@ impl Default for SandboxConfig {
             auto_approve: None,
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
             seed_users: 0,
+            data: None,
         }
     }
 }
@@ -83,9 +94,13 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// A sandbox with the seeded accounts and `config.seed_users` generated users.
-    pub fn new(config: SandboxConfig) -> Self {
-        let scim = scim::Store::new(config.org_id);
+    /// A sandbox with the seeded accounts, its data (from `config.data` if given) and
+    /// `config.seed_users` generated users when it starts empty.
+    pub fn new(config: SandboxConfig) -> Result<Self, SandboxError> {
+        let scim = match &config.data {
+            Some(path) => scim::Store::open(config.org_id, path).map_err(SandboxError::Data)?,
+            None => scim::Store::new(config.org_id),
+        };
         scim.seed(config.seed_users);
         let state = AppState(Arc::new(Shared {
             accounts: seeded_accounts(),
@@ -94,7 +109,7 @@ impl Sandbox {
             log: Mutex::new(log::RequestLog::default()),
             config,
         }));
-        Self { state }
+        Ok(Self { state })
     }
 
     /// The configuration.

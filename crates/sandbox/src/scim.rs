@@ -5,6 +5,7 @@ mod error;
 mod filter;
 mod handlers;
 mod patch;
+mod persist;
 mod query;
 mod resource;
 mod schema;

@@ -23,6 +23,9 @@ pub(crate) struct SandboxArgs {
     /// Generate this many users (spread over five groups).
     #[arg(long, default_value_t = 0)]
     seed: usize,
+    /// Keep users and groups in this SQLite file across restarts.
+    #[arg(long, value_name = "FILE")]
+    data: Option<std::path::PathBuf>,
     /// Lifetime of issued tokens, in seconds.
     #[arg(long, default_value_t = scim_token_sandbox::DEFAULT_TOKEN_LIFETIME.whole_seconds())]
     token_lifetime: i64,
@@ -34,8 +37,9 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
         auto_approve: args.auto_approve,
         token_lifetime: time::Duration::seconds(args.token_lifetime.max(1)),
         seed_users: args.seed,
+        data: args.data,
     };
-    let sandbox = Sandbox::new(config);
+    let sandbox = Sandbox::new(config)?;
     if let Some(email) = &sandbox.config().auto_approve {
         anyhow::ensure!(
             sandbox

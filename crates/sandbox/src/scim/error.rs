@@ -62,6 +62,14 @@ impl ScimError {
             "the request body is larger than 1 MiB",
         )
     }
+    /// 500: the sandbox could not keep the change.
+    pub fn storage(detail: impl std::fmt::Display) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            None,
+            format!("the sandbox could not store the change: {detail}"),
+        )
+    }
     /// 405.
     pub fn method_not_allowed() -> Self {
         Self::new(

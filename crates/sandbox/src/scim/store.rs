@@ -2,6 +2,7 @@
 //! (`userName eq`, `externalId eq`, `displayName eq`) so they never scan.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use std::sync::RwLock;
 
 use scim_token_core::OrgId;
@@ -11,6 +12,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::error::ScimError;
 use super::filter;
+use super::persist::Persistence;
 use super::resource::{Kind, check_required};
 use scim_v2::filter::Filter;
 
@@ -163,19 +165,48 @@ fn now_text() -> String {
     OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
 }
 
-/// All Users and Groups of one org.
+/// All Users and Groups of one org, in memory, optionally persisted to SQLite.
 #[derive(Debug)]
 pub struct Store {
     org: OrgId,
     inner: RwLock<Inner>,
+    persistence: Option<Persistence>,
 }
 
 impl Store {
-    /// An empty store.
+    /// An empty in-memory store.
     pub fn new(org: OrgId) -> Self {
         Self {
             org,
             inner: RwLock::new(Inner::default()),
+            persistence: None,
+        }
+    }
+
+    /// A store kept in the SQLite file at `path` (created if missing), loaded into memory.
+    pub fn open(org: OrgId, path: &Path) -> Result<Self, String> {
+        let describe = |e: rusqlite::Error| format!("cannot use {} as sandbox data: {e}", path.display());
+        let persistence = Persistence::open(path, &org.to_string()).map_err(describe)?;
+        let mut inner = Inner::default();
+        for (kind, id, seq, doc) in persistence.load().map_err(describe)? {
+            let version = version_number(&doc);
+            let collection = inner.collection(kind);
+            collection.index(kind, &id, &doc);
+            collection.order.insert(seq, id.clone());
+            collection.docs.insert(id, Stored { seq, doc });
+            inner.next_seq = inner.next_seq.max(seq).max(version);
+        }
+        Ok(Self {
+            org,
+            inner: RwLock::new(inner),
+            persistence: Some(persistence),
+        })
+    }
+
+    fn persist(&self, changes: &[(Kind, &str, u64, Option<&Map<String, Value>>)]) -> Result<(), ScimError> {
+        match &self.persistence {
+            Some(p) => p.write(changes).map_err(ScimError::storage),
+            None => Ok(()),
         }
     }
 
@@ -211,6 +242,7 @@ impl Store {
                 "organizationId": self.org.to_string(),
             }),
         );
+        self.persist(&[(kind, &id, seq, Some(&doc))])?;
         let collection = inner.collection(kind);
         collection.index(kind, &id, &doc);
         collection.order.insert(seq, id.clone());
@@ -261,6 +293,7 @@ impl Store {
         meta["version"] = format!("W/\"{version}\"").into();
         doc.insert("id".into(), id.into());
         doc.insert("meta".into(), meta);
+        self.persist(&[(kind, id, current.seq, Some(&doc))])?;
         let collection = inner.collection(kind);
         collection.unindex(kind, id, &current.doc);
         collection.index(kind, id, &doc);
@@ -284,13 +317,37 @@ impl Store {
             .cloned()
             .ok_or_else(|| not_found(kind, id))?;
         check_if_match(&current.doc, if_match)?;
+        // Groups that lose the deleted resource as a member.
+        let mut changed_groups: Vec<(String, u64, Map<String, Value>)> = Vec::new();
+        for (group_id, stored) in &inner.groups.docs {
+            if let Some(Value::Array(members)) = stored.doc.get("members") {
+                if members
+                    .iter()
+                    .any(|m| m.get("value").and_then(Value::as_str) == Some(id))
+                {
+                    let mut doc = stored.doc.clone();
+                    if let Some(Value::Array(members)) = doc.get_mut("members") {
+                        members.retain(|m| m.get("value").and_then(Value::as_str) != Some(id));
+                    }
+                    changed_groups.push((group_id.clone(), stored.seq, doc));
+                }
+            }
+        }
+        let mut changes: Vec<(Kind, &str, u64, Option<&Map<String, Value>>)> =
+            vec![(kind, id, current.seq, None)];
+        changes.extend(
+            changed_groups
+                .iter()
+                .map(|(gid, seq, doc)| (Kind::Group, gid.as_str(), *seq, Some(doc))),
+        );
+        self.persist(&changes)?;
         let collection = inner.collection(kind);
         collection.unindex(kind, id, &current.doc);
         collection.order.remove(&current.seq);
         collection.docs.remove(id);
-        for stored in inner.groups.docs.values_mut() {
-            if let Some(Value::Array(members)) = stored.doc.get_mut("members") {
-                members.retain(|m| m.get("value").and_then(Value::as_str) != Some(id));
+        for (group_id, _, doc) in changed_groups {
+            if let Some(stored) = inner.groups.docs.get_mut(&group_id) {
+                stored.doc = doc;
             }
         }
         Ok(())
@@ -335,9 +392,9 @@ impl Store {
         self.read().collection_ref(kind).docs.len()
     }
 
-    /// Adds `n` generated users spread over a few groups.
+    /// Adds `n` generated users spread over a few groups (only into an empty store).
     pub fn seed(&self, n: usize) {
-        if n == 0 {
+        if n == 0 || self.count(Kind::User) > 0 {
             return;
         }
         let departments = ["Sales", "Engineering", "Support", "Finance", "Operations"];
@@ -365,6 +422,15 @@ impl Store {
             let _ = self.create(Kind::Group, doc);
         }
     }
+}
+
+/// The number in a document's `W/"<n>"` version.
+fn version_number(doc: &Map<String, Value>) -> u64 {
+    etag(doc)
+        .trim_start_matches("W/\"")
+        .trim_end_matches('"')
+        .parse()
+        .unwrap_or(0)
 }
 
 fn not_found(kind: Kind, id: &str) -> ScimError {

@@ -19,7 +19,7 @@ pub struct Running {
 
 impl Running {
     pub async fn start(config: SandboxConfig) -> Self {
-        let sandbox = Sandbox::new(config);
+        let sandbox = Sandbox::new(config).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
