@@ -105,6 +105,10 @@ enum CopyWhat {
     Token,
 }
 
+/// The sandbox serves many small JSON documents; mimalloc keeps allocation off its hot path.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()

@@ -3,13 +3,17 @@
 mod discovery;
 mod error;
 mod filter;
+mod filter_text;
 mod handlers;
 mod patch;
 mod persist;
 mod query;
+mod render;
 mod resource;
 mod schema;
 mod store;
+
+use std::sync::Arc;
 
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
@@ -17,6 +21,8 @@ use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
 pub use error::{ERROR_SCHEMA, SCIM_JSON, ScimError};
+pub use filter_text::parse as parse_filter;
+pub use render::Resource;
 pub use resource::Kind;
 pub use schema::{ENTERPRISE, GROUP, USER, WEBEX_GROUP, WEBEX_USER};
 pub use store::Store;
@@ -26,7 +32,7 @@ use crate::tokens::{Grant, TokenProblem};
 pub(crate) use handlers::routes;
 
 /// The grant behind the request's bearer token, or 401.
-pub(crate) fn bearer_grant(app: &AppState, headers: &HeaderMap) -> Result<Grant, ScimError> {
+pub(crate) fn bearer_grant(app: &AppState, headers: &HeaderMap) -> Result<Arc<Grant>, ScimError> {
     let header = headers
         .get(AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
@@ -43,7 +49,7 @@ pub(crate) fn bearer_grant(app: &AppState, headers: &HeaderMap) -> Result<Grant,
     };
     let tokens = app.tokens.lock().unwrap_or_else(|p| p.into_inner());
     match tokens.check(token, OffsetDateTime::now_utc()) {
-        Ok(grant) => Ok(grant.clone()),
+        Ok(grant) => Ok(grant),
         Err(TokenProblem::Expired) => Err(ScimError::unauthorized(
             "the access token has expired: sign in again",
         )),

@@ -1,6 +1,7 @@
 //! Tokens the sandbox issued, kept server-side so they expire and can be revoked for real.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rand::Rng;
 use rand::distributions::Alphanumeric;
@@ -39,7 +40,7 @@ pub enum TokenProblem {
 /// Issued tokens, keyed by SHA-256 so a lookup never compares secrets byte by byte.
 #[derive(Debug, Default)]
 pub struct TokenStore {
-    grants: HashMap<[u8; 32], Grant>,
+    grants: HashMap<[u8; 32], Arc<Grant>>,
 }
 
 fn key(token: &str) -> [u8; 32] {
@@ -68,19 +69,19 @@ impl TokenStore {
             expires_at: OffsetDateTime::now_utc() + lifetime,
             revoked: false,
         };
-        self.grants.insert(key(&token), grant);
+        self.grants.insert(key(&token), Arc::new(grant));
         (token, lifetime)
     }
 
     /// The grant behind a token, if it is live.
-    pub fn check(&self, token: &str, now: OffsetDateTime) -> Result<&Grant, TokenProblem> {
+    pub fn check(&self, token: &str, now: OffsetDateTime) -> Result<Arc<Grant>, TokenProblem> {
         let grant = self.grants.get(&key(token)).ok_or(TokenProblem::Unknown)?;
         if grant.revoked {
             Err(TokenProblem::Revoked)
         } else if now >= grant.expires_at {
             Err(TokenProblem::Expired)
         } else {
-            Ok(grant)
+            Ok(grant.clone())
         }
     }
 
@@ -88,7 +89,7 @@ impl TokenStore {
     pub fn revoke(&mut self, token: &str) -> bool {
         self.grants
             .get_mut(&key(token))
-            .map(|g| g.revoked = true)
+            .map(|g| Arc::make_mut(g).revoked = true)
             .is_some()
     }
 }

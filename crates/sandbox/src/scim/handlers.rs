@@ -14,7 +14,8 @@ use scim_token_core::broker::SCIM_SCOPE;
 use serde_json::{Map, Value};
 
 use super::error::{SCIM_JSON, ScimError};
-use super::query::{ListQuery, project};
+use super::query::ListQuery;
+use super::render::Rendered;
 use super::resource::{Kind, normalize};
 use super::store::etag;
 use super::{bearer_grant, discovery, patch};
@@ -120,24 +121,8 @@ fn query_pairs(raw: Option<String>) -> HashMap<String, String> {
         .collect()
 }
 
-/// Adds `meta.location`.
-fn render(kind: Kind, base: &str, mut doc: Map<String, Value>) -> Value {
-    let id = doc
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    if let Some(Value::Object(meta)) = doc.get_mut("meta") {
-        meta.insert(
-            "location".into(),
-            format!("{base}{}/{id}", kind.endpoint()).into(),
-        );
-    }
-    Value::Object(doc)
-}
-
-fn scim_json(status: StatusCode, body: &Value, etag_value: Option<String>) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+fn scim_json(status: StatusCode, body: Vec<u8>, etag_value: Option<String>) -> Response {
+    let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
     if let Some(value) = etag_value.and_then(|e| HeaderValue::from_str(&e).ok()) {
@@ -146,17 +131,17 @@ fn scim_json(status: StatusCode, body: &Value, etag_value: Option<String>) -> Re
     response
 }
 
+fn to_json(value: &impl serde::Serialize) -> Vec<u8> {
+    serde_json::to_vec(value).expect("JSON values always serialise")
+}
+
 fn resource_response(kind: Kind, base: &str, status: StatusCode, doc: Map<String, Value>) -> Response {
     let tag = etag(&doc);
-    let body = render(kind, base, project(doc, &[], &[]));
-    let location = body
-        .get("meta")
-        .and_then(|m| m.get("location"))
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let mut response = scim_json(status, &body, Some(tag));
+    let rendered = Rendered::new(kind, base, &doc);
+    let location = HeaderValue::from_str(&rendered.location).ok();
+    let mut response = scim_json(status, to_json(&rendered), Some(tag));
     if status == StatusCode::CREATED
-        && let Some(value) = location.and_then(|l| HeaderValue::from_str(&l).ok())
+        && let Some(value) = location
     {
         response.headers_mut().insert(LOCATION, value);
     }
@@ -182,11 +167,7 @@ async fn list(
         let base = authorize(&app, &headers, &org)?;
         let query = ListQuery::parse(&query_pairs(raw))?;
         let hits = app.scim.list(kind, query.filter.as_ref());
-        Ok(scim_json(
-            StatusCode::OK,
-            &query.respond(kind, hits, |doc| render(kind, &base, doc)),
-            None,
-        ))
+        Ok(scim_json(StatusCode::OK, query.respond(kind, &base, hits), None))
     })())
 }
 
@@ -223,11 +204,7 @@ async fn search(
             .collect();
         let query = ListQuery::parse(&pairs)?;
         let hits = app.scim.list(kind, query.filter.as_ref());
-        Ok(scim_json(
-            StatusCode::OK,
-            &query.respond(kind, hits, |doc| render(kind, &base, doc)),
-            None,
-        ))
+        Ok(scim_json(StatusCode::OK, query.respond(kind, &base, hits), None))
     })())
 }
 
@@ -260,7 +237,7 @@ async fn read(
         let tag = etag(&doc);
         Ok(scim_json(
             StatusCode::OK,
-            &render(kind, &base, query.project(doc)),
+            to_json(&Rendered::new(kind, &base, &query.project(doc))),
             Some(tag),
         ))
     })())
@@ -326,17 +303,20 @@ async fn service_provider_config(
     headers: HeaderMap,
     Path(org): Org,
 ) -> Response {
-    respond(
-        authorize(&app, &headers, &org)
-            .map(|base| scim_json(StatusCode::OK, &discovery::service_provider_config(&base), None)),
-    )
+    respond(authorize(&app, &headers, &org).map(|base| {
+        scim_json(
+            StatusCode::OK,
+            to_json(&discovery::service_provider_config(&base)),
+            None,
+        )
+    }))
 }
 
 async fn resource_types(State(app): State<AppState>, headers: HeaderMap, Path(org): Org) -> Response {
     respond(authorize(&app, &headers, &org).map(|base| {
         scim_json(
             StatusCode::OK,
-            &discovery::list(discovery::resource_types(&base)),
+            to_json(&discovery::list(discovery::resource_types(&base))),
             None,
         )
     }))
@@ -351,16 +331,19 @@ async fn resource_type(
         discovery::resource_types(&base)
             .into_iter()
             .find(|r| r["id"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&id)))
-            .map(|r| scim_json(StatusCode::OK, &r, None))
+            .map(|r| scim_json(StatusCode::OK, to_json(&r), None))
             .ok_or_else(|| ScimError::not_found(format!("resource type '{id}' not found")))
     }))
 }
 
 async fn schemas(State(app): State<AppState>, headers: HeaderMap, Path(org): Org) -> Response {
-    respond(
-        authorize(&app, &headers, &org)
-            .map(|base| scim_json(StatusCode::OK, &discovery::list(discovery::schemas(&base)), None)),
-    )
+    respond(authorize(&app, &headers, &org).map(|base| {
+        scim_json(
+            StatusCode::OK,
+            to_json(&discovery::list(discovery::schemas(&base))),
+            None,
+        )
+    }))
 }
 
 async fn schema(State(app): State<AppState>, headers: HeaderMap, Path((org, id)): OrgAndId) -> Response {
@@ -368,7 +351,7 @@ async fn schema(State(app): State<AppState>, headers: HeaderMap, Path((org, id))
         discovery::schemas(&base)
             .into_iter()
             .find(|s| s["id"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&id)))
-            .map(|s| scim_json(StatusCode::OK, &s, None))
+            .map(|s| scim_json(StatusCode::OK, to_json(&s), None))
             .ok_or_else(|| ScimError::not_found(format!("schema '{id}' not found")))
     }))
 }

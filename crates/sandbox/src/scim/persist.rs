@@ -12,6 +12,8 @@ use super::resource::Kind;
 
 /// A row as loaded: kind, id, creation sequence, document.
 pub(super) type Row = (Kind, String, u64, Map<String, Value>);
+/// A change to write: kind, id, creation sequence, and the document (`None` deletes).
+pub(super) type Change<'a> = (Kind, &'a str, u64, Option<&'a Map<String, Value>>);
 
 #[derive(Debug)]
 pub(super) struct Persistence {
@@ -84,10 +86,7 @@ impl Persistence {
     }
 
     /// Writes (or deletes, with `None`) resources in one transaction.
-    pub(super) fn write(
-        &self,
-        changes: &[(Kind, &str, u64, Option<&Map<String, Value>>)],
-    ) -> rusqlite::Result<()> {
+    pub(super) fn write(&self, changes: &[Change<'_>]) -> rusqlite::Result<()> {
         let mut connection = self.lock();
         let transaction = connection.transaction()?;
         for (kind, id, seq, doc) in changes {

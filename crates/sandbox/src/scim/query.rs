@@ -1,12 +1,14 @@
 //! List parameters (RFC 7644 §3.4.2): filter, paging, sorting, and attribute selection.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use scim_v2::filter::{AttrPath, Filter};
 use serde_json::{Map, Value};
 
 use super::error::ScimError;
 use super::filter::resolve;
+use super::render::{LIST_RESPONSE, ListResponse, Rendered, Resource, write_list};
 use super::resource::{Kind, get_ci};
 
 /// Default and largest page size.
@@ -51,7 +53,7 @@ impl ListQuery {
                 .map(|(_, v)| v.as_str())
         };
         let filter = match get("filter").map(str::trim).filter(|f| !f.is_empty()) {
-            Some(text) => Some(text.parse::<Filter>().map_err(|e| {
+            Some(text) => Some(super::filter_text::parse(text).map_err(|e| {
                 ScimError::bad_request("invalidFilter", format!("cannot parse filter '{text}': {e}"))
             })?),
             None => None,
@@ -101,13 +103,8 @@ impl ListQuery {
         })
     }
 
-    /// Sorts, pages and wraps resources in a `ListResponse`.
-    pub(super) fn respond(
-        &self,
-        kind: Kind,
-        mut resources: Vec<Map<String, Value>>,
-        render: impl Fn(Map<String, Value>) -> Value,
-    ) -> Value {
+    /// Sorts, pages and serialises resources as a `ListResponse`; `base` is the API base URL.
+    pub(super) fn respond(&self, kind: Kind, base: &str, mut resources: Vec<Arc<Resource>>) -> Vec<u8> {
         if let Some(path) = &self.sort_by {
             let key = |doc: &Map<String, Value>| {
                 resolve(kind, path, doc).0.first().map(|v| match v {
@@ -125,19 +122,27 @@ impl ListQuery {
             });
         }
         let total = resources.len();
-        let page: Vec<Value> = resources
-            .into_iter()
+        let page: Vec<&Arc<Resource>> = resources
+            .iter()
             .skip(self.start_index - 1)
             .take(self.count)
-            .map(|doc| render(self.project(doc)))
             .collect();
-        serde_json::json!({
-            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-            "totalResults": total,
-            "startIndex": self.start_index,
-            "itemsPerPage": page.len(),
-            "Resources": page,
-        })
+        if self.attributes.is_empty() && self.excluded.is_empty() {
+            return write_list(kind, base, total, self.start_index, &page);
+        }
+        let selected: Vec<Map<String, Value>> =
+            page.iter().map(|doc| self.project((***doc).clone())).collect();
+        let list = ListResponse {
+            schemas: [LIST_RESPONSE],
+            total_results: total,
+            start_index: self.start_index,
+            items_per_page: selected.len(),
+            resources: selected
+                .iter()
+                .map(|doc| Rendered::new(kind, base, doc))
+                .collect(),
+        };
+        serde_json::to_vec(&list).expect("resources always serialise")
     }
 
     /// Applies `attributes` / `excludedAttributes`; `id` and `schemas` are always returned.

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use scim_token_core::OrgId;
 use serde_json::{Map, Value, json};
@@ -12,7 +12,8 @@ use time::format_description::well_known::Rfc3339;
 
 use super::error::ScimError;
 use super::filter;
-use super::persist::Persistence;
+use super::persist::{Change, Persistence};
+use super::render::Resource;
 use super::resource::{Kind, check_required};
 use scim_v2::filter::Filter;
 
@@ -46,7 +47,7 @@ struct Collection {
 #[derive(Debug, Clone)]
 struct Stored {
     seq: u64,
-    doc: Map<String, Value>,
+    doc: Arc<Resource>,
 }
 
 impl Collection {
@@ -193,7 +194,13 @@ impl Store {
             let collection = inner.collection(kind);
             collection.index(kind, &id, &doc);
             collection.order.insert(seq, id.clone());
-            collection.docs.insert(id, Stored { seq, doc });
+            collection.docs.insert(
+                id,
+                Stored {
+                    seq,
+                    doc: Resource::shared(doc),
+                },
+            );
             inner.next_seq = inner.next_seq.max(seq).max(version);
         }
         Ok(Self {
@@ -203,7 +210,7 @@ impl Store {
         })
     }
 
-    fn persist(&self, changes: &[(Kind, &str, u64, Option<&Map<String, Value>>)]) -> Result<(), ScimError> {
+    fn persist(&self, changes: &[Change<'_>]) -> Result<(), ScimError> {
         match &self.persistence {
             Some(p) => p.write(changes).map_err(ScimError::storage),
             None => Ok(()),
@@ -250,7 +257,7 @@ impl Store {
             id,
             Stored {
                 seq,
-                doc: doc.clone(),
+                doc: Resource::shared(doc.clone()),
             },
         );
         Ok(doc)
@@ -262,7 +269,7 @@ impl Store {
             .collection_ref(kind)
             .docs
             .get(id)
-            .map(|s| s.doc.clone())
+            .map(|s| (**s.doc).clone())
             .ok_or_else(|| not_found(kind, id))
     }
 
@@ -301,7 +308,7 @@ impl Store {
             id.to_owned(),
             Stored {
                 seq: current.seq,
-                doc: doc.clone(),
+                doc: Resource::shared(doc.clone()),
             },
         );
         Ok(doc)
@@ -320,21 +327,22 @@ impl Store {
         // Groups that lose the deleted resource as a member.
         let mut changed_groups: Vec<(String, u64, Map<String, Value>)> = Vec::new();
         for (group_id, stored) in &inner.groups.docs {
-            if let Some(Value::Array(members)) = stored.doc.get("members") {
-                if members
+            let holds = |members: &Vec<Value>| {
+                members
                     .iter()
                     .any(|m| m.get("value").and_then(Value::as_str) == Some(id))
-                {
-                    let mut doc = stored.doc.clone();
-                    if let Some(Value::Array(members)) = doc.get_mut("members") {
-                        members.retain(|m| m.get("value").and_then(Value::as_str) != Some(id));
-                    }
-                    changed_groups.push((group_id.clone(), stored.seq, doc));
+            };
+            if let Some(Value::Array(members)) = stored.doc.get("members")
+                && holds(members)
+            {
+                let mut doc = (**stored.doc).clone();
+                if let Some(Value::Array(members)) = doc.get_mut("members") {
+                    members.retain(|m| m.get("value").and_then(Value::as_str) != Some(id));
                 }
+                changed_groups.push((group_id.clone(), stored.seq, doc));
             }
         }
-        let mut changes: Vec<(Kind, &str, u64, Option<&Map<String, Value>>)> =
-            vec![(kind, id, current.seq, None)];
+        let mut changes: Vec<Change<'_>> = vec![(kind, id, current.seq, None)];
         changes.extend(
             changed_groups
                 .iter()
@@ -347,7 +355,7 @@ impl Store {
         collection.docs.remove(id);
         for (group_id, _, doc) in changed_groups {
             if let Some(stored) = inner.groups.docs.get_mut(&group_id) {
-                stored.doc = doc;
+                stored.doc = Resource::shared(doc);
             }
         }
         Ok(())
@@ -355,7 +363,7 @@ impl Store {
 
     /// Resources matching `filter`, in creation order. Equality on an indexed attribute is a
     /// lookup, not a scan.
-    pub fn list(&self, kind: Kind, filter: Option<&Filter>) -> Vec<Map<String, Value>> {
+    pub fn list(&self, kind: Kind, filter: Option<&Filter>) -> Vec<Arc<Resource>> {
         let inner = self.read();
         let collection = inner.collection_ref(kind);
         let candidates: Vec<&Stored> =
