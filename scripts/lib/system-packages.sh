@@ -6,6 +6,8 @@ SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev pkg-config
   # Real parts for tests: display, session bus, Secret Service keyring, browser, WebDriver.
   xvfb xauth dbus dbus-x11 at-spi2-core gnome-keyring chromium webkit2gtk-driver imagemagick
+  # The desktop front end is compiled with TypeScript (npm comes with nodejs or separately).
+  nodejs
 )
 
 ensure_system_packages() {
@@ -23,4 +25,11 @@ ensure_system_packages() {
   echo "scim-token: installing ${missing[*]}" >&2
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_npm() {
+  command -v npm >/dev/null && return 0
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends npm >/dev/null
 }

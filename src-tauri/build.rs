@@ -1,0 +1,20 @@
+//! Declares the app's commands so Tauri generates `allow-*` permissions for them and denies every
+//! command not granted by a capability (the sign-in window is in none).
+
+/// Every command the main window may call.
+const COMMANDS: &[&str] = &[
+    "list_tokens",
+    "start_login",
+    "cancel_login",
+    "copy_to_clipboard",
+    "test_connection",
+    "forget_token",
+    "sandbox_info",
+    "sandbox_log",
+];
+
+fn main() {
+    let attributes =
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("tauri build configuration is valid");
+}

@@ -1,0 +1,350 @@
+//! End-to-end: the real desktop app, driven through tauri-driver and WebKitWebDriver under the
+//! Xvfb display and private keyring that `scripts/test` starts. The sign-in window is incognito
+//! and so invisible to WebDriver; the embedded sandbox auto-approves, and the main window shows
+//! the result.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One app at a time: each binds the redirect port 3000 while signing in.
+static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn tauri_driver() -> Driver {
+    let port = free_port();
+    let native = free_port();
+    let child = Command::new("tauri-driver")
+        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tauri-driver (scripts/test installs it with `cargo install tauri-driver --locked`)");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not open port {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Driver { child, port }
+}
+
+async fn launch(driver: &Driver, args: &[&str]) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        json!({"application": env!("CARGO_BIN_EXE_scim-token-desktop"), "args": args}),
+    );
+    ClientBuilder::rustls()
+        .expect("rustls client")
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session with the app")
+}
+
+async fn wait_text(client: &Client, css: &str, want: impl Fn(&str) -> bool, limit: Duration) -> String {
+    let deadline = Instant::now() + limit;
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            last = element.text().await.unwrap_or_default();
+            if want(&last) {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never matched; last text: {last:?}");
+}
+
+#[tokio::test]
+async fn sign_in_through_the_sandbox_copy_test_and_forget() {
+    let _one = ONE_APP.lock().await;
+    let driver = tauri_driver();
+    let client = launch(
+        &driver,
+        &[
+            "--sandbox-auto-approve",
+            "admin@sandbox.example",
+            "--sandbox-port",
+            "0",
+        ],
+    )
+    .await;
+
+    let tenant = wait_text(
+        &client,
+        "#sandbox-tenant",
+        |t| t.contains("/identity/scim/"),
+        Duration::from_secs(20),
+    )
+    .await;
+    assert!(
+        wait_text(
+            &client,
+            "#empty",
+            |t| t.contains("No token yet"),
+            Duration::from_secs(5)
+        )
+        .await
+        .contains("Tenant URL")
+    );
+
+    client
+        .find(Locator::Css("#get-token"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let broker = client
+        .find(Locator::Css("#broker"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        broker.as_deref(),
+        Some("sandbox"),
+        "the running sandbox is preselected"
+    );
+    client
+        .find(Locator::Css("#start-login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let card_url = wait_text(
+        &client,
+        ".card .tenant-url",
+        |t| !t.is_empty(),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(card_url, tenant, "the card shows the sandbox's Tenant URL");
+    let countdown = wait_text(
+        &client,
+        ".card .countdown",
+        |t| t.contains("left"),
+        Duration::from_secs(5),
+    )
+    .await;
+    assert!(countdown.starts_with("44 days"), "{countdown}");
+    let state = client
+        .find(Locator::Css(".card .state"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(state, "valid");
+    let account = client
+        .find(Locator::Css(".card .account"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(account, "admin@sandbox.example");
+
+    client
+        .find(Locator::Css(".card .test"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(
+        &client,
+        ".card .test-result",
+        |t| t.contains("Test Connection succeeded"),
+        Duration::from_secs(20),
+    )
+    .await;
+
+    client
+        .find(Locator::Css(".card .copy-token"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(
+        &client,
+        ".card .clipboard",
+        |t| t.contains("clears in"),
+        Duration::from_secs(5),
+    )
+    .await;
+    let copied = arboard::Clipboard::new().unwrap().get_text().unwrap();
+    let org = tenant
+        .trim_end_matches("/v2/")
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        copied.ends_with(&format!("_SBX1_{org}")),
+        "the token is on the clipboard"
+    );
+
+    // The request log shows what the SCIM client sent, with the token redacted.
+    let log = wait_text(
+        &client,
+        "#sandbox-log tbody",
+        |t| t.contains("/Users"),
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(!log.contains(&copied));
+
+    client
+        .execute("window.confirm = () => true;", vec![])
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css(".card .forget"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(
+        &client,
+        "#empty",
+        |t| t.contains("No token yet"),
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(
+        client.find(Locator::Css(".card")).await.is_err(),
+        "the card is gone"
+    );
+    client.close().await.unwrap();
+}
+
+/// A stand-in broker whose sign-in page tries every way to reach the app's commands and reports
+/// what happened back to this test.
+const PROBE_PAGE: &str = r#"<!doctype html><html><body><script>
+(async () => {
+  const r = { internals: typeof window.__TAURI_INTERNALS__, global: typeof window.__TAURI__ };
+  try {
+    const tokens = await window.__TAURI_INTERNALS__.invoke("list_tokens");
+    r.invoke = "allowed: " + JSON.stringify(tokens);
+  } catch (e) { r.invoke = "refused: " + e; }
+  try {
+    const resp = await fetch("ipc://localhost/list_tokens", { method: "POST", body: "{}" });
+    r.fetch = "answered " + resp.status + ": " + (await resp.text());
+  } catch (e) { r.fetch = "failed: " + e; }
+  await fetch("/report", { method: "POST", body: JSON.stringify(r) });
+})();
+</script></body></html>"#;
+
+/// Serves the probe page to every GET and returns the first report POSTed back.
+fn probe_broker() -> (u16, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in server.incoming().take(50) {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let mut length = 0;
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
+                    break;
+                }
+                if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let (body, report) = if request_line.starts_with("POST /report") {
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                ("ok".to_owned(), Some(String::from_utf8_lossy(&body).into_owned()))
+            } else {
+                (PROBE_PAGE.to_owned(), None)
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            if let Some(report) = report {
+                let _ = tx.send(report);
+            }
+        }
+    });
+    (port, rx)
+}
+
+#[tokio::test]
+async fn the_sign_in_page_cannot_call_any_command() {
+    let _one = ONE_APP.lock().await;
+    let (port, reports) = probe_broker();
+    let driver = tauri_driver();
+    let client = launch(&driver, &[]).await;
+    wait_text(
+        &client,
+        "#empty",
+        |t| t.contains("No token yet"),
+        Duration::from_secs(20),
+    )
+    .await;
+    // The main window may call commands: open the sign-in window at the probe "broker".
+    let broker = format!("http://127.0.0.1:{port}/");
+    client
+        .execute_async(
+            "const [broker, done] = arguments; window.__TAURI__.core.invoke('start_login', {broker, email: null}).then(() => done('ok'), (e) => done(JSON.stringify(e)));",
+            vec![json!(broker)],
+        )
+        .await
+        .unwrap();
+    let report = tokio::task::spawn_blocking(move || reports.recv_timeout(Duration::from_secs(30)))
+        .await
+        .unwrap()
+        .expect("the probe page reported back");
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let invoke = report["invoke"].as_str().unwrap();
+    assert!(
+        invoke.starts_with("refused"),
+        "a remote page must not reach list_tokens: {report}"
+    );
+    let fetch = report["fetch"].as_str().unwrap();
+    assert!(
+        !fetch.contains("org_id") && !fetch.starts_with("answered 200"),
+        "{report}"
+    );
+    client.close().await.unwrap();
+}
