@@ -4,6 +4,7 @@
 //! the result.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,10 @@ struct Driver {
 }
 
 impl Drop for Driver {
+    /// Ends tauri-driver and the WebKitWebDriver it started (its own process group).
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -38,6 +42,7 @@ fn tauri_driver() -> Driver {
     let native = free_port();
     let child = Command::new("tauri-driver")
         .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -56,11 +61,12 @@ async fn launch(driver: &Driver, args: &[&str]) -> Client {
         "tauri:options".into(),
         json!({"application": env!("CARGO_BIN_EXE_scim-token-desktop"), "args": args}),
     );
-    ClientBuilder::rustls()
-        .expect("rustls client")
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    let mut builder = ClientBuilder::rustls().expect("rustls client");
+    builder.capabilities(caps);
+    tokio::time::timeout(Duration::from_secs(60), builder.connect(&url))
         .await
+        .expect("the app started within 60 s")
         .expect("a WebDriver session with the app")
 }
 
@@ -346,5 +352,96 @@ async fn the_sign_in_page_cannot_call_any_command() {
         !fetch.contains("org_id") && !fetch.starts_with("answered 200"),
         "{report}"
     );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_denied_sign_in_is_shown_and_nothing_is_stored() {
+    let _one = ONE_APP.lock().await;
+    let driver = tauri_driver();
+    let client = launch(&driver, &["--sandbox-auto-deny", "--sandbox-port", "0"]).await;
+    wait_text(
+        &client,
+        "#sandbox-tenant",
+        |t| t.contains("/identity/scim/"),
+        Duration::from_secs(20),
+    )
+    .await;
+    client
+        .find(Locator::Css("#get-token"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#start-login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let error = wait_text(&client, "#error", |t| !t.is_empty(), Duration::from_secs(30)).await;
+    assert!(
+        error.contains("denied") && error.contains("access_denied"),
+        "{error}"
+    );
+    assert!(
+        client.find(Locator::Css(".card")).await.is_err(),
+        "no token was stored"
+    );
+    let status = client
+        .find(Locator::Css("#login-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!status.contains("Waiting"), "progress stops: {status}");
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_second_launch_focuses_the_first() {
+    let _one = ONE_APP.lock().await;
+    let driver = tauri_driver();
+    let client = launch(&driver, &[]).await;
+    wait_text(
+        &client,
+        "#empty",
+        |t| t.contains("No token yet"),
+        Duration::from_secs(20),
+    )
+    .await;
+    let mut second = Command::new(env!("CARGO_BIN_EXE_scim-token-desktop"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("the second launch kept running instead of handing over to the first");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status}");
+    let notice = wait_text(
+        &client,
+        "#notice",
+        |t| t.contains("already running"),
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(notice.contains("here it is"));
+    let launches = client
+        .execute("return document.body.dataset.secondLaunches;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(launches, json!("1"));
     client.close().await.unwrap();
 }

@@ -4,6 +4,7 @@
 #![allow(missing_docs, clippy::print_stdout)]
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,7 +15,11 @@ use serde_json::json;
 struct Killed(Child);
 
 impl Drop for Killed {
+    /// Ends tauri-driver and the WebKitWebDriver it started (its own process group).
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -32,6 +37,7 @@ async fn session(app: &Path, args: &[&str]) -> (Killed, Client) {
     let (port, native) = (free_port(), free_port());
     let driver = Command::new("tauri-driver")
         .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -1,7 +1,6 @@
 //! Tauri commands: thin wrappers over `scim-token-core`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use scim_token_core::{Broker, OrgId, TokenSummary, probe};
 use scim_token_sandbox::LogEntry;
@@ -12,9 +11,6 @@ use time::OffsetDateTime;
 use crate::error::CommandError;
 use crate::sandbox::{self, SandboxInfo};
 use crate::state::{Shared, lock};
-
-/// How long a copied value stays on the clipboard.
-const CLEAR_CLIPBOARD_AFTER: Duration = Duration::from_secs(45);
 
 type Result<T> = std::result::Result<T, CommandError>;
 
@@ -72,14 +68,15 @@ pub(crate) async fn copy_to_clipboard(
     app.clipboard()
         .write_text(text.clone())
         .map_err(|e| CommandError::new("clipboard", e.to_string()))?;
+    let clear_after = shared.clear_clipboard_after;
     tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(CLEAR_CLIPBOARD_AFTER).await;
+        tokio::time::sleep(clear_after).await;
         if app.clipboard().read_text().ok().as_deref() == Some(text.as_str()) {
             let _ = app.clipboard().clear();
             let _ = app.emit("clipboard-cleared", ());
         }
     });
-    Ok(CLEAR_CLIPBOARD_AFTER.as_secs())
+    Ok(clear_after.as_secs())
 }
 
 #[tauri::command]

@@ -1,7 +1,8 @@
 //! The scim-token desktop shell: windows, commands, tray and notifications. All logic lives in
 //! `scim-token-core` and `scim-token-sandbox`; this crate only wires it to Tauri.
 //!
-//! `scim-token-desktop [--sandbox] [--sandbox-port N] [--sandbox-auto-approve EMAIL]`
+//! `scim-token-desktop [--sandbox] [--sandbox-port N] [--sandbox-auto-approve EMAIL | --sandbox-auto-deny]
+//! [--clear-clipboard-after SECS]`
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
@@ -14,7 +15,7 @@ mod tray;
 
 use std::sync::Arc;
 
-use tauri::{Manager, RunEvent};
+use tauri::{Emitter, Manager, RunEvent};
 
 use crate::state::Shared;
 
@@ -24,6 +25,8 @@ struct Options {
     sandbox: bool,
     sandbox_port: u16,
     auto_approve: Option<String>,
+    auto_deny: bool,
+    clear_clipboard_after: Option<u64>,
 }
 
 fn options() -> Options {
@@ -42,6 +45,13 @@ fn options() -> Options {
                 options.sandbox = true;
                 options.auto_approve = args.next();
             }
+            "--sandbox-auto-deny" => {
+                options.sandbox = true;
+                options.auto_deny = true;
+            }
+            "--clear-clipboard-after" => {
+                options.clear_clipboard_after = args.next().and_then(|s| s.parse().ok())
+            }
             _ => {}
         }
     }
@@ -57,19 +67,28 @@ fn main() {
     let app = tauri::Builder::default()
         // First: a second launch focuses the running app instead of starting another.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            tray::show_main_window(app)
+            tray::show_main_window(app);
+            let _ = app.emit("second-instance", ());
         }))
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
-            let shared = Arc::new(Shared::open().map_err(|e| e.message)?);
+            let mut shared = Shared::open().map_err(|e| e.message)?;
+            if let Some(secs) = options.clear_clipboard_after {
+                shared.clear_clipboard_after = std::time::Duration::from_secs(secs.max(1));
+            }
+            let shared = Arc::new(shared);
             app.manage(shared.clone());
             if options.sandbox {
                 let handle = app.handle().clone();
                 let shared = shared.clone();
-                let (port, approve) = (options.sandbox_port, options.auto_approve.clone());
+                let (port, approve, deny) = (
+                    options.sandbox_port,
+                    options.auto_approve.clone(),
+                    options.auto_deny,
+                );
                 tauri::async_runtime::block_on(async move {
-                    if let Err(e) = sandbox::start(&shared, port, approve).await {
+                    if let Err(e) = sandbox::start(&shared, port, approve, deny).await {
                         tracing::error!("the sandbox did not start: {}", e.message);
                     }
                     let _ = handle;

@@ -30,9 +30,11 @@ pub(crate) async fn start(
     shared: &Shared,
     port: u16,
     auto_approve: Option<String>,
+    auto_deny: bool,
 ) -> Result<(), CommandError> {
     let config = SandboxConfig {
         auto_approve,
+        auto_deny,
         seed_users: 25,
         ..SandboxConfig::default()
     };

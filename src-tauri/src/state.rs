@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use scim_token_core::vault::Vault;
 use scim_token_core::{AccessToken, OrgId, TokenRecord};
@@ -18,6 +19,8 @@ pub(crate) struct Shared {
     /// Tokens captured while the keyring was unavailable: kept in memory only, so they can still
     /// be copied into Azure.
     pub(crate) unstored: Mutex<HashMap<OrgId, (TokenRecord, AccessToken)>>,
+    /// How long a copied value stays on the clipboard.
+    pub(crate) clear_clipboard_after: Duration,
 }
 
 impl Shared {
@@ -27,6 +30,7 @@ impl Shared {
             sandbox: Mutex::new(None),
             login: Mutex::new(None),
             unstored: Mutex::new(HashMap::new()),
+            clear_clipboard_after: Duration::from_secs(45),
         })
     }
 

@@ -106,15 +106,16 @@ async function copy(card: HTMLElement, org: string, what: "url" | "token"): Prom
     const label = what === "url" ? "Tenant URL" : "Secret Token";
     let left = clearAfter;
     status.textContent = `${label} copied — clipboard clears in ${left} s`;
+    window.clearInterval(Number(status.dataset.timer ?? 0));
     const timer = window.setInterval(() => {
       left -= 1;
       if (left <= 0) {
         window.clearInterval(timer);
-        status.textContent = "";
       } else {
         status.textContent = `${label} copied — clipboard clears in ${left} s`;
       }
     }, 1000);
+    status.dataset.timer = String(timer);
   } catch (e) {
     showError(e);
   }
@@ -218,6 +219,19 @@ async function main(): Promise<void> {
     await refresh();
   });
   await listen<unknown>("tokens-changed", refresh);
+  await listen<unknown>("clipboard-cleared", () => {
+    document.querySelectorAll<HTMLElement>(".clipboard[data-copied]").forEach((el) => {
+      window.clearInterval(Number(el.dataset.timer ?? 0));
+      el.textContent = "Clipboard cleared.";
+      delete el.dataset.copied;
+    });
+  });
+  let secondLaunches = 0;
+  await listen<unknown>("second-instance", () => {
+    secondLaunches += 1;
+    document.body.dataset.secondLaunches = String(secondLaunches);
+    $("#notice").textContent = "scim-token is already running — here it is.";
+  });
   const info = await invoke<SandboxInfo>("sandbox_info");
   if (info.running) $<HTMLSelectElement>("#broker").value = "sandbox";
   await refresh();

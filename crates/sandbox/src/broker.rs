@@ -14,6 +14,8 @@ use serde::Deserialize;
 
 use crate::AppState;
 
+const DENIED: &str = "The user denied the request.";
+
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/idb/oauth2/v1/authorize", get(show_sign_in).post(sign_in))
@@ -106,6 +108,12 @@ async fn show_sign_in(State(app): State<AppState>, Query(params): Query<AuthPara
             return redirect_with(&params, &[("error", code), ("error_description", text)]);
         }
     };
+    if app.config.auto_deny {
+        return redirect_with(
+            &params,
+            &[("error", "access_denied"), ("error_description", DENIED)],
+        );
+    }
     if let Some(email) = &app.config.auto_approve {
         return match app.accounts.iter().find(|a| a.email.eq_ignore_ascii_case(email)) {
             Some(account) => grant(&app, &params, account, &scopes),

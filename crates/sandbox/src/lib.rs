@@ -40,6 +40,8 @@ pub struct SandboxConfig {
     pub org_id: OrgId,
     /// Sign this account in without showing the form (tests, demos).
     pub auto_approve: Option<String>,
+    /// Answer every sign-in with `access_denied`, as if the user pressed Deny (tests, demos).
+    pub auto_deny: bool,
     /// Lifetime of the tokens it issues.
     pub token_lifetime: Duration,
     /// Generated users to start with (only into an empty store).
@@ -61,6 +63,7 @@ impl Default for SandboxConfig {
         Self {
             org_id: OrgId::parse_exact(DEFAULT_ORG).expect("constant org ID is valid"),
             auto_approve: None,
+            auto_deny: false,
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
             seed_users: 0,
             data: None,

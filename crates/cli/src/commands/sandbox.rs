@@ -20,6 +20,9 @@ pub(crate) struct SandboxArgs {
     /// Sign this account in without showing the form (tests and demos).
     #[arg(long, value_name = "EMAIL")]
     auto_approve: Option<String>,
+    /// Answer every sign-in with access_denied, as if Deny were pressed (tests and demos).
+    #[arg(long, conflicts_with = "auto_approve")]
+    auto_deny: bool,
     /// Generate this many users (spread over five groups).
     #[arg(long, default_value_t = 0)]
     seed: usize,
@@ -35,6 +38,7 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
     let config = SandboxConfig {
         org_id: args.org,
         auto_approve: args.auto_approve,
+        auto_deny: args.auto_deny,
         token_lifetime: time::Duration::seconds(args.token_lifetime.max(1)),
         seed_users: args.seed,
         data: args.data,
