@@ -3,6 +3,8 @@
 //! and so invisible to WebDriver; the embedded sandbox auto-approves, and the main window shows
 //! the result.
 
+#![allow(clippy::print_stderr)]
+
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
@@ -55,19 +57,58 @@ fn tauri_driver() -> Driver {
     Driver { child, port }
 }
 
-async fn launch(driver: &Driver, args: &[&str]) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "tauri:options".into(),
-        json!({"application": env!("CARGO_BIN_EXE_scim-token-desktop"), "args": args}),
-    );
-    let url = format!("http://127.0.0.1:{}", driver.port);
-    let mut builder = ClientBuilder::rustls().expect("rustls client");
-    builder.capabilities(caps);
-    tokio::time::timeout(Duration::from_secs(60), builder.connect(&url))
-        .await
-        .expect("the app started within 60 s")
-        .expect("a WebDriver session with the app")
+/// Whether an instance of the app under test is still running (e.g. one the last test closed but
+/// that has not finished exiting). A new launch would hand over to it and exit.
+fn app_running() -> bool {
+    let app = env!("CARGO_BIN_EXE_scim-token-desktop");
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|entry| {
+            std::fs::read(entry.path().join("cmdline"))
+                .map(|cmdline| cmdline.split(|b| *b == 0).next() == Some(app.as_bytes()))
+                .unwrap_or(false)
+        })
+}
+
+/// Starts tauri-driver and the app with `args`, waiting for any earlier instance to exit first.
+/// WebKitWebDriver occasionally never answers a new session; such an attempt is abandoned (driver
+/// and app ended) and retried, at most three times.
+async fn launch(args: &[&str]) -> (Driver, Client) {
+    for attempt in 1..=3 {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while app_running() {
+            assert!(
+                Instant::now() < deadline,
+                "an earlier instance of the app never exited"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let driver = tauri_driver();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            json!({"application": env!("CARGO_BIN_EXE_scim-token-desktop"), "args": args}),
+        );
+        let url = format!("http://127.0.0.1:{}", driver.port);
+        let mut builder = ClientBuilder::rustls().expect("rustls client");
+        builder.capabilities(caps);
+        match tokio::time::timeout(Duration::from_secs(20), builder.connect(&url)).await {
+            Ok(Ok(client)) => return (driver, client),
+            Ok(Err(e)) => eprintln!("attempt {attempt}: no WebDriver session: {e}"),
+            Err(_) => eprintln!("attempt {attempt}: no WebDriver session within 20 s"),
+        }
+        drop(driver);
+        kill_app();
+    }
+    panic!("the app could not be started under tauri-driver in three attempts");
+}
+
+/// Ends any instance of the app under test.
+fn kill_app() {
+    let app = env!("CARGO_BIN_EXE_scim-token-desktop");
+    let _ = Command::new("pkill").args(["-KILL", "-f", app]).status();
 }
 
 async fn wait_text(client: &Client, css: &str, want: impl Fn(&str) -> bool, limit: Duration) -> String {
@@ -88,16 +129,12 @@ async fn wait_text(client: &Client, css: &str, want: impl Fn(&str) -> bool, limi
 #[tokio::test]
 async fn sign_in_through_the_sandbox_copy_test_and_forget() {
     let _one = ONE_APP.lock().await;
-    let driver = tauri_driver();
-    let client = launch(
-        &driver,
-        &[
-            "--sandbox-auto-approve",
-            "admin@sandbox.example",
-            "--sandbox-port",
-            "0",
-        ],
-    )
+    let (_driver, client) = launch(&[
+        "--sandbox-auto-approve",
+        "admin@sandbox.example",
+        "--sandbox-port",
+        "0",
+    ])
     .await;
 
     let tenant = wait_text(
@@ -218,6 +255,8 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
         copied.ends_with(&format!("_SBX1_{org}")),
         "the token is on the clipboard"
     );
+    // Clearing the clipboard after the delay is not asserted here: reading the clipboard back in
+    // the app does not complete under Xvfb (see the issue note); the CLI's clearing is tested.
 
     // The request log shows what the SCIM client sent, with the token redacted.
     let log = wait_text(
@@ -319,12 +358,11 @@ fn probe_broker() -> (u16, std::sync::mpsc::Receiver<String>) {
 async fn the_sign_in_page_cannot_call_any_command() {
     let _one = ONE_APP.lock().await;
     let (port, reports) = probe_broker();
-    let driver = tauri_driver();
-    let client = launch(&driver, &[]).await;
+    let (_driver, client) = launch(&[]).await;
     wait_text(
         &client,
-        "#empty",
-        |t| t.contains("No token yet"),
+        "#get-token",
+        |t| t.contains("Get a token"),
         Duration::from_secs(20),
     )
     .await;
@@ -358,8 +396,7 @@ async fn the_sign_in_page_cannot_call_any_command() {
 #[tokio::test]
 async fn a_denied_sign_in_is_shown_and_nothing_is_stored() {
     let _one = ONE_APP.lock().await;
-    let driver = tauri_driver();
-    let client = launch(&driver, &["--sandbox-auto-deny", "--sandbox-port", "0"]).await;
+    let (_driver, client) = launch(&["--sandbox-auto-deny", "--sandbox-port", "0"]).await;
     wait_text(
         &client,
         "#sandbox-tenant",
@@ -404,12 +441,11 @@ async fn a_denied_sign_in_is_shown_and_nothing_is_stored() {
 #[tokio::test]
 async fn a_second_launch_focuses_the_first() {
     let _one = ONE_APP.lock().await;
-    let driver = tauri_driver();
-    let client = launch(&driver, &[]).await;
+    let (_driver, client) = launch(&[]).await;
     wait_text(
         &client,
-        "#empty",
-        |t| t.contains("No token yet"),
+        "#get-token",
+        |t| t.contains("Get a token"),
         Duration::from_secs(20),
     )
     .await;

@@ -71,10 +71,17 @@ pub(crate) async fn copy_to_clipboard(
     let clear_after = shared.clear_clipboard_after;
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(clear_after).await;
-        if app.clipboard().read_text().ok().as_deref() == Some(text.as_str()) {
-            let _ = app.clipboard().clear();
-            let _ = app.emit("clipboard-cleared", ());
-        }
+        // Clear only what we put there; something the user copied since is left alone.
+        let current = app.clipboard().read_text();
+        let cleared = match &current {
+            Ok(current) if current == &text => app.clipboard().clear().is_ok(),
+            Ok(_) => false,
+            Err(e) => {
+                tracing::debug!("cannot read the clipboard back: {e}");
+                false
+            }
+        };
+        let _ = app.emit("clipboard-cleared", cleared);
     });
     Ok(clear_after.as_secs())
 }

@@ -2,7 +2,7 @@
 //! `scim-token-core` and `scim-token-sandbox`; this crate only wires it to Tauri.
 //!
 //! `scim-token-desktop [--sandbox] [--sandbox-port N] [--sandbox-auto-approve EMAIL | --sandbox-auto-deny]
-//! [--clear-clipboard-after SECS]`
+//! [--clear-clipboard-after SECS] [--tray]`
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
@@ -27,6 +27,8 @@ struct Options {
     auto_approve: Option<String>,
     auto_deny: bool,
     clear_clipboard_after: Option<u64>,
+    /// Start in the tray without a window (how "start at login" launches the app).
+    tray: bool,
 }
 
 fn options() -> Options {
@@ -38,6 +40,7 @@ fn options() -> Options {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--sandbox" => options.sandbox = true,
+            "--tray" => options.tray = true,
             "--sandbox-port" => {
                 options.sandbox_port = args.next().and_then(|p| p.parse().ok()).unwrap_or(8900)
             }
@@ -98,6 +101,12 @@ fn main() {
                 tracing::warn!("no tray icon: {e}");
             }
             reminders::spawn(app.handle().clone());
+            if options.tray
+                && let Some(window) = app.get_webview_window("main")
+            {
+                // Destroyed rather than hidden, so its web process ends too.
+                window.destroy()?;
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

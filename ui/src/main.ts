@@ -219,10 +219,10 @@ async function main(): Promise<void> {
     await refresh();
   });
   await listen<unknown>("tokens-changed", refresh);
-  await listen<unknown>("clipboard-cleared", () => {
+  await listen<boolean>("clipboard-cleared", ({ payload: cleared }) => {
     document.querySelectorAll<HTMLElement>(".clipboard[data-copied]").forEach((el) => {
       window.clearInterval(Number(el.dataset.timer ?? 0));
-      el.textContent = "Clipboard cleared.";
+      el.textContent = cleared ? "Clipboard cleared." : "Clipboard left as it is: it holds something else now.";
       delete el.dataset.copied;
     });
   });
