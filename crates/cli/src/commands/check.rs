@@ -11,11 +11,7 @@ use crate::output::{days_phrase, timestamp};
 pub(crate) fn run(within_days: i64, notify: bool, json: bool) -> Result<ExitCode> {
     let vault = super::vault()?;
     let now = OffsetDateTime::now_utc();
-    let summaries: Vec<TokenSummary> = vault
-        .records()?
-        .iter()
-        .map(|r| TokenSummary::of(r, now))
-        .collect();
+    let summaries = super::summaries(&vault, now)?;
     let due: Vec<&TokenSummary> = summaries
         .iter()
         .filter(|s| {

@@ -18,6 +18,18 @@ pub(crate) fn vault() -> Result<Vault> {
     Vault::open_default().context("cannot open the token store")
 }
 
+/// Every stored token's summary at `now`, soonest expiry first.
+pub(crate) fn summaries(
+    vault: &Vault,
+    now: time::OffsetDateTime,
+) -> Result<Vec<scim_token_core::TokenSummary>> {
+    Ok(vault
+        .records()?
+        .iter()
+        .map(|r| scim_token_core::TokenSummary::of(r, now))
+        .collect())
+}
+
 /// The record for `--org`, or the only stored one.
 pub(crate) fn pick(vault: &Vault, org: Option<&str>) -> Result<TokenRecord> {
     if let Some(text) = org {

@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use scim_token_core::TokenSummary;
 use time::OffsetDateTime;
 
 use crate::output::{days_phrase, timestamp};
@@ -11,11 +10,7 @@ use crate::output::{days_phrase, timestamp};
 pub(crate) fn run(json: bool) -> Result<ExitCode> {
     let vault = super::vault()?;
     let now = OffsetDateTime::now_utc();
-    let summaries: Vec<TokenSummary> = vault
-        .records()?
-        .iter()
-        .map(|r| TokenSummary::of(r, now))
-        .collect();
+    let summaries = super::summaries(&vault, now)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&summaries)?);
         return Ok(ExitCode::SUCCESS);

@@ -165,10 +165,20 @@ async fn list(
 ) -> Response {
     respond((|| {
         let base = authorize(&app, &headers, &org)?;
-        let query = ListQuery::parse(&query_pairs(raw))?;
-        let hits = app.scim.list(kind, query.filter.as_ref());
-        Ok(scim_json(StatusCode::OK, query.respond(kind, &base, hits), None))
+        list_response(&app, kind, &base, &query_pairs(raw))
     })())
+}
+
+/// A `ListResponse` for list parameters from a query string or a `/.search` body.
+fn list_response(
+    app: &AppState,
+    kind: Kind,
+    base: &str,
+    params: &HashMap<String, String>,
+) -> Result<Response, ScimError> {
+    let query = ListQuery::parse(params)?;
+    let hits = app.scim.list(kind, query.filter.as_ref());
+    Ok(scim_json(StatusCode::OK, query.respond(kind, base, hits), None))
 }
 
 async fn search(
@@ -202,9 +212,7 @@ async fn search(
                 (k, text)
             })
             .collect();
-        let query = ListQuery::parse(&pairs)?;
-        let hits = app.scim.list(kind, query.filter.as_ref());
-        Ok(scim_json(StatusCode::OK, query.respond(kind, &base, hits), None))
+        list_response(&app, kind, &base, &pairs)
     })())
 }
 
