@@ -5,136 +5,34 @@
 
 #![allow(clippy::print_stderr)]
 
+#[path = "support/desktop.rs"]
+mod desktop;
+
 use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use desktop::{click, launch, wait_text};
+use fantoccini::Locator;
 use serde_json::json;
-
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Driver {
-    /// Ends tauri-driver and the WebKitWebDriver it started (its own process group).
-    fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// One app at a time: each binds the redirect port 3000 while signing in.
 static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn tauri_driver() -> Driver {
-    let port = free_port();
-    let native = free_port();
-    let child = Command::new("tauri-driver")
-        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-        .process_group(0)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("tauri-driver (scripts/test installs it with `cargo install tauri-driver --locked`)");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "tauri-driver did not open port {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Driver { child, port }
-}
-
-/// Whether an instance of the app under test is still running (e.g. one the last test closed but
-/// that has not finished exiting). A new launch would hand over to it and exit.
-fn app_running() -> bool {
-    let app = env!("CARGO_BIN_EXE_scim-token-desktop");
-    std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .any(|entry| {
-            std::fs::read(entry.path().join("cmdline"))
-                .map(|cmdline| cmdline.split(|b| *b == 0).next() == Some(app.as_bytes()))
-                .unwrap_or(false)
-        })
-}
-
-/// Starts tauri-driver and the app with `args`, waiting for any earlier instance to exit first.
-/// WebKitWebDriver occasionally never answers a new session; such an attempt is abandoned (driver
-/// and app ended) and retried, at most three times.
-async fn launch(args: &[&str]) -> (Driver, Client) {
-    for attempt in 1..=3 {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while app_running() {
-            assert!(
-                Instant::now() < deadline,
-                "an earlier instance of the app never exited"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let driver = tauri_driver();
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "tauri:options".into(),
-            json!({"application": env!("CARGO_BIN_EXE_scim-token-desktop"), "args": args}),
-        );
-        let url = format!("http://127.0.0.1:{}", driver.port);
-        let mut builder = ClientBuilder::rustls().expect("rustls client");
-        builder.capabilities(caps);
-        match tokio::time::timeout(Duration::from_secs(20), builder.connect(&url)).await {
-            Ok(Ok(client)) => return (driver, client),
-            Ok(Err(e)) => eprintln!("attempt {attempt}: no WebDriver session: {e}"),
-            Err(_) => eprintln!("attempt {attempt}: no WebDriver session within 20 s"),
-        }
-        drop(driver);
-        kill_app();
-    }
-    panic!("the app could not be started under tauri-driver in three attempts");
-}
-
-/// Ends any instance of the app under test.
-fn kill_app() {
-    let app = env!("CARGO_BIN_EXE_scim-token-desktop");
-    let _ = Command::new("pkill").args(["-KILL", "-f", app]).status();
-}
-
-async fn wait_text(client: &Client, css: &str, want: impl Fn(&str) -> bool, limit: Duration) -> String {
-    let deadline = Instant::now() + limit;
-    let mut last = String::new();
-    while Instant::now() < deadline {
-        if let Ok(element) = client.find(Locator::Css(css)).await {
-            last = element.text().await.unwrap_or_default();
-            if want(&last) {
-                return last;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{css} never matched; last text: {last:?}");
-}
+const APP: &str = env!("CARGO_BIN_EXE_scim-token-desktop");
 
 #[tokio::test]
 async fn sign_in_through_the_sandbox_copy_test_and_forget() {
     let _one = ONE_APP.lock().await;
-    let (_driver, client) = launch(&[
-        "--sandbox-auto-approve",
-        "admin@sandbox.example",
-        "--sandbox-port",
-        "0",
-    ])
+    let (_driver, client) = launch(
+        APP,
+        &[
+            "--sandbox-auto-approve",
+            "admin@sandbox.example",
+            "--sandbox-port",
+            "0",
+        ],
+    )
     .await;
 
     let tenant = wait_text(
@@ -155,13 +53,7 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
         .contains("Tenant URL")
     );
 
-    client
-        .find(Locator::Css("#get-token"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#get-token").await;
     let broker = client
         .find(Locator::Css("#broker"))
         .await
@@ -174,13 +66,7 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
         Some("sandbox"),
         "the running sandbox is preselected"
     );
-    client
-        .find(Locator::Css("#start-login"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#start-login").await;
 
     let card_url = wait_text(
         &client,
@@ -215,13 +101,7 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
         .unwrap();
     assert_eq!(account, "admin@sandbox.example");
 
-    client
-        .find(Locator::Css(".card .test"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, ".card .test").await;
     wait_text(
         &client,
         ".card .test-result",
@@ -230,13 +110,7 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
     )
     .await;
 
-    client
-        .find(Locator::Css(".card .copy-token"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, ".card .copy-token").await;
     wait_text(
         &client,
         ".card .clipboard",
@@ -272,13 +146,7 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
         .execute("window.confirm = () => true;", vec![])
         .await
         .unwrap();
-    client
-        .find(Locator::Css(".card .forget"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, ".card .forget").await;
     wait_text(
         &client,
         "#empty",
@@ -358,7 +226,7 @@ fn probe_broker() -> (u16, std::sync::mpsc::Receiver<String>) {
 async fn the_sign_in_page_cannot_call_any_command() {
     let _one = ONE_APP.lock().await;
     let (port, reports) = probe_broker();
-    let (_driver, client) = launch(&[]).await;
+    let (_driver, client) = launch(APP, &[]).await;
     wait_text(
         &client,
         "#get-token",
@@ -396,7 +264,7 @@ async fn the_sign_in_page_cannot_call_any_command() {
 #[tokio::test]
 async fn a_denied_sign_in_is_shown_and_nothing_is_stored() {
     let _one = ONE_APP.lock().await;
-    let (_driver, client) = launch(&["--sandbox-auto-deny", "--sandbox-port", "0"]).await;
+    let (_driver, client) = launch(APP, &["--sandbox-auto-deny", "--sandbox-port", "0"]).await;
     wait_text(
         &client,
         "#sandbox-tenant",
@@ -404,20 +272,8 @@ async fn a_denied_sign_in_is_shown_and_nothing_is_stored() {
         Duration::from_secs(20),
     )
     .await;
-    client
-        .find(Locator::Css("#get-token"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("#start-login"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#get-token").await;
+    click(&client, "#start-login").await;
     let error = wait_text(&client, "#error", |t| !t.is_empty(), Duration::from_secs(30)).await;
     assert!(
         error.contains("denied") && error.contains("access_denied"),
@@ -441,7 +297,7 @@ async fn a_denied_sign_in_is_shown_and_nothing_is_stored() {
 #[tokio::test]
 async fn a_second_launch_focuses_the_first() {
     let _one = ONE_APP.lock().await;
-    let (_driver, client) = launch(&[]).await;
+    let (_driver, client) = launch(APP, &[]).await;
     wait_text(
         &client,
         "#get-token",

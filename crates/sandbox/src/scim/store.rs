@@ -126,6 +126,18 @@ impl Inner {
         self.next_seq
     }
 
+    /// The stored resource, if it exists and `If-Match` (when given) names its version.
+    fn current(&self, kind: Kind, id: &str, if_match: Option<&str>) -> Result<Stored, ScimError> {
+        let current = self
+            .collection_ref(kind)
+            .docs
+            .get(id)
+            .cloned()
+            .ok_or_else(|| not_found(kind, id))?;
+        check_if_match(&current.doc, if_match)?;
+        Ok(current)
+    }
+
     /// Every member must be an existing user or group.
     fn check_members(&self, doc: &Map<String, Value>) -> Result<(), ScimError> {
         for member in doc.get("members").and_then(Value::as_array).into_iter().flatten() {
@@ -283,13 +295,7 @@ impl Store {
         change: impl FnOnce(&Map<String, Value>) -> Result<Map<String, Value>, ScimError>,
     ) -> Result<Map<String, Value>, ScimError> {
         let mut inner = self.write();
-        let current = inner
-            .collection_ref(kind)
-            .docs
-            .get(id)
-            .cloned()
-            .ok_or_else(|| not_found(kind, id))?;
-        check_if_match(&current.doc, if_match)?;
+        let current = inner.current(kind, id, if_match)?;
         let mut doc = change(&current.doc)?;
         check_required(kind, &mut doc)?;
         inner.collection_ref(kind).check_unique(kind, Some(id), &doc)?;
@@ -317,13 +323,7 @@ impl Store {
     /// Deletes a resource; a deleted user also leaves every group.
     pub fn delete(&self, kind: Kind, id: &str, if_match: Option<&str>) -> Result<(), ScimError> {
         let mut inner = self.write();
-        let current = inner
-            .collection_ref(kind)
-            .docs
-            .get(id)
-            .cloned()
-            .ok_or_else(|| not_found(kind, id))?;
-        check_if_match(&current.doc, if_match)?;
+        let current = inner.current(kind, id, if_match)?;
         // Groups that lose the deleted resource as a member.
         let mut changed_groups: Vec<(String, u64, Map<String, Value>)> = Vec::new();
         for (group_id, stored) in &inner.groups.docs {

@@ -1,0 +1,128 @@
+//! Driving the desktop app: tauri-driver (with its WebKitWebDriver in a process group of its own)
+//! and a WebDriver session with the app. Shared by `tests/desktop_e2e.rs` and the screenshots tool.
+
+#![allow(dead_code, unreachable_pub, missing_docs, clippy::print_stderr)]
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+pub struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    /// Ends tauri-driver and the WebKitWebDriver it started (its own process group).
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn tauri_driver() -> Driver {
+    let port = free_port();
+    let native = free_port();
+    let child = Command::new("tauri-driver")
+        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .process_group(0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tauri-driver (scripts/test installs it with `cargo install tauri-driver --locked`)");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not open port {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Driver { child, port }
+}
+
+/// Whether an instance of the app under test is still running (e.g. one the last test closed but
+/// that has not finished exiting). A new launch would hand over to it and exit.
+fn app_running(app: &str) -> bool {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|entry| {
+            std::fs::read(entry.path().join("cmdline"))
+                .map(|cmdline| cmdline.split(|b| *b == 0).next() == Some(app.as_bytes()))
+                .unwrap_or(false)
+        })
+}
+
+/// Starts tauri-driver and the app with `args`, waiting for any earlier instance to exit first.
+/// WebKitWebDriver occasionally never answers a new session; such an attempt is abandoned (driver
+/// and app ended) and retried, at most three times.
+pub async fn launch(app: &str, args: &[&str]) -> (Driver, Client) {
+    for attempt in 1..=3 {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while app_running(app) {
+            assert!(
+                Instant::now() < deadline,
+                "an earlier instance of the app never exited"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let driver = tauri_driver();
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), json!({"application": app, "args": args}));
+        let url = format!("http://127.0.0.1:{}", driver.port);
+        let mut builder = ClientBuilder::rustls().expect("rustls client");
+        builder.capabilities(caps);
+        match tokio::time::timeout(Duration::from_secs(20), builder.connect(&url)).await {
+            Ok(Ok(client)) => return (driver, client),
+            Ok(Err(e)) => eprintln!("attempt {attempt}: no WebDriver session: {e}"),
+            Err(_) => eprintln!("attempt {attempt}: no WebDriver session within 20 s"),
+        }
+        drop(driver);
+        kill_app(app);
+    }
+    panic!("the app could not be started under tauri-driver in three attempts");
+}
+
+/// Ends any instance of the app under test.
+fn kill_app(app: &str) {
+    let _ = Command::new("pkill").args(["-KILL", "-f", app]).status();
+}
+
+pub async fn wait_text(client: &Client, css: &str, want: impl Fn(&str) -> bool, limit: Duration) -> String {
+    let deadline = Instant::now() + limit;
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            last = element.text().await.unwrap_or_default();
+            if want(&last) {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never matched; last text: {last:?}");
+}
+
+/// Clicks the first element matching `css`.
+pub async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
