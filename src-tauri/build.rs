@@ -11,6 +11,8 @@ const COMMANDS: &[&str] = &[
     "forget_token",
     "sandbox_info",
     "sandbox_log",
+    "start_at_login",
+    "set_start_at_login",
 ];
 
 fn main() {

@@ -121,3 +121,15 @@ pub(crate) async fn sandbox_log(shared: State<'_, Arc<Shared>>) -> Result<Vec<Lo
         .map(|s| s.sandbox.log())
         .unwrap_or_default())
 }
+
+/// Whether the app starts (in the tray) at login.
+#[tauri::command]
+pub(crate) async fn start_at_login(app: AppHandle) -> Result<bool> {
+    crate::autostart::enabled(&app)
+}
+
+#[tauri::command]
+pub(crate) async fn set_start_at_login(app: AppHandle, enabled: bool) -> Result<bool> {
+    crate::autostart::set(&app, enabled)?;
+    crate::autostart::enabled(&app)
+}

@@ -87,6 +87,7 @@ pub(crate) async fn start(
             let _ = tx.send(());
         }
     });
+    tracing::info!(broker = %pending.broker.id, listener = listener.is_some(), "sign-in window opened");
     let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel::<()>();
     *lock(&shared.login) = Some(cancel_tx);
     tauri::async_runtime::spawn(finish(
@@ -139,12 +140,19 @@ async fn finish(
     }
     let event = match outcome {
         Ok(captured) => keep(&shared, &pending, captured).await,
-        Err(error) => LoginFinished {
-            ok: false,
-            summary: None,
-            warning: None,
-            error: Some(error),
-        },
+        Err(error) => {
+            tracing::info!(
+                kind = error.kind,
+                "sign-in ended without a token: {}",
+                error.message
+            );
+            LoginFinished {
+                ok: false,
+                summary: None,
+                warning: None,
+                error: Some(error),
+            }
+        }
     };
     let _ = app.emit("login-finished", event);
     let _ = app.emit("tokens-changed", ());
@@ -162,7 +170,9 @@ async fn keep(shared: &Shared, pending: &PendingLogin, captured: CapturedToken) 
         record.account = probe::signed_in_email(&pending.broker.people_me_url, &captured.token).await;
     }
     let mut warning = captured.scope_warning();
+    tracing::info!(org = %record.org_id, fingerprint = %record.fingerprint, "token captured");
     if let Err(err) = shared.vault.store(&captured.token, &record) {
+        tracing::warn!(org = %record.org_id, "not stored in the keyring: {err}");
         warning = Some(format!(
             "{err}. The token is kept in memory until you quit: copy it into Azure now, then fix the keyring and renew."
         ));

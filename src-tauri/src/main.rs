@@ -5,8 +5,10 @@
 //! [--clear-clipboard-after SECS] [--tray]`
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod autostart;
 mod commands;
 mod error;
+mod logging;
 mod login;
 mod reminders;
 mod sandbox;
@@ -62,10 +64,6 @@ fn options() -> Options {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("SCIM_TOKEN_LOG"))
-        .with_writer(std::io::stderr)
-        .init();
     let options = options();
     let app = tauri::Builder::default()
         // First: a second launch focuses the running app instead of starting another.
@@ -73,9 +71,16 @@ fn main() {
             tray::show_main_window(app);
             let _ = app.emit("second-instance", ());
         }))
+        .plugin(logging::plugin())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(autostart::plugin())
         .setup(move |app| {
+            tracing::info!(
+                version = env!("CARGO_PKG_VERSION"),
+                ?options,
+                "scim-token-desktop started"
+            );
             let mut shared = Shared::open().map_err(|e| e.message)?;
             if let Some(secs) = options.clear_clipboard_after {
                 shared.clear_clipboard_after = std::time::Duration::from_secs(secs.max(1));
@@ -109,6 +114,12 @@ fn main() {
             }
             Ok(())
         })
+        .on_page_load(|webview, payload| {
+            // Only the main window: the sign-in window's URLs may carry a token.
+            if webview.label() == "main" && payload.event() == tauri::webview::PageLoadEvent::Finished {
+                tracing::info!("main window loaded");
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::list_tokens,
             commands::start_login,
@@ -118,6 +129,8 @@ fn main() {
             commands::forget_token,
             commands::sandbox_info,
             commands::sandbox_log,
+            commands::start_at_login,
+            commands::set_start_at_login,
         ])
         .build(tauri::generate_context!())
         .expect("the app starts");

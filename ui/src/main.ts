@@ -116,6 +116,7 @@ async function copy(card: HTMLElement, org: string, what: "url" | "token"): Prom
       }
     }, 1000);
     status.dataset.timer = String(timer);
+    status.dataset.copied = what;
   } catch (e) {
     showError(e);
   }
@@ -204,8 +205,23 @@ async function refreshSandbox(): Promise<void> {
   );
 }
 
+async function setupStartAtLogin(): Promise<void> {
+  const box = $<HTMLInputElement>("#start-at-login");
+  box.checked = await invoke<boolean>("start_at_login");
+  box.addEventListener("change", async () => {
+    clearError();
+    try {
+      box.checked = await invoke<boolean>("set_start_at_login", { enabled: box.checked });
+    } catch (e) {
+      box.checked = !box.checked;
+      showError(e);
+    }
+  });
+}
+
 async function main(): Promise<void> {
   $("#get-token").addEventListener("click", () => openLogin());
+  void setupStartAtLogin().catch(showError);
   $("#login-form").addEventListener("submit", startLogin);
   $("#cancel-login").addEventListener("click", cancelLogin);
   await listen<LoginFinished>("login-finished", async ({ payload }) => {
