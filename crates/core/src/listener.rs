@@ -7,6 +7,7 @@
 
 mod page;
 mod port_owner;
+mod serve;
 mod server;
 
 use std::io;
@@ -134,15 +135,7 @@ impl Listener {
         let mut servers = JoinSet::new();
         for socket in sockets {
             let app = server::router(state.clone());
-            let mut stop = shutdown_rx.clone();
-            servers.spawn(async move {
-                let signal = async move {
-                    let _ = stop.wait_for(|stop| *stop).await;
-                };
-                if let Err(e) = axum::serve(socket, app).with_graceful_shutdown(signal).await {
-                    tracing::warn!("listener stopped with an error: {e}");
-                }
-            });
+            servers.spawn(serve::serve(socket, app, shutdown_rx.clone()));
         }
         let (cancel, _) = watch::channel(false);
         Ok(Self {

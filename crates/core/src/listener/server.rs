@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::{CACHE_CONTROL, HOST, ORIGIN, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
 use tokio::sync::oneshot;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -69,7 +70,8 @@ pub(super) fn router(state: SharedState) -> Router {
     Router::new()
         .route("/auth/code", get(capture_page).post(capture))
         .fallback(not_found)
-        .layer(DefaultBodyLimit::max(MAX_CALLBACK_LEN + 1024))
+        // Answers 413 as soon as a declared Content-Length is too big, without waiting for it.
+        .layer(RequestBodyLimitLayer::new(MAX_CALLBACK_LEN + 1024))
         .layer(middleware::from_fn_with_state(state.clone(), check_host))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
