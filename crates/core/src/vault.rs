@@ -9,8 +9,11 @@ mod keyring_error;
 mod records;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use thiserror::Error;
+use zeroize::Zeroizing;
 
 use crate::tenant::OrgId;
 use crate::token::{AccessToken, TokenRecord};
@@ -53,11 +56,16 @@ pub enum VaultError {
     NoConfigDir,
 }
 
+/// How long a keyring call may take before it is reported as unresponsive. Long enough to type a
+/// password into an unlock prompt; a prompt that cannot appear must not hang the app for ever.
+pub const DEFAULT_KEYRING_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Tokens in the keyring, records beside them.
 #[derive(Debug, Clone)]
 pub struct Vault {
     service: String,
     records: RecordsFile,
+    keyring_timeout: Duration,
 }
 
 impl Vault {
@@ -73,7 +81,14 @@ impl Vault {
         Self {
             service: service.into(),
             records: RecordsFile::new(dir.join("tokens.json")),
+            keyring_timeout: DEFAULT_KEYRING_TIMEOUT,
         }
+    }
+
+    /// The same vault with another limit on each keyring call.
+    pub fn with_keyring_timeout(mut self, timeout: Duration) -> Self {
+        self.keyring_timeout = timeout;
+        self
     }
 
     /// Where the records live.
@@ -86,17 +101,55 @@ impl Vault {
             .map_err(|e| VaultError::Keyring(KeyringProblem::from(e)))
     }
 
+    /// Runs a keyring call with [`Self::keyring_once`]; if the connection turns out stale (the
+    /// Secret Service restarted since it was opened), reconnects and tries once more.
+    fn keyring<T: Send + 'static>(
+        &self,
+        org: OrgId,
+        call: impl Fn(&keyring::Entry) -> keyring::Result<T> + Send + Sync + 'static,
+    ) -> Result<keyring::Result<T>, VaultError> {
+        let call = Arc::new(call);
+        match self.keyring_once(org, call.clone())? {
+            Err(e) if is_stale_connection(&e) => {
+                reconnect_keyring();
+                self.keyring_once(org, call)
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// Runs one keyring call on a thread of its own and gives up after the timeout (the thread
+    /// stays blocked until the keyring answers; nothing it returns late is used).
+    fn keyring_once<T: Send + 'static>(
+        &self,
+        org: OrgId,
+        call: Arc<impl Fn(&keyring::Entry) -> keyring::Result<T> + Send + Sync + 'static>,
+    ) -> Result<keyring::Result<T>, VaultError> {
+        let entry = self.entry(org)?;
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("keyring".into())
+            .spawn(move || {
+                let _ = tx.send(call(&entry));
+            })
+            .map_err(|e| VaultError::Keyring(KeyringProblem::Other(e.to_string())))?;
+        rx.recv_timeout(self.keyring_timeout).map_err(|_| {
+            reconnect_keyring();
+            VaultError::Keyring(KeyringProblem::Unresponsive(self.keyring_timeout))
+        })
+    }
+
     /// Stores `token` with its record, replacing any earlier token for the org. The earlier token
     /// and record stay in place until the new ones are both written.
     pub fn store(&self, token: &AccessToken, record: &TokenRecord) -> Result<(), VaultError> {
-        let entry = self.entry(record.org_id)?;
-        let previous = match entry.get_password() {
+        let org = record.org_id;
+        let previous = match self.keyring(org, keyring::Entry::get_password)? {
             Ok(secret) => Some(AccessToken::new(secret)),
             Err(keyring::Error::NoEntry) => None,
             Err(e) => return Err(VaultError::Keyring(e.into())),
         };
-        entry
-            .set_password(token.expose_secret())
+        let secret = Zeroizing::new(token.expose_secret().to_owned());
+        self.keyring(org, move |entry| entry.set_password(&secret))?
             .map_err(|e| VaultError::Keyring(e.into()))?;
         let written = self.records.update(|records| {
             records.retain(|r| r.org_id != record.org_id);
@@ -104,10 +157,11 @@ impl Vault {
         });
         if let Err(err) = written {
             // Put the keyring back as it was so token and record never disagree.
-            let _ = match &previous {
-                Some(old) => entry.set_password(old.expose_secret()),
+            let old = previous.map(|old| Zeroizing::new(old.expose_secret().to_owned()));
+            let _ = self.keyring(org, move |entry| match &old {
+                Some(old) => entry.set_password(old),
                 None => entry.delete_credential(),
-            };
+            });
             return Err(err);
         }
         Ok(())
@@ -115,7 +169,7 @@ impl Vault {
 
     /// The token for an org.
     pub fn token(&self, org: OrgId) -> Result<AccessToken, VaultError> {
-        match self.entry(org)?.get_password() {
+        match self.keyring(org, keyring::Entry::get_password)? {
             Ok(secret) => Ok(AccessToken::new(secret)),
             Err(keyring::Error::NoEntry) => Err(VaultError::NotFound(org)),
             Err(e) => Err(VaultError::Keyring(e.into())),
@@ -139,10 +193,39 @@ impl Vault {
 
     /// Removes an org's token and record. Forgetting what is not there is not an error.
     pub fn forget(&self, org: OrgId) -> Result<(), VaultError> {
-        match self.entry(org)?.delete_credential() {
+        match self.keyring(org, keyring::Entry::delete_credential)? {
             Ok(()) | Err(keyring::Error::NoEntry) => {}
             Err(e) => return Err(VaultError::Keyring(e.into())),
         }
         self.records.update(|records| records.retain(|r| r.org_id != org))
     }
 }
+
+/// Whether an error means the connection, not the keyring, is at fault: the Secret Service
+/// restarted (its sessions are gone) or dropped off the bus.
+fn is_stale_connection(error: &keyring::Error) -> bool {
+    let text = error.to_string();
+    [
+        "NoSession",
+        "ServiceUnknown",
+        "NoReply",
+        "Disconnected",
+        "UnknownObject",
+    ]
+    .iter()
+    .any(|sign| text.contains(sign))
+}
+
+/// The Secret Service store serialises calls on one connection, and a call waiting on an unlock
+/// prompt holds it for ever; later calls would queue behind it. A fresh store (a new connection)
+/// lets the next call through once the keyring is unlocked.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn reconnect_keyring() {
+    match zbus_secret_service_keyring_store::Store::new() {
+        Ok(store) => keyring_core::set_default_store(store),
+        Err(e) => tracing::warn!("cannot reconnect to the Secret Service: {e}"),
+    }
+}
+
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn reconnect_keyring() {}

@@ -11,6 +11,9 @@ pub enum KeyringProblem {
     NoSecretService(String),
     /// The keyring is locked and could not be unlocked.
     Locked(String),
+    /// The keyring did not answer in time: typically locked, with an unlock prompt that cannot
+    /// be shown (no prompter in a headless session) or that nobody answered.
+    Unresponsive(std::time::Duration),
     /// Anything else the keyring reported.
     Other(String),
 }
@@ -35,6 +38,13 @@ impl fmt::Display for KeyringProblem {
             Self::Locked(detail) => write!(
                 f,
                 "the OS keyring is locked ({detail}): unlock it (e.g. in Passwords and Keys, or by signing in to the desktop) and try again"
+            ),
+            Self::Unresponsive(after) => write!(
+                f,
+                "the OS keyring did not answer within {} s: it is probably locked and waiting for an unlock prompt \
+                 that cannot be shown or was not answered; unlock it (e.g. in Passwords and Keys, or with \
+                 `gnome-keyring-daemon --replace --unlock`) and try again",
+                after.as_secs()
             ),
             Self::Other(detail) => write!(f, "the OS keyring failed: {detail}"),
         }

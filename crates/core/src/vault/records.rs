@@ -100,7 +100,11 @@ impl RecordsFile {
             let mut file = fs::File::create(&tmp)?;
             file.write_all(&json)?;
             file.sync_all()?;
-            fs::rename(&tmp, &self.path)
+            fs::rename(&tmp, &self.path)?;
+            // The rename is durable once the directory is synced; the new file is already in
+            // place, so a failure here is not reported as a failed write.
+            let _ = fs::File::open(dir).and_then(|d| d.sync_all());
+            Ok(())
         })();
         if let Err(e) = result {
             let _ = fs::remove_file(&tmp);
