@@ -172,7 +172,12 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn start(extra: &[&str]) -> Self {
-        let org = uuid::Uuid::new_v4().to_string();
+        Self::start_for(&uuid::Uuid::new_v4().to_string(), extra)
+    }
+
+    /// A sandbox for a given org (e.g. to restart on the same `--data` file).
+    pub fn start_for(org: &str, extra: &[&str]) -> Self {
+        let org = org.to_owned();
         let mut args = vec!["sandbox", "--port", "0", "--org", &org];
         args.extend_from_slice(extra);
         let mut child = Command::new(bin())
@@ -197,6 +202,12 @@ impl Sandbox {
 
     pub fn tenant_url(&self) -> String {
         format!("{}identity/scim/{}/v2/", self.base, self.org)
+    }
+
+    /// Ends the sandbox with SIGKILL: no shutdown code runs.
+    pub fn kill_9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
     }
 }
 
