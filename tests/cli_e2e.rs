@@ -69,9 +69,9 @@ fn login_status_token_test_forget() {
         "sandbox tokens live 3887999 s, just under 45 days"
     );
 
-    let token = home.run(&["token"]);
-    assert_eq!(token.code(), Some(0), "{}", token.stderr);
-    let token = token.stdout.trim().to_owned();
+    let token_out = home.run(&["token"]);
+    assert_eq!(token_out.code(), Some(0), "{}", token_out.stderr);
+    let token = token_out.stdout.trim().to_owned();
     assert!(
         token.ends_with(&format!("_SBX1_{}", sandbox.org)),
         "stdout holds only the token"
@@ -85,32 +85,61 @@ fn login_status_token_test_forget() {
         test.stdout
     );
 
-    let check = home.run(&["check", "--within", "30"]);
-    assert_eq!(check.code(), Some(0), "{}", check.stdout);
-    let check = home.run(&["check", "--within", "60"]);
+    let check_30 = home.run(&["check", "--within", "30"]);
+    assert_eq!(check_30.code(), Some(0), "{}", check_30.stdout);
+    let check_60 = home.run(&["check", "--within", "60", "--json"]);
     assert_eq!(
-        check.code(),
+        check_60.code(),
         Some(1),
         "44 days left is within 60: {}",
-        check.stdout
+        check_60.stdout
     );
-
-    // No output, log or file holds the token.
-    for text in [
-        &out.stdout,
-        &out.stderr,
-        &status.stdout,
-        &status.stderr,
-        &test.stdout,
-        &test.stderr,
-    ] {
-        assert!(!text.contains(&token), "token leaked: {text}");
-    }
-    let records = std::fs::read_to_string(home.config_dir().join("scim-token/tokens.json")).unwrap();
-    assert!(!records.contains(&token));
-
+    let table = home.run(&["status"]);
+    assert_eq!(table.code(), Some(0), "{}", table.stderr);
+    let stored = support::scan::files_containing(home.dir.path(), &token, &[]);
+    assert!(
+        stored.is_empty(),
+        "files holding the token while stored: {stored:?}"
+    );
     let forget = home.run(&["forget"]);
     assert_eq!(forget.code(), Some(0), "{}", forget.stderr);
+
+    // Secret hygiene: every command ran with SCIM_TOKEN_LOG=trace. Only `scim-token token`'s
+    // stdout (the explicit hand-over) may hold the token; no other output, log or file does.
+    let outputs = [
+        ("login", &out),
+        ("status --json", &status),
+        ("test", &test),
+        ("check", &check_30),
+        ("check --json", &check_60),
+        ("status", &table),
+        ("forget", &forget),
+    ];
+    for (command, output) in outputs {
+        assert!(
+            !output.stdout.contains(&token),
+            "{command} stdout leaked the token"
+        );
+        assert!(
+            !output.stderr.contains(&token),
+            "{command} stderr leaked the token"
+        );
+    }
+    assert!(
+        !token_out.stderr.contains(&token),
+        "token's stderr leaked the token"
+    );
+    assert!(
+        out.stderr.contains("TRACE") || out.stderr.contains("DEBUG"),
+        "the run really logged at trace level"
+    );
+    let leaks = support::scan::files_containing(home.dir.path(), &token, &[]);
+    assert!(leaks.is_empty(), "files holding the token: {leaks:?}");
+    assert!(
+        home.config_dir().join("scim-token/tokens.json").exists(),
+        "the scan saw the records"
+    );
+
     let status = home.run(&["status", "--json"]);
     assert_eq!(status.stdout.trim(), "[]");
     let gone = home.run(&["token", "--org", &sandbox.org]);

@@ -7,6 +7,8 @@
 
 #[path = "support/desktop.rs"]
 mod desktop;
+#[path = "support/scan.rs"]
+mod scan;
 
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
@@ -33,6 +35,8 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
             "0",
             "--clear-clipboard-after",
             "5",
+            "--log",
+            "trace",
         ],
     )
     .await;
@@ -173,6 +177,30 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
         "the card is gone"
     );
     client.close().await.unwrap();
+
+    // Secret hygiene: the app ran at trace level; its log, config, caches and web data hold no
+    // trace of the token. Only the keyring's own (encrypted) directory is not searched.
+    let log_file = std::path::Path::new(&std::env::var("XDG_DATA_HOME").unwrap())
+        .join("dev.scimtoken.desktop/logs/scim-token.log");
+    let log = std::fs::read_to_string(&log_file).unwrap();
+    assert!(
+        log.contains("TRACE") && log.contains("token captured"),
+        "a trace-level log was written"
+    );
+    for var in [
+        "HOME",
+        "XDG_CONFIG_HOME",
+        "XDG_DATA_HOME",
+        "XDG_CACHE_HOME",
+        "XDG_RUNTIME_DIR",
+    ] {
+        let dir = std::env::var(var).unwrap();
+        let leaks = scan::files_containing(std::path::Path::new(&dir), &copied, &["keyrings", "keyring"]);
+        assert!(
+            leaks.is_empty(),
+            "files holding the token under ${var}: {leaks:?}"
+        );
+    }
 }
 
 /// A stand-in broker whose sign-in page tries every way to reach the app's commands and reports

@@ -12,13 +12,15 @@ use tauri_plugin_log::{RotationStrategy, Target, TargetKind, WEBVIEW_TARGET};
 /// The log file keeps at most this many bytes before it is rotated.
 const MAX_FILE_BYTES: u128 = 1024 * 1024;
 
-/// The log plugin, at the level named by `SCIM_TOKEN_LOG` (`error` … `trace`, default `info`).
+/// The log plugin, at `level` or else the level named by `SCIM_TOKEN_LOG` (`error` … `trace`,
+/// default `info`).
 ///
 /// Records from web pages are dropped: no window is granted the plugin's `log` command, and even
 /// if one were, a page (above all the broker's sign-in page) must not write into the app's log.
-pub(crate) fn plugin<R: Runtime>() -> TauriPlugin<R> {
-    let level = std::env::var("SCIM_TOKEN_LOG")
-        .ok()
+pub(crate) fn plugin<R: Runtime>(level: Option<&str>) -> TauriPlugin<R> {
+    let level = level
+        .map(str::to_owned)
+        .or_else(|| std::env::var("SCIM_TOKEN_LOG").ok())
         .and_then(|l| l.parse::<LevelFilter>().ok())
         .unwrap_or(LevelFilter::Info);
     let not_from_a_page = |m: &tauri_plugin_log::log::Metadata<'_>| !m.target().starts_with(WEBVIEW_TARGET);

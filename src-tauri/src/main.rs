@@ -2,7 +2,7 @@
 //! `scim-token-core` and `scim-token-sandbox`; this crate only wires it to Tauri.
 //!
 //! `scim-token-desktop [--sandbox] [--sandbox-port N] [--sandbox-auto-approve EMAIL | --sandbox-auto-deny]
-//! [--clear-clipboard-after SECS] [--tray]`
+//! [--clear-clipboard-after SECS] [--tray] [--log LEVEL]`
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod autostart;
@@ -31,6 +31,8 @@ struct Options {
     clear_clipboard_after: Option<u64>,
     /// Start in the tray without a window (how "start at login" launches the app).
     tray: bool,
+    /// Log level (`error` … `trace`), overriding `SCIM_TOKEN_LOG`.
+    log: Option<String>,
 }
 
 fn options() -> Options {
@@ -43,6 +45,7 @@ fn options() -> Options {
         match arg.as_str() {
             "--sandbox" => options.sandbox = true,
             "--tray" => options.tray = true,
+            "--log" => options.log = args.next(),
             "--sandbox-port" => {
                 options.sandbox_port = args.next().and_then(|p| p.parse().ok()).unwrap_or(8900)
             }
@@ -71,7 +74,7 @@ fn main() {
             tray::show_main_window(app);
             let _ = app.emit("second-instance", ());
         }))
-        .plugin(logging::plugin())
+        .plugin(logging::plugin(options.log.as_deref()))
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(autostart::plugin())

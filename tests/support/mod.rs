@@ -6,6 +6,8 @@
 
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
+pub mod scan;
+
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
