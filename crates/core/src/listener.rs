@@ -15,7 +15,7 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use thiserror::Error;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 
@@ -115,7 +115,7 @@ impl Listener {
     pub async fn bind(pending: PendingLogin, config: ListenerConfig) -> Result<Self, ListenerError> {
         let mut sockets = Vec::with_capacity(config.addrs.len());
         for addr in &config.addrs {
-            match TcpListener::bind(addr).await {
+            match listen(*addr) {
                 Ok(socket) => sockets.push(socket),
                 // No IPv6 loopback on this machine: nothing can reach [::1] either.
                 Err(e) if addr.is_ipv6() && e.kind() == io::ErrorKind::AddrNotAvailable => {}
@@ -182,6 +182,23 @@ impl Listener {
         }
         result
     }
+}
+
+/// Connections the kernel queues before the listener accepts them. Past its connection cap the
+/// listener stops accepting; a deep queue lets a flood wait there instead of overflowing it, which
+/// would leave clients (the browser among them) half-connected until TCP retries.
+const ACCEPT_BACKLOG: u32 = 4096;
+
+fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    // As std and tokio do: a port left in TIME_WAIT by the last login can be bound again.
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(ACCEPT_BACKLOG)
 }
 
 #[cfg(test)]
