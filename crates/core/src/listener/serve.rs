@@ -54,13 +54,17 @@ pub(super) async fn serve(socket: TcpListener, app: Router, mut stop: watch::Rec
         let mut stop = stop.clone();
         connections.spawn(async move {
             let _slot = slot;
-            // hyper's header timer starts at the first byte: a client that sends nothing would
-            // hold its slot, so it gets the same few seconds to start.
+            // hyper's header timer starts at the first byte: a client that sends nothing (a
+            // browser's speculative preconnect, or an attacker) would hold its slot, so it gets the
+            // same few seconds to start, and none once the login is over.
             let mut first = [0u8; 1];
-            if !matches!(
-                tokio::time::timeout(HEADER_READ_TIMEOUT, stream.peek(&mut first)).await,
-                Ok(Ok(1..))
-            ) {
+            let started = tokio::select! {
+                peeked = tokio::time::timeout(HEADER_READ_TIMEOUT, stream.peek(&mut first)) => {
+                    matches!(peeked, Ok(Ok(1..)))
+                }
+                () = stopped(&mut stop) => false,
+            };
+            if !started {
                 return;
             }
             let mut builder = http1::Builder::new();

@@ -65,13 +65,21 @@ async fn captures_one_token_and_frees_the_port() {
     let html = page.text().await.unwrap();
     assert!(html.contains("location.hash") && html.contains("history.replaceState"));
 
+    // A connection that never sends anything (like a browser's preconnect) must not delay the end.
+    let _preconnect = std::net::TcpStream::connect(addr).unwrap();
     let (status, verdict) = post(&base, Some(&base), fragment(STATE)).await;
     assert_eq!(
         (status, verdict["outcome"].as_str()),
         (StatusCode::OK, Some("captured"))
     );
     assert!(!verdict.to_string().contains(TOKEN));
+    let waited = std::time::Instant::now();
     let captured = listener.wait().await.unwrap();
+    assert!(
+        waited.elapsed() < Duration::from_secs(2),
+        "an idle connection held the listener open for {:?}",
+        waited.elapsed()
+    );
     assert_eq!(captured.token.expose_secret(), TOKEN);
     // The port is free again once wait returns.
     std::net::TcpListener::bind(addr).expect("port released");
