@@ -84,6 +84,19 @@ impl Collection {
         }
     }
 
+    /// Adds or replaces a resource: indexes, creation order (kept for a replacement) and document.
+    fn put(&mut self, kind: Kind, id: String, seq: u64, doc: Map<String, Value>) {
+        self.index(kind, &id, &doc);
+        self.order.insert(seq, id.clone());
+        self.docs.insert(
+            id,
+            Stored {
+                seq,
+                doc: Resource::shared(doc),
+            },
+        );
+    }
+
     fn check_unique(&self, kind: Kind, id: Option<&str>, doc: &Map<String, Value>) -> Result<(), ScimError> {
         match self.unique.get(&Self::unique_key(kind, doc)) {
             Some(holder) if Some(holder.as_str()) != id => Err(ScimError::uniqueness(format!(
@@ -203,16 +216,7 @@ impl Store {
         let mut inner = Inner::default();
         for (kind, id, seq, doc) in persistence.load().map_err(describe)? {
             let version = version_number(&doc);
-            let collection = inner.collection(kind);
-            collection.index(kind, &id, &doc);
-            collection.order.insert(seq, id.clone());
-            collection.docs.insert(
-                id,
-                Stored {
-                    seq,
-                    doc: Resource::shared(doc),
-                },
-            );
+            inner.collection(kind).put(kind, id, seq, doc);
             inner.next_seq = inner.next_seq.max(seq).max(version);
         }
         Ok(Self {
@@ -262,16 +266,7 @@ impl Store {
             }),
         );
         self.persist(&[(kind, &id, seq, Some(&doc))])?;
-        let collection = inner.collection(kind);
-        collection.index(kind, &id, &doc);
-        collection.order.insert(seq, id.clone());
-        collection.docs.insert(
-            id,
-            Stored {
-                seq,
-                doc: Resource::shared(doc.clone()),
-            },
-        );
+        inner.collection(kind).put(kind, id, seq, doc.clone());
         Ok(doc)
     }
 
@@ -309,14 +304,7 @@ impl Store {
         self.persist(&[(kind, id, current.seq, Some(&doc))])?;
         let collection = inner.collection(kind);
         collection.unindex(kind, id, &current.doc);
-        collection.index(kind, id, &doc);
-        collection.docs.insert(
-            id.to_owned(),
-            Stored {
-                seq: current.seq,
-                doc: Resource::shared(doc.clone()),
-            },
-        );
+        collection.put(kind, id.to_owned(), current.seq, doc.clone());
         Ok(doc)
     }
 
