@@ -127,6 +127,15 @@ impl Running {
         }
     }
 
+    /// Sends SIGINT, as Ctrl-C in a terminal would.
+    pub fn interrupt(&self) {
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("kill(1)");
+        assert!(status.success(), "kill -INT failed");
+    }
+
     /// Waits for exit (killing it after `limit`) and collects output.
     pub fn finish(mut self, limit: Duration) -> Output {
         let deadline = Instant::now() + limit;

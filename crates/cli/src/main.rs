@@ -3,6 +3,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod commands;
+mod interrupt;
 mod output;
 
 use std::process::ExitCode;

@@ -28,12 +28,21 @@ pub(crate) async fn run(token: bool, org: Option<&str>, clear_after: u64) -> Res
     let mut clipboard =
         arboard::Clipboard::new().context("cannot open the clipboard (is there a graphical session?)")?;
     set_excluded_from_history(&mut clipboard, &text)?;
+    // Reading back is a round trip to the display server: once it answers with our text, the
+    // server has made us the owner, so "Copied" below is true and a later copy by anyone else
+    // (processed after ours) is the one that wins.
+    if clipboard.get_text().ok().as_deref() != Some(text.as_str()) {
+        anyhow::bail!(
+            "the clipboard did not keep the {what}: another program took it at once. Try again, or print it with `scim-token status` (URL) or `scim-token token`."
+        );
+    }
+    let interrupted = crate::interrupt::ctrl_c()?;
     if clear_after == 0 {
         eprintln!(
             "Copied the {what} for org {}. Keep this running until it is pasted; Ctrl-C to stop.",
             record.org_id
         );
-        let _ = tokio::signal::ctrl_c().await;
+        interrupted.await;
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!(
@@ -42,7 +51,7 @@ pub(crate) async fn run(token: bool, org: Option<&str>, clear_after: u64) -> Res
     );
     tokio::select! {
         () = tokio::time::sleep(Duration::from_secs(clear_after)) => {}
-        _ = tokio::signal::ctrl_c() => {}
+        () = interrupted => {}
     }
     // Clear only if the clipboard still holds what we put there.
     if clipboard.get_text().ok().as_deref() == Some(text.as_str()) {

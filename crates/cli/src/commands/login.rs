@@ -59,10 +59,10 @@ pub(crate) async fn run(options: Options) -> Result<ExitCode> {
         }
     }
     let cancel = listener.cancel_handle();
+    let interrupted = crate::interrupt::ctrl_c()?;
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            cancel.cancel();
-        }
+        interrupted.await;
+        cancel.cancel();
     });
     let captured = {
         let _spinner = Spinner::start("Waiting for the sign-in to finish…");

@@ -86,11 +86,7 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
         println!("  Auto-approve: sign-ins complete as {email} without a form");
     }
     println!("  Request log: {base}_sandbox/log");
-    sandbox
-        .serve(listener, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    sandbox.serve(listener, crate::interrupt::ctrl_c()?).await?;
     eprintln!("Sandbox stopped.");
     Ok(ExitCode::SUCCESS)
 }
