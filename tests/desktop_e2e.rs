@@ -34,7 +34,8 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
             "--sandbox-port",
             "0",
             "--clear-clipboard-after",
-            "5",
+            // Long enough for a loaded CI machine to read the clipboard before it is cleared.
+            "10",
             "--log",
             "trace",
         ],
@@ -135,7 +136,7 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
         copied.ends_with(&format!("_SBX1_{org}")),
         "the token is on the clipboard"
     );
-    // After the delay (5 s here, 45 s by default) the app clears what it put there.
+    // After the delay (10 s here, 45 s by default) the app clears what it put there.
     wait_text(
         &client,
         ".card .clipboard",
