@@ -390,8 +390,9 @@ async fn a_second_launch_focuses_the_first_and_start_at_login_toggles() {
     assert!(notice.contains("here it is"));
 
     // Start at login: off by default; on writes an autostart entry that starts in the tray.
+    // Where the desktop looks for it: $XDG_CONFIG_HOME/autostart (scripts/world sets it apart from HOME).
     let entry =
-        std::path::Path::new(&std::env::var("HOME").unwrap()).join(".config/autostart/scim-token.desktop");
+        std::path::Path::new(&std::env::var("XDG_CONFIG_HOME").unwrap()).join("autostart/scim-token.desktop");
     let _ = std::fs::remove_file(&entry);
     let toggle = client.find(Locator::Css("#start-at-login")).await.unwrap();
     toggle.click().await.unwrap();
@@ -404,6 +405,9 @@ async fn a_second_launch_focuses_the_first_and_start_at_login_toggles() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let home_entry =
+        std::path::Path::new(&std::env::var("HOME").unwrap()).join(".config/autostart/scim-token.desktop");
+    assert!(!home_entry.exists(), "an entry the desktop would not read");
     let desktop_entry = std::fs::read_to_string(&entry).unwrap();
     assert!(
         desktop_entry.contains(&format!("Exec={APP} --tray")),

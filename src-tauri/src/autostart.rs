@@ -1,30 +1,61 @@
 //! Opt-in "start at login": the app starts in the tray (`--tray`) when the user signs in to the
 //! desktop, so reminders keep coming without the window open.
+//!
+//! On Linux the app writes the XDG autostart entry itself (`xdg`): tauri-plugin-autostart always
+//! writes to `~/.config/autostart`, which desktops ignore when `XDG_CONFIG_HOME` points elsewhere.
+//! On macOS (login item) and Windows (Run key) the plugin does the job.
 
-use tauri::plugin::TauriPlugin;
-use tauri::{AppHandle, Runtime};
+#[cfg(target_os = "linux")]
+mod xdg;
+
+use tauri::{Builder, Runtime};
+
+#[cfg(not(target_os = "linux"))]
 use tauri_plugin_autostart::ManagerExt;
 
 use crate::error::CommandError;
 
-/// The autostart plugin: a login item (macOS), Run key (Windows) or
-/// `~/.config/autostart/scim-token.desktop` (Linux) that starts the app in the tray.
-pub(crate) fn plugin<R: Runtime>() -> TauriPlugin<R> {
-    tauri_plugin_autostart::Builder::new()
-        .app_name("scim-token")
-        .arg("--tray")
-        .build()
+/// The argument the login entry starts the app with.
+const TRAY_ARG: &str = "--tray";
+
+/// Adds what start-at-login needs to the app: the autostart plugin, except on Linux.
+pub(crate) fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(
+        tauri_plugin_autostart::Builder::new()
+            .app_name("scim-token")
+            .arg(TRAY_ARG)
+            .build(),
+    );
+    builder
 }
 
 /// Whether the app starts at login.
-pub(crate) fn enabled(app: &AppHandle) -> Result<bool, CommandError> {
+#[cfg(target_os = "linux")]
+pub(crate) fn enabled<R: Runtime>(_app: &tauri::AppHandle<R>) -> Result<bool, CommandError> {
+    Ok(xdg::entry_path()?.is_file())
+}
+
+/// Turns starting at login on or off.
+#[cfg(target_os = "linux")]
+pub(crate) fn set<R: Runtime>(_app: &tauri::AppHandle<R>, enabled: bool) -> Result<(), CommandError> {
+    if enabled {
+        xdg::write_entry(&xdg::entry_path()?, &xdg::launcher()?, TRAY_ARG)
+    } else {
+        xdg::remove_entry(&xdg::entry_path()?)
+    }
+}
+
+/// Whether the app starts at login.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn enabled<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<bool, CommandError> {
     app.autolaunch().is_enabled().map_err(failed)
 }
 
 /// Turns starting at login on or off.
-pub(crate) fn set(app: &AppHandle, enabled: bool) -> Result<(), CommandError> {
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn set<R: Runtime>(app: &tauri::AppHandle<R>, enabled: bool) -> Result<(), CommandError> {
     if enabled {
-        ensure_config_dir()?;
         app.autolaunch().enable().map_err(failed)
     } else if app.autolaunch().is_enabled().map_err(failed)? {
         app.autolaunch().disable().map_err(failed)
@@ -33,18 +64,7 @@ pub(crate) fn set(app: &AppHandle, enabled: bool) -> Result<(), CommandError> {
     }
 }
 
-/// The Linux launcher creates `~/.config/autostart` but not a missing `~/.config` itself.
-fn ensure_config_dir() -> Result<(), CommandError> {
-    #[cfg(target_os = "linux")]
-    if let Some(home) = std::env::var_os("HOME") {
-        let config = std::path::Path::new(&home).join(".config");
-        std::fs::create_dir_all(&config).map_err(|e| {
-            CommandError::new("autostart", format!("cannot create {}: {e}", config.display()))
-        })?;
-    }
-    Ok(())
-}
-
+#[cfg(not(target_os = "linux"))]
 fn failed(e: tauri_plugin_autostart::Error) -> CommandError {
     CommandError::new("autostart", format!("cannot change start at login: {e}"))
 }

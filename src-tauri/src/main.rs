@@ -68,7 +68,7 @@ fn options() -> Options {
 
 fn main() {
     let options = options();
-    let app = tauri::Builder::default()
+    let builder = tauri::Builder::default()
         // First: a second launch focuses the running app instead of starting another.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             tray::show_main_window(app);
@@ -76,8 +76,8 @@ fn main() {
         }))
         .plugin(logging::plugin(options.log.as_deref()))
         .plugin(tauri_plugin_clipboard_manager::init())
-        .plugin(tauri_plugin_notification::init())
-        .plugin(autostart::plugin())
+        .plugin(tauri_plugin_notification::init());
+    let app = autostart::register(builder)
         .setup(move |app| {
             tracing::info!(
                 version = env!("CARGO_PKG_VERSION"),
