@@ -344,7 +344,7 @@ fn copy_puts_url_and_token_on_the_clipboard_and_clears_them() {
 
     // The URL is cleared by the timer, the token by Ctrl-C ("clears now").
     for (what, expected, clear_after) in [
-        ("url", sandbox.tenant_url(), "2"),
+        ("url", sandbox.tenant_url(), "4"),
         ("token", token.clone(), "600"),
     ] {
         let child = home
