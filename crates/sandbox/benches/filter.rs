@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use scim_token_sandbox::scim::{Kind, Store, parse_filter};
+use scim_token_sandbox::scim::{Kind, Store, parse_filter, seed_demo};
 use scim_v2::filter::Filter;
 
 const FILTERS: [(&str, &str); 4] = [
@@ -39,7 +39,7 @@ fn parse(c: &mut Criterion) {
 
 fn lookup(c: &mut Criterion) {
     let store = Store::new("5a4db0c5-0000-4000-8000-00000000c0de".parse().unwrap());
-    store.seed(100_000);
+    seed_demo(&store, 100_000);
     let indexed: Filter = r#"userName eq "user050000@sandbox.example""#.parse().unwrap();
     let scanned: Filter = r#"displayName eq "Seeded User 50000""#.parse().unwrap();
     let mut group = c.benchmark_group("list_100k_users");

@@ -104,7 +104,7 @@ impl Sandbox {
             Some(path) => scim::Store::open(config.org_id, path).map_err(SandboxError::Data)?,
             None => scim::Store::new(config.org_id),
         };
-        scim.seed(config.seed_users);
+        scim::seed_demo(&scim, config.seed_users);
         let state = AppState(Arc::new(Shared {
             accounts: seeded_accounts(),
             tokens: Mutex::new(TokenStore::default()),

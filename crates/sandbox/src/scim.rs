@@ -1,5 +1,6 @@
 //! The SCIM 2.0 API (RFC 7643/7644) at `/identity/scim/{orgId}/v2/`, as Webex serves it.
 
+mod demo;
 mod discovery;
 mod error;
 mod filter;
@@ -20,6 +21,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
+pub use demo::seed_demo;
 pub use error::{ERROR_SCHEMA, SCIM_JSON, ScimError};
 pub use filter_text::parse as parse_filter;
 pub use render::Resource;

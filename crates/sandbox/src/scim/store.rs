@@ -387,37 +387,6 @@ impl Store {
     pub fn count(&self, kind: Kind) -> usize {
         self.read().collection_ref(kind).docs.len()
     }
-
-    /// Adds `n` generated users spread over a few groups (only into an empty store).
-    pub fn seed(&self, n: usize) {
-        if n == 0 || self.count(Kind::User) > 0 {
-            return;
-        }
-        let departments = ["Sales", "Engineering", "Support", "Finance", "Operations"];
-        let mut group_members: Vec<Vec<Value>> = vec![Vec::new(); departments.len()];
-        for i in 0..n {
-            let department = i % departments.len();
-            let doc = json!({
-                "schemas": [super::schema::USER, super::schema::ENTERPRISE],
-                "userName": format!("user{i:06}@sandbox.example"),
-                "externalId": format!("ext-{i:06}"),
-                "displayName": format!("Seeded User {i}"),
-                "name": {"givenName": "Seeded", "familyName": format!("User {i}")},
-                "emails": [{"value": format!("user{i:06}@sandbox.example"), "type": "work", "primary": true}],
-                "active": true,
-                super::schema::ENTERPRISE: {"department": departments[department]},
-            });
-            let doc = super::resource::normalize(Kind::User, doc).expect("generated users are valid");
-            if let Ok(created) = self.create(Kind::User, doc) {
-                group_members[department].push(json!({"value": created["id"]}));
-            }
-        }
-        for (name, members) in departments.iter().zip(group_members) {
-            let doc = json!({"schemas": [super::schema::GROUP], "displayName": name, "members": members});
-            let doc = super::resource::normalize(Kind::Group, doc).expect("generated groups are valid");
-            let _ = self.create(Kind::Group, doc);
-        }
-    }
 }
 
 /// The number in a document's `W/"<n>"` version.
