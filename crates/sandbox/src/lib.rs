@@ -10,6 +10,7 @@
 //! ```
 
 mod accounts;
+mod bearer;
 mod broker;
 mod log;
 mod people;

@@ -2,23 +2,19 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 
 use crate::AppState;
-use crate::scim::{ScimError, bearer_grant};
+use crate::bearer::Bearer;
+use crate::scim::ScimError;
 
 pub(crate) fn routes() -> axum::Router<AppState> {
     axum::Router::new().route("/v1/people/me", get(me))
 }
 
-async fn me(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    let grant = match bearer_grant(&app, &headers) {
-        Ok(grant) => grant,
-        Err(err) => return err.into_response(),
-    };
+async fn me(State(app): State<AppState>, Bearer(grant): Bearer) -> Response {
     let Some(account) = app.accounts.iter().find(|a| a.email == grant.email) else {
         return ScimError::unauthorized("the account behind this token no longer exists").into_response();
     };
