@@ -12,6 +12,7 @@
 mod accounts;
 mod bearer;
 mod broker;
+mod host;
 mod log;
 mod people;
 pub mod scim;
@@ -152,7 +153,8 @@ impl Sandbox {
         self.state.log.lock().unwrap_or_else(|p| p.into_inner()).entries()
     }
 
-    /// All routes.
+    /// All routes, behind the request log and the DNS-rebinding guard (requests whose `Host` is
+    /// not 127.0.0.1, localhost or \[::1\] get 421, and are logged).
     pub fn router(&self) -> Router {
         Router::new()
             .merge(broker::routes())
@@ -160,6 +162,7 @@ impl Sandbox {
             .merge(scim::routes())
             .route("/_sandbox/log", axum::routing::get(log::show))
             .fallback(scim::not_found)
+            .layer(axum::middleware::from_fn(host::only_loopback))
             .layer(axum::middleware::from_fn_with_state(
                 self.state.clone(),
                 log::record,

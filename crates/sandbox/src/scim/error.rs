@@ -70,6 +70,10 @@ impl ScimError {
             format!("the sandbox could not store the change: {detail}"),
         )
     }
+    /// 421: the request named a host this sandbox does not answer to (DNS rebinding guard).
+    pub fn misdirected(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::MISDIRECTED_REQUEST, None, detail)
+    }
     /// 405.
     pub fn method_not_allowed() -> Self {
         Self::new(
