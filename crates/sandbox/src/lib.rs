@@ -8,13 +8,30 @@
 //! /identity/scim/{orgId}/v2/…      Users, Groups, discovery (RFC 7643/7644)
 //! /_sandbox/log                    recent requests, bearer tokens redacted
 //! ```
+//!
+//! Every route answers only requests whose `Host` is 127.0.0.1, localhost or \[::1\] (421
+//! otherwise), so a DNS-rebinding page cannot read it. Run one on loopback with
+//! [`Sandbox::start`]:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), scim_token_sandbox::SandboxError> {
+//! use scim_token_sandbox::{Sandbox, SandboxConfig};
+//!
+//! let running = Sandbox::start(SandboxConfig::default(), 8900).await?;
+//! println!("Webex sandbox on {}", running.base());
+//! running.serve_until(async { tokio::signal::ctrl_c().await.unwrap_or(()) }).await?;
+//! # Ok(())
+//! # }
+//! ```
 
 mod accounts;
 mod bearer;
 mod broker;
+mod error;
 mod host;
 mod log;
 mod people;
+mod running;
 pub mod scim;
 mod tokens;
 
@@ -27,7 +44,9 @@ use time::Duration;
 use tokio::net::TcpListener;
 
 pub use accounts::{Account, seeded_accounts};
+pub use error::SandboxError;
 pub use log::LogEntry;
+pub use running::RunningSandbox;
 pub use tokens::{Grant, TokenStore};
 
 /// The org the sandbox serves unless told otherwise.
@@ -50,14 +69,6 @@ pub struct SandboxConfig {
     pub seed_users: usize,
     /// Keep users and groups in this SQLite file; in memory when `None`.
     pub data: Option<std::path::PathBuf>,
-}
-
-/// Why a sandbox could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum SandboxError {
-    /// The `--data` file cannot be used.
-    #[error("{0}")]
-    Data(String),
 }
 
 impl Default for SandboxConfig {
@@ -170,7 +181,8 @@ impl Sandbox {
             .with_state(self.state.clone())
     }
 
-    /// Serves on `listener` until `shutdown` completes.
+    /// Serves on `listener` until `shutdown` completes. [`Sandbox::start`] does this on a loopback
+    /// port in the background; use this to serve on a listener of your own.
     pub async fn serve(
         self,
         listener: TcpListener,

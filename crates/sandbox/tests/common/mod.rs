@@ -5,33 +5,24 @@
 use std::net::SocketAddr;
 
 use reqwest::{Client, Method, RequestBuilder};
-use scim_token_sandbox::{Sandbox, SandboxConfig};
+use scim_token_sandbox::{RunningSandbox, Sandbox, SandboxConfig};
 use serde_json::Value;
-use tokio::sync::oneshot;
 
+/// A sandbox on a free loopback port (stopped when dropped), a client that does not follow
+/// redirects, and an admin token.
 pub struct Running {
     pub sandbox: Sandbox,
     pub addr: SocketAddr,
     pub client: Client,
     pub token: String,
-    stop: Option<oneshot::Sender<()>>,
+    running: RunningSandbox,
 }
 
 impl Running {
     pub async fn start(config: SandboxConfig) -> Self {
-        let sandbox = Sandbox::new(config).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = sandbox.clone();
-        tokio::spawn(async move {
-            server
-                .serve(listener, async {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap()
-        });
+        let running = Sandbox::start(config, 0).await.unwrap();
+        let sandbox = running.sandbox().clone();
+        let addr = running.addr();
         let token = sandbox.issue_token("admin@sandbox.example").unwrap();
         let client = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -42,12 +33,18 @@ impl Running {
             addr,
             client,
             token,
-            stop: Some(stop),
+            running,
         }
     }
 
+    /// `http://127.0.0.1:<port>`, without the trailing slash.
     pub fn base(&self) -> String {
-        format!("http://{}", self.addr)
+        self.running.base().as_str().trim_end_matches('/').to_owned()
+    }
+
+    /// Stops the server and waits until it has.
+    pub async fn stop(self) {
+        self.running.stop().await.unwrap();
     }
 
     pub fn scim_base(&self) -> String {
@@ -83,14 +80,6 @@ impl Running {
                 serde_json::from_str(&text).unwrap()
             },
         )
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }
 
