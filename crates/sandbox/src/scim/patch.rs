@@ -437,3 +437,6 @@ fn sync_schemas(kind: Kind, doc: &mut Map<String, Value>) {
     );
     doc.insert("schemas".into(), Value::Array(schemas));
 }
+
+#[cfg(test)]
+mod tests;
