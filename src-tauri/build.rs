@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "list_tokens",
     "start_login",
     "cancel_login",
+    "file_token",
     "copy_to_clipboard",
     "test_connection",
     "forget_token",

@@ -2,8 +2,16 @@
 # What the desktop app needs besides system packages: its front end built, and tauri-driver for
 # the end-to-end tests.
 
+# Installs the front end's packages when they are missing or older than the lock file, then
+# type-checks and bundles it (tsc, esbuild) into ui/dist.
 build_ui() {
-  (cd "$1/ui" && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build)
+  (
+    cd "$1/ui"
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+      npm ci --no-audit --no-fund --loglevel=error
+    fi
+    npm run --silent build
+  )
 }
 
 ensure_tauri_driver() {

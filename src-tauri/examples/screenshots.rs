@@ -3,8 +3,7 @@
 
 #![allow(missing_docs, clippy::print_stdout)]
 
-#[path = "../../tests/support/desktop.rs"]
-mod desktop;
+use scim_token_test_support::desktop;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -11,6 +11,8 @@ mod xdg;
 use tauri::{Builder, Runtime};
 
 #[cfg(not(target_os = "linux"))]
+use scim_token_core::ErrorKind;
+#[cfg(not(target_os = "linux"))]
 use tauri_plugin_autostart::ManagerExt;
 
 use crate::error::CommandError;
@@ -66,5 +68,5 @@ pub(crate) fn set<R: Runtime>(app: &tauri::AppHandle<R>, enabled: bool) -> Resul
 
 #[cfg(not(target_os = "linux"))]
 fn failed(e: tauri_plugin_autostart::Error) -> CommandError {
-    CommandError::new("autostart", format!("cannot change start at login: {e}"))
+    CommandError::new(ErrorKind::Autostart, format!("cannot change start at login: {e}"))
 }

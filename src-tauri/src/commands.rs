@@ -1,135 +1,187 @@
-//! Tauri commands: thin wrappers over `scim-token-core`.
+//! Tauri commands: each parses typed arguments, calls `scim_token_core::api`, and returns what
+//! the front end shows. Flows live in core; sign-in windows in `login.rs`.
 
 use std::sync::Arc;
 
-use scim_token_core::{Broker, OrgId, TokenSummary, probe};
-use scim_token_sandbox::LogEntry;
-use tauri::{AppHandle, Emitter, State};
-use tauri_plugin_clipboard_manager::ClipboardExt;
-use time::OffsetDateTime;
+use scim_token_core::api::CopyWhat;
+use scim_token_core::{BrokerId, ErrorKind, OrgId, TokenRecord, TokenSummary};
+use serde::Serialize;
+use tauri::{AppHandle, State};
+use tauri_specta::Event;
 
 use crate::error::CommandError;
-use crate::sandbox::{self, SandboxInfo};
+use crate::events::{ClipboardCleared, LoginId, TokensChanged};
+use crate::sandbox::{self, LogLine, SandboxInfo};
 use crate::state::{Shared, lock};
 
 type Result<T> = std::result::Result<T, CommandError>;
 
-fn org(text: &str) -> Result<OrgId> {
-    text.parse()
-        .map_err(|e: scim_token_core::OrgIdError| CommandError::new("org", e.to_string()))
+fn record(shared: &Shared, org: OrgId) -> Result<TokenRecord> {
+    Ok(shared.tokens.pick(Some(org))?)
 }
 
+/// Every known token, soonest expiry first.
 #[tauri::command]
+#[specta::specta]
 pub(crate) async fn list_tokens(shared: State<'_, Arc<Shared>>) -> Result<Vec<TokenSummary>> {
-    let now = OffsetDateTime::now_utc();
-    Ok(shared
-        .records()?
-        .iter()
-        .map(|r| TokenSummary::of(r, now))
-        .collect())
+    Ok(shared.tokens.summaries()?)
 }
 
+/// A sign-in that has started; its end arrives as a `LoginFinished` event with the same id.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub(crate) struct LoginStarted {
+    pub(crate) id: LoginId,
+    /// What the user should know while waiting.
+    pub(crate) note: String,
+}
+
+/// Opens the sign-in window at `broker` (`sandbox` means the embedded one when it runs).
 #[tauri::command]
+#[specta::specta]
 pub(crate) async fn start_login(
     app: AppHandle,
     shared: State<'_, Arc<Shared>>,
-    broker: String,
+    broker: BrokerId,
     email: Option<String>,
-) -> Result<String> {
-    let broker = sandbox::resolve_broker(&shared, &broker)?;
+) -> Result<LoginStarted> {
+    let broker = sandbox::resolve_broker(&shared, broker)?;
     crate::login::start(app, shared.inner().clone(), broker, email).await
 }
 
+/// Ends the sign-in `id`, if it is still the one in progress.
 #[tauri::command]
-pub(crate) async fn cancel_login(shared: State<'_, Arc<Shared>>) -> Result<()> {
-    if let Some(cancel) = lock(&shared.login).take() {
-        let _ = cancel.send(());
-    }
+#[specta::specta]
+pub(crate) async fn cancel_login(shared: State<'_, Arc<Shared>>, id: LoginId) -> Result<()> {
+    crate::login::cancel(&shared, Some(id)).await;
     Ok(())
 }
 
-/// Copies the Tenant URL or the token; clears the clipboard later if it still holds the copy.
-/// Returns the seconds until then.
+/// Files the token of sign-in `id`, which carried no org ID, under `org`.
 #[tauri::command]
+#[specta::specta]
+pub(crate) async fn file_token(
+    app: AppHandle,
+    shared: State<'_, Arc<Shared>>,
+    id: LoginId,
+    org: OrgId,
+) -> Result<()> {
+    crate::login::file_under_org(app, shared.inner().clone(), id, org).await
+}
+
+/// A field on the clipboard: the number its `ClipboardCleared` event will carry, and when.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub(crate) struct CopyStarted {
+    pub(crate) copy: u32,
+    pub(crate) clears_in_secs: u32,
+}
+
+/// Copies the Tenant URL or the token, excluded from clipboard history; clears the clipboard
+/// later if it still holds the copy.
+#[tauri::command]
+#[specta::specta]
 pub(crate) async fn copy_to_clipboard(
     app: AppHandle,
     shared: State<'_, Arc<Shared>>,
-    org: String,
-    what: String,
-) -> Result<u64> {
-    let (record, token) = shared.token(self::org(&org)?)?;
-    let text = match what.as_str() {
-        "url" => Broker::resolve(&record.broker)
-            .tenant_url(record.org_id)
-            .to_string(),
-        "token" => token.expose_secret().to_owned(),
-        _ => return Err(CommandError::new("argument", "copy 'url' or 'token'")),
-    };
-    app.clipboard()
-        .write_text(text.clone())
-        .map_err(|e| CommandError::new("clipboard", e.to_string()))?;
-    let clear_after = shared.clear_clipboard_after;
+    org: OrgId,
+    what: CopyWhat,
+) -> Result<CopyStarted> {
+    let record = record(&shared, org)?;
+    let copied = shared.tokens.copy(&record, what).await?;
+    let number = shared.next_id();
+    // A newer copy replaces the older one, whose timer then finds nothing to do.
+    *lock(&shared.copy) = Some((number, copied));
+    let delay = shared.clear_clipboard_after;
+    let shared = shared.inner().clone();
     tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(clear_after).await;
-        // Clear only what we put there; something the user copied since is left alone.
-        let current = app.clipboard().read_text();
-        let cleared = match &current {
-            Ok(current) if current == &text => app.clipboard().clear().is_ok(),
-            Ok(_) => false,
-            Err(e) => {
-                tracing::debug!("cannot read the clipboard back: {e}");
-                false
+        tokio::time::sleep(delay).await;
+        let due = {
+            let mut slot = lock(&shared.copy);
+            match slot.take() {
+                Some((n, copied)) if n == number => Some(copied),
+                other => {
+                    *slot = other;
+                    None
+                }
             }
         };
-        let _ = app.emit("clipboard-cleared", cleared);
+        if let Some(copied) = due {
+            let outcome = copied.clear_if_unchanged().await;
+            let _ = ClipboardCleared {
+                copy: number,
+                outcome,
+            }
+            .emit(&app);
+        }
     });
-    Ok(clear_after.as_secs())
+    Ok(CopyStarted {
+        copy: number,
+        clears_in_secs: u32::try_from(delay.as_secs()).unwrap_or(u32::MAX),
+    })
 }
 
+/// Azure's Test Connection for the org; the message says how it went.
 #[tauri::command]
-pub(crate) async fn test_connection(shared: State<'_, Arc<Shared>>, org: String) -> Result<String> {
-    let (record, token) = shared.token(self::org(&org)?)?;
-    let tenant_url = Broker::resolve(&record.broker).tenant_url(record.org_id);
-    match probe::test_connection(&tenant_url, &token).await {
-        Ok(ok) => Ok(format!(
-            "Test Connection succeeded ({} ms): Azure's Test Connection will pass with this Tenant URL and token.",
-            ok.elapsed.as_millis()
-        )),
-        Err(err) => Err(CommandError::new("test", err.to_string())),
-    }
+#[specta::specta]
+pub(crate) async fn test_connection(shared: State<'_, Arc<Shared>>, org: OrgId) -> Result<String> {
+    let record = record(&shared, org)?;
+    let ok = shared.tokens.test_connection(&record).await?;
+    Ok(format!(
+        "Test Connection succeeded ({} ms): Azure's Test Connection will pass with this Tenant URL and token.",
+        ok.elapsed.as_millis()
+    ))
 }
 
+/// Removes the org's token and record.
 #[tauri::command]
-pub(crate) async fn forget_token(app: AppHandle, shared: State<'_, Arc<Shared>>, org: String) -> Result<()> {
-    let org = self::org(&org)?;
-    lock(&shared.unstored).remove(&org);
-    shared.vault.forget(org)?;
-    let _ = app.emit("tokens-changed", ());
+#[specta::specta]
+pub(crate) async fn forget_token(app: AppHandle, shared: State<'_, Arc<Shared>>, org: OrgId) -> Result<()> {
+    let record = record(&shared, org)?;
+    shared.tokens.forget(&record).await?;
+    let _ = TokensChanged.emit(&app);
     crate::tray::refresh(&app);
     Ok(())
 }
 
+/// Whether the embedded sandbox runs, and where.
 #[tauri::command]
+#[specta::specta]
 pub(crate) async fn sandbox_info(shared: State<'_, Arc<Shared>>) -> Result<SandboxInfo> {
     Ok(sandbox::info(&shared))
 }
 
+/// The embedded sandbox's recent requests, oldest first.
 #[tauri::command]
-pub(crate) async fn sandbox_log(shared: State<'_, Arc<Shared>>) -> Result<Vec<LogEntry>> {
-    Ok(lock(&shared.sandbox)
-        .as_ref()
-        .map(|s| s.sandbox.log())
-        .unwrap_or_default())
+#[specta::specta]
+pub(crate) async fn sandbox_log(shared: State<'_, Arc<Shared>>) -> Result<Vec<LogLine>> {
+    Ok(sandbox::log(&shared))
 }
 
 /// Whether the app starts (in the tray) at login.
 #[tauri::command]
+#[specta::specta]
 pub(crate) async fn start_at_login(app: AppHandle) -> Result<bool> {
     crate::autostart::enabled(&app)
 }
 
+/// Turns starting at login on or off; returns the new setting.
 #[tauri::command]
+#[specta::specta]
 pub(crate) async fn set_start_at_login(app: AppHandle, enabled: bool) -> Result<bool> {
     crate::autostart::set(&app, enabled)?;
     crate::autostart::enabled(&app)
+}
+
+/// Refuses a broker the sign-in window cannot use.
+pub(crate) fn check_broker(broker: &BrokerId) -> Result<()> {
+    match broker {
+        BrokerId::Sandbox { base } | BrokerId::Custom { base }
+            if !matches!(base.scheme(), "http" | "https") =>
+        {
+            Err(CommandError::new(
+                ErrorKind::InvalidArgument,
+                format!("the broker address {base} is not an http or https URL"),
+            ))
+        }
+        _ => Ok(()),
+    }
 }

@@ -1,20 +1,20 @@
-//! Errors as they cross IPC: `{kind, message}`, so the UI can branch on `kind`.
+//! Errors as they cross IPC: `{kind, message}`, where `kind` is core's closed [`ErrorKind`] and
+//! the message ends with the desktop's own next step.
 
-use scim_token_core::listener::ListenerError;
-use scim_token_core::vault::VaultError;
+use scim_token_core::{ApiError, ErrorKind};
 use serde::Serialize;
 
 /// An error for the front end.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub(crate) struct CommandError {
-    /// A stable machine-readable kind, e.g. `keyring`, `port-busy`, `denied`.
-    pub(crate) kind: &'static str,
+    /// What went wrong, for the UI to branch on.
+    pub(crate) kind: ErrorKind,
     /// What happened and what to do, in words.
     pub(crate) message: String,
 }
 
 impl CommandError {
-    pub(crate) fn new(kind: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
             message: message.into(),
@@ -22,38 +22,45 @@ impl CommandError {
     }
 }
 
-impl From<VaultError> for CommandError {
-    fn from(err: VaultError) -> Self {
-        let kind = match &err {
-            VaultError::Keyring(_) => "keyring",
-            VaultError::NotFound(_) => "not-found",
-            VaultError::CorruptRecords { .. } => "corrupt-records",
-            VaultError::Records { .. } | VaultError::NoConfigDir => "records",
-        };
-        Self::new(kind, err.to_string())
+/// The desktop's next step for an error of `kind`, naming its own buttons.
+fn next_step(kind: ErrorKind) -> Option<&'static str> {
+    match kind {
+        ErrorKind::NotFound | ErrorKind::NoTokens => Some("Press Get a token to sign in."),
+        ErrorKind::TokenRefused => Some("Press Renew to get a new token."),
+        ErrorKind::Forbidden => Some("Press Renew and sign in as a full administrator of the org."),
+        ErrorKind::CorruptRecords => Some("Sign in again with Get a token; the unreadable file is kept."),
+        _ => None,
     }
 }
 
-impl From<ListenerError> for CommandError {
-    fn from(err: ListenerError) -> Self {
-        let kind = match &err {
-            ListenerError::PortInUse { .. } => "port-busy",
-            ListenerError::Bind { .. } => "listener",
-            ListenerError::Callback(scim_token_core::CallbackError::Broker { code, .. })
-                if code.as_str() == "access_denied" =>
-            {
-                "denied"
-            }
-            ListenerError::Callback(_) => "callback",
-            ListenerError::Timeout(_) => "timeout",
-            ListenerError::Cancelled => "cancelled",
-        };
-        Self::new(kind, err.to_string())
+impl From<ApiError> for CommandError {
+    fn from(err: ApiError) -> Self {
+        let kind = err.kind();
+        let mut message = err.to_string();
+        if let Some(next) = next_step(kind) {
+            message = format!("{message}. {next}");
+        }
+        Self::new(kind, message)
     }
 }
 
 impl From<tauri::Error> for CommandError {
     fn from(err: tauri::Error) -> Self {
-        Self::new("window", err.to_string())
+        Self::new(ErrorKind::Window, err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advice_names_the_apps_buttons_not_cli_commands() {
+        let err = CommandError::from(ApiError::NoTokens);
+        assert_eq!(err.kind, ErrorKind::NoTokens);
+        assert!(err.message.contains("Get a token"), "{}", err.message);
+        assert!(!err.message.contains("scim-token login"), "{}", err.message);
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(json["kind"], "no-tokens");
     }
 }

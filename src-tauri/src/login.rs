@@ -1,84 +1,97 @@
 //! Signing in: an isolated (incognito) window at the broker, and two ways to catch the redirect —
 //! the window's navigation hook and the loopback listener on localhost:3000. Whichever sees it
-//! first wins; the other is cancelled.
+//! first wins; the other is cancelled. Finishing the sign-in (org, account, keyring) is core's
+//! `Tokens::complete_sign_in`.
+//!
+//! Each sign-in has an id and a window labelled `login-<id>`: a newer sign-in cancels the older
+//! one and waits for it to let go of its window and port, and a late result of the older one is
+//! never taken for the newer one's.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use scim_token_core::callback::{self, is_redirect};
-use scim_token_core::listener::{Listener, ListenerConfig, ListenerError};
-use scim_token_core::{AuthorizeRequest, Broker, BrokerId, CapturedToken, PendingLogin, TokenSummary, probe};
-use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+use scim_token_core::api::{Kept, NeedsOrg, SignedIn};
+use scim_token_core::callback::{self, CallbackError, is_redirect};
+use scim_token_core::listener::{Listener, ListenerConfig};
+use scim_token_core::navigation::{may_navigate, shown_host};
+use scim_token_core::{
+    ApiError, AuthorizeRequest, Broker, BrokerId, CapturedToken, ErrorKind, OrgId, PendingLogin,
+};
+use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+use tauri_specta::Event;
 use time::OffsetDateTime;
+use tokio::sync::{mpsc, oneshot};
 
+use crate::commands::{LoginStarted, check_broker};
 use crate::error::CommandError;
-use crate::state::{Shared, lock};
+use crate::events::{LoginFinished, LoginId, TokensChanged};
+use crate::state::{ActiveLogin, Shared, lock};
 
-/// The sign-in window's label. It is in no capability: its remote pages can call no command.
-const LOGIN_WINDOW: &str = "login";
+/// Sign-in windows are labelled with this prefix and their id. No capability names them, so
+/// their remote pages can call no command.
+pub(crate) const LOGIN_WINDOW_PREFIX: &str = "login-";
 
-/// Sent to the UI when a login ends.
-#[derive(Debug, Clone, Serialize)]
-struct LoginFinished {
-    ok: bool,
-    summary: Option<TokenSummary>,
-    warning: Option<String>,
-    error: Option<CommandError>,
+/// The longest a sign-in may take, MFA and a federated identity provider included. The window's
+/// own close button ends it sooner.
+pub(crate) const SIGN_IN_LIMIT: Duration = Duration::from_secs(60 * 60);
+
+/// How long a newer sign-in waits for an older one to let go of its window and port.
+const TEARDOWN_WAIT: Duration = Duration::from_secs(10);
+
+fn window_label(id: LoginId) -> String {
+    format!("{LOGIN_WINDOW_PREFIX}{id}")
 }
 
-/// Opens the sign-in window and starts waiting; the outcome arrives as a `login-finished` event.
-/// Returns a note for the UI (e.g. that port 3000 is taken and only the window can capture).
+/// Cancels the sign-in in progress (only if it is `only` when given) and waits until it has let
+/// go of its window and the port.
+pub(crate) async fn cancel(shared: &Shared, only: Option<LoginId>) {
+    let mut slot = shared.login.lock().await;
+    if only.is_some_and(|id| slot.as_ref().is_some_and(|active| active.id != id)) {
+        return;
+    }
+    if let Some(active) = slot.take() {
+        let _ = active.cancel.send(());
+        let _ = tokio::time::timeout(TEARDOWN_WAIT, active.task).await;
+    }
+}
+
+/// Opens the sign-in window and starts waiting; the outcome arrives as a `LoginFinished` event
+/// with the returned id.
 pub(crate) async fn start(
     app: AppHandle,
     shared: Arc<Shared>,
     broker: BrokerId,
     email: Option<String>,
-) -> Result<String, CommandError> {
-    if let Some(previous) = lock(&shared.login).take() {
-        let _ = previous.send(());
-    }
-    if let Some(window) = app.get_webview_window(LOGIN_WINDOW) {
-        let _ = window.destroy();
-    }
+) -> Result<LoginStarted, CommandError> {
+    check_broker(&broker)?;
+    cancel(&shared, None).await;
+    let mut slot = shared.login.lock().await;
+    let id = shared.next_id();
     let mut request = AuthorizeRequest::new(Broker::resolve(&broker));
     if let Some(email) = email.filter(|e| !e.trim().is_empty()) {
         request = request.login_hint(email);
     }
     let pending = request.start(OffsetDateTime::now_utc());
-    let (listener, note) = match Listener::bind(pending.clone(), ListenerConfig::default()).await {
+    let config = ListenerConfig {
+        timeout: SIGN_IN_LIMIT,
+        ..ListenerConfig::default()
+    };
+    // Any listener failure (port taken, no IPv6, no permission) leaves the window's hook, which
+    // catches the redirect on its own.
+    let (listener, note) = match Listener::bind(pending.clone(), config).await {
         Ok(listener) => (Some(listener), "Waiting for you to finish signing in…".to_owned()),
-        Err(err @ ListenerError::PortInUse { .. }) => (
-            None,
-            format!("{err}. The sign-in window still captures the token; waiting for you to sign in…"),
-        ),
-        Err(err) => return Err(err.into()),
+        Err(err) => {
+            tracing::warn!("sign-in listener not started: {err}");
+            (
+                None,
+                format!("{err}. The sign-in window still captures the token; waiting for you to sign in…"),
+            )
+        }
     };
 
-    let (hook_tx, hook_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-    let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
-    let redirect = pending.broker.redirect_uri.clone();
-    let navigation_tx = hook_tx.clone();
-    let window = WebviewWindowBuilder::new(&app, LOGIN_WINDOW, WebviewUrl::External(pending.url.clone()))
-        .title("Sign in — scim-token")
-        .inner_size(520.0, 720.0)
-        .incognito(true)
-        .on_navigation(move |url| {
-            if is_redirect(url, &redirect) {
-                // Read the fragment here and never load the page.
-                let _ = navigation_tx.send(url.to_string());
-                return false;
-            }
-            true
-        })
-        .on_page_load({
-            let redirect = pending.broker.redirect_uri.clone();
-            move |_window, payload| {
-                if is_redirect(payload.url(), &redirect) {
-                    let _ = hook_tx.send(payload.url().to_string());
-                }
-            }
-        })
-        .build()?;
+    let (hook_tx, hook_rx) = mpsc::unbounded_channel::<String>();
+    let (closed_tx, closed_rx) = oneshot::channel::<()>();
+    let window = open_window(&app, id, &pending, hook_tx)?;
     let closed_tx = std::sync::Mutex::new(Some(closed_tx));
     window.on_window_event(move |event| {
         if matches!(event, WindowEvent::Destroyed)
@@ -87,28 +100,87 @@ pub(crate) async fn start(
             let _ = tx.send(());
         }
     });
-    tracing::info!(broker = %pending.broker.id, listener = listener.is_some(), "sign-in window opened");
-    let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel::<()>();
-    *lock(&shared.login) = Some(cancel_tx);
-    tauri::async_runtime::spawn(finish(
-        app, shared, pending, listener, hook_rx, cancel_rx, closed_rx,
+    tracing::info!(id, broker = %pending.broker.id, listener = listener.is_some(), "sign-in window opened");
+    let (cancel_tx, cancel_rx) = oneshot::channel::<()>();
+    let task = tauri::async_runtime::spawn(finish(
+        app,
+        shared.clone(),
+        id,
+        pending,
+        listener,
+        hook_rx,
+        cancel_rx,
+        closed_rx,
     ));
-    Ok(note)
+    *slot = Some(ActiveLogin {
+        id,
+        cancel: cancel_tx,
+        task,
+    });
+    Ok(LoginStarted { id, note })
 }
 
+/// The incognito window at the broker: it may follow any https sign-in (single sign-on goes
+/// anywhere), never another scheme, and its title shows whose page it is.
+fn open_window(
+    app: &AppHandle,
+    id: LoginId,
+    pending: &PendingLogin,
+    hook_tx: mpsc::UnboundedSender<String>,
+) -> Result<tauri::WebviewWindow, CommandError> {
+    let broker = pending.broker.clone();
+    let redirect = broker.redirect_uri.clone();
+    let navigation_tx = hook_tx.clone();
+    let window = WebviewWindowBuilder::new(app, window_label(id), WebviewUrl::External(pending.url.clone()))
+        .title(format!("Sign in at {} — scim-token", shown_host(&pending.url)))
+        .inner_size(520.0, 720.0)
+        .incognito(true)
+        .on_navigation(move |url| {
+            if is_redirect(url, &redirect) {
+                // Read the fragment here and never load the page.
+                let _ = navigation_tx.send(url.to_string());
+                return false;
+            }
+            let allowed = may_navigate(url, &broker);
+            if !allowed {
+                tracing::warn!(
+                    scheme = url.scheme(),
+                    host = url.host_str(),
+                    "sign-in window: navigation refused"
+                );
+            }
+            allowed
+        })
+        .on_page_load({
+            let redirect = pending.broker.redirect_uri.clone();
+            move |window, payload| {
+                if is_redirect(payload.url(), &redirect) {
+                    let _ = hook_tx.send(payload.url().to_string());
+                } else {
+                    let _ =
+                        window.set_title(&format!("Sign in at {} — scim-token", shown_host(payload.url())));
+                }
+            }
+        })
+        .build()?;
+    Ok(window)
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn finish(
     app: AppHandle,
     shared: Arc<Shared>,
+    id: LoginId,
     pending: PendingLogin,
     listener: Option<Listener>,
-    mut hook_rx: tokio::sync::mpsc::UnboundedReceiver<String>,
-    cancel_rx: tokio::sync::oneshot::Receiver<()>,
-    closed_rx: tokio::sync::oneshot::Receiver<()>,
+    mut hook_rx: mpsc::UnboundedReceiver<String>,
+    cancel_rx: oneshot::Receiver<()>,
+    closed_rx: oneshot::Receiver<()>,
 ) {
     let cancel_listener = listener.as_ref().map(Listener::cancel_handle);
     let from_listener = async move {
         match listener {
-            Some(listener) => listener.wait().await.map_err(CommandError::from),
+            Some(listener) => listener.wait().await.map_err(ApiError::from),
             None => std::future::pending().await,
         }
     };
@@ -118,79 +190,96 @@ async fn finish(
                 return std::future::pending().await;
             };
             match callback::parse(&url, &pending) {
-                Err(callback::CallbackError::StateMismatch | callback::CallbackError::StateMissing) => {
-                    tracing::warn!("ignored a redirect that does not belong to this sign-in");
-                }
-                other => return other.map_err(|e| CommandError::new("callback", e.to_string())),
+                Ok(captured) => return Ok(captured),
+                // Only a broker error can come after `state` was verified: it ends the sign-in.
+                Err(err @ CallbackError::Broker { .. }) => return Err(ApiError::from(err)),
+                // Anything else may come from any page in the window: ignore it, as the listener does.
+                Err(err) => tracing::warn!("ignored a redirect that was not this sign-in's: {err}"),
             }
         }
     };
     let outcome: Result<CapturedToken, CommandError> = tokio::select! {
-        result = from_listener => result,
-        result = from_window => result,
-        _ = cancel_rx => Err(CommandError::new("cancelled", "The sign-in was cancelled.")),
-        _ = closed_rx => Err(CommandError::new("cancelled", "The sign-in window was closed before the sign-in finished.")),
+        result = from_listener => result.map_err(CommandError::from),
+        result = from_window => result.map_err(CommandError::from),
+        _ = cancel_rx => Err(CommandError::new(ErrorKind::Cancelled, "The sign-in was cancelled.")),
+        _ = closed_rx => Err(CommandError::new(ErrorKind::Cancelled, "The sign-in window was closed before the sign-in finished.")),
+        () = tokio::time::sleep(SIGN_IN_LIMIT) => Err(CommandError::new(
+            ErrorKind::Timeout,
+            format!("The sign-in did not finish within {} minutes. Start again.", SIGN_IN_LIMIT.as_secs() / 60),
+        )),
     };
     if let Some(cancel) = cancel_listener {
         cancel.cancel();
     }
-    lock(&shared.login).take();
-    if let Some(window) = app.get_webview_window(LOGIN_WINDOW) {
+    if let Some(window) = app.get_webview_window(&window_label(id)) {
         let _ = window.destroy();
     }
     let event = match outcome {
-        Ok(captured) => keep(&shared, &pending, captured).await,
+        Ok(captured) => keep(
+            &shared,
+            id,
+            shared.tokens.complete_sign_in(pending, captured, None).await,
+        ),
         Err(error) => {
-            tracing::info!(
-                kind = error.kind,
-                "sign-in ended without a token: {}",
-                error.message
-            );
-            LoginFinished {
-                ok: false,
-                summary: None,
-                warning: None,
-                error: Some(error),
-            }
+            tracing::info!(id, kind = ?error.kind, "sign-in ended without a token: {}", error.message);
+            LoginFinished::Failed { id, error }
         }
     };
-    let _ = app.emit("login-finished", event);
-    let _ = app.emit("tokens-changed", ());
-    crate::tray::refresh(&app);
+    announce(&app, event);
 }
 
-/// Stores the token; if the keyring fails, keeps it in memory so it can still be copied.
-async fn keep(shared: &Shared, pending: &PendingLogin, captured: CapturedToken) -> LoginFinished {
-    let now = OffsetDateTime::now_utc();
-    let mut record = match captured.record(pending, now, None) {
-        Ok(record) => record,
-        Err(e) => return failed("org", e.to_string()),
+/// Files the held token of sign-in `id` under `org`.
+pub(crate) async fn file_under_org(
+    app: AppHandle,
+    shared: Arc<Shared>,
+    id: LoginId,
+    org: OrgId,
+) -> Result<(), CommandError> {
+    let held = match lock(&shared.unfiled).take() {
+        Some((held_id, needs)) if held_id == id => needs,
+        other => {
+            *lock(&shared.unfiled) = other;
+            return Err(CommandError::new(
+                ErrorKind::NotFound,
+                "No captured token is waiting for an org ID; sign in again.",
+            ));
+        }
     };
-    if record.account.is_none() {
-        record.account = probe::signed_in_email(&pending.broker.people_me_url, &captured.token).await;
-    }
-    let mut warning = captured.scope_warning();
-    tracing::info!(org = %record.org_id, fingerprint = %record.fingerprint, "token captured");
-    if let Err(err) = shared.vault.store(&captured.token, &record) {
-        tracing::warn!(org = %record.org_id, "not stored in the keyring: {err}");
-        warning = Some(format!(
-            "{err}. The token is kept in memory until you quit: copy it into Azure now, then fix the keyring and renew."
-        ));
-        lock(&shared.unstored).insert(record.org_id, (record.clone(), captured.token.clone()));
-    }
-    LoginFinished {
-        ok: true,
-        summary: Some(TokenSummary::of(&record, now)),
-        warning,
-        error: None,
+    let NeedsOrg {
+        pending, captured, ..
+    } = *held;
+    let result = shared.tokens.complete_sign_in(pending, captured, Some(org)).await;
+    announce(&app, keep(&shared, id, result));
+    Ok(())
+}
+
+/// What the UI hears about a finished sign-in; a token without an org is held, never dropped.
+fn keep(shared: &Shared, id: LoginId, result: Result<SignedIn, Box<NeedsOrg>>) -> LoginFinished {
+    match result {
+        Ok(signed_in) => match signed_in.kept {
+            Kept::InKeyring => LoginFinished::Stored {
+                id,
+                summary: signed_in.summary,
+                warning: signed_in.scope_warning,
+            },
+            Kept::InMemoryOnly(err) => LoginFinished::InMemoryOnly {
+                id,
+                summary: signed_in.summary,
+                warning: format!(
+                    "{err}. The token is kept in memory until you quit: copy it into Azure now, then fix the keyring and renew."
+                ),
+            },
+        },
+        Err(needs) => {
+            let reason = needs.reason.to_string();
+            *lock(&shared.unfiled) = Some((id, needs));
+            LoginFinished::NeedsOrg { id, reason }
+        }
     }
 }
 
-fn failed(kind: &'static str, message: String) -> LoginFinished {
-    LoginFinished {
-        ok: false,
-        summary: None,
-        warning: None,
-        error: Some(CommandError::new(kind, message)),
-    }
+fn announce(app: &AppHandle, event: LoginFinished) {
+    let _ = event.emit(app);
+    let _ = TokensChanged.emit(app);
+    crate::tray::refresh(app);
 }

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use scim_token_core::OrgId;
 use scim_token_core::expiry::due_reminder;
-use scim_token_core::{OrgId, TokenSummary};
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
 use time::OffsetDateTime;
@@ -32,33 +32,60 @@ fn check(app: &AppHandle, last_sent: &mut HashMap<OrgId, OffsetDateTime>) {
         return;
     };
     let now = OffsetDateTime::now_utc();
-    for record in shared.records().unwrap_or_default() {
+    let records = match shared.tokens.records() {
+        Ok(records) => records,
+        Err(err) => {
+            // An unreadable records file must not silence reminders without a word.
+            notify(app, "scim-token cannot read its token records", &err.to_string());
+            return;
+        }
+    };
+    for record in records {
         let expires_at = record.effective_expires_at();
         let Some(reminder) = due_reminder(expires_at, last_sent.get(&record.org_id).copied(), now) else {
             continue;
         };
-        let summary = TokenSummary::of(&record, now);
-        let body = if reminder.days_before > 0 {
-            format!(
-                "The token for org {} expires in {} days. Renew it in scim-token before Azure provisioning stops.",
-                summary.org_id,
-                summary.days_left.max(0)
-            )
-        } else {
-            format!(
-                "The token for org {} has expired: Azure provisioning has stopped. Renew it in scim-token.",
-                summary.org_id
-            )
-        };
-        let shown = app
-            .notification()
-            .builder()
-            .title("Webex SCIM token needs renewal")
-            .body(body)
-            .show();
-        if let Err(e) = shown {
-            tracing::warn!("cannot show a notification: {e}");
-        }
+        notify(
+            app,
+            "Webex SCIM token needs renewal",
+            &reminder_text(&record.org_id.to_string(), reminder.days_before),
+        );
         last_sent.insert(record.org_id, now);
+    }
+}
+
+/// The reminder's words, from the reminder's own day: the 30-day reminder says 30 days even when
+/// the check runs a few hours later.
+fn reminder_text(org: &str, days_before: i64) -> String {
+    match days_before {
+        1 => format!(
+            "The token for org {org} expires in 1 day. Renew it in scim-token before Azure provisioning stops."
+        ),
+        d if d > 1 => format!(
+            "The token for org {org} expires in {d} days. Renew it in scim-token before Azure provisioning stops."
+        ),
+        _ => format!(
+            "The token for org {org} has expired: Azure provisioning has stopped. Renew it in scim-token."
+        ),
+    }
+}
+
+fn notify(app: &AppHandle, title: &str, body: &str) {
+    let shown = app.notification().builder().title(title).body(body).show();
+    if let Err(e) = shown {
+        tracing::warn!("cannot show a notification: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wording_follows_the_reminder_day() {
+        assert!(reminder_text("o", 30).contains("expires in 30 days"));
+        assert!(reminder_text("o", 1).contains("expires in 1 day."));
+        assert!(reminder_text("o", 0).contains("has expired"));
+        assert!(reminder_text("o", -3).contains("has expired"));
     }
 }

@@ -1,63 +1,56 @@
 //! What the app keeps while it runs.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use scim_token_core::vault::Vault;
-use scim_token_core::{AccessToken, OrgId, TokenRecord};
+use scim_token_core::Tokens;
+use scim_token_core::api::{Copied, NeedsOrg};
 
 use crate::error::CommandError;
+use crate::events::LoginId;
 use crate::sandbox::RunningSandbox;
+
+/// The sign-in in progress.
+pub(crate) struct ActiveLogin {
+    pub(crate) id: LoginId,
+    /// Ends it (cancel button, a newer sign-in).
+    pub(crate) cancel: tokio::sync::oneshot::Sender<()>,
+    /// Its task; finished once its window and listener are gone.
+    pub(crate) task: tauri::async_runtime::JoinHandle<()>,
+}
 
 /// Shared by every command.
 pub(crate) struct Shared {
-    pub(crate) vault: Vault,
+    pub(crate) tokens: Tokens,
     pub(crate) sandbox: Mutex<Option<RunningSandbox>>,
-    /// Cancels the login in progress.
-    pub(crate) login: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
-    /// Tokens captured while the keyring was unavailable: kept in memory only, so they can still
-    /// be copied into Azure.
-    pub(crate) unstored: Mutex<HashMap<OrgId, (TokenRecord, AccessToken)>>,
+    pub(crate) login: tokio::sync::Mutex<Option<ActiveLogin>>,
+    /// A captured token waiting for the user to name its org.
+    pub(crate) unfiled: Mutex<Option<(LoginId, Box<NeedsOrg>)>>,
+    /// The field on the clipboard now, with its number.
+    pub(crate) copy: Mutex<Option<(u32, Copied)>>,
+    next_id: AtomicU32,
     /// How long a copied value stays on the clipboard.
     pub(crate) clear_clipboard_after: Duration,
 }
 
 impl Shared {
-    pub(crate) fn open() -> Result<Self, CommandError> {
+    pub(crate) fn open(clear_clipboard_after: Duration) -> Result<Self, CommandError> {
         Ok(Self {
-            vault: Vault::open_default()?,
+            tokens: Tokens::open_default()?,
             sandbox: Mutex::new(None),
-            login: Mutex::new(None),
-            unstored: Mutex::new(HashMap::new()),
-            clear_clipboard_after: Duration::from_secs(45),
+            login: tokio::sync::Mutex::new(None),
+            unfiled: Mutex::new(None),
+            copy: Mutex::new(None),
+            next_id: AtomicU32::new(1),
+            clear_clipboard_after,
         })
     }
 
-    /// Every known record: stored ones and those only in memory.
-    pub(crate) fn records(&self) -> Result<Vec<TokenRecord>, CommandError> {
-        let mut records = self.vault.records()?;
-        let unstored = lock(&self.unstored);
-        let missing: Vec<TokenRecord> = unstored
-            .values()
-            .map(|(r, _)| r.clone())
-            .filter(|r| !records_has(&records, r))
-            .collect();
-        records.extend(missing);
-        Ok(records)
+    /// A fresh number for a sign-in or a copy.
+    pub(crate) fn next_id(&self) -> u32 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
     }
-
-    /// The token for an org, from memory first, then the keyring.
-    pub(crate) fn token(&self, org: OrgId) -> Result<(TokenRecord, AccessToken), CommandError> {
-        if let Some(found) = lock(&self.unstored).get(&org) {
-            return Ok(found.clone());
-        }
-        Ok((self.vault.record(org)?, self.vault.token(org)?))
-    }
-}
-
-fn records_has(records: &[TokenRecord], record: &TokenRecord) -> bool {
-    records.iter().any(|r| r.org_id == record.org_id)
 }
 
 /// Locks a mutex, recovering from a panic elsewhere.

@@ -2,11 +2,9 @@
 
 use std::sync::Arc;
 
-use scim_token_core::TokenSummary;
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, WebviewWindowBuilder};
-use time::OffsetDateTime;
 
 use crate::state::Shared;
 
@@ -45,13 +43,14 @@ fn soonest_text(app: &AppHandle) -> String {
     let Some(shared) = app.try_state::<Arc<Shared>>() else {
         return "No tokens".into();
     };
-    let now = OffsetDateTime::now_utc();
-    let records = shared.records().unwrap_or_default();
-    match records
-        .iter()
-        .map(|r| TokenSummary::of(r, now))
-        .min_by_key(|s| s.expires_at)
-    {
+    let summaries = match shared.tokens.summaries() {
+        Ok(summaries) => summaries,
+        Err(err) => {
+            tracing::warn!("tray: {err}");
+            return "Token records unreadable: open scim-token".into();
+        }
+    };
+    match summaries.iter().min_by_key(|s| s.expires_at) {
         Some(s) if s.days_left < 0 => format!("{}: expired", s.org_id),
         Some(s) => format!("{}: {} days left", s.org_id, s.days_left),
         None => "No tokens stored".into(),

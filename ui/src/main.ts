@@ -1,24 +1,18 @@
-// The scim-token dashboard. Every action is a Tauri command implemented in Rust (src-tauri);
-// this file only renders what they return. Errors arrive as {kind, message}.
+// The scim-token dashboard. Every action is a command implemented in Rust (src-tauri), called
+// through the generated, typed bindings in ./bindings.ts; this file only renders what they
+// return. The DOM is built with elements and textContent, never from HTML strings.
 
-interface TauriGlobal {
-  core: { invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T> };
-  event: { listen<T>(name: string, handler: (event: { payload: T }) => void): Promise<() => void> };
-}
+import {
+  commands,
+  events,
+  type BrokerId,
+  type CommandError,
+  type CopyWhat,
+  type ExpiryState,
+  type LoginFinished_Serialize as LoginFinished,
+  type TokenSummary_Serialize as TokenSummary,
+} from "./bindings";
 
-interface TokenSummary {
-  org_id: string; broker: string; broker_label: string; account: string | null; tenant_url: string;
-  issued_at: string; broker_expires_at: string | null; documented_expires_at: string; expires_at: string;
-  days_left: number; state: "fresh" | "renew-soon" | "expiring" | "expired"; fingerprint: string;
-}
-interface CommandError { kind: string; message: string }
-interface LoginFinished { ok: boolean; summary?: TokenSummary; warning?: string; error?: CommandError }
-interface SandboxInfo { running: boolean; base: string | null; tenant_url: string | null }
-interface LogEntry { method: string; path: string; status: number; latency_ms: number }
-
-const tauri = (window as unknown as { __TAURI__: TauriGlobal }).__TAURI__;
-const { invoke } = tauri.core;
-const { listen } = tauri.event;
 const $ = <T extends HTMLElement>(selector: string, root: ParentNode = document): T => {
   const found = root.querySelector<T>(selector);
   if (!found) throw new Error(`missing ${selector}`);
@@ -26,16 +20,32 @@ const $ = <T extends HTMLElement>(selector: string, root: ParentNode = document)
 };
 
 let summaries: TokenSummary[] = [];
+/** The sign-in in progress; results of earlier ones are ignored. */
+let currentLogin: number | null = null;
+/** The embedded sandbox's base URL, when it runs. */
+let sandboxBase: string | null = null;
+
+/** The message of anything a command threw: a CommandError, or Tauri's own text. */
+function messageOf(error: unknown): string {
+  const e = error as Partial<CommandError> | null;
+  return e && typeof e.message === "string" ? e.message : String(error);
+}
 
 function showError(error: unknown): void {
   const box = $("#error");
-  const e = error as Partial<CommandError>;
-  box.textContent = e && e.message ? e.message : String(error);
+  box.textContent = messageOf(error);
   box.hidden = false;
 }
 
 function clearError(): void {
   $("#error").hidden = true;
+}
+
+/** A spinner followed by text, as elements. */
+function withSpinner(target: HTMLElement, text: string): void {
+  const spinner = document.createElement("span");
+  spinner.className = "spinner";
+  target.replaceChildren(spinner, document.createTextNode(text));
 }
 
 /** "12 days 4 h 03 min left" or "expired 2 days ago". */
@@ -50,7 +60,7 @@ function countdown(expiresAt: string, now: number): string {
   return ms > 0 ? `${text} left` : `expired ${text} ago`;
 }
 
-function stateLabel(state: TokenSummary["state"]): string {
+function stateLabel(state: ExpiryState): string {
   return { fresh: "valid", "renew-soon": "renew soon", expiring: "expiring", expired: "expired" }[state];
 }
 
@@ -75,7 +85,7 @@ function render(): void {
     $(".copy-url", card).addEventListener("click", () => copy(card, s.org_id, "url"));
     $(".copy-token", card).addEventListener("click", () => copy(card, s.org_id, "token"));
     $(".test", card).addEventListener("click", () => testConnection(card, s.org_id));
-    $(".renew", card).addEventListener("click", () => openLogin(s.broker, s.account));
+    $(".renew", card).addEventListener("click", () => openLogin(s.broker_id, s.account));
     $(".forget", card).addEventListener("click", () => forget(s.org_id));
     list.append(card);
   }
@@ -91,22 +101,27 @@ function tick(): void {
 
 async function refresh(): Promise<void> {
   try {
-    summaries = await invoke<TokenSummary[]>("list_tokens");
+    summaries = await commands.listTokens();
     render();
   } catch (e) {
     showError(e);
   }
 }
 
-async function copy(card: HTMLElement, org: string, what: "url" | "token"): Promise<void> {
+async function copy(card: HTMLElement, org: string, what: CopyWhat): Promise<void> {
   clearError();
   const status = $(".clipboard", card);
   try {
-    const clearAfter = await invoke<number>("copy_to_clipboard", { org, what });
+    const started = await commands.copyToClipboard(org, what);
     const label = what === "url" ? "Tenant URL" : "Secret Token";
-    let left = clearAfter;
+    let left = started.clears_in_secs;
+    // Only one copy is on the clipboard: other cards stop counting down.
+    document.querySelectorAll<HTMLElement>(".clipboard[data-copy]").forEach((el) => {
+      window.clearInterval(Number(el.dataset.timer ?? 0));
+      el.textContent = "";
+      delete el.dataset.copy;
+    });
     status.textContent = `${label} copied — clipboard clears in ${left} s`;
-    window.clearInterval(Number(status.dataset.timer ?? 0));
     const timer = window.setInterval(() => {
       left -= 1;
       if (left <= 0) {
@@ -116,6 +131,7 @@ async function copy(card: HTMLElement, org: string, what: "url" | "token"): Prom
       }
     }, 1000);
     status.dataset.timer = String(timer);
+    status.dataset.copy = String(started.copy);
     status.dataset.copied = what;
   } catch (e) {
     showError(e);
@@ -125,13 +141,12 @@ async function copy(card: HTMLElement, org: string, what: "url" | "token"): Prom
 async function testConnection(card: HTMLElement, org: string): Promise<void> {
   const result = $(".test-result", card);
   result.className = "test-result";
-  result.innerHTML = '<span class="spinner"></span>Running Azure\'s Test Connection…';
+  withSpinner(result, "Running Azure's Test Connection…");
   try {
-    const message = await invoke<string>("test_connection", { org });
-    result.textContent = message;
+    result.textContent = await commands.testConnection(org);
     result.classList.add("ok");
   } catch (e) {
-    result.textContent = (e as CommandError).message ?? String(e);
+    result.textContent = messageOf(e);
     result.classList.add("bad");
   }
 }
@@ -139,36 +154,65 @@ async function testConnection(card: HTMLElement, org: string): Promise<void> {
 async function forget(org: string): Promise<void> {
   if (!window.confirm(`Remove the token for org ${org} from this computer? Azure keeps working until the token expires.`)) return;
   try {
-    await invoke("forget_token", { org });
+    await commands.forgetToken(org);
     await refresh();
   } catch (e) {
     showError(e);
   }
 }
 
-function openLogin(broker?: string, account?: string | null): void {
+/** The select's value for a broker, and back. */
+function brokerChoice(broker: BrokerId): string {
+  switch (broker.kind) {
+    case "webex":
+      return "webex";
+    case "government":
+      return "gov";
+    case "sandbox":
+    case "custom":
+      return "sandbox";
+  }
+}
+
+function chosenBroker(): BrokerId {
+  switch ($<HTMLSelectElement>("#broker").value) {
+    case "gov":
+      return { kind: "government" };
+    // The app signs in at its embedded sandbox when it runs, else at `scim-token sandbox`.
+    case "sandbox":
+      return { kind: "sandbox", base: sandboxBase ?? "http://127.0.0.1:8900/" };
+    default:
+      return { kind: "webex" };
+  }
+}
+
+function openLogin(broker?: BrokerId, account?: string | null): void {
   clearError();
   $("#login-panel").hidden = false;
+  $("#org-form").hidden = true;
   const select = $<HTMLSelectElement>("#broker");
-  if (broker && [...select.options].some((o) => o.value === broker)) select.value = broker;
-  if (broker && broker.startsWith("http")) select.value = "sandbox";
+  if (broker) select.value = brokerChoice(broker);
   if (account) $<HTMLInputElement>("#email").value = account;
   select.focus();
 }
 
 function setWaiting(waiting: boolean, text: string): void {
   $<HTMLButtonElement>("#start-login").disabled = waiting;
-  $("#login-status").innerHTML = waiting ? `<span class="spinner"></span>${text}` : text;
+  const status = $("#login-status");
+  if (waiting) withSpinner(status, text);
+  else status.textContent = text;
 }
 
 async function startLogin(event: Event): Promise<void> {
   event.preventDefault();
   clearError();
-  const broker = $<HTMLSelectElement>("#broker").value;
+  // Disabled before the call: a second click must not start a second sign-in.
+  setWaiting(true, "Opening the sign-in window…");
   const email = $<HTMLInputElement>("#email").value.trim();
   try {
-    const note = await invoke<string>("start_login", { broker, email: email || null });
-    setWaiting(true, note || "Waiting for you to finish signing in…");
+    const started = await commands.startLogin(chosenBroker(), email || null);
+    currentLogin = started.id;
+    setWaiting(true, started.note || "Waiting for you to finish signing in…");
   } catch (e) {
     setWaiting(false, "");
     showError(e);
@@ -176,26 +220,70 @@ async function startLogin(event: Event): Promise<void> {
 }
 
 async function cancelLogin(): Promise<void> {
-  try {
-    await invoke("cancel_login");
-  } catch (e) {
-    showError(e);
+  if (currentLogin !== null) {
+    try {
+      await commands.cancelLogin(currentLogin);
+    } catch (e) {
+      showError(e);
+    }
   }
+  currentLogin = null;
   setWaiting(false, "");
   $("#login-panel").hidden = true;
 }
 
+async function fileToken(event: Event): Promise<void> {
+  event.preventDefault();
+  clearError();
+  if (currentLogin === null) return;
+  try {
+    await commands.fileToken(currentLogin, $<HTMLInputElement>("#org-input").value.trim());
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function loginFinished(result: LoginFinished): Promise<void> {
+  if (result.id !== currentLogin) return;
+  switch (result.outcome) {
+    case "stored":
+      currentLogin = null;
+      setWaiting(false, result.warning ? `Token stored, with a warning: ${result.warning}` : "Token stored in your OS keyring.");
+      $("#login-panel").hidden = true;
+      break;
+    case "in-memory-only":
+      currentLogin = null;
+      setWaiting(false, "");
+      $("#login-panel").hidden = true;
+      showError(result.warning);
+      break;
+    case "needs-org":
+      setWaiting(false, "Token captured; it carries no org ID.");
+      $("#org-reason").textContent = result.reason;
+      $("#org-form").hidden = false;
+      $<HTMLInputElement>("#org-input").focus();
+      break;
+    case "failed":
+      currentLogin = null;
+      setWaiting(false, "");
+      showError(result.error);
+      break;
+  }
+  await refresh();
+}
+
 async function refreshSandbox(): Promise<void> {
-  const info = await invoke<SandboxInfo>("sandbox_info");
+  const info = await commands.sandboxInfo();
+  sandboxBase = info.base;
   $("#sandbox-panel").hidden = !info.running;
   if (!info.running) return;
   $("#sandbox-tenant").textContent = info.tenant_url ?? "";
-  const entries = await invoke<LogEntry[]>("sandbox_log");
+  const entries = await commands.sandboxLog();
   const body = $("#sandbox-log tbody");
   body.replaceChildren(
     ...entries.slice(-12).reverse().map((e) => {
       const row = document.createElement("tr");
-      for (const cell of [e.method, e.path, String(e.status), e.latency_ms.toFixed(1)]) {
+      for (const cell of [e.method, e.path, String(e.status), (e.latency_ms ?? 0).toFixed(1)]) {
         const td = document.createElement("td");
         td.textContent = cell;
         row.append(td);
@@ -207,11 +295,11 @@ async function refreshSandbox(): Promise<void> {
 
 async function setupStartAtLogin(): Promise<void> {
   const box = $<HTMLInputElement>("#start-at-login");
-  box.checked = await invoke<boolean>("start_at_login");
+  box.checked = await commands.startAtLogin();
   box.addEventListener("change", async () => {
     clearError();
     try {
-      box.checked = await invoke<boolean>("set_start_at_login", { enabled: box.checked });
+      box.checked = await commands.setStartAtLogin(box.checked);
     } catch (e) {
       box.checked = !box.checked;
       showError(e);
@@ -223,39 +311,33 @@ async function main(): Promise<void> {
   $("#get-token").addEventListener("click", () => openLogin());
   void setupStartAtLogin().catch(showError);
   $("#login-form").addEventListener("submit", startLogin);
+  $("#org-form").addEventListener("submit", fileToken);
   $("#cancel-login").addEventListener("click", cancelLogin);
-  await listen<LoginFinished>("login-finished", async ({ payload }) => {
-    if (payload.ok) {
-      setWaiting(false, payload.warning ? `Token stored, with a warning: ${payload.warning}` : "Token stored in your OS keyring.");
-      $("#login-panel").hidden = true;
-    } else {
-      setWaiting(false, "");
-      showError(payload.error);
-    }
-    await refresh();
-  });
-  await listen<unknown>("tokens-changed", refresh);
-  await listen<boolean>("clipboard-cleared", ({ payload: cleared }) => {
-    document.querySelectorAll<HTMLElement>(".clipboard[data-copied]").forEach((el) => {
-      window.clearInterval(Number(el.dataset.timer ?? 0));
-      el.textContent = cleared ? "Clipboard cleared." : "Clipboard left as it is: it holds something else now.";
-      delete el.dataset.copied;
-    });
+  await events.loginFinished.listen(({ payload }) => void loginFinished(payload));
+  await events.tokensChanged.listen(() => void refresh());
+  await events.clipboardCleared.listen(({ payload }) => {
+    const el = document.querySelector<HTMLElement>(`.clipboard[data-copy="${payload.copy}"]`);
+    if (!el) return;
+    window.clearInterval(Number(el.dataset.timer ?? 0));
+    el.textContent = {
+      cleared: "Clipboard cleared.",
+      "left-alone": "Clipboard left as it is: it holds something else now.",
+      failed: "The clipboard could not be cleared: clear it yourself.",
+    }[payload.outcome];
+    delete el.dataset.copy;
+    delete el.dataset.copied;
   });
   let secondLaunches = 0;
-  await listen<unknown>("second-instance", () => {
+  await events.secondInstance.listen(() => {
     secondLaunches += 1;
     document.body.dataset.secondLaunches = String(secondLaunches);
     $("#notice").textContent = "scim-token is already running — here it is.";
   });
-  const info = await invoke<SandboxInfo>("sandbox_info");
-  if (info.running) $<HTMLSelectElement>("#broker").value = "sandbox";
-  await refresh();
   await refreshSandbox();
+  if (sandboxBase) $<HTMLSelectElement>("#broker").value = "sandbox";
+  await refresh();
   window.setInterval(tick, 1000);
   window.setInterval(() => void refreshSandbox().catch(() => undefined), 2000);
 }
 
 void main();
-
-export {};

@@ -2,6 +2,7 @@
 //! provisioning needs. Thin: parses arguments, calls `scim-token-core`, prints.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod advice;
 mod commands;
 mod interrupt;
 mod output;
@@ -10,7 +11,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use scim_token_core::BrokerId;
+use scim_token_core::api::CopyWhat as CoreCopyWhat;
+use scim_token_core::{ApiError, BrokerId, OrgId};
 
 /// Get, keep and renew the Webex SCIM token for Microsoft Entra ID provisioning.
 #[derive(Debug, Parser)]
@@ -38,7 +40,7 @@ enum Command {
         timeout: u64,
         /// The org ID, when the token does not carry one.
         #[arg(long)]
-        org: Option<String>,
+        org: Option<OrgId>,
         /// Also print the token on stdout (for when the keyring is unavailable).
         #[arg(long)]
         print_token: bool,
@@ -53,7 +55,7 @@ enum Command {
     Token {
         /// The org (needed when several are stored).
         #[arg(long)]
-        org: Option<String>,
+        org: Option<OrgId>,
     },
     /// Copy the Tenant URL or the token to the clipboard, and clear it later.
     Copy {
@@ -61,16 +63,16 @@ enum Command {
         what: CopyWhat,
         /// The org (needed when several are stored).
         #[arg(long)]
-        org: Option<String>,
+        org: Option<OrgId>,
         /// Clear the clipboard after this many seconds if it still holds the copy (0: never).
-        #[arg(long, default_value_t = 45)]
+        #[arg(long, default_value_t = scim_token_core::clipboard::DEFAULT_CLEAR_AFTER.as_secs())]
         clear_after: u64,
     },
     /// Run Azure's Test Connection against the org's Tenant URL.
     Test {
         /// The org (needed when several are stored).
         #[arg(long)]
-        org: Option<String>,
+        org: Option<OrgId>,
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
@@ -91,7 +93,7 @@ enum Command {
     Forget {
         /// The org (needed when several are stored).
         #[arg(long)]
-        org: Option<String>,
+        org: Option<OrgId>,
     },
     /// Run the local Webex sandbox: ID broker and SCIM 2.0 API.
     Sandbox(commands::sandbox::SandboxArgs),
@@ -104,6 +106,15 @@ enum CopyWhat {
     Url,
     /// The secret token.
     Token,
+}
+
+impl From<CopyWhat> for CoreCopyWhat {
+    fn from(what: CopyWhat) -> Self {
+        match what {
+            CopyWhat::Url => Self::Url,
+            CopyWhat::Token => Self::Token,
+        }
+    }
 }
 
 /// The sandbox serves many small JSON documents; mimalloc keeps allocation off its hot path.
@@ -137,21 +148,27 @@ async fn main() -> ExitCode {
             commands::login::run(options).await
         }
         Command::Status { json } => commands::status::run(json),
-        Command::Token { org } => commands::token::run(org.as_deref()),
+        Command::Token { org } => commands::token::run(org).await,
         Command::Copy {
             what,
             org,
             clear_after,
-        } => commands::copy::run(matches!(what, CopyWhat::Token), org.as_deref(), clear_after).await,
-        Command::Test { org, json } => commands::test::run(org.as_deref(), json).await,
+        } => commands::copy::run(what.into(), org, clear_after).await,
+        Command::Test { org, json } => commands::test::run(org, json).await,
         Command::Check { within, notify, json } => commands::check::run(within, notify, json),
-        Command::Forget { org } => commands::forget::run(org.as_deref()),
+        Command::Forget { org } => commands::forget::run(org).await,
         Command::Sandbox(args) => commands::sandbox::run(args).await,
     };
     match result {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
+            if let Some(next) = err
+                .downcast_ref::<ApiError>()
+                .and_then(|api| advice::next_step(api.kind()))
+            {
+                eprintln!("Next: {next}");
+            }
             ExitCode::FAILURE
         }
     }

@@ -21,7 +21,9 @@ pub const REDIRECT_URI: &str = "http://localhost:3000/auth/code";
 pub const SCOPES: [&str; 3] = ["spark:people_read", "spark:people_write", "Identity:SCIM"];
 /// The scope without which a token cannot use the SCIM API.
 pub const SCIM_SCOPE: &str = "Identity:SCIM";
-/// Where `scim-token sandbox` listens unless told otherwise.
+/// The port the sandbox listens on unless told otherwise (CLI and desktop app alike).
+pub const SANDBOX_DEFAULT_PORT: u16 = 8900;
+/// Where the sandbox listens unless told otherwise: 127.0.0.1 on [`SANDBOX_DEFAULT_PORT`].
 pub const SANDBOX_DEFAULT_BASE: &str = "http://127.0.0.1:8900/";
 
 /// Paths a broker serves, relative to its base; the sandbox and custom brokers use the same.
@@ -54,6 +56,7 @@ const GOVERNMENT: HostedBroker = HostedBroker {
 
 /// Which broker a token came from; stored with its record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum BrokerId {
     /// The commercial Webex ID broker.
@@ -63,11 +66,13 @@ pub enum BrokerId {
     /// The bundled local sandbox at `base`.
     Sandbox {
         /// Base URL, e.g. `http://127.0.0.1:8900/`.
+        #[cfg_attr(feature = "specta", specta(type = String))]
         base: Url,
     },
     /// Any broker that serves Webex's paths below `base`.
     Custom {
         /// Base URL.
+        #[cfg_attr(feature = "specta", specta(type = String))]
         base: Url,
     },
 }
@@ -292,6 +297,12 @@ mod tests {
         assert!(!BrokerId::Webex.is_local());
         let err = "webx".parse::<BrokerId>().unwrap_err().to_string();
         assert!(err.contains("use webex, gov, sandbox"), "{err}");
+    }
+
+    #[test]
+    fn default_sandbox_base_uses_the_default_port() {
+        let base = Url::parse(SANDBOX_DEFAULT_BASE).unwrap();
+        assert_eq!(base.port(), Some(SANDBOX_DEFAULT_PORT));
     }
 
     #[test]

@@ -74,7 +74,6 @@ impl CapturedToken {
             issued_at,
             self.expires_in,
         );
-        record.account = pending.account.clone();
         record.granted_scopes = self.granted_scopes.clone();
         Ok(record)
     }

@@ -26,6 +26,7 @@ impl Clock for OffsetDateTime {
 
 /// How urgent renewal is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum ExpiryState {
     /// More than [`RENEW_SOON_DAYS`] days left.

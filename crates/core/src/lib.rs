@@ -4,17 +4,21 @@
 //!
 //! Nothing here depends on Tauri; the desktop shell and the CLI both build on this crate.
 
+pub mod api;
 pub mod authorize;
 pub mod broker;
 pub mod callback;
+pub mod clipboard;
 pub mod expiry;
 pub mod listener;
+pub mod navigation;
 pub mod probe;
 pub mod summary;
 pub mod tenant;
 pub mod token;
 pub mod vault;
 
+pub use api::{ApiError, ErrorKind, Tokens};
 pub use authorize::{AuthorizeRequest, PendingLogin};
 pub use broker::{Broker, BrokerId};
 pub use callback::{CallbackError, CapturedToken};

@@ -24,7 +24,7 @@ pub struct ProbeSuccess {
 #[derive(Debug, Error)]
 pub enum ProbeError {
     /// 401: the token is not accepted.
-    #[error("the token was refused (401): it has expired or was revoked; sign in again with `scim-token login`{}", detail_text(.0))]
+    #[error("the token was refused (401): it has expired or was revoked; sign in again to get a new one{}", detail_text(.0))]
     Unauthorized(Option<String>),
     /// 403: a valid token without provisioning rights.
     #[error("the token is valid but may not provision users (403): sign in as a full administrator of the org so the token carries Identity:SCIM{}", detail_text(.0))]

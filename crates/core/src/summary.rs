@@ -4,36 +4,44 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::broker::Broker;
 use crate::expiry::{ExpiryState, days_left};
 use crate::token::TokenRecord;
 
 /// A stored token, ready to show. Holds no secret.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TokenSummary {
     /// The org ID.
     pub org_id: String,
     /// `webex`, `gov`, or the broker's base URL.
     pub broker: String,
+    /// The broker, as the desktop app passes it back to sign in again.
+    pub broker_id: crate::BrokerId,
     /// The broker's label.
     pub broker_label: &'static str,
     /// Who signed in, when known.
     pub account: Option<String>,
     /// What goes into Azure's Tenant URL field.
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub tenant_url: Url,
     /// When the token was captured.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub issued_at: OffsetDateTime,
     /// The broker's expiry, when it said.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     pub broker_expires_at: Option<OffsetDateTime>,
     /// 365 days after issue.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub documented_expires_at: OffsetDateTime,
     /// The earlier of the two: plan by this.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub expires_at: OffsetDateTime,
     /// Whole days left (negative once expired).
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub days_left: i64,
     /// How urgent renewal is.
     pub state: ExpiryState,
@@ -44,7 +52,6 @@ pub struct TokenSummary {
 impl TokenSummary {
     /// The summary of `record` at `now`.
     pub fn of(record: &TokenRecord, now: OffsetDateTime) -> Self {
-        let broker = Broker::resolve(&record.broker);
         let expires_at = record.effective_expires_at();
         Self {
             org_id: record.org_id.to_string(),
@@ -52,9 +59,10 @@ impl TokenSummary {
                 crate::BrokerId::Sandbox { base } | crate::BrokerId::Custom { base } => base.to_string(),
                 other => other.to_string(),
             },
+            broker_id: record.broker.clone(),
             broker_label: record.broker.label(),
             account: record.account.clone(),
-            tenant_url: broker.tenant_url(record.org_id),
+            tenant_url: record.tenant_url(),
             issued_at: record.issued_at,
             broker_expires_at: record.broker_expires_at,
             documented_expires_at: record.documented_expires_at(),

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 /// A Webex org ID: a UUID, printed lower-case with hyphens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(type = String))]
 #[serde(try_from = "String", into = "String")]
 pub struct OrgId(Uuid);
 

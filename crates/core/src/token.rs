@@ -68,7 +68,7 @@ pub struct TokenRecord {
     pub org_id: OrgId,
     /// Where it was obtained.
     pub broker: BrokerId,
-    /// The admin who signed in, when known (the email given as login hint).
+    /// The admin who signed in, as the People API tells, when known.
     #[serde(default)]
     pub account: Option<String>,
     /// When the token was captured.
@@ -107,6 +107,11 @@ impl TokenRecord {
     /// The documented end of life: 365 days after issue.
     pub fn documented_expires_at(&self) -> OffsetDateTime {
         self.issued_at + DOCUMENTED_LIFETIME
+    }
+
+    /// What goes into Azure's Tenant URL field for this token.
+    pub fn tenant_url(&self) -> url::Url {
+        crate::broker::Broker::resolve(&self.broker).tenant_url(self.org_id)
     }
 
     /// The earlier of the broker's and the documented expiry: the one to plan by.

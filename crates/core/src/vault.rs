@@ -31,7 +31,7 @@ pub enum VaultError {
     #[error("{0}")]
     Keyring(KeyringProblem),
     /// No token is stored for this org.
-    #[error("no token is stored for org {0}: run `scim-token login` first")]
+    #[error("no token is stored for org {0}")]
     NotFound(OrgId),
     /// The records file could not be read or written.
     #[error("cannot {action} {}: {source}", .path.display())]

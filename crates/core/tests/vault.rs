@@ -126,5 +126,10 @@ fn unknown_org_is_not_found() {
     let org: OrgId = "6eb65fdf-9643-417f-9974-ad72cae0e10f".parse().unwrap();
     let err = vault.token(org).unwrap_err();
     assert!(matches!(err, VaultError::NotFound(_)), "{err:?}");
-    assert!(err.to_string().contains("scim-token login"));
+    // Core names no shell's command; each shell adds its own next step.
+    assert!(
+        err.to_string().contains("no token is stored for org 6eb65fdf"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("scim-token login"), "{err}");
 }

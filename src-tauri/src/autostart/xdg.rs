@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::CommandError;
+use scim_token_core::ErrorKind;
 
 const FILE_NAME: &str = "scim-token.desktop";
 
@@ -17,7 +18,7 @@ pub(super) fn entry_path() -> Result<PathBuf, CommandError> {
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
         .ok_or_else(|| {
             CommandError::new(
-                "autostart",
+                ErrorKind::Autostart,
                 "cannot find your config directory: neither XDG_CONFIG_HOME nor HOME is set",
             )
         })?;
@@ -31,7 +32,7 @@ pub(super) fn launcher() -> Result<PathBuf, CommandError> {
     }
     std::env::current_exe().map_err(|e| {
         CommandError::new(
-            "autostart",
+            ErrorKind::Autostart,
             format!("cannot tell where the app is installed: {e}"),
         )
     })
@@ -40,8 +41,12 @@ pub(super) fn launcher() -> Result<PathBuf, CommandError> {
 /// Writes the entry (replacing any earlier one whole: temp file, then rename).
 pub(super) fn write_entry(path: &Path, program: &Path, arg: &str) -> Result<(), CommandError> {
     let dir = path.parent().expect("the entry path has a directory");
-    let failed =
-        |e: std::io::Error| CommandError::new("autostart", format!("cannot write {}: {e}", path.display()));
+    let failed = |e: std::io::Error| {
+        CommandError::new(
+            ErrorKind::Autostart,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    };
     std::fs::create_dir_all(dir).map_err(failed)?;
     let temp = dir.join(format!(".{FILE_NAME}.tmp"));
     let mut file = std::fs::File::create(&temp).map_err(failed)?;
@@ -58,7 +63,7 @@ pub(super) fn write_entry(path: &Path, program: &Path, arg: &str) -> Result<(), 
 pub(super) fn remove_entry(path: &Path) -> Result<(), CommandError> {
     match std::fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(CommandError::new(
-            "autostart",
+            ErrorKind::Autostart,
             format!("cannot remove {}: {e}", path.display()),
         )),
         _ => Ok(()),

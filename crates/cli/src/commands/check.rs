@@ -3,31 +3,17 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use scim_token_core::{ExpiryState, TokenSummary};
-use time::OffsetDateTime;
+use scim_token_core::TokenSummary;
 
 use crate::output::{days_phrase, timestamp};
 
 pub(crate) fn run(within_days: i64, notify: bool, json: bool) -> Result<ExitCode> {
-    let vault = super::vault()?;
-    let now = OffsetDateTime::now_utc();
-    let summaries = super::summaries(&vault, now)?;
-    let due: Vec<&TokenSummary> = summaries
-        .iter()
-        .filter(|s| {
-            s.state == ExpiryState::Expired || s.expires_at - now <= time::Duration::days(within_days)
-        })
-        .collect();
+    let report = super::tokens()?.check(within_days)?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(
-                &serde_json::json!({"within_days": within_days, "due": due, "all": summaries})
-            )?
-        );
+        println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        for s in &summaries {
-            let flag = if due.iter().any(|d| d.org_id == s.org_id) {
+        for s in &report.all {
+            let flag = if report.due.iter().any(|d| d.org_id == s.org_id) {
                 "RENEW"
             } else {
                 "ok"
@@ -42,17 +28,17 @@ pub(crate) fn run(within_days: i64, notify: bool, json: bool) -> Result<ExitCode
             );
         }
     }
-    if notify && !due.is_empty() {
-        raise_notification(&due);
+    if notify && !report.due.is_empty() {
+        raise_notification(&report.due);
     }
-    Ok(if due.is_empty() {
+    Ok(if report.due.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
 }
 
-fn raise_notification(due: &[&TokenSummary]) {
+fn raise_notification(due: &[TokenSummary]) {
     let body = due
         .iter()
         .map(|s| {

@@ -3,11 +3,12 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
+use scim_token_core::OrgId;
 
-pub(crate) fn run(org: Option<&str>) -> Result<ExitCode> {
-    let vault = super::vault()?;
-    let record = super::pick(&vault, org)?;
-    vault.forget(record.org_id)?;
+pub(crate) async fn run(org: Option<OrgId>) -> Result<ExitCode> {
+    let tokens = super::tokens()?;
+    let record = tokens.pick(org)?;
+    tokens.forget(&record).await?;
     println!(
         "Forgot the token for org {} ({}).",
         record.org_id,

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
+use scim_token_core::api::{Kept, NeedsOrg, SignedIn};
 use scim_token_core::listener::{Listener, ListenerConfig};
-use scim_token_core::probe;
-use scim_token_core::{AccessToken, AuthorizeRequest, Broker, BrokerId, OrgId, TokenSummary};
+use scim_token_core::{AccessToken, AuthorizeRequest, Broker, BrokerId, OrgId, TokenSummary, Tokens};
 use time::OffsetDateTime;
 
 use crate::output::{Spinner, days_phrase, timestamp};
@@ -20,12 +20,12 @@ pub(crate) struct Options {
     pub(crate) email: Option<String>,
     pub(crate) open_browser: bool,
     pub(crate) timeout: Duration,
-    pub(crate) org: Option<String>,
+    pub(crate) org: Option<OrgId>,
     pub(crate) print_token: bool,
 }
 
 pub(crate) async fn run(options: Options) -> Result<ExitCode> {
-    let org_override = options.org.as_deref().map(str::parse::<OrgId>).transpose()?;
+    let tokens = super::tokens()?;
     let broker = Broker::resolve(&options.broker);
     if broker.unconfirmed {
         eprintln!(
@@ -60,44 +60,41 @@ pub(crate) async fn run(options: Options) -> Result<ExitCode> {
     }
     let cancel = listener.cancel_handle();
     let interrupted = crate::interrupt::ctrl_c()?;
-    tokio::spawn(async move {
+    let cancel_on_ctrl_c = tokio::spawn(async move {
         interrupted.await;
         cancel.cancel();
     });
     let captured = {
         let _spinner = Spinner::start("Waiting for the sign-in to finish…");
-        listener.wait().await?
+        listener.wait().await
     };
-    if let Some(warning) = captured.scope_warning() {
+    // From here on Ctrl-C must end the process as usual (e.g. at the org prompt).
+    cancel_on_ctrl_c.abort();
+    let captured = captured?;
+    let signed_in = match tokens.complete_sign_in(pending, captured, options.org).await {
+        Ok(signed_in) => signed_in,
+        Err(needs) => file_under_asked_org(&tokens, *needs, options.print_token).await?,
+    };
+    if let Some(warning) = &signed_in.scope_warning {
         eprintln!("warning: {warning}");
     }
-    let issued_at = OffsetDateTime::now_utc();
-    let org = match org_override {
-        Some(org) => org,
-        None => match captured.token.org_id_hint() {
-            Ok(org) => org,
-            Err(err) => ask_org(&err.to_string(), &captured.token, options.print_token)?,
-        },
-    };
-    let mut record = captured.record(&pending, issued_at, Some(org))?;
-    if record.account.is_none() {
-        record.account = probe::signed_in_email(&pending.broker.people_me_url, &captured.token).await;
-    }
-    let summary = TokenSummary::of(&record, issued_at);
-    let vault = super::vault()?;
-    if let Err(err) = vault.store(&captured.token, &record) {
+    if let Kept::InMemoryOnly(err) = &signed_in.kept {
         eprintln!("The token was captured but could not be stored: {err:#}");
-        eprintln!("Tenant URL: {}", summary.tenant_url);
-        return Ok(hand_over_unstored(&captured.token, options.print_token));
+        eprintln!("Tenant URL: {}", signed_in.summary.tenant_url);
+        return Ok(hand_over_unstored(&signed_in.token, options.print_token));
     }
-    let report = report(&summary);
-    if options.print_token {
+    print_report(&signed_in, options.print_token);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(signed_in: &SignedIn, print_token: bool) {
+    let report = report(&signed_in.summary);
+    if print_token {
         eprint!("{report}");
-        println!("{}", captured.token.expose_secret());
+        println!("{}", signed_in.token.expose_secret());
     } else {
         print!("{report}");
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 fn report(summary: &TokenSummary) -> String {
@@ -149,11 +146,12 @@ fn confirm(question: &str) -> bool {
     std::io::stdin().lock().read_line(&mut answer).is_ok() && answer.trim().eq_ignore_ascii_case("y")
 }
 
-/// The token carries no org ID: ask for it rather than lose the token.
-fn ask_org(problem: &str, token: &AccessToken, print_token: bool) -> Result<OrgId> {
+/// The token carries no org ID: ask for it (at a terminal) rather than lose the token.
+async fn file_under_asked_org(tokens: &Tokens, needs: NeedsOrg, print_token: bool) -> Result<SignedIn> {
+    let problem = needs.reason.to_string();
     if !std::io::stdin().is_terminal() {
         if print_token {
-            println!("{}", token.expose_secret());
+            println!("{}", needs.captured.token.expose_secret());
         }
         return Err(anyhow!("{problem}; run again with --org <ID>"));
     }
@@ -164,7 +162,12 @@ fn ask_org(problem: &str, token: &AccessToken, print_token: bool) -> Result<OrgI
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;
         match line.parse::<OrgId>() {
-            Ok(org) => return Ok(org),
+            Ok(org) => {
+                return tokens
+                    .complete_sign_in(needs.pending, needs.captured, Some(org))
+                    .await
+                    .map_err(|again| anyhow!("{}", again.reason));
+            }
             Err(err) => eprintln!("{err}"),
         }
     }

@@ -1,10 +1,10 @@
 //! `scim-token sandbox`: the local Webex, on 127.0.0.1 only.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
+use scim_token_core::broker::SANDBOX_DEFAULT_PORT;
 use scim_token_core::{Broker, BrokerId, OrgId};
 use scim_token_sandbox::{DEFAULT_ORG, Sandbox, SandboxConfig};
 
@@ -12,7 +12,7 @@ use scim_token_sandbox::{DEFAULT_ORG, Sandbox, SandboxConfig};
 #[derive(Debug, Args)]
 pub(crate) struct SandboxArgs {
     /// Port on 127.0.0.1.
-    #[arg(long, default_value_t = 8900)]
+    #[arg(long, default_value_t = SANDBOX_DEFAULT_PORT)]
     port: u16,
     /// The org ID to serve.
     #[arg(long, default_value = DEFAULT_ORG)]
@@ -43,24 +43,20 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
         seed_users: args.seed,
         data: args.data,
     };
-    let sandbox = Sandbox::new(config)?;
-    if let Some(email) = &sandbox.config().auto_approve {
-        anyhow::ensure!(
-            sandbox
-                .accounts()
-                .iter()
-                .any(|a| a.email.eq_ignore_ascii_case(email)),
-            "--auto-approve {email}: no such sandbox account"
-        );
+    let running = Sandbox::start(config, args.port).await?;
+    let sandbox = running.sandbox().clone();
+    if let Some(email) = &sandbox.config().auto_approve
+        && !sandbox
+            .accounts()
+            .iter()
+            .any(|a| a.email.eq_ignore_ascii_case(email))
+    {
+        running.stop().await?;
+        anyhow::bail!("--auto-approve {email}: no such sandbox account");
     }
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
-        format!("cannot listen on {addr}; is another sandbox running? choose another --port")
-    })?;
-    let addr = listener.local_addr()?;
-    let base: url::Url = format!("http://{addr}/").parse()?;
+    let base = running.base().clone();
     let broker = Broker::resolve(&BrokerId::Sandbox { base: base.clone() });
-    let broker_arg = if args.port == 8900 {
+    let broker_arg = if args.port == SANDBOX_DEFAULT_PORT {
         "sandbox".to_owned()
     } else {
         base.to_string()
@@ -86,7 +82,7 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
         println!("  Auto-approve: sign-ins complete as {email} without a form");
     }
     println!("  Request log: {base}_sandbox/log");
-    sandbox.serve(listener, crate::interrupt::ctrl_c()?).await?;
+    running.serve_until(crate::interrupt::ctrl_c()?).await?;
     eprintln!("Sandbox stopped.");
     Ok(ExitCode::SUCCESS)
 }

@@ -3,14 +3,11 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use time::OffsetDateTime;
 
 use crate::output::{days_phrase, timestamp};
 
 pub(crate) fn run(json: bool) -> Result<ExitCode> {
-    let vault = super::vault()?;
-    let now = OffsetDateTime::now_utc();
-    let summaries = super::summaries(&vault, now)?;
+    let summaries = super::tokens()?.summaries()?;
     if json {
         println!("{}", serde_json::to_string_pretty(&summaries)?);
         return Ok(ExitCode::SUCCESS);

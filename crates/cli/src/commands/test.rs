@@ -3,19 +3,20 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use scim_token_core::{Broker, probe};
+use scim_token_core::OrgId;
 use serde_json::json;
 
-pub(crate) async fn run(org: Option<&str>, json: bool) -> Result<ExitCode> {
-    let vault = super::vault()?;
-    let record = super::pick(&vault, org)?;
-    let token = vault.token(record.org_id)?;
-    let tenant_url = Broker::resolve(&record.broker).tenant_url(record.org_id);
-    let outcome = probe::test_connection(&tenant_url, &token).await;
+pub(crate) async fn run(org: Option<OrgId>, json: bool) -> Result<ExitCode> {
+    let tokens = super::tokens()?;
+    let record = tokens.pick(org)?;
+    let tenant_url = record.tenant_url();
+    let outcome = tokens.test_connection(&record).await;
     if json {
         let body = match &outcome {
             Ok(ok) => json!({"ok": true, "tenant_url": tenant_url, "elapsed_ms": ok.elapsed.as_millis()}),
-            Err(err) => json!({"ok": false, "tenant_url": tenant_url, "error": err.to_string()}),
+            Err(err) => {
+                json!({"ok": false, "tenant_url": tenant_url, "kind": err.kind(), "error": err.to_string()})
+            }
         };
         println!("{body}");
     } else {
@@ -24,7 +25,12 @@ pub(crate) async fn run(org: Option<&str>, json: bool) -> Result<ExitCode> {
                 "Test Connection succeeded: {tenant_url} accepted the token ({} ms). Azure's Test Connection will pass.",
                 ok.elapsed.as_millis()
             ),
-            Err(err) => eprintln!("Test Connection failed for {tenant_url}: {err}"),
+            Err(err) => {
+                eprintln!("Test Connection failed for {tenant_url}: {err}");
+                if let Some(next) = crate::advice::next_step(err.kind()) {
+                    eprintln!("Next: {next}");
+                }
+            }
         }
     }
     Ok(if outcome.is_ok() {

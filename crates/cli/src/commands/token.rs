@@ -3,11 +3,11 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
+use scim_token_core::OrgId;
 
-pub(crate) fn run(org: Option<&str>) -> Result<ExitCode> {
-    let vault = super::vault()?;
-    let record = super::pick(&vault, org)?;
-    let token = vault.token(record.org_id)?;
-    println!("{}", token.expose_secret());
+pub(crate) async fn run(org: Option<OrgId>) -> Result<ExitCode> {
+    let tokens = super::tokens()?;
+    let record = tokens.pick(org)?;
+    println!("{}", tokens.token(&record).await?.expose_secret());
     Ok(ExitCode::SUCCESS)
 }

@@ -242,7 +242,9 @@ fn record_from_capture() {
         .record(&login, datetime!(2026-11-29 12:01 UTC), None)
         .unwrap();
     assert_eq!(record.org_id.to_string(), "1eb65fdf-9643-417f-9974-ad72cae0e10f");
-    assert_eq!(record.account.as_deref(), Some("admin@example.com"));
+    // The login hint names who was meant to sign in, not who did: the account comes from the
+    // People API afterwards.
+    assert_eq!(record.account, None);
     assert_eq!(
         record.broker_expires_at,
         Some(datetime!(2026-11-29 12:01 UTC) + Duration::seconds(3_887_999))

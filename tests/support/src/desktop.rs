@@ -1,7 +1,5 @@
 //! Driving the desktop app: tauri-driver (with its WebKitWebDriver in a process group of its own)
-//! and a WebDriver session with the app. Shared by `tests/desktop_e2e.rs` and the screenshots tool.
-
-#![allow(dead_code, unreachable_pub, missing_docs, clippy::print_stderr)]
+//! and a WebDriver session with the app. Shared by `src-tauri/tests/desktop_e2e.rs` and the screenshots tool.
 
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;

@@ -2,7 +2,7 @@
 //! Chromium following the broker's redirect to the listener on localhost:3000, and the real
 //! Secret Service keyring started by `scripts/test`.
 
-mod support;
+use scim_token_test_support as support;
 
 use std::net::TcpListener;
 use std::time::Duration;

@@ -1,7 +1,5 @@
 //! Looking for a secret in files: the secret-hygiene checks of the CLI and desktop e2e tests.
 
-#![allow(dead_code, unreachable_pub)]
-
 use std::path::{Path, PathBuf};
 
 /// Every file under `root` whose bytes contain `needle`, skipping directories named in `skip`

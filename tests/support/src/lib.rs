@@ -4,8 +4,10 @@
 //! unlocked gnome-keyring, and HOME/XDG dirs of their own. Each test also gets its own config dir
 //! and its own org ID, so tests never see each other's tokens.
 
-#![allow(dead_code, unreachable_pub, missing_docs)]
+#![allow(missing_docs, clippy::print_stderr)]
 
+#[cfg(unix)]
+pub mod desktop;
 pub mod scan;
 
 use std::io::{BufRead, BufReader, Read};
@@ -17,7 +19,28 @@ use std::time::{Duration, Instant};
 
 /// The `scim-token` binary under test.
 pub fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_scim-token"))
+    cargo_bin("scim-token")
+}
+
+/// A binary of the workspace, next to the running test: cargo puts test executables in
+/// `target/<profile>/deps/` and builds the package's binaries into `target/<profile>/` before
+/// running its integration tests.
+pub fn cargo_bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows where it runs from");
+    let mut dir = exe
+        .parent()
+        .expect("a test executable is in a directory")
+        .to_path_buf();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "{} is not built: run the tests with cargo test",
+        path.display()
+    );
+    path
 }
 
 /// Only one test at a time may use localhost:3000 (the fixed redirect URI).
@@ -29,6 +52,12 @@ pub fn port_3000() -> MutexGuard<'static, ()> {
 /// A private config dir (token records) for one test.
 pub struct Home {
     pub dir: tempfile::TempDir,
+}
+
+impl Default for Home {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Home {

@@ -8,7 +8,7 @@
 
 #![allow(clippy::print_stderr, missing_docs)]
 
-mod support;
+use scim_token_test_support as support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

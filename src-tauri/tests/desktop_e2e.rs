@@ -5,10 +5,7 @@
 
 #![allow(clippy::print_stderr)]
 
-#[path = "support/desktop.rs"]
-mod desktop;
-#[path = "support/scan.rs"]
-mod scan;
+use scim_token_test_support::{desktop, scan};
 
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
@@ -287,7 +284,7 @@ async fn the_sign_in_page_cannot_call_any_command() {
     let broker = format!("http://127.0.0.1:{port}/");
     client
         .execute_async(
-            "const [broker, done] = arguments; window.__TAURI__.core.invoke('start_login', {broker, email: null}).then(() => done('ok'), (e) => done(JSON.stringify(e)));",
+            "const [base, done] = arguments; window.__TAURI_INTERNALS__.invoke('start_login', {broker: {kind: 'custom', base}, email: null}).then(() => done('ok'), (e) => done(JSON.stringify(e)));",
             vec![json!(broker)],
         )
         .await

@@ -1,0 +1,35 @@
+//! The CLI's own next steps for errors from core, whose messages never name a shell's commands.
+
+use scim_token_core::ErrorKind;
+
+/// What to run next after an error of `kind`, if the CLI has a command for it.
+pub(crate) fn next_step(kind: ErrorKind) -> Option<&'static str> {
+    match kind {
+        ErrorKind::NotFound | ErrorKind::NoTokens => Some("run `scim-token login` to get a token."),
+        ErrorKind::SeveralOrgs => Some("name the org with --org ORG (see `scim-token status`)."),
+        ErrorKind::TokenRefused => Some("run `scim-token login` to get a new token."),
+        ErrorKind::Forbidden => {
+            Some("run `scim-token login` and sign in as a full administrator of the org.")
+        }
+        ErrorKind::CorruptRecords => {
+            Some("run `scim-token login` to sign in again; the unreadable file is kept for you.")
+        }
+        ErrorKind::Clipboard => {
+            Some("print it instead: `scim-token status` shows the Tenant URL, `scim-token token` the token.")
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_tokens_point_to_login() {
+        for kind in [ErrorKind::NotFound, ErrorKind::NoTokens, ErrorKind::TokenRefused] {
+            assert!(next_step(kind).unwrap().contains("scim-token login"), "{kind:?}");
+        }
+        assert_eq!(next_step(ErrorKind::Network), None);
+    }
+}

@@ -1,0 +1,182 @@
+//! One error type for every use case, with a closed kind for the front end.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::callback::{BrokerErrorCode, CallbackError};
+use crate::clipboard::ClipboardError;
+use crate::listener::ListenerError;
+use crate::probe::ProbeError;
+use crate::tenant::{OrgId, OrgIdError};
+use crate::vault::VaultError;
+
+/// What went wrong, as a closed set a front end can branch on. Serialised in kebab-case
+/// (`port-busy`, `not-found`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorKind {
+    /// The OS keyring is locked, missing or not answering.
+    Keyring,
+    /// No token is stored for the org asked for.
+    NotFound,
+    /// No token is stored at all.
+    NoTokens,
+    /// Several orgs are stored and none was named.
+    SeveralOrgs,
+    /// The records file cannot be read or written.
+    Records,
+    /// The records file is unreadable or from a newer version.
+    CorruptRecords,
+    /// An org ID, broker or other argument is not valid.
+    InvalidArgument,
+    /// The clipboard cannot be used.
+    Clipboard,
+    /// Test Connection: the token was refused (expired or revoked).
+    TokenRefused,
+    /// Test Connection: the token may not provision users.
+    Forbidden,
+    /// Test Connection: the Tenant URL does not exist.
+    TenantNotFound,
+    /// Test Connection: the server answered, but not as Azure expects.
+    BadResponse,
+    /// The server could not be reached.
+    Network,
+    /// Port 3000 is held by another program.
+    PortBusy,
+    /// The sign-in listener could not start.
+    Listener,
+    /// The user denied the sign-in at the broker.
+    Denied,
+    /// The broker reported another error, or the redirect was not acceptable.
+    Callback,
+    /// The sign-in did not finish in time.
+    Timeout,
+    /// The sign-in was cancelled.
+    Cancelled,
+    /// The local sandbox could not start.
+    Sandbox,
+    /// A window could not be opened or changed.
+    Window,
+    /// Start at login could not be changed.
+    Autostart,
+}
+
+/// A use case failed. The message says what happened and, where core can, what to do.
+#[derive(Debug, Error)]
+pub enum ApiError {
+    /// Keeping or reading tokens failed.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// No token is stored yet.
+    #[error("no token is stored yet: sign in to get one")]
+    NoTokens,
+    /// Several orgs are stored; the caller must choose.
+    #[error("several orgs are stored; choose one: {}", .0.iter().map(|(org, broker)| format!("{org} ({broker})")).collect::<Vec<_>>().join(", "))]
+    SeveralOrgs(Vec<(OrgId, &'static str)>),
+    /// An argument was not valid.
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// The clipboard failed.
+    #[error(transparent)]
+    Clipboard(#[from] ClipboardError),
+    /// Test Connection failed.
+    #[error(transparent)]
+    Probe(#[from] ProbeError),
+    /// The sign-in listener failed.
+    #[error(transparent)]
+    Listener(#[from] ListenerError),
+    /// The redirect was not accepted, or the broker reported an error.
+    #[error(transparent)]
+    Callback(#[from] CallbackError),
+}
+
+impl From<OrgIdError> for ApiError {
+    fn from(err: OrgIdError) -> Self {
+        Self::InvalidArgument(err.to_string())
+    }
+}
+
+impl ApiError {
+    /// The kind, for a front end to branch on.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Vault(err) => match err {
+                VaultError::Keyring(_) => ErrorKind::Keyring,
+                VaultError::NotFound(_) => ErrorKind::NotFound,
+                VaultError::CorruptRecords { .. } => ErrorKind::CorruptRecords,
+                VaultError::Records { .. } | VaultError::NoConfigDir => ErrorKind::Records,
+            },
+            Self::NoTokens => ErrorKind::NoTokens,
+            Self::SeveralOrgs(_) => ErrorKind::SeveralOrgs,
+            Self::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Self::Clipboard(_) => ErrorKind::Clipboard,
+            Self::Probe(err) => match err {
+                ProbeError::Unauthorized(_) => ErrorKind::TokenRefused,
+                ProbeError::Forbidden(_) => ErrorKind::Forbidden,
+                ProbeError::NotFound(_) => ErrorKind::TenantNotFound,
+                ProbeError::Status { .. } | ProbeError::BadResponse(_) => ErrorKind::BadResponse,
+                ProbeError::Network { .. } => ErrorKind::Network,
+            },
+            Self::Listener(err) => match err {
+                ListenerError::PortInUse { .. } => ErrorKind::PortBusy,
+                ListenerError::Bind { .. } => ErrorKind::Listener,
+                ListenerError::Callback(err) => callback_kind(err),
+                ListenerError::Timeout(_) => ErrorKind::Timeout,
+                ListenerError::Cancelled => ErrorKind::Cancelled,
+            },
+            Self::Callback(err) => callback_kind(err),
+        }
+    }
+}
+
+fn callback_kind(err: &CallbackError) -> ErrorKind {
+    match err {
+        CallbackError::Broker {
+            code: BrokerErrorCode::AccessDenied,
+            ..
+        } => ErrorKind::Denied,
+        _ => ErrorKind::Callback,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_serialise_in_kebab_case() {
+        assert_eq!(
+            serde_json::to_string(&ErrorKind::PortBusy).unwrap(),
+            "\"port-busy\""
+        );
+        assert_eq!(
+            serde_json::to_string(&ErrorKind::NoTokens).unwrap(),
+            "\"no-tokens\""
+        );
+        assert_eq!(
+            serde_json::from_str::<ErrorKind>("\"token-refused\"").unwrap(),
+            ErrorKind::TokenRefused
+        );
+    }
+
+    #[test]
+    fn a_denied_sign_in_is_its_own_kind() {
+        let denied = ApiError::Callback(CallbackError::Broker {
+            code: BrokerErrorCode::AccessDenied,
+            description: None,
+            uri: None,
+        });
+        assert_eq!(denied.kind(), ErrorKind::Denied);
+        let other = ApiError::Listener(ListenerError::Callback(CallbackError::Broker {
+            code: BrokerErrorCode::ServerError,
+            description: None,
+            uri: None,
+        }));
+        assert_eq!(other.kind(), ErrorKind::Callback);
+        assert_eq!(
+            ApiError::Listener(ListenerError::Cancelled).kind(),
+            ErrorKind::Cancelled
+        );
+    }
+}

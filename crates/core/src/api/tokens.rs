@@ -1,0 +1,195 @@
+//! [`Tokens`]: the stored tokens (keyring + records file) and those kept in memory only, with the
+//! use cases over them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use time::OffsetDateTime;
+
+use super::ApiError;
+use crate::expiry::{Clock, ExpiryState, SystemClock};
+use crate::probe::{self, ProbeSuccess};
+use crate::summary::TokenSummary;
+use crate::tenant::OrgId;
+use crate::token::{AccessToken, TokenRecord};
+use crate::vault::{Vault, VaultError};
+
+/// The tokens this user has, and what can be done with them.
+///
+/// Keyring calls run on tokio's blocking pool: a locked keyring may wait up to its timeout for an
+/// unlock prompt, and must not stall an async worker (the desktop's listener and timers share
+/// them).
+pub struct Tokens {
+    vault: Vault,
+    clock: Arc<dyn Clock + Send + Sync>,
+    /// Tokens captured while the keyring failed: in memory only, so they can still be copied
+    /// into Azure until the process ends.
+    unstored: Mutex<HashMap<OrgId, (TokenRecord, AccessToken)>>,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("vault", &self.vault)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The outcome of an expiry check.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CheckReport {
+    /// The window checked, in days.
+    pub within_days: i64,
+    /// Tokens that expire within the window (or have expired), soonest first.
+    pub due: Vec<TokenSummary>,
+    /// Every token, soonest expiry first.
+    pub all: Vec<TokenSummary>,
+}
+
+impl Tokens {
+    /// The tokens in `vault`, on the system clock.
+    pub fn new(vault: Vault) -> Self {
+        Self {
+            vault,
+            clock: Arc::new(SystemClock),
+            unstored: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The user's tokens: the default vault.
+    pub fn open_default() -> Result<Self, ApiError> {
+        Ok(Self::new(Vault::open_default()?))
+    }
+
+    /// The same, with another clock (tests use a fixed one).
+    pub fn with_clock(mut self, clock: impl Clock + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The current time by this instance's clock.
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// The vault behind these tokens.
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    fn unstored(&self) -> MutexGuard<'_, HashMap<OrgId, (TokenRecord, AccessToken)>> {
+        self.unstored.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Every known record, stored ones and those only in memory, soonest expiry first.
+    pub fn records(&self) -> Result<Vec<TokenRecord>, ApiError> {
+        let mut records = self.vault.records()?;
+        for (record, _) in self.unstored().values() {
+            if !records.iter().any(|r| r.org_id == record.org_id) {
+                records.push(record.clone());
+            }
+        }
+        records.sort_by_key(TokenRecord::effective_expires_at);
+        Ok(records)
+    }
+
+    /// Every known token's summary now, soonest expiry first.
+    pub fn summaries(&self) -> Result<Vec<TokenSummary>, ApiError> {
+        let now = self.now();
+        Ok(self.records()?.iter().map(|r| TokenSummary::of(r, now)).collect())
+    }
+
+    /// The record for `org`, or the only one when no org is named.
+    pub fn pick(&self, org: Option<OrgId>) -> Result<TokenRecord, ApiError> {
+        let records = self.records()?;
+        if let Some(org) = org {
+            return records
+                .into_iter()
+                .find(|r| r.org_id == org)
+                .ok_or(ApiError::Vault(VaultError::NotFound(org)));
+        }
+        match records.as_slice() {
+            [] => Err(ApiError::NoTokens),
+            [only] => Ok(only.clone()),
+            many => Err(ApiError::SeveralOrgs(
+                many.iter().map(|r| (r.org_id, r.broker.label())).collect(),
+            )),
+        }
+    }
+
+    /// The record and token for `record`'s org: from memory first, then the keyring.
+    pub async fn token(&self, record: &TokenRecord) -> Result<AccessToken, ApiError> {
+        if let Some((_, token)) = self.unstored().get(&record.org_id) {
+            return Ok(token.clone());
+        }
+        let vault = self.vault.clone();
+        let org = record.org_id;
+        Ok(blocking(move || vault.token(org)).await?)
+    }
+
+    /// Stores a token with its record; on failure the token is kept in memory and the error
+    /// returned, so the caller can still hand it over.
+    pub(super) async fn store(&self, token: &AccessToken, record: &TokenRecord) -> Result<(), VaultError> {
+        let vault = self.vault.clone();
+        let (owned_token, owned_record) = (token.clone(), record.clone());
+        let stored = blocking(move || vault.store(&owned_token, &owned_record)).await;
+        let mut unstored = self.unstored();
+        match stored {
+            Ok(()) => {
+                unstored.remove(&record.org_id);
+                Ok(())
+            }
+            Err(err) => {
+                unstored.insert(record.org_id, (record.clone(), token.clone()));
+                Err(err)
+            }
+        }
+    }
+
+    /// Removes an org's token from the keyring and memory, and its record.
+    pub async fn forget(&self, record: &TokenRecord) -> Result<(), ApiError> {
+        let was_in_memory = self.unstored().remove(&record.org_id).is_some();
+        let vault = self.vault.clone();
+        let org = record.org_id;
+        match blocking(move || vault.forget(org)).await {
+            Ok(()) => Ok(()),
+            // A token that only ever lived in memory is forgotten once it is dropped.
+            Err(VaultError::Keyring(_)) if was_in_memory => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Runs Azure's Test Connection against the record's Tenant URL with its token.
+    pub async fn test_connection(&self, record: &TokenRecord) -> Result<ProbeSuccess, ApiError> {
+        let token = self.token(record).await?;
+        Ok(probe::test_connection(&record.tenant_url(), &token).await?)
+    }
+
+    /// Which tokens expire within `within_days` days (or have expired).
+    pub fn check(&self, within_days: i64) -> Result<CheckReport, ApiError> {
+        let now = self.now();
+        let all = self.summaries()?;
+        let due = all
+            .iter()
+            .filter(|s| {
+                s.state == ExpiryState::Expired || s.expires_at - now <= time::Duration::days(within_days)
+            })
+            .cloned()
+            .collect();
+        Ok(CheckReport {
+            within_days,
+            due,
+            all,
+        })
+    }
+}
+
+/// Runs a blocking vault call on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T, VaultError> + Send + 'static,
+) -> Result<T, VaultError> {
+    match tokio::task::spawn_blocking(call).await {
+        Ok(result) => result,
+        Err(join) => std::panic::resume_unwind(join.into_panic()),
+    }
+}

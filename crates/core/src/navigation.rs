@@ -1,0 +1,92 @@
+//! Where an isolated sign-in window may go. Single sign-on federates to identity providers
+//! anywhere, so any `https` page is allowed; plain `http` only for the loopback redirect and for a
+//! broker that itself is served over `http` (the sandbox, a local custom broker) on its own
+//! origin; every other scheme (`file:`, `data:`, `javascript:`, custom protocols) is refused.
+
+use url::Url;
+
+use crate::broker::Broker;
+
+/// Whether the sign-in window for `broker` may load `url`.
+pub fn may_navigate(url: &Url, broker: &Broker) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => same_origin(url, &broker.redirect_uri) || same_origin(url, &broker.authorize_url),
+        // WebKit's own blank page while a window opens.
+        "about" => url.as_str() == "about:blank",
+        _ => false,
+    }
+}
+
+/// What the window's title shows: the host the user is giving their password to.
+pub fn shown_host(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        (None, _) => url.scheme().to_owned(),
+    }
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme() && a.host() == b.host() && a.port_or_known_default() == b.port_or_known_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::broker::BrokerId;
+
+    fn url(text: &str) -> Url {
+        Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn https_anywhere_for_federated_sign_in() {
+        let webex = Broker::resolve(&BrokerId::Webex);
+        for ok in [
+            "https://idbroker.webex.com/idb/oauth2/v1/authorize",
+            "https://login.microsoftonline.com/common/saml2",
+            "https://sso.example.org/adfs/ls/",
+            "http://localhost:3000/auth/code#access_token=x",
+        ] {
+            assert!(may_navigate(&url(ok), &webex), "{ok}");
+        }
+    }
+
+    #[test]
+    fn plain_http_and_other_schemes_are_refused() {
+        let webex = Broker::resolve(&BrokerId::Webex);
+        for bad in [
+            "http://idbroker.webex.com/idb/oauth2/v1/authorize",
+            "http://evil.example/phish",
+            "http://localhost:3001/auth/code",
+            "http://127.0.0.1:8900/idb/oauth2/v1/authorize",
+            "file:///etc/passwd",
+            "data:text/html,<script>alert(1)</script>",
+            "javascript:alert(1)",
+            "tauri://localhost/index.html",
+            "ipc://localhost/list_tokens",
+        ] {
+            assert!(!may_navigate(&url(bad), &webex), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_local_broker_may_use_plain_http_on_its_own_origin() {
+        let sandbox = Broker::resolve(&BrokerId::sandbox_default());
+        assert!(may_navigate(
+            &url("http://127.0.0.1:8900/idb/oauth2/v1/authorize?x=1"),
+            &sandbox
+        ));
+        assert!(!may_navigate(&url("http://127.0.0.1:8901/"), &sandbox));
+    }
+
+    #[test]
+    fn title_shows_host_and_port() {
+        assert_eq!(
+            shown_host(&url("https://idbroker.webex.com/x")),
+            "idbroker.webex.com"
+        );
+        assert_eq!(shown_host(&url("http://127.0.0.1:8900/x")), "127.0.0.1:8900");
+    }
+}

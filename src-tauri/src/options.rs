@@ -1,0 +1,93 @@
+//! The desktop app's command line, parsed by clap: unknown flags are refused with usage.
+
+use clap::Parser;
+use scim_token_core::broker::SANDBOX_DEFAULT_PORT;
+use scim_token_core::clipboard::DEFAULT_CLEAR_AFTER;
+
+/// The scim-token desktop app: sign in, keep, copy, test and renew the Webex SCIM token.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "scim-token-desktop", version, about, long_about = None)]
+pub(crate) struct Options {
+    /// Run the local Webex sandbox inside the app and preselect it.
+    #[arg(long)]
+    pub(crate) sandbox: bool,
+    /// The sandbox's port on 127.0.0.1 (0: any free port).
+    #[arg(long, value_name = "PORT", default_value_t = SANDBOX_DEFAULT_PORT)]
+    pub(crate) sandbox_port: u16,
+    /// Run the sandbox and sign this account in without its form (tests and demos).
+    #[arg(long, value_name = "EMAIL", conflicts_with = "sandbox_auto_deny")]
+    pub(crate) sandbox_auto_approve: Option<String>,
+    /// Run the sandbox and deny every sign-in, as if Deny were pressed (tests and demos).
+    #[arg(long)]
+    pub(crate) sandbox_auto_deny: bool,
+    /// Clear a copied field from the clipboard after this many seconds, if it is still there.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = DEFAULT_CLEAR_AFTER.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub(crate) clear_clipboard_after: u64,
+    /// Start in the tray without a window (how "start at login" launches the app).
+    #[arg(long)]
+    pub(crate) tray: bool,
+    /// Log level, overriding SCIM_TOKEN_LOG.
+    #[arg(long, value_name = "LEVEL", value_parser = ["error", "warn", "info", "debug", "trace"])]
+    pub(crate) log: Option<String>,
+}
+
+impl Options {
+    /// Whether the embedded sandbox runs.
+    pub(crate) fn runs_sandbox(&self) -> bool {
+        self.sandbox || self.sandbox_auto_approve.is_some() || self.sandbox_auto_deny
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Options, clap::Error> {
+        Options::try_parse_from(std::iter::once("scim-token-desktop").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn defaults_are_the_shared_constants() {
+        let options = parse(&[]).unwrap();
+        assert_eq!(options.sandbox_port, SANDBOX_DEFAULT_PORT);
+        assert_eq!(options.clear_clipboard_after, DEFAULT_CLEAR_AFTER.as_secs());
+        assert!(!options.runs_sandbox());
+    }
+
+    #[test]
+    fn auto_approve_implies_the_sandbox() {
+        let options = parse(&[
+            "--sandbox-auto-approve",
+            "admin@sandbox.example",
+            "--sandbox-port",
+            "0",
+        ])
+        .unwrap();
+        assert!(options.runs_sandbox());
+        assert_eq!(options.sandbox_port, 0);
+    }
+
+    #[test]
+    fn bad_input_is_refused_with_a_pointer_to_help() {
+        for bad in [
+            &["--sandbox-port", "eighty"][..],
+            &["--sandbox-port", "70000"],
+            &["--clear-clipboard-after", "0"],
+            &["--log", "loud"],
+            &["--frobnicate"],
+            &["--sandbox-auto-approve", "a@b", "--sandbox-auto-deny"],
+        ] {
+            let err = parse(bad).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                text.starts_with("error:") && (text.contains("Usage") || text.contains("--help")),
+                "{bad:?}: {err}"
+            );
+        }
+    }
+}
