@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "sandbox_log",
     "start_at_login",
     "set_start_at_login",
+    "quit_app",
 ];
 
 fn main() {

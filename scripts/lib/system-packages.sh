@@ -6,6 +6,8 @@ SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev pkg-config
   # Real parts for tests: display, session bus, Secret Service keyring, browser, WebDriver.
   xvfb xauth dbus dbus-x11 at-spi2-core gnome-keyring chromium webkit2gtk-driver imagemagick
+  # What the clipboard offers besides the text (the history-exclusion hint), for the e2e tests.
+  xclip
   # The desktop front end is compiled with TypeScript (npm comes with nodejs or separately).
   nodejs
 )

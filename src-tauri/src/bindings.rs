@@ -29,6 +29,7 @@ pub(crate) fn builder() -> Builder<Wry> {
             commands::sandbox_log,
             commands::start_at_login,
             commands::set_start_at_login,
+            commands::quit_app,
         ])
         .events(collect_events![
             LoginFinished,

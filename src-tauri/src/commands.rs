@@ -16,8 +16,9 @@ use crate::state::{Shared, lock};
 
 type Result<T> = std::result::Result<T, CommandError>;
 
-fn record(shared: &Shared, org: OrgId) -> Result<TokenRecord> {
-    Ok(shared.tokens.pick(Some(org))?)
+/// The record of the token for `org` from `broker`: the same org may have tokens from several.
+fn record(shared: &Shared, org: OrgId, broker: &BrokerId) -> Result<TokenRecord> {
+    Ok(shared.tokens.pick(Some(org), Some(broker))?)
 }
 
 /// Every known token, soonest expiry first.
@@ -83,9 +84,10 @@ pub(crate) async fn copy_to_clipboard(
     app: AppHandle,
     shared: State<'_, Arc<Shared>>,
     org: OrgId,
+    broker: BrokerId,
     what: CopyWhat,
 ) -> Result<CopyStarted> {
-    let record = record(&shared, org)?;
+    let record = record(&shared, org, &broker)?;
     let copied = shared.tokens.copy(&record, what).await?;
     let number = shared.next_id();
     // A newer copy replaces the older one, whose timer then finds nothing to do.
@@ -122,8 +124,12 @@ pub(crate) async fn copy_to_clipboard(
 /// Azure's Test Connection for the org; the message says how it went.
 #[tauri::command]
 #[specta::specta]
-pub(crate) async fn test_connection(shared: State<'_, Arc<Shared>>, org: OrgId) -> Result<String> {
-    let record = record(&shared, org)?;
+pub(crate) async fn test_connection(
+    shared: State<'_, Arc<Shared>>,
+    org: OrgId,
+    broker: BrokerId,
+) -> Result<String> {
+    let record = record(&shared, org, &broker)?;
     let ok = shared.tokens.test_connection(&record).await?;
     Ok(format!(
         "Test Connection succeeded ({} ms): Azure's Test Connection will pass with this Tenant URL and token.",
@@ -134,8 +140,13 @@ pub(crate) async fn test_connection(shared: State<'_, Arc<Shared>>, org: OrgId) 
 /// Removes the org's token and record.
 #[tauri::command]
 #[specta::specta]
-pub(crate) async fn forget_token(app: AppHandle, shared: State<'_, Arc<Shared>>, org: OrgId) -> Result<()> {
-    let record = record(&shared, org)?;
+pub(crate) async fn forget_token(
+    app: AppHandle,
+    shared: State<'_, Arc<Shared>>,
+    org: OrgId,
+    broker: BrokerId,
+) -> Result<()> {
+    let record = record(&shared, org, &broker)?;
     shared.tokens.forget(&record).await?;
     let _ = TokensChanged.emit(&app);
     crate::tray::refresh(&app);
@@ -169,6 +180,15 @@ pub(crate) async fn start_at_login(app: AppHandle) -> Result<bool> {
 pub(crate) async fn set_start_at_login(app: AppHandle, enabled: bool) -> Result<bool> {
     crate::autostart::set(&app, enabled)?;
     crate::autostart::enabled(&app)
+}
+
+/// Quits the app (closing the window only hides it to the tray). A copy still on the clipboard is
+/// cleared on the way out.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn quit_app(app: AppHandle) -> Result<()> {
+    app.exit(0);
+    Ok(())
 }
 
 /// Refuses a broker the sign-in window cannot use.

@@ -260,7 +260,14 @@ fn keep(shared: &Shared, id: LoginId, result: Result<SignedIn, Box<NeedsOrg>>) -
             Kept::InKeyring => LoginFinished::Stored {
                 id,
                 summary: signed_in.summary,
-                warning: signed_in.scope_warning,
+                warning: match (signed_in.scope_warning, signed_in.records_set_aside) {
+                    (warning, None) => warning,
+                    (warning, Some(kept_at)) => Some(format!(
+                        "{}The unreadable token records file was kept at {} and a new one started.",
+                        warning.map(|w| format!("{w} ")).unwrap_or_default(),
+                        kept_at.display()
+                    )),
+                },
             },
             Kept::InMemoryOnly(err) => LoginFinished::InMemoryOnly {
                 id,

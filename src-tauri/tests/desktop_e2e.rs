@@ -133,6 +133,14 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
         copied.ends_with(&format!("_SBX1_{org}")),
         "the token is on the clipboard"
     );
+    // Kept out of clipboard history: the copy carries the password-manager hint that Klipper and
+    // GNOME's clipboard managers honour (the CLI's safeguard, now the app's too).
+    let targets = Command::new("xclip")
+        .args(["-selection", "clipboard", "-o", "-t", "TARGETS"])
+        .output()
+        .expect("xclip (scripts/test installs it)");
+    let targets = String::from_utf8_lossy(&targets.stdout);
+    assert!(targets.contains("x-kde-passwordManagerHint"), "{targets}");
     // After the delay (10 s here, 45 s by default) the app clears what it put there.
     wait_text(
         &client,
@@ -174,7 +182,36 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
         client.find(Locator::Css(".card")).await.is_err(),
         "the card is gone"
     );
-    client.close().await.unwrap();
+
+    // Quitting within the clear delay clears the clipboard on the way out: with a clipboard
+    // manager running, the copy would otherwise outlive the app.
+    click(&client, "#get-token").await;
+    click(&client, "#start-login").await;
+    wait_text(
+        &client,
+        ".card .tenant-url",
+        |t| !t.is_empty(),
+        Duration::from_secs(30),
+    )
+    .await;
+    click(&client, ".card .copy-token").await;
+    wait_text(
+        &client,
+        ".card .clipboard",
+        |t| t.contains("clears in"),
+        Duration::from_secs(5),
+    )
+    .await;
+    client
+        .execute("document.getElementById('quit').click();", vec![])
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while desktop::app_running(APP) {
+        assert!(Instant::now() < deadline, "Quit did not end the app");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = client.close().await;
 
     // Secret hygiene: the app ran at trace level; its log, config, caches and web data hold no
     // trace of the token. Only the keyring's own (encrypted) directory is not searched.
@@ -184,6 +221,10 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
     assert!(
         log.contains("TRACE") && log.contains("token captured"),
         "a trace-level log was written"
+    );
+    assert!(
+        log.contains("clipboard on exit") && log.contains("Cleared"),
+        "the copy still on the clipboard was cleared at Quit"
     );
     for var in [
         "HOME",
@@ -424,5 +465,55 @@ async fn a_second_launch_focuses_the_first_and_start_at_login_toggles() {
         .await
         .unwrap();
     assert_eq!(launches, json!("1"));
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn two_sign_ins_started_at_once_end_with_one_token_and_no_error() {
+    let _one = ONE_APP.lock().await;
+    let (_driver, client) = launch(
+        APP,
+        &[
+            "--sandbox-auto-approve",
+            "admin@sandbox.example",
+            "--sandbox-port",
+            "0",
+        ],
+    )
+    .await;
+    wait_text(
+        &client,
+        "#sandbox-tenant",
+        |t| t.contains("/identity/scim/"),
+        Duration::from_secs(20),
+    )
+    .await;
+    // Two starts in the same instant (a double click that got through): the second cancels the
+    // first, waits for its window and port, and runs; neither fails.
+    let started = client
+        .execute_async(
+            "const [done] = arguments; const invoke = window.__TAURI_INTERNALS__.invoke; \
+             const args = {broker: {kind: 'sandbox', base: 'http://127.0.0.1:1/'}, email: null}; \
+             Promise.all([invoke('start_login', args), invoke('start_login', args)]) \
+               .then((r) => done(JSON.stringify(r)), (e) => done('failed: ' + JSON.stringify(e)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let started = started.as_str().unwrap().to_owned();
+    assert!(!started.starts_with("failed"), "{started}");
+    let ids: Vec<serde_json::Value> = serde_json::from_str(&started).unwrap();
+    assert_ne!(ids[0]["id"], ids[1]["id"], "each sign-in has its own id");
+    wait_text(
+        &client,
+        ".card .tenant-url",
+        |t| !t.is_empty(),
+        Duration::from_secs(30),
+    )
+    .await;
+    let cards = client.find_all(Locator::Css(".card")).await.unwrap();
+    assert_eq!(cards.len(), 1, "one org, one token");
+    let error = client.find(Locator::Css("#error")).await.unwrap();
+    assert!(!error.is_displayed().await.unwrap(), "no error shown");
     client.close().await.unwrap();
 }

@@ -11,7 +11,7 @@ export const commands = {
 	/**  Every known token, soonest expiry first. */
 	listTokens: () => __TAURI_INVOKE<TokenSummary_Serialize[]>("list_tokens"),
 	/**  Opens the sign-in window at `broker` (`sandbox` means the embedded one when it runs). */
-	startLogin: (broker: BrokerId, email: string | null) => __TAURI_INVOKE<LoginStarted>("start_login", { broker, email }),
+	startLogin: (broker: BrokerId_Deserialize, email: string | null) => __TAURI_INVOKE<LoginStarted>("start_login", { broker, email }),
 	/**  Ends the sign-in `id`, if it is still the one in progress. */
 	cancelLogin: (id: number) => __TAURI_INVOKE<null>("cancel_login", { id }),
 	/**  Files the token of sign-in `id`, which carried no org ID, under `org`. */
@@ -20,11 +20,11 @@ export const commands = {
 	 *  Copies the Tenant URL or the token, excluded from clipboard history; clears the clipboard
 	 *  later if it still holds the copy.
 	 */
-	copyToClipboard: (org: OrgId, what: CopyWhat) => __TAURI_INVOKE<CopyStarted>("copy_to_clipboard", { org, what }),
+	copyToClipboard: (org: OrgId, broker: BrokerId_Deserialize, what: CopyWhat) => __TAURI_INVOKE<CopyStarted>("copy_to_clipboard", { org, broker, what }),
 	/**  Azure's Test Connection for the org; the message says how it went. */
-	testConnection: (org: OrgId) => __TAURI_INVOKE<string>("test_connection", { org }),
+	testConnection: (org: OrgId, broker: BrokerId_Deserialize) => __TAURI_INVOKE<string>("test_connection", { org, broker }),
 	/**  Removes the org's token and record. */
-	forgetToken: (org: OrgId) => __TAURI_INVOKE<null>("forget_token", { org }),
+	forgetToken: (org: OrgId, broker: BrokerId_Deserialize) => __TAURI_INVOKE<null>("forget_token", { org, broker }),
 	/**  Whether the embedded sandbox runs, and where. */
 	sandboxInfo: () => __TAURI_INVOKE<SandboxInfo_Serialize>("sandbox_info"),
 	/**  The embedded sandbox's recent requests, oldest first. */
@@ -33,6 +33,11 @@ export const commands = {
 	startAtLogin: () => __TAURI_INVOKE<boolean>("start_at_login"),
 	/**  Turns starting at login on or off; returns the new setting. */
 	setStartAtLogin: (enabled: boolean) => __TAURI_INVOKE<boolean>("set_start_at_login", { enabled }),
+	/**
+	 *  Quits the app (closing the window only hides it to the tray). A copy still on the clipboard is
+	 *  cleared on the way out.
+	 */
+	quitApp: () => __TAURI_INVOKE<null>("quit_app"),
 };
 
 /** Events */
@@ -45,7 +50,25 @@ export const events = {
 
 /* Types */
 /**  Which broker a token came from; stored with its record. */
-export type BrokerId = 
+export type BrokerId = BrokerId_Serialize | BrokerId_Deserialize;
+
+/**  Which broker a token came from; stored with its record. */
+export type BrokerId_Deserialize = 
+/**  The commercial Webex ID broker. */
+{ kind: "webex" } | 
+/**  The Webex for Government (FedRAMP) broker. */
+{ kind: "government" } | 
+/**  The bundled local sandbox at `base`. */
+{ kind: "sandbox"; 
+/**  Base URL, e.g. `http://127.0.0.1:8900/`. */
+base: string } | 
+/**  Any broker that serves Webex's paths below `base`. */
+{ kind: "custom"; 
+/**  Base URL. */
+base: string };
+
+/**  Which broker a token came from; stored with its record. */
+export type BrokerId_Serialize = 
 /**  The commercial Webex ID broker. */
 { kind: "webex" } | 
 /**  The Webex for Government (FedRAMP) broker. */
@@ -114,6 +137,8 @@ export type ErrorKind =
 "records" | 
 /**  The records file is unreadable or from a newer version. */
 "corrupt-records" | 
+/**  The keyring holds another token than its record describes. */
+"token-mismatch" | 
 /**  An org ID, broker or other argument is not valid. */
 "invalid-argument" | 
 /**  The clipboard cannot be used. */
@@ -271,7 +296,7 @@ export type TokenSummary_Deserialize = {
 	/**  `webex`, `gov`, or the broker's base URL. */
 	broker: string,
 	/**  The broker, as the desktop app passes it back to sign in again. */
-	broker_id: BrokerId,
+	broker_id: BrokerId_Deserialize,
 	/**  The broker's label. */
 	broker_label: string,
 	/**  Who signed in, when known. */
@@ -301,7 +326,7 @@ export type TokenSummary_Serialize = {
 	/**  `webex`, `gov`, or the broker's base URL. */
 	broker: string,
 	/**  The broker, as the desktop app passes it back to sign in again. */
-	broker_id: BrokerId,
+	broker_id: BrokerId_Serialize,
 	/**  The broker's label. */
 	broker_label: string,
 	/**  Who signed in, when known. */

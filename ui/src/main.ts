@@ -82,11 +82,11 @@ function render(): void {
     $(".tenant-url", card).textContent = s.tenant_url;
     $(".countdown", card).dataset.expires = s.expires_at;
     $(".countdown", card).title = `Expires ${s.expires_at}; broker said ${s.broker_expires_at ?? "nothing"}, documented limit ${s.documented_expires_at}`;
-    $(".copy-url", card).addEventListener("click", () => copy(card, s.org_id, "url"));
-    $(".copy-token", card).addEventListener("click", () => copy(card, s.org_id, "token"));
-    $(".test", card).addEventListener("click", () => testConnection(card, s.org_id));
+    $(".copy-url", card).addEventListener("click", () => copy(card, s, "url"));
+    $(".copy-token", card).addEventListener("click", () => copy(card, s, "token"));
+    $(".test", card).addEventListener("click", () => testConnection(card, s));
     $(".renew", card).addEventListener("click", () => openLogin(s.broker_id, s.account));
-    $(".forget", card).addEventListener("click", () => forget(s.org_id));
+    $(".forget", card).addEventListener("click", () => forget(s));
     list.append(card);
   }
   tick();
@@ -108,11 +108,11 @@ async function refresh(): Promise<void> {
   }
 }
 
-async function copy(card: HTMLElement, org: string, what: CopyWhat): Promise<void> {
+async function copy(card: HTMLElement, s: TokenSummary, what: CopyWhat): Promise<void> {
   clearError();
   const status = $(".clipboard", card);
   try {
-    const started = await commands.copyToClipboard(org, what);
+    const started = await commands.copyToClipboard(s.org_id, s.broker_id, what);
     const label = what === "url" ? "Tenant URL" : "Secret Token";
     let left = started.clears_in_secs;
     // Only one copy is on the clipboard: other cards stop counting down.
@@ -138,12 +138,12 @@ async function copy(card: HTMLElement, org: string, what: CopyWhat): Promise<voi
   }
 }
 
-async function testConnection(card: HTMLElement, org: string): Promise<void> {
+async function testConnection(card: HTMLElement, s: TokenSummary): Promise<void> {
   const result = $(".test-result", card);
   result.className = "test-result";
   withSpinner(result, "Running Azure's Test Connection…");
   try {
-    result.textContent = await commands.testConnection(org);
+    result.textContent = await commands.testConnection(s.org_id, s.broker_id);
     result.classList.add("ok");
   } catch (e) {
     result.textContent = messageOf(e);
@@ -151,10 +151,10 @@ async function testConnection(card: HTMLElement, org: string): Promise<void> {
   }
 }
 
-async function forget(org: string): Promise<void> {
-  if (!window.confirm(`Remove the token for org ${org} from this computer? Azure keeps working until the token expires.`)) return;
+async function forget(s: TokenSummary): Promise<void> {
+  if (!window.confirm(`Remove the token for org ${s.org_id} (${s.broker_label}) from this computer? Azure keeps working until the token expires.`)) return;
   try {
-    await commands.forgetToken(org);
+    await commands.forgetToken(s.org_id, s.broker_id);
     await refresh();
   } catch (e) {
     showError(e);
@@ -313,6 +313,7 @@ async function main(): Promise<void> {
   $("#login-form").addEventListener("submit", startLogin);
   $("#org-form").addEventListener("submit", fileToken);
   $("#cancel-login").addEventListener("click", cancelLogin);
+  $("#quit").addEventListener("click", () => void commands.quitApp().catch(showError));
   await events.loginFinished.listen(({ payload }) => void loginFinished(payload));
   await events.tokensChanged.listen(() => void refresh());
   await events.clipboardCleared.listen(({ payload }) => {

@@ -53,26 +53,23 @@ enum Command {
     },
     /// Print a stored token on stdout, and nothing else.
     Token {
-        /// The org (needed when several are stored).
-        #[arg(long)]
-        org: Option<OrgId>,
+        #[command(flatten)]
+        which: commands::Which,
     },
     /// Copy the Tenant URL or the token to the clipboard, and clear it later.
     Copy {
         /// What to copy.
         what: CopyWhat,
-        /// The org (needed when several are stored).
-        #[arg(long)]
-        org: Option<OrgId>,
+        #[command(flatten)]
+        which: commands::Which,
         /// Clear the clipboard after this many seconds if it still holds the copy (0: never).
         #[arg(long, default_value_t = scim_token_core::clipboard::DEFAULT_CLEAR_AFTER.as_secs())]
         clear_after: u64,
     },
     /// Run Azure's Test Connection against the org's Tenant URL.
     Test {
-        /// The org (needed when several are stored).
-        #[arg(long)]
-        org: Option<OrgId>,
+        #[command(flatten)]
+        which: commands::Which,
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
@@ -91,9 +88,8 @@ enum Command {
     },
     /// Remove an org's token from the keyring and its record.
     Forget {
-        /// The org (needed when several are stored).
-        #[arg(long)]
-        org: Option<OrgId>,
+        #[command(flatten)]
+        which: commands::Which,
     },
     /// Run the local Webex sandbox: ID broker and SCIM 2.0 API.
     Sandbox(commands::sandbox::SandboxArgs),
@@ -148,15 +144,15 @@ async fn main() -> ExitCode {
             commands::login::run(options).await
         }
         Command::Status { json } => commands::status::run(json),
-        Command::Token { org } => commands::token::run(org).await,
+        Command::Token { which } => commands::token::run(&which).await,
         Command::Copy {
             what,
-            org,
+            which,
             clear_after,
-        } => commands::copy::run(what.into(), org, clear_after).await,
-        Command::Test { org, json } => commands::test::run(org, json).await,
+        } => commands::copy::run(what.into(), &which, clear_after).await,
+        Command::Test { which, json } => commands::test::run(&which, json).await,
         Command::Check { within, notify, json } => commands::check::run(within, notify, json),
-        Command::Forget { org } => commands::forget::run(org).await,
+        Command::Forget { which } => commands::forget::run(&which).await,
         Command::Sandbox(args) => commands::sandbox::run(args).await,
     };
     match result {

@@ -51,6 +51,14 @@ fn login_status_token_test_forget() {
     let out = login.finish(LOGIN_LIMIT);
     assert_eq!(out.code(), Some(0), "{}", out.stderr);
     assert!(out.stdout.contains(&sandbox.tenant_url()), "{}", out.stdout);
+    // The redirect lands in a normal window's history: the CLI says how to open a private one.
+    assert!(
+        out.stderr.contains(&format!("chromium --incognito '{url}'"))
+            && out.stderr.contains("firefox --private-window")
+            && out.stderr.contains("msedge --inprivate"),
+        "{}",
+        out.stderr
+    );
     assert!(
         out.stdout.contains("signed in as admin@sandbox.example"),
         "{}",

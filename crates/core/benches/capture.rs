@@ -84,7 +84,10 @@ fn capture(c: &mut Criterion) {
         })
     });
     group.finish();
-    let _ = vault.forget("1eb65fdf-9643-417f-9974-ad72cae0e10f".parse().unwrap());
+    let _ = vault.forget(&scim_token_core::TokenKey {
+        broker: scim_token_core::BrokerId::Webex,
+        org: "1eb65fdf-9643-417f-9974-ad72cae0e10f".parse().unwrap(),
+    });
 }
 
 criterion_group!(benches, capture);

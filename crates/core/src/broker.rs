@@ -67,12 +67,14 @@ pub enum BrokerId {
     Sandbox {
         /// Base URL, e.g. `http://127.0.0.1:8900/`.
         #[cfg_attr(feature = "specta", specta(type = String))]
+        #[serde(deserialize_with = "http_base")]
         base: Url,
     },
     /// Any broker that serves Webex's paths below `base`.
     Custom {
         /// Base URL.
         #[cfg_attr(feature = "specta", specta(type = String))]
+        #[serde(deserialize_with = "http_base")]
         base: Url,
     },
 }
@@ -210,6 +212,19 @@ impl Broker {
     }
 }
 
+/// A broker base read from a file or sent by the front end: an http(s) URL with a host, or an
+/// error now rather than a panic when its paths are joined later.
+fn http_base<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Url, D::Error> {
+    let url = Url::deserialize(deserializer)?;
+    if matches!(url.scheme(), "http" | "https") && url.host().is_some() {
+        Ok(with_trailing_slash(url))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "a broker address must be an http or https URL with a host, not '{url}'"
+        )))
+    }
+}
+
 fn parse(constant: &str) -> Url {
     Url::parse(constant).expect("constant URL is valid")
 }
@@ -303,6 +318,18 @@ mod tests {
     fn default_sandbox_base_uses_the_default_port() {
         let base = Url::parse(SANDBOX_DEFAULT_BASE).unwrap();
         assert_eq!(base.port(), Some(SANDBOX_DEFAULT_PORT));
+    }
+
+    #[test]
+    fn a_broker_base_that_is_not_http_is_refused_when_read() {
+        for bad in [
+            r#"{"kind":"custom","base":"data:,x"}"#,
+            r#"{"kind":"sandbox","base":"file:///tmp/"}"#,
+            r#"{"kind":"custom","base":"mailto:a@b"}"#,
+        ] {
+            let err = serde_json::from_str::<BrokerId>(bad).unwrap_err().to_string();
+            assert!(err.contains("http or https"), "{bad}: {err}");
+        }
     }
 
     #[test]

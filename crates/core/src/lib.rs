@@ -25,4 +25,4 @@ pub use callback::{CallbackError, CapturedToken};
 pub use expiry::{Clock, ExpiryState, SystemClock};
 pub use summary::TokenSummary;
 pub use tenant::{OrgId, OrgIdError};
-pub use token::{AccessToken, TokenRecord};
+pub use token::{AccessToken, TokenKey, TokenRecord};

@@ -5,6 +5,7 @@
 //! lives for one login: bound before the browser opens, shut down (port freed) after a capture,
 //! a broker error, a cancel or the timeout.
 
+mod exclusive;
 mod page;
 mod port_owner;
 mod serve;
@@ -117,8 +118,9 @@ impl Listener {
         for addr in &config.addrs {
             match listen(*addr) {
                 Ok(socket) => sockets.push(socket),
-                // No IPv6 loopback on this machine: nothing can reach [::1] either.
-                Err(e) if addr.is_ipv6() && e.kind() == io::ErrorKind::AddrNotAvailable => {}
+                Err(e) if !bind_failure_is_fatal(addr, e.kind()) => {
+                    tracing::debug!("not listening on {addr}: {e}");
+                }
                 Err(e) if e.kind() == io::ErrorKind::AddrInUse => {
                     return Err(ListenerError::PortInUse {
                         addr: *addr,
@@ -189,14 +191,44 @@ impl Listener {
 /// would leave clients (the browser among them) half-connected until TCP retries.
 const ACCEPT_BACKLOG: u32 = 4096;
 
+/// Whether failing to bind `addr` ends the sign-in. A taken port always does: another program
+/// would get the browser's redirect. Any other IPv6 failure does not: with IPv6 off in the kernel,
+/// binding `[::1]` fails with errors that vary by system (EADDRNOTAVAIL, EAFNOSUPPORT, EINVAL…),
+/// and then nothing can reach `[::1]` either, so IPv4 alone serves `localhost`.
+fn bind_failure_is_fatal(addr: &SocketAddr, kind: io::ErrorKind) -> bool {
+    addr.is_ipv4() || kind == io::ErrorKind::AddrInUse
+}
+
+/// How a listening socket guards its port against other programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PortGuard {
+    /// Unix `SO_REUSEADDR`: a port left in TIME_WAIT by the last login can be bound again, and
+    /// no other socket may listen on it while we do.
+    ReuseAddr,
+    /// Windows `SO_EXCLUSIVEADDRUSE`: there `SO_REUSEADDR` would let another program bind the
+    /// same port and take the browser's connection, token and all; exclusive use forbids it.
+    ExclusiveAddrUse,
+}
+
+/// The guard for a platform: a function of its own so the Windows decision is tested on Linux.
+fn port_guard(windows: bool) -> PortGuard {
+    if windows {
+        PortGuard::ExclusiveAddrUse
+    } else {
+        PortGuard::ReuseAddr
+    }
+}
+
 fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
     let socket = if addr.is_ipv4() {
         TcpSocket::new_v4()?
     } else {
         TcpSocket::new_v6()?
     };
-    // As std and tokio do: a port left in TIME_WAIT by the last login can be bound again.
-    socket.set_reuseaddr(true)?;
+    match port_guard(cfg!(windows)) {
+        PortGuard::ReuseAddr => socket.set_reuseaddr(true)?,
+        PortGuard::ExclusiveAddrUse => exclusive::set_exclusive_addr_use(&socket)?,
+    }
     socket.bind(addr)?;
     socket.listen(ACCEPT_BACKLOG)
 }

@@ -61,6 +61,25 @@ impl fmt::Display for AccessToken {
     }
 }
 
+/// Which stored token: an org at a broker. The same org signed in at the sandbox and at Webex
+/// are two tokens, so a sandbox token can never replace (or be copied as) a production one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TokenKey {
+    /// Where the token was obtained.
+    pub broker: BrokerId,
+    /// The org it administers.
+    pub org: OrgId,
+}
+
+impl fmt::Display for TokenKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.broker {
+            BrokerId::Webex => write!(f, "org {}", self.org),
+            other => write!(f, "org {} at {}", self.org, other),
+        }
+    }
+}
+
 /// Everything known about a stored token except the token itself; safe to write to disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenRecord {
@@ -107,6 +126,14 @@ impl TokenRecord {
     /// The documented end of life: 365 days after issue.
     pub fn documented_expires_at(&self) -> OffsetDateTime {
         self.issued_at + DOCUMENTED_LIFETIME
+    }
+
+    /// Which token this record describes.
+    pub fn key(&self) -> TokenKey {
+        TokenKey {
+            broker: self.broker.clone(),
+            org: self.org_id,
+        }
     }
 
     /// What goes into Azure's Tenant URL field for this token.

@@ -1,9 +1,9 @@
-//! Keeping tokens: the secret in the OS keyring (one entry per org), the non-secret
+//! Keeping tokens: the secret in the OS keyring (one entry per broker and org), the non-secret
 //! [`TokenRecord`]s in a JSON file in the platform config directory.
 //!
 //! Keyring: macOS Keychain, Windows Credential Manager, the Secret Service on Linux (gnome-keyring,
-//! KWallet), through `keyring` 4. The records file is written atomically (temp file + rename); a
-//! corrupt one is moved aside, never overwritten.
+//! KWallet), through `keyring` 4. The records file is written atomically (temp file + rename)
+//! under an advisory lock; reading it never changes it.
 
 mod keyring_error;
 mod records;
@@ -15,13 +15,14 @@ use std::time::Duration;
 use thiserror::Error;
 use zeroize::Zeroizing;
 
+use crate::broker::BrokerId;
 use crate::tenant::OrgId;
-use crate::token::{AccessToken, TokenRecord};
+use crate::token::{AccessToken, TokenKey, TokenRecord};
 
 pub use keyring_error::KeyringProblem;
 use records::RecordsFile;
 
-/// The keyring service name entries are stored under; the account is the org ID.
+/// The keyring service name entries are stored under; the account is [`keyring_account`].
 pub const KEYRING_SERVICE: &str = "scim-token";
 
 /// Why a token could not be kept or read. Each message says what to do.
@@ -30,9 +31,22 @@ pub enum VaultError {
     /// The OS keyring cannot be used.
     #[error("{0}")]
     Keyring(KeyringProblem),
-    /// No token is stored for this org.
-    #[error("no token is stored for org {0}")]
-    NotFound(OrgId),
+    /// No token is stored for this org at this broker.
+    #[error("no token is stored for {0}")]
+    NotFound(TokenKey),
+    /// The keyring holds another token than the record describes: a write that outlived its
+    /// timeout landed late, or another program changed the entry.
+    #[error(
+        "the keyring holds a different token for {key} than its record (fingerprint {expected}, found {found}); sign in again to store one that matches"
+    )]
+    Mismatch {
+        /// Which token.
+        key: Box<TokenKey>,
+        /// The record's fingerprint.
+        expected: String,
+        /// The keyring entry's fingerprint.
+        found: String,
+    },
     /// The records file could not be read or written.
     #[error("cannot {action} {}: {source}", .path.display())]
     Records {
@@ -43,13 +57,24 @@ pub enum VaultError {
         /// The OS error.
         source: std::io::Error,
     },
-    /// The records file was not valid; it was moved aside and an empty one is used.
-    #[error("the token records file {} was unreadable and was kept aside at {}; tokens in the keyring are untouched, sign in again to list them", .path.display(), .kept_at.display())]
+    /// The records file is not valid. Nothing was changed; the next sign-in keeps it aside and
+    /// starts a new one.
+    #[error("the token records file {} is unreadable ({reason}); nothing was changed and the tokens in the keyring are untouched. Signing in again keeps this file aside and starts a new one", .path.display())]
     CorruptRecords {
         /// The file.
         path: PathBuf,
-        /// Where it was moved.
-        kept_at: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The records file was written by a newer scim-token; this one must not touch it.
+    #[error("the token records file {} was written by a newer version of scim-token (format {found}, this one reads {supported}); update scim-token. The file was not changed", .path.display())]
+    NewerRecords {
+        /// The file.
+        path: PathBuf,
+        /// Its format version.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
     },
     /// The platform has no config directory (no home directory).
     #[error("no configuration directory: set HOME (or XDG_CONFIG_HOME)")]
@@ -96,23 +121,22 @@ impl Vault {
         self.records.path()
     }
 
-    fn entry(&self, org: OrgId) -> Result<keyring::Entry, VaultError> {
-        keyring::Entry::new(&self.service, &org.to_string())
-            .map_err(|e| VaultError::Keyring(KeyringProblem::from(e)))
+    fn entry(&self, account: &str) -> Result<keyring::Entry, VaultError> {
+        keyring::Entry::new(&self.service, account).map_err(|e| VaultError::Keyring(KeyringProblem::from(e)))
     }
 
-    /// Runs a keyring call with [`Self::keyring_once`]; if the connection turns out stale (the
-    /// Secret Service restarted since it was opened), reconnects and tries once more.
+    /// Runs a keyring call on `account` with [`Self::keyring_once`]; if the connection turns out
+    /// stale (the Secret Service restarted since it was opened), reconnects and tries once more.
     fn keyring<T: Send + 'static>(
         &self,
-        org: OrgId,
+        account: &str,
         call: impl Fn(&keyring::Entry) -> keyring::Result<T> + Send + Sync + 'static,
     ) -> Result<keyring::Result<T>, VaultError> {
         let call = Arc::new(call);
-        match self.keyring_once(org, call.clone())? {
+        match self.keyring_once(account, call.clone())? {
             Err(e) if is_stale_connection(&e) => {
                 reconnect_keyring();
-                self.keyring_once(org, call)
+                self.keyring_once(account, call)
             }
             other => Ok(other),
         }
@@ -122,10 +146,10 @@ impl Vault {
     /// stays blocked until the keyring answers; nothing it returns late is used).
     fn keyring_once<T: Send + 'static>(
         &self,
-        org: OrgId,
+        account: &str,
         call: Arc<impl Fn(&keyring::Entry) -> keyring::Result<T> + Send + Sync + 'static>,
     ) -> Result<keyring::Result<T>, VaultError> {
-        let entry = self.entry(org)?;
+        let entry = self.entry(account)?;
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         std::thread::Builder::new()
             .name("keyring".into())
@@ -139,66 +163,145 @@ impl Vault {
         })
     }
 
-    /// Stores `token` with its record, replacing any earlier token for the org. The earlier token
-    /// and record stay in place until the new ones are both written.
-    pub fn store(&self, token: &AccessToken, record: &TokenRecord) -> Result<(), VaultError> {
-        let org = record.org_id;
-        let previous = match self.keyring(org, keyring::Entry::get_password)? {
-            Ok(secret) => Some(AccessToken::new(secret)),
-            Err(keyring::Error::NoEntry) => None,
-            Err(e) => return Err(VaultError::Keyring(e.into())),
-        };
-        let secret = Zeroizing::new(token.expose_secret().to_owned());
-        self.keyring(org, move |entry| entry.set_password(&secret))?
-            .map_err(|e| VaultError::Keyring(e.into()))?;
-        let written = self.records.update(|records| {
-            records.retain(|r| r.org_id != record.org_id);
-            records.push(record.clone());
-        });
-        if let Err(err) = written {
-            // Put the keyring back as it was so token and record never disagree.
-            let old = previous.map(|old| Zeroizing::new(old.expose_secret().to_owned()));
-            let _ = self.keyring(org, move |entry| match &old {
-                Some(old) => entry.set_password(old),
-                None => entry.delete_credential(),
-            });
-            return Err(err);
-        }
-        Ok(())
-    }
-
-    /// The token for an org.
-    pub fn token(&self, org: OrgId) -> Result<AccessToken, VaultError> {
-        match self.keyring(org, keyring::Entry::get_password)? {
-            Ok(secret) => Ok(AccessToken::new(secret)),
-            Err(keyring::Error::NoEntry) => Err(VaultError::NotFound(org)),
+    /// The secret in an entry, `None` when there is none.
+    fn read_secret(&self, account: &str) -> Result<Option<AccessToken>, VaultError> {
+        match self.keyring(account, keyring::Entry::get_password)? {
+            Ok(secret) => Ok(Some(AccessToken::new(secret))),
+            Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(VaultError::Keyring(e.into())),
         }
     }
 
-    /// Every stored record, soonest expiry first.
+    /// Writes a secret. A write that outlives the timeout may still land later, so its outcome
+    /// is unknown: it is read back, and only a read-back of this very token counts as written.
+    fn write_secret(&self, account: &str, token: &AccessToken) -> Result<(), VaultError> {
+        let secret = Zeroizing::new(token.expose_secret().to_owned());
+        match self.keyring(account, move |entry| entry.set_password(&secret)) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(VaultError::Keyring(e.into())),
+            Err(timed_out @ VaultError::Keyring(KeyringProblem::Unresponsive(_))) => {
+                match self.read_secret(account) {
+                    Ok(Some(found)) if found == *token => Ok(()),
+                    _ => Err(timed_out),
+                }
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Stores `token` with its record, replacing any earlier token for the same broker and org.
+    /// The earlier token and record stay in place until the new ones are both written.
+    ///
+    /// Signing in is the user's act of starting over: an unreadable records file is kept aside
+    /// (never overwritten) and a new one started. A file from a newer scim-token is never
+    /// touched.
+    pub fn store(&self, token: &AccessToken, record: &TokenRecord) -> Result<Stored, VaultError> {
+        let key = record.key();
+        let account = keyring_account(&key);
+        let previous = self.read_secret(&account)?;
+        self.write_secret(&account, token)?;
+        let written = self.records.update(records::Unreadable::SetAside, |records| {
+            records.retain(|r| r.key() != key);
+            records.push(record.clone());
+        });
+        match written {
+            Ok(set_aside) => Ok(Stored { set_aside }),
+            Err(err) => {
+                // Put the keyring back as it was so token and record never disagree.
+                let old = previous.map(|old| Zeroizing::new(old.expose_secret().to_owned()));
+                let _ = self.keyring(&account, move |entry| match &old {
+                    Some(old) => entry.set_password(old),
+                    None => entry.delete_credential(),
+                });
+                Err(err)
+            }
+        }
+    }
+
+    /// The token a record describes, checked against the record's fingerprint.
+    ///
+    /// A token stored by an earlier version under the org alone (before entries were keyed by
+    /// broker too) is moved to its new entry when its fingerprint matches the record.
+    pub fn token(&self, record: &TokenRecord) -> Result<AccessToken, VaultError> {
+        let key = record.key();
+        let account = keyring_account(&key);
+        let token = match self.read_secret(&account)? {
+            Some(token) => token,
+            None => self.migrate_legacy(record, &account)?,
+        };
+        if token.fingerprint() != record.fingerprint {
+            return Err(VaultError::Mismatch {
+                key: Box::new(key),
+                expected: record.fingerprint.clone(),
+                found: token.fingerprint(),
+            });
+        }
+        Ok(token)
+    }
+
+    fn migrate_legacy(&self, record: &TokenRecord, account: &str) -> Result<AccessToken, VaultError> {
+        let key = record.key();
+        let legacy = legacy_account(record.org_id);
+        if legacy == account {
+            return Err(VaultError::NotFound(key));
+        }
+        match self.read_secret(&legacy)? {
+            Some(token) if token.fingerprint() == record.fingerprint => {
+                self.write_secret(account, &token)?;
+                if let Err(e) = self.keyring(&legacy, keyring::Entry::delete_credential) {
+                    tracing::warn!("cannot remove the old keyring entry for {key}: {e}");
+                }
+                tracing::info!("moved the keyring entry for {key} to its broker-specific name");
+                Ok(token)
+            }
+            _ => Err(VaultError::NotFound(key)),
+        }
+    }
+
+    /// Every stored record, soonest expiry first. Reading never changes the file: an unreadable
+    /// or newer one is reported on every read.
     pub fn records(&self) -> Result<Vec<TokenRecord>, VaultError> {
         let mut records = self.records.load()?;
         records.sort_by_key(TokenRecord::effective_expires_at);
         Ok(records)
     }
 
-    /// The record for one org.
-    pub fn record(&self, org: OrgId) -> Result<TokenRecord, VaultError> {
-        self.records()?
-            .into_iter()
-            .find(|r| r.org_id == org)
-            .ok_or(VaultError::NotFound(org))
-    }
-
-    /// Removes an org's token and record. Forgetting what is not there is not an error.
-    pub fn forget(&self, org: OrgId) -> Result<(), VaultError> {
-        match self.keyring(org, keyring::Entry::delete_credential)? {
+    /// Removes a token and its record. Forgetting what is not there is not an error; an unreadable
+    /// records file is left as it is (and reported).
+    pub fn forget(&self, key: &TokenKey) -> Result<(), VaultError> {
+        match self.keyring(&keyring_account(key), keyring::Entry::delete_credential)? {
             Ok(()) | Err(keyring::Error::NoEntry) => {}
             Err(e) => return Err(VaultError::Keyring(e.into())),
         }
-        self.records.update(|records| records.retain(|r| r.org_id != org))
+        self.records
+            .update(records::Unreadable::Refuse, |records| {
+                records.retain(|r| r.key() != *key)
+            })
+            .map(|_| ())
     }
+}
+
+/// What [`Vault::store`] did besides storing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// An unreadable records file was kept aside here and a new one started.
+    pub set_aside: Option<PathBuf>,
+}
+
+/// The keyring account (the Credential Manager's user name, the Secret Service's `username`
+/// attribute) for a token: the org ID for Webex, as it always was, so existing entries stay
+/// where they are; the org ID and the broker for the others.
+pub fn keyring_account(key: &TokenKey) -> String {
+    match &key.broker {
+        BrokerId::Webex => key.org.to_string(),
+        BrokerId::Government => format!("{}@gov", key.org),
+        BrokerId::Sandbox { base } | BrokerId::Custom { base } => format!("{}@{base}", key.org),
+    }
+}
+
+/// Where every token was kept before entries were keyed by broker too.
+fn legacy_account(org: OrgId) -> String {
+    org.to_string()
 }
 
 /// Whether an error means the connection, not the keyring, is at fault: the Secret Service

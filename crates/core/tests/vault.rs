@@ -3,22 +3,30 @@
 
 use std::fs;
 
-use scim_token_core::vault::{Vault, VaultError};
-use scim_token_core::{AccessToken, BrokerId, OrgId, TokenRecord};
+use scim_token_core::vault::{Vault, VaultError, keyring_account};
+use scim_token_core::{AccessToken, BrokerId, TokenRecord};
 use time::OffsetDateTime;
 
 fn token(n: u32, org: &str) -> AccessToken {
     AccessToken::new(format!("dmF1bHR0ZXN0{n}_PF84_{org}"))
 }
 
-fn record(token: &AccessToken) -> TokenRecord {
+fn record_at(token: &AccessToken, broker: BrokerId) -> TokenRecord {
     let org = token.org_id_hint().unwrap();
-    TokenRecord::new(token, org, BrokerId::Webex, OffsetDateTime::now_utc(), None)
+    TokenRecord::new(token, org, broker, OffsetDateTime::now_utc(), None)
 }
 
-/// A vault with a keyring service name of its own, so tests never meet each other or real entries.
+fn record(token: &AccessToken) -> TokenRecord {
+    record_at(token, BrokerId::Webex)
+}
+
+/// A keyring service name of its own, so tests never meet each other or real entries.
+fn service(name: &str) -> String {
+    format!("scim-token-test-{name}-{}", std::process::id())
+}
+
 fn vault(name: &str, dir: &std::path::Path) -> Vault {
-    Vault::new(format!("scim-token-test-{name}-{}", std::process::id()), dir)
+    Vault::new(service(name), dir)
 }
 
 fn keyring_or_explain<T>(result: Result<T, VaultError>) -> T {
@@ -36,29 +44,119 @@ fn store_read_list_forget() {
     keyring_or_explain(vault.store(&a, &record(&a)));
     vault.store(&b, &record(&b)).unwrap();
 
-    let org_a = a.org_id_hint().unwrap();
-    assert_eq!(vault.token(org_a).unwrap(), a);
+    assert_eq!(vault.token(&record(&a)).unwrap(), a);
     assert_eq!(vault.records().unwrap().len(), 2);
     let on_disk = fs::read_to_string(vault.records_path()).unwrap();
-    assert!(on_disk.contains(&org_a.to_string()));
+    assert!(on_disk.contains(&a.org_id_hint().unwrap().to_string()));
     assert!(
         !on_disk.contains(a.expose_secret()),
         "the records file must not hold the token"
     );
 
-    // Replacing keeps one record per org.
+    // Replacing keeps one record per broker and org.
     let a2 = token(3, "1eb65fdf-9643-417f-9974-ad72cae0e10f");
     vault.store(&a2, &record(&a2)).unwrap();
-    assert_eq!(vault.token(org_a).unwrap(), a2);
-    assert_eq!(vault.record(org_a).unwrap().fingerprint, a2.fingerprint());
+    assert_eq!(vault.token(&record(&a2)).unwrap(), a2);
     assert_eq!(vault.records().unwrap().len(), 2);
 
-    vault.forget(org_a).unwrap();
-    assert!(matches!(vault.token(org_a), Err(VaultError::NotFound(_))));
-    assert!(matches!(vault.record(org_a), Err(VaultError::NotFound(_))));
-    vault.forget(org_a).unwrap();
-    vault.forget(b.org_id_hint().unwrap()).unwrap();
+    vault.forget(&record(&a2).key()).unwrap();
+    assert!(matches!(vault.token(&record(&a2)), Err(VaultError::NotFound(_))));
+    vault.forget(&record(&a2).key()).unwrap();
+    vault.forget(&record(&b).key()).unwrap();
     assert!(vault.records().unwrap().is_empty());
+}
+
+#[test]
+fn a_sandbox_token_for_a_real_org_never_replaces_the_production_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = vault("per-broker", dir.path());
+    let org = "7eb65fdf-9643-417f-9974-ad72cae0e10f";
+    let production = token(1, org);
+    let sandbox = token(2, org);
+    let production_record = record(&production);
+    let sandbox_record = record_at(&sandbox, BrokerId::sandbox_default());
+    keyring_or_explain(vault.store(&production, &production_record));
+    vault.store(&sandbox, &sandbox_record).unwrap();
+
+    assert_eq!(vault.records().unwrap().len(), 2, "two tokens, one per broker");
+    assert_eq!(vault.token(&production_record).unwrap(), production);
+    assert_eq!(vault.token(&sandbox_record).unwrap(), sandbox);
+
+    vault.forget(&sandbox_record.key()).unwrap();
+    assert_eq!(vault.token(&production_record).unwrap(), production);
+    vault.forget(&production_record.key()).unwrap();
+}
+
+#[test]
+fn a_token_stored_under_the_org_alone_moves_to_its_broker_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = service("legacy");
+    let vault = Vault::new(name.clone(), dir.path());
+    let org = "8eb65fdf-9643-417f-9974-ad72cae0e10f";
+    let old = token(1, org);
+    let old_record = record_at(&old, BrokerId::sandbox_default());
+    // What an earlier version did: the sandbox token under the plain org ID.
+    keyring_or_explain(vault.store(&old, &record(&old)));
+    assert_eq!(keyring_account(&record(&old).key()), org);
+
+    assert_eq!(
+        vault.token(&old_record).unwrap(),
+        old,
+        "found through the old name"
+    );
+    let old_entry = keyring::Entry::new(&name, org).unwrap();
+    assert!(
+        matches!(old_entry.get_password(), Err(keyring::Error::NoEntry)),
+        "the old entry is gone once moved"
+    );
+    assert_eq!(
+        vault.token(&old_record).unwrap(),
+        old,
+        "and found under the new one"
+    );
+
+    // A plain-org entry holding another token is not taken for this record's.
+    let other = token(2, org);
+    old_entry.set_password(other.expose_secret()).unwrap();
+    let wanted = record_at(&token(3, org), BrokerId::Government);
+    assert!(matches!(vault.token(&wanted), Err(VaultError::NotFound(_))));
+    assert_eq!(
+        old_entry.get_password().unwrap(),
+        other.expose_secret(),
+        "left where it was"
+    );
+    let _ = old_entry.delete_credential();
+    vault.forget(&old_record.key()).unwrap();
+}
+
+#[test]
+fn a_keyring_entry_that_disagrees_with_its_record_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = service("mismatch");
+    let vault = Vault::new(name.clone(), dir.path());
+    let org = "9eb65fdf-9643-417f-9974-ad72cae0e10f";
+    let stored = token(1, org);
+    let stored_record = record(&stored);
+    keyring_or_explain(vault.store(&stored, &stored_record));
+
+    // A write that outlived its timeout lands late, or another program edits the entry.
+    let late = token(2, org);
+    keyring::Entry::new(&name, &keyring_account(&stored_record.key()))
+        .unwrap()
+        .set_password(late.expose_secret())
+        .unwrap();
+    let err = vault.token(&stored_record).unwrap_err();
+    assert!(matches!(err, VaultError::Mismatch { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains(&stored.fingerprint()) && text.contains(&late.fingerprint()),
+        "{text}"
+    );
+    assert!(
+        !text.contains(late.expose_secret()),
+        "the message names fingerprints, never tokens"
+    );
+    vault.forget(&stored_record.key()).unwrap();
 }
 
 #[test]
@@ -71,60 +169,64 @@ fn failed_record_write_keeps_the_previous_token() {
     // Same keyring service, but a records directory that cannot be created (its parent is a file).
     let blocker = dir.path().join("not-a-dir");
     fs::write(&blocker, b"").unwrap();
-    let broken = Vault::new(
-        format!("scim-token-test-rollback-{}", std::process::id()),
-        &blocker.join("sub"),
-    );
+    let broken = Vault::new(service("rollback"), &blocker.join("sub"));
     let new = token(2, "3eb65fdf-9643-417f-9974-ad72cae0e10f");
     let err = broken.store(&new, &record(&new)).unwrap_err();
     assert!(matches!(err, VaultError::Records { .. }), "{err:?}");
     assert!(err.to_string().contains("not-a-dir"), "{err}");
 
-    let org = old.org_id_hint().unwrap();
-    assert_eq!(good.token(org).unwrap(), old, "the keyring must be rolled back");
-    assert_eq!(good.record(org).unwrap().fingerprint, old.fingerprint());
-    good.forget(org).unwrap();
+    assert_eq!(
+        good.token(&record(&old)).unwrap(),
+        old,
+        "the keyring must be rolled back"
+    );
+    good.forget(&record(&old).key()).unwrap();
 
     // With no earlier token, a failed write leaves nothing behind.
     let fresh = token(4, "4eb65fdf-9643-417f-9974-ad72cae0e10f");
     broken.store(&fresh, &record(&fresh)).unwrap_err();
     assert!(matches!(
-        good.token(fresh.org_id_hint().unwrap()),
+        good.token(&record(&fresh)),
         Err(VaultError::NotFound(_))
     ));
 }
 
 #[test]
-fn corrupt_records_are_kept_aside_not_overwritten() {
+fn an_unreadable_records_file_is_reported_on_every_read_and_kept_aside_by_a_sign_in() {
     let dir = tempfile::tempdir().unwrap();
     let vault = vault("corrupt", dir.path());
     fs::write(vault.records_path(), b"{ not json").unwrap();
 
-    let err = vault.records().unwrap_err();
-    let VaultError::CorruptRecords { kept_at, .. } = &err else {
-        panic!("{err:?}")
-    };
-    assert_eq!(fs::read(kept_at).unwrap(), b"{ not json");
-    assert!(err.to_string().contains("kept aside"), "{err}");
-    assert!(vault.records().unwrap().is_empty());
+    for _ in 0..2 {
+        let err = vault.records().unwrap_err();
+        assert!(matches!(err, VaultError::CorruptRecords { .. }), "{err:?}");
+        assert_eq!(
+            fs::read(vault.records_path()).unwrap(),
+            b"{ not json",
+            "a read moves nothing"
+        );
+    }
 
     let t = token(1, "5eb65fdf-9643-417f-9974-ad72cae0e10f");
-    keyring_or_explain(vault.store(&t, &record(&t)));
+    // Forgetting one org does not discard the file.
+    assert!(vault.forget(&record(&t).key()).is_err());
+    assert_eq!(fs::read(vault.records_path()).unwrap(), b"{ not json");
+
+    let stored = keyring_or_explain(vault.store(&t, &record(&t)));
+    let kept_at = stored
+        .set_aside
+        .expect("the sign-in kept the unreadable file aside");
+    assert_eq!(fs::read(&kept_at).unwrap(), b"{ not json", "never overwritten");
     assert_eq!(vault.records().unwrap().len(), 1);
-    assert_eq!(
-        fs::read(kept_at).unwrap(),
-        b"{ not json",
-        "the corrupt file is never overwritten"
-    );
-    vault.forget(t.org_id_hint().unwrap()).unwrap();
+    vault.forget(&record(&t).key()).unwrap();
 }
 
 #[test]
 fn unknown_org_is_not_found() {
     let dir = tempfile::tempdir().unwrap();
     let vault = vault("missing", dir.path());
-    let org: OrgId = "6eb65fdf-9643-417f-9974-ad72cae0e10f".parse().unwrap();
-    let err = vault.token(org).unwrap_err();
+    let t = token(9, "6eb65fdf-9643-417f-9974-ad72cae0e10f");
+    let err = vault.token(&record(&t)).unwrap_err();
     assert!(matches!(err, VaultError::NotFound(_)), "{err:?}");
     // Core names no shell's command; each shell adds its own next step.
     assert!(

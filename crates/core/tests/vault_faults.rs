@@ -154,15 +154,13 @@ fn keyring_and_disk_faults_lose_nothing() {
         .with_keyring_timeout(Duration::from_secs(3));
     let a = token(1, ORG_A);
     let b = token(2, ORG_B);
-    let org_a = a.org_id_hint().unwrap();
-    let org_b = b.org_id_hint().unwrap();
     vault
         .store(&a, &record(&a))
         .expect("needs the Secret Service of scripts/world");
 
     // 1. Locked mid-session: reads and writes fail with "locked" advice; nothing changes.
     lock_keyring();
-    let read = vault.token(org_a).unwrap_err();
+    let read = vault.token(&record(&a)).unwrap_err();
     assert!(
         matches!(
             read,
@@ -177,14 +175,18 @@ fn keyring_and_disk_faults_lose_nothing() {
     // Unlock the way a headless session does: restart the daemon with the password.
     kill_keyring_daemon();
     start_keyring_daemon();
-    assert_eq!(vault.token(org_a).unwrap(), a, "the token survived the lock");
+    assert_eq!(
+        vault.token(&record(&a)).unwrap(),
+        a,
+        "the token survived the lock"
+    );
     faults += 1;
 
     // 2. The Secret Service goes away, then comes back: clear advice, then everything is there.
     kill_keyring_daemon();
     // With no daemon, D-Bus activation starts a fresh one whose keyring is still locked (or,
     // without activation, nothing answers): either way a clear error, not a hang.
-    let gone = vault.token(org_a).unwrap_err();
+    let gone = vault.token(&record(&a)).unwrap_err();
     assert!(
         matches!(
             gone,
@@ -200,10 +202,14 @@ fn keyring_and_disk_faults_lose_nothing() {
     assert!(vault.store(&b, &record(&b)).is_err());
     assert_records(&vault, &[ORG_A]);
     start_keyring_daemon();
-    assert_eq!(vault.token(org_a).unwrap(), a, "the token survived the restart");
+    assert_eq!(
+        vault.token(&record(&a)).unwrap(),
+        a,
+        "the token survived the restart"
+    );
     faults += 1;
 
-    vault.forget(org_a).unwrap();
+    vault.forget(&record(&a).key()).unwrap();
 
     // 3. The records directory is read-only, then full: the keyring is put back as it was.
     let disk = tempfile::tempdir().unwrap();
@@ -219,7 +225,7 @@ fn keyring_and_disk_faults_lose_nothing() {
     assert!(matches!(read_only, VaultError::Records { .. }), "{read_only:?}");
     assert!(read_only.to_string().contains("Read-only"), "{read_only}");
     assert!(
-        matches!(vault.token(org_b), Err(VaultError::NotFound(_))),
+        matches!(vault.token(&record(&b)), Err(VaultError::NotFound(_))),
         "keyring rolled back"
     );
     assert_records(&vault, &[ORG_A]);
@@ -237,10 +243,10 @@ fn keyring_and_disk_faults_lose_nothing() {
     assert!(matches!(full, VaultError::Records { .. }), "{full:?}");
     assert!(full.to_string().contains("No space left"), "{full}");
     assert!(
-        matches!(vault.token(org_b), Err(VaultError::NotFound(_))),
+        matches!(vault.token(&record(&b)), Err(VaultError::NotFound(_))),
         "keyring rolled back"
     );
-    assert_eq!(vault.token(org_a).unwrap(), a);
+    assert_eq!(vault.token(&record(&a)).unwrap(), a);
     assert_records(&vault, &[ORG_A]);
     faults += 1;
 
@@ -248,9 +254,9 @@ fn keyring_and_disk_faults_lose_nothing() {
     std::fs::remove_file(&filler).unwrap();
     vault.store(&b, &record(&b)).unwrap();
     assert_records(&vault, &[ORG_A, ORG_B]);
-    assert_eq!(vault.token(org_b).unwrap(), b);
-    vault.forget(org_a).unwrap();
-    vault.forget(org_b).unwrap();
+    assert_eq!(vault.token(&record(&b)).unwrap(), b);
+    vault.forget(&record(&a).key()).unwrap();
+    vault.forget(&record(&b).key()).unwrap();
     drop(tmpfs);
 
     eprintln!(

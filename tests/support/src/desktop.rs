@@ -52,7 +52,7 @@ fn tauri_driver() -> Driver {
 
 /// Whether an instance of the app under test is still running (e.g. one the last test closed but
 /// that has not finished exiting). A new launch would hand over to it and exit.
-fn app_running(app: &str) -> bool {
+pub fn app_running(app: &str) -> bool {
     std::fs::read_dir("/proc")
         .into_iter()
         .flatten()

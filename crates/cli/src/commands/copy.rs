@@ -4,13 +4,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Result;
-use scim_token_core::OrgId;
 use scim_token_core::api::CopyWhat;
 use scim_token_core::clipboard::ClearOutcome;
 
-pub(crate) async fn run(what: CopyWhat, org: Option<OrgId>, clear_after: u64) -> Result<ExitCode> {
+pub(crate) async fn run(what: CopyWhat, which: &super::Which, clear_after: u64) -> Result<ExitCode> {
     let tokens = super::tokens()?;
-    let record = tokens.pick(org)?;
+    let record = which.pick(&tokens)?;
     let copied = tokens.copy(&record, what).await?;
     let label = what.label();
     let interrupted = crate::interrupt::ctrl_c()?;

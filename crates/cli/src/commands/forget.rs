@@ -3,11 +3,10 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use scim_token_core::OrgId;
 
-pub(crate) async fn run(org: Option<OrgId>) -> Result<ExitCode> {
+pub(crate) async fn run(which: &super::Which) -> Result<ExitCode> {
     let tokens = super::tokens()?;
-    let record = tokens.pick(org)?;
+    let record = which.pick(&tokens)?;
     tokens.forget(&record).await?;
     println!(
         "Forgot the token for org {} ({}).",

@@ -50,10 +50,11 @@ pub(crate) async fn run(options: Options) -> Result<ExitCode> {
         "Sign in as a full administrator of the org at:\n\n  {}\n",
         pending.url
     );
+    eprint!("{}", private_window_hint(pending.url.as_str()));
     if options.open_browser {
         match webbrowser::open(pending.url.as_str()) {
             Ok(()) => eprintln!(
-                "Opened your browser. Use a private window if you are signed in to Webex as someone else."
+                "Opened your browser. Its history will keep the token unless the window is private: use a command above instead, or the desktop app."
             ),
             Err(e) => eprintln!("Could not open a browser ({e}); open the address above yourself."),
         }
@@ -68,8 +69,15 @@ pub(crate) async fn run(options: Options) -> Result<ExitCode> {
         let _spinner = Spinner::start("Waiting for the sign-in to finish…");
         listener.wait().await
     };
-    // From here on Ctrl-C must end the process as usual (e.g. at the org prompt).
+    // From here on Ctrl-C ends the process, as it would without a handler (the installed one
+    // stays for the whole process): e.g. at the org prompt.
     cancel_on_ctrl_c.abort();
+    let interrupted = crate::interrupt::ctrl_c()?;
+    tokio::spawn(async move {
+        interrupted.await;
+        eprintln!("\nInterrupted: the captured token was not stored.");
+        std::process::exit(130);
+    });
     let captured = captured?;
     let signed_in = match tokens.complete_sign_in(pending, captured, options.org).await {
         Ok(signed_in) => signed_in,
@@ -78,6 +86,12 @@ pub(crate) async fn run(options: Options) -> Result<ExitCode> {
     if let Some(warning) = &signed_in.scope_warning {
         eprintln!("warning: {warning}");
     }
+    if let Some(kept_at) = &signed_in.records_set_aside {
+        eprintln!(
+            "note: the unreadable token records file was kept at {} and a new one started.",
+            kept_at.display()
+        );
+    }
     if let Kept::InMemoryOnly(err) = &signed_in.kept {
         eprintln!("The token was captured but could not be stored: {err:#}");
         eprintln!("Tenant URL: {}", signed_in.summary.tenant_url);
@@ -85,6 +99,18 @@ pub(crate) async fn run(options: Options) -> Result<ExitCode> {
     }
     print_report(&signed_in, options.print_token);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The redirect that carries the token is fixed by Webex, and a normal browser window records it,
+/// token included, in its history (and history sync). A private window does not.
+fn private_window_hint(url: &str) -> String {
+    format!(
+        "Open it in a private window, so your browser's history does not keep the token:\n\
+         \x20 chromium --incognito '{url}'   (also google-chrome)\n\
+         \x20 firefox --private-window '{url}'\n\
+         \x20 msedge --inprivate '{url}'\n\
+         or sign in from the scim-token desktop app, whose window keeps no history.\n\n"
+    )
 }
 
 fn print_report(signed_in: &SignedIn, print_token: bool) {

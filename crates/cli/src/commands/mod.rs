@@ -11,9 +11,29 @@ pub(crate) mod test;
 pub(crate) mod token;
 
 use anyhow::{Context, Result};
-use scim_token_core::Tokens;
+use clap::Args;
+use scim_token_core::{BrokerId, OrgId, TokenRecord, Tokens};
 
 /// The user's tokens.
 pub(crate) fn tokens() -> Result<Tokens> {
     Tokens::open_default().context("cannot open the token store")
+}
+
+/// Which stored token a command acts on.
+#[derive(Debug, Args)]
+pub(crate) struct Which {
+    /// The org (needed when several are stored).
+    #[arg(long)]
+    org: Option<OrgId>,
+    /// The broker the token came from: webex, gov, sandbox or a base URL (needed when one org
+    /// has tokens from several).
+    #[arg(long)]
+    broker: Option<BrokerId>,
+}
+
+impl Which {
+    /// The one stored record this names.
+    pub(crate) fn pick(&self, tokens: &Tokens) -> Result<TokenRecord> {
+        Ok(tokens.pick(self.org, self.broker.as_ref())?)
+    }
 }

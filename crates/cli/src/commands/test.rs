@@ -3,12 +3,11 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use scim_token_core::OrgId;
 use serde_json::json;
 
-pub(crate) async fn run(org: Option<OrgId>, json: bool) -> Result<ExitCode> {
+pub(crate) async fn run(which: &super::Which, json: bool) -> Result<ExitCode> {
     let tokens = super::tokens()?;
-    let record = tokens.pick(org)?;
+    let record = which.pick(&tokens)?;
     let tenant_url = record.tenant_url();
     let outcome = tokens.test_connection(&record).await;
     if json {

@@ -28,6 +28,8 @@ pub enum ErrorKind {
     Records,
     /// The records file is unreadable or from a newer version.
     CorruptRecords,
+    /// The keyring holds another token than its record describes.
+    TokenMismatch,
     /// An org ID, broker or other argument is not valid.
     InvalidArgument,
     /// The clipboard cannot be used.
@@ -71,9 +73,9 @@ pub enum ApiError {
     /// No token is stored yet.
     #[error("no token is stored yet: sign in to get one")]
     NoTokens,
-    /// Several orgs are stored; the caller must choose.
-    #[error("several orgs are stored; choose one: {}", .0.iter().map(|(org, broker)| format!("{org} ({broker})")).collect::<Vec<_>>().join(", "))]
-    SeveralOrgs(Vec<(OrgId, &'static str)>),
+    /// Several tokens match; the caller must choose by org (and broker).
+    #[error("several tokens are stored; choose one: {}", .0.iter().map(|(org, broker)| format!("{org} ({broker})")).collect::<Vec<_>>().join(", "))]
+    SeveralOrgs(Vec<(OrgId, String)>),
     /// An argument was not valid.
     #[error("{0}")]
     InvalidArgument(String),
@@ -104,7 +106,10 @@ impl ApiError {
             Self::Vault(err) => match err {
                 VaultError::Keyring(_) => ErrorKind::Keyring,
                 VaultError::NotFound(_) => ErrorKind::NotFound,
-                VaultError::CorruptRecords { .. } => ErrorKind::CorruptRecords,
+                VaultError::Mismatch { .. } => ErrorKind::TokenMismatch,
+                VaultError::CorruptRecords { .. } | VaultError::NewerRecords { .. } => {
+                    ErrorKind::CorruptRecords
+                }
                 VaultError::Records { .. } | VaultError::NoConfigDir => ErrorKind::Records,
             },
             Self::NoTokens => ErrorKind::NoTokens,

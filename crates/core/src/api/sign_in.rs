@@ -22,6 +22,8 @@ pub struct SignedIn {
     pub scope_warning: Option<String>,
     /// Where the token is now.
     pub kept: Kept,
+    /// An unreadable records file was kept aside here and a new one started.
+    pub records_set_aside: Option<std::path::PathBuf>,
 }
 
 /// Where a captured token was kept.
@@ -69,11 +71,11 @@ impl Tokens {
         // Who really signed in, not who the login hint named.
         record.account = probe::signed_in_email(&pending.broker.people_me_url, &captured.token).await;
         tracing::info!(org = %record.org_id, fingerprint = %record.fingerprint, "token captured");
-        let kept = match self.store(&captured.token, &record).await {
-            Ok(()) => Kept::InKeyring,
+        let (kept, records_set_aside) = match self.store(&captured.token, &record).await {
+            Ok(stored) => (Kept::InKeyring, stored.set_aside),
             Err(err) => {
                 tracing::warn!(org = %record.org_id, "token not stored in the keyring: {err}");
-                Kept::InMemoryOnly(err)
+                (Kept::InMemoryOnly(err), None)
             }
         };
         Ok(SignedIn {
@@ -82,6 +84,7 @@ impl Tokens {
             token: captured.token,
             record,
             kept,
+            records_set_aside,
         })
     }
 }

@@ -7,12 +7,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use time::OffsetDateTime;
 
 use super::ApiError;
+use crate::broker::BrokerId;
 use crate::expiry::{Clock, ExpiryState, SystemClock};
 use crate::probe::{self, ProbeSuccess};
 use crate::summary::TokenSummary;
 use crate::tenant::OrgId;
-use crate::token::{AccessToken, TokenRecord};
-use crate::vault::{Vault, VaultError};
+use crate::token::{AccessToken, TokenKey, TokenRecord};
+use crate::vault::{Stored, Vault, VaultError};
 
 /// The tokens this user has, and what can be done with them.
 ///
@@ -24,7 +25,7 @@ pub struct Tokens {
     clock: Arc<dyn Clock + Send + Sync>,
     /// Tokens captured while the keyring failed: in memory only, so they can still be copied
     /// into Azure until the process ends.
-    unstored: Mutex<HashMap<OrgId, (TokenRecord, AccessToken)>>,
+    unstored: Mutex<HashMap<TokenKey, (TokenRecord, AccessToken)>>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -77,7 +78,7 @@ impl Tokens {
         &self.vault
     }
 
-    fn unstored(&self) -> MutexGuard<'_, HashMap<OrgId, (TokenRecord, AccessToken)>> {
+    fn unstored(&self) -> MutexGuard<'_, HashMap<TokenKey, (TokenRecord, AccessToken)>> {
         self.unstored.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -85,7 +86,7 @@ impl Tokens {
     pub fn records(&self) -> Result<Vec<TokenRecord>, ApiError> {
         let mut records = self.vault.records()?;
         for (record, _) in self.unstored().values() {
-            if !records.iter().any(|r| r.org_id == record.org_id) {
+            if !records.iter().any(|r| r.key() == record.key()) {
                 records.push(record.clone());
             }
         }
@@ -99,59 +100,68 @@ impl Tokens {
         Ok(self.records()?.iter().map(|r| TokenSummary::of(r, now)).collect())
     }
 
-    /// The record for `org`, or the only one when no org is named.
-    pub fn pick(&self, org: Option<OrgId>) -> Result<TokenRecord, ApiError> {
+    /// The one record that matches `org` and `broker` (each, when given): with neither, the
+    /// only record there is.
+    pub fn pick(&self, org: Option<OrgId>, broker: Option<&BrokerId>) -> Result<TokenRecord, ApiError> {
         let records = self.records()?;
-        if let Some(org) = org {
-            return records
-                .into_iter()
-                .find(|r| r.org_id == org)
-                .ok_or(ApiError::Vault(VaultError::NotFound(org)));
-        }
-        match records.as_slice() {
-            [] => Err(ApiError::NoTokens),
-            [only] => Ok(only.clone()),
-            many => Err(ApiError::SeveralOrgs(
-                many.iter().map(|r| (r.org_id, r.broker.label())).collect(),
+        let mut matching: Vec<TokenRecord> = records
+            .into_iter()
+            .filter(|r| org.is_none_or(|org| r.org_id == org) && broker.is_none_or(|b| r.broker == *b))
+            .collect();
+        match (matching.len(), org) {
+            (1, _) => Ok(matching.remove(0)),
+            (0, None) if broker.is_none() => Err(ApiError::NoTokens),
+            (0, _) => Err(ApiError::Vault(VaultError::NotFound(TokenKey {
+                broker: broker.cloned().unwrap_or(BrokerId::Webex),
+                org: org.unwrap_or_else(|| OrgId::from_uuid(uuid::Uuid::nil())),
+            }))),
+            _ => Err(ApiError::SeveralOrgs(
+                matching
+                    .iter()
+                    .map(|r| (r.org_id, r.broker.to_string()))
+                    .collect(),
             )),
         }
     }
 
-    /// The record and token for `record`'s org: from memory first, then the keyring.
+    /// The token a record describes: from memory first, then the keyring.
     pub async fn token(&self, record: &TokenRecord) -> Result<AccessToken, ApiError> {
-        if let Some((_, token)) = self.unstored().get(&record.org_id) {
+        if let Some((_, token)) = self.unstored().get(&record.key()) {
             return Ok(token.clone());
         }
         let vault = self.vault.clone();
-        let org = record.org_id;
-        Ok(blocking(move || vault.token(org)).await?)
+        let record = record.clone();
+        Ok(blocking(move || vault.token(&record)).await?)
     }
 
     /// Stores a token with its record; on failure the token is kept in memory and the error
     /// returned, so the caller can still hand it over.
-    pub(super) async fn store(&self, token: &AccessToken, record: &TokenRecord) -> Result<(), VaultError> {
+    pub(super) async fn store(
+        &self,
+        token: &AccessToken,
+        record: &TokenRecord,
+    ) -> Result<Stored, VaultError> {
         let vault = self.vault.clone();
         let (owned_token, owned_record) = (token.clone(), record.clone());
         let stored = blocking(move || vault.store(&owned_token, &owned_record)).await;
         let mut unstored = self.unstored();
-        match stored {
-            Ok(()) => {
-                unstored.remove(&record.org_id);
-                Ok(())
+        match &stored {
+            Ok(_) => {
+                unstored.remove(&record.key());
             }
-            Err(err) => {
-                unstored.insert(record.org_id, (record.clone(), token.clone()));
-                Err(err)
+            Err(_) => {
+                unstored.insert(record.key(), (record.clone(), token.clone()));
             }
         }
+        stored
     }
 
     /// Removes an org's token from the keyring and memory, and its record.
     pub async fn forget(&self, record: &TokenRecord) -> Result<(), ApiError> {
-        let was_in_memory = self.unstored().remove(&record.org_id).is_some();
+        let key = record.key();
+        let was_in_memory = self.unstored().remove(&key).is_some();
         let vault = self.vault.clone();
-        let org = record.org_id;
-        match blocking(move || vault.forget(org)).await {
+        match blocking(move || vault.forget(&key)).await {
             Ok(()) => Ok(()),
             // A token that only ever lived in memory is forgotten once it is dropped.
             Err(VaultError::Keyring(_)) if was_in_memory => Ok(()),

@@ -1,5 +1,9 @@
 //! The self-contained page served at `/auth/code`: it reads the fragment, removes it from the
-//! address bar and history, posts it back, and shows the verdict in plain words.
+//! address bar, posts it back, and shows the verdict in plain words.
+//!
+//! It cannot remove the address from the browser's history: the broker's redirect, token included,
+//! is recorded there (and in history sync) before any script runs, and Webex fixes that redirect.
+//! The page says so, and the CLI tells users to sign in from a private window.
 
 use axum::http::HeaderValue;
 use axum::http::header::CONTENT_SECURITY_POLICY;
@@ -23,11 +27,16 @@ const TEMPLATE: &str = r#"<!doctype html>
 <main id="box" aria-live="polite">
   <h1 id="title">Handing the token to scim-token…</h1>
   <p id="message">One moment.</p>
+  <p id="history">Your browser's history keeps the address of this page, token included, unless this is a private
+  window. Close this window; if it was not private, delete this page from the history (Ctrl+H), or sign in from
+  the scim-token desktop app next time.</p>
 </main>
 <script nonce="{NONCE}">
 (function () {
   var hash = location.hash.slice(1);
   var search = location.search.slice(1);
+  // Out of the address bar (and so out of a screenshot or a shared screen); the history
+  // database already has it.
   history.replaceState(null, "", location.pathname);
   function show(outcome, title, message) {
     document.getElementById("box").className = outcome;

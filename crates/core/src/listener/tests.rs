@@ -64,6 +64,11 @@ async fn captures_one_token_and_frees_the_port() {
     );
     let html = page.text().await.unwrap();
     assert!(html.contains("location.hash") && html.contains("history.replaceState"));
+    // The page does not pretend the history forgets the token.
+    assert!(
+        html.contains("history keeps the address") && html.contains("private"),
+        "{html}"
+    );
 
     // A connection that never sends anything (like a browser's preconnect) must not delay the end.
     let _preconnect = std::net::TcpStream::connect(addr).unwrap();
@@ -201,4 +206,46 @@ async fn port_in_use_names_the_holder() {
         message.contains(&format!("port {}", addr.port())) && message.contains("already in use"),
         "{message}"
     );
+}
+
+#[test]
+fn windows_guards_the_port_exclusively_and_unix_reuses_it() {
+    assert_eq!(port_guard(true), PortGuard::ExclusiveAddrUse);
+    assert_eq!(port_guard(false), PortGuard::ReuseAddr);
+}
+
+#[test]
+fn only_a_taken_port_or_an_ipv4_failure_ends_a_sign_in() {
+    let v4 = SocketAddr::from((Ipv4Addr::LOCALHOST, REDIRECT_PORT));
+    let v6 = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, REDIRECT_PORT));
+    // With IPv6 off in the kernel, Linux answers EAFNOSUPPORT or EADDRNOTAVAIL, others EINVAL.
+    for kind in [
+        io::ErrorKind::AddrNotAvailable,
+        io::ErrorKind::Unsupported,
+        io::ErrorKind::InvalidInput,
+        io::ErrorKind::PermissionDenied,
+        io::ErrorKind::Other,
+    ] {
+        assert!(!bind_failure_is_fatal(&v6, kind), "{kind:?}");
+        assert!(bind_failure_is_fatal(&v4, kind), "{kind:?}");
+    }
+    assert!(bind_failure_is_fatal(&v6, io::ErrorKind::AddrInUse));
+}
+
+#[tokio::test]
+async fn an_address_family_the_kernel_lacks_is_skipped() {
+    // An IPv6 address that no interface has fails like [::1] on a kernel without IPv6; the
+    // sign-in goes on over IPv4.
+    let unreachable_v6: SocketAddr = "[2001:db8::1]:0".parse().unwrap();
+    let listener = Listener::bind(
+        pending(),
+        ListenerConfig {
+            addrs: vec![SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), unreachable_v6],
+            timeout: Duration::from_secs(1),
+        },
+    )
+    .await
+    .expect("IPv4 alone is enough");
+    assert_eq!(listener.local_addrs().len(), 1);
+    assert!(listener.local_addrs()[0].is_ipv4());
 }

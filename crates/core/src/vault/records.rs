@@ -1,8 +1,10 @@
-//! The records file: `TokenRecord`s as JSON, written atomically, never silently overwritten.
+//! The records file: `TokenRecord`s as JSON, written atomically under an advisory lock, never
+//! changed by a read and never silently overwritten.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -10,18 +12,42 @@ use time::OffsetDateTime;
 use super::VaultError;
 use crate::token::TokenRecord;
 
+/// The format this build reads and writes.
 const FORMAT_VERSION: u32 = 1;
 
-#[derive(Serialize, Deserialize)]
-struct OnDisk {
+#[derive(Serialize)]
+struct OnDisk<'a> {
     version: u32,
+    records: &'a [TokenRecord],
+}
+
+/// Only the version, so a newer file is recognised even when its records would not parse.
+#[derive(Deserialize)]
+struct Version {
+    version: u32,
+}
+
+#[derive(Deserialize)]
+struct Parsed {
     records: Vec<TokenRecord>,
+}
+
+/// What a write does with an unreadable file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Unreadable {
+    /// Keep it aside under a new name and start a new file (a sign-in: the user starts over).
+    SetAside,
+    /// Leave it and fail (forgetting one org must not discard the others).
+    Refuse,
 }
 
 #[derive(Debug, Clone)]
 pub(super) struct RecordsFile {
     path: PathBuf,
 }
+
+/// Makes temp file names unique within a process; the process ID makes them unique across.
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl RecordsFile {
     pub(super) fn new(path: PathBuf) -> Self {
@@ -32,7 +58,8 @@ impl RecordsFile {
         &self.path
     }
 
-    /// The records; none when the file does not exist. A corrupt file is moved aside and reported.
+    /// The records; none when the file does not exist. Reads only: an unreadable or newer file
+    /// is an error every time, and stays where it is.
     pub(super) fn load(&self) -> Result<Vec<TokenRecord>, VaultError> {
         let bytes = match fs::read(&self.path) {
             Ok(bytes) => bytes,
@@ -45,38 +72,82 @@ impl RecordsFile {
                 });
             }
         };
-        match serde_json::from_slice::<OnDisk>(&bytes) {
-            Ok(disk) if disk.version == FORMAT_VERSION => Ok(disk.records),
-            _ => Err(self.set_aside()),
-        }
+        self.parse(&bytes)
     }
 
-    fn set_aside(&self) -> VaultError {
-        let stamp = OffsetDateTime::now_utc().unix_timestamp();
-        let kept_at = self.path.with_extension(format!("json.corrupt-{stamp}"));
-        match fs::rename(&self.path, &kept_at) {
-            Ok(()) => VaultError::CorruptRecords {
+    fn parse(&self, bytes: &[u8]) -> Result<Vec<TokenRecord>, VaultError> {
+        let corrupt = |reason: String| VaultError::CorruptRecords {
+            path: self.path.clone(),
+            reason,
+        };
+        let version = serde_json::from_slice::<Version>(bytes)
+            .map_err(|e| corrupt(format!("not a records file: {e}")))?
+            .version;
+        if version > FORMAT_VERSION {
+            return Err(VaultError::NewerRecords {
                 path: self.path.clone(),
-                kept_at,
-            },
-            Err(source) => VaultError::Records {
-                action: "move aside the unreadable",
-                path: self.path.clone(),
-                source,
-            },
+                found: version,
+                supported: FORMAT_VERSION,
+            });
         }
+        if version < FORMAT_VERSION {
+            return Err(corrupt(format!("unknown format {version}")));
+        }
+        serde_json::from_slice::<Parsed>(bytes)
+            .map(|parsed| parsed.records)
+            .map_err(|e| corrupt(e.to_string()))
     }
 
-    /// Loads, changes and writes back. A corrupt file is moved aside first and the change applies
-    /// to an empty list.
-    pub(super) fn update(&self, change: impl FnOnce(&mut Vec<TokenRecord>)) -> Result<(), VaultError> {
-        let mut records = match self.load() {
-            Ok(records) => records,
-            Err(VaultError::CorruptRecords { .. }) => Vec::new(),
+    /// Under the lock: loads, changes and writes back, so two programs (the CLI and the app)
+    /// never lose each other's changes. Returns where an unreadable file was kept, if it was.
+    pub(super) fn update(
+        &self,
+        unreadable: Unreadable,
+        change: impl FnOnce(&mut Vec<TokenRecord>),
+    ) -> Result<Option<PathBuf>, VaultError> {
+        let _lock = self.lock()?;
+        let (mut records, set_aside) = match self.load() {
+            Ok(records) => (records, None),
+            Err(VaultError::CorruptRecords { .. }) if unreadable == Unreadable::SetAside => {
+                (Vec::new(), Some(self.set_aside()?))
+            }
             Err(other) => return Err(other),
         };
         change(&mut records);
-        self.write(&records)
+        self.write(&records)?;
+        Ok(set_aside)
+    }
+
+    /// An exclusive advisory lock on `<records>.lock`, held until dropped. A lock file of its own,
+    /// because the records file itself is replaced by rename.
+    fn lock(&self) -> Result<fs::File, VaultError> {
+        let io_err = |action, source| VaultError::Records {
+            action,
+            path: self.path.clone(),
+            source,
+        };
+        let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
+        fs::create_dir_all(dir).map_err(|e| io_err("create the directory of", e))?;
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.path.with_extension("json.lock"))
+            .map_err(|e| io_err("open the lock file of", e))?;
+        file.lock().map_err(|e| io_err("lock", e))?;
+        Ok(file)
+    }
+
+    fn set_aside(&self) -> Result<PathBuf, VaultError> {
+        let stamp = OffsetDateTime::now_utc().unix_timestamp();
+        let kept_at = self.path.with_extension(format!("json.unreadable-{stamp}"));
+        fs::rename(&self.path, &kept_at).map_err(|source| VaultError::Records {
+            action: "keep aside the unreadable",
+            path: self.path.clone(),
+            source,
+        })?;
+        tracing::warn!("the unreadable records file was kept at {}", kept_at.display());
+        Ok(kept_at)
     }
 
     /// Temp file in the same directory, fsync, rename: readers see the old or the new file whole.
@@ -87,17 +158,18 @@ impl RecordsFile {
             source,
         };
         let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
-        fs::create_dir_all(dir).map_err(|e| io_err("create the directory of", e))?;
         let json = serde_json::to_vec_pretty(&OnDisk {
             version: FORMAT_VERSION,
-            records: records.to_vec(),
+            records,
         })
         .expect("records always serialize");
-        let tmp = self
-            .path
-            .with_extension(format!("json.tmp-{}", std::process::id()));
+        let tmp = self.path.with_extension(format!(
+            "json.tmp-{}-{}",
+            std::process::id(),
+            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
         let result = (|| {
-            let mut file = fs::File::create(&tmp)?;
+            let mut file = fs::File::create_new(&tmp)?;
             file.write_all(&json)?;
             file.sync_all()?;
             fs::rename(&tmp, &self.path)?;
@@ -111,5 +183,79 @@ impl RecordsFile {
             return Err(io_err("write", e));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_with(text: &str) -> (tempfile::TempDir, RecordsFile) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.json");
+        fs::write(&path, text).unwrap();
+        (dir, RecordsFile::new(path))
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn reading_an_unreadable_file_changes_nothing_and_fails_every_time() {
+        let (dir, file) = file_with("{ not json");
+        for _ in 0..3 {
+            let err = file.load().unwrap_err();
+            assert!(matches!(err, VaultError::CorruptRecords { .. }), "{err:?}");
+        }
+        assert_eq!(names(dir.path()), ["tokens.json"]);
+        assert_eq!(fs::read_to_string(file.path()).unwrap(), "{ not json");
+    }
+
+    #[test]
+    fn a_newer_file_is_reported_and_never_written() {
+        let newer = r#"{"version": 2, "records": [{"shape": "from the future"}]}"#;
+        let (dir, file) = file_with(newer);
+        let err = file.load().unwrap_err();
+        assert!(
+            matches!(err, VaultError::NewerRecords { found: 2, .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("newer version"), "{err}");
+        for unreadable in [Unreadable::SetAside, Unreadable::Refuse] {
+            let err = file.update(unreadable, |r| r.clear()).unwrap_err();
+            assert!(matches!(err, VaultError::NewerRecords { .. }), "{err:?}");
+        }
+        assert_eq!(fs::read_to_string(file.path()).unwrap(), newer);
+        assert_eq!(names(dir.path()), ["tokens.json", "tokens.json.lock"]);
+    }
+
+    #[test]
+    fn only_a_sign_in_sets_an_unreadable_file_aside() {
+        let (dir, file) = file_with("{ not json");
+        let err = file.update(Unreadable::Refuse, |_| {}).unwrap_err();
+        assert!(matches!(err, VaultError::CorruptRecords { .. }), "{err:?}");
+        assert_eq!(fs::read_to_string(file.path()).unwrap(), "{ not json");
+
+        let kept = file.update(Unreadable::SetAside, |_| {}).unwrap().unwrap();
+        assert_eq!(fs::read_to_string(&kept).unwrap(), "{ not json");
+        assert!(file.load().unwrap().is_empty());
+        assert_eq!(names(dir.path()).len(), 3, "{:?}", names(dir.path()));
+    }
+
+    #[test]
+    fn a_record_with_an_unusable_broker_is_reported_not_a_panic() {
+        let text = r#"{"version": 1, "records": [{"org_id": "1eb65fdf-9643-417f-9974-ad72cae0e10f",
+            "broker": {"kind": "custom", "base": "data:,x"}, "issued_at": "2026-01-01T00:00:00Z",
+            "fingerprint": "sha256:00000000"}]}"#;
+        let (_dir, file) = file_with(text);
+        let err = file.load().unwrap_err();
+        assert!(matches!(err, VaultError::CorruptRecords { .. }), "{err:?}");
+        assert!(err.to_string().contains("http"), "{err}");
     }
 }
