@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use scim_token_core::api::{Kept, NeedsOrg, SignedIn};
-use scim_token_core::callback::{self, CallbackError, is_redirect};
+use scim_token_core::callback::{self, is_redirect};
 use scim_token_core::listener::{Listener, ListenerConfig};
 use scim_token_core::navigation::{may_navigate, shown_host};
 use scim_token_core::{
@@ -191,9 +191,9 @@ async fn finish(
             };
             match callback::parse(&url, &pending) {
                 Ok(captured) => return Ok(captured),
-                // Only a broker error can come after `state` was verified: it ends the sign-in.
-                Err(err @ CallbackError::Broker { .. }) => return Err(ApiError::from(err)),
-                // Anything else may come from any page in the window: ignore it, as the listener does.
+                Err(err) if err.ends_sign_in() => return Err(ApiError::from(err)),
+                // Any page in the window can navigate to the redirect: ignore what is not this
+                // sign-in's, as the listener does.
                 Err(err) => tracing::warn!("ignored a redirect that was not this sign-in's: {err}"),
             }
         }

@@ -213,6 +213,16 @@ pub enum CallbackError {
     BadExpiresIn(String),
 }
 
+impl CallbackError {
+    /// Whether this error ends the sign-in. Only a broker error does: it is the one error that
+    /// can only come after `state` was verified. Every other one may come from any page or local
+    /// program (a forged, duplicated or oversized redirect), so a capture path that sees it keeps
+    /// waiting for the real redirect instead of letting a stranger end the sign-in.
+    pub fn ends_sign_in(&self) -> bool {
+        matches!(self, Self::Broker { .. })
+    }
+}
+
 fn broker_said(code: &BrokerErrorCode, description: Option<&str>) -> String {
     match description {
         Some(text) => format!(" (broker said: {code}: {text})"),

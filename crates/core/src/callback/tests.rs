@@ -314,3 +314,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn only_a_broker_error_ends_a_sign_in() {
+    let login = AuthorizeRequest::new(Broker::resolve(&BrokerId::Webex))
+        .with_state_for_tests(STATE)
+        .start(datetime!(2026-11-29 12:00 UTC));
+    let long = format!("state={STATE}&access_token={}", "a".repeat(MAX_CALLBACK_LEN));
+    for from_anyone in [
+        String::new(),
+        long,
+        format!("state={STATE}&state={STATE}&access_token=x&token_type=Bearer"),
+        "access_token=x&token_type=Bearer".to_owned(),
+        "state=forged&error=access_denied".to_owned(),
+    ] {
+        let err = parse(&from_anyone, &login).unwrap_err();
+        assert!(!err.ends_sign_in(), "{from_anyone:.60}: {err}");
+    }
+    let denied = parse(&format!("#error=access_denied&state={STATE}"), &login).unwrap_err();
+    assert!(denied.ends_sign_in(), "{denied}");
+}

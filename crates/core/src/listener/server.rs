@@ -181,7 +181,7 @@ async fn capture(State(state): State<SharedState>, headers: HeaderMap, body: Str
             };
             verdict(StatusCode::OK, "captured", "Token captured", message)
         }
-        Err(err @ CallbackError::Broker { .. }) => {
+        Err(err) if err.ends_sign_in() => {
             let message = err.to_string();
             let _ = sender.send(Err(err));
             verdict(StatusCode::OK, "broker-error", "Sign-in failed", message)
