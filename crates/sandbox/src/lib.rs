@@ -7,6 +7,7 @@
 //! /v1/people/me                    who a token belongs to
 //! /identity/scim/{orgId}/v2/…      Users, Groups, discovery (RFC 7643/7644)
 //! /_sandbox/log                    recent requests, bearer tokens redacted
+//! /_sandbox/info                   base, org, Tenant URL, client ID, redirect URI, scopes, accounts
 //! ```
 //!
 //! Every route answers only requests whose `Host` is 127.0.0.1, localhost or \[::1\] (421
@@ -29,6 +30,7 @@ mod bearer;
 mod broker;
 mod error;
 mod host;
+mod info;
 mod log;
 mod people;
 mod running;
@@ -172,6 +174,7 @@ impl Sandbox {
             .merge(people::routes())
             .merge(scim::routes())
             .route("/_sandbox/log", axum::routing::get(log::show))
+            .route("/_sandbox/info", axum::routing::get(info::show))
             .fallback(scim::not_found)
             .layer(axum::middleware::from_fn(host::only_loopback))
             .layer(axum::middleware::from_fn_with_state(

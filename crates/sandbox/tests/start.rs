@@ -110,3 +110,35 @@ async fn a_bad_data_file_fails_before_binding() {
     let error = Sandbox::start(config, 0).await.unwrap_err();
     assert!(matches!(error, SandboxError::Data(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn info_names_what_a_client_needs() {
+    let running = Sandbox::start(SandboxConfig::default(), 0).await.unwrap();
+    let info: serde_json::Value = reqwest::get(format!("{}_sandbox/info", running.base()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["base"], running.base().as_str());
+    assert_eq!(info["client_id"], scim_token_core::broker::CLIENT_ID);
+    assert_eq!(info["redirect_uri"], "http://localhost:3000/auth/code");
+    assert_eq!(
+        info["authorize_url"],
+        format!("{}idb/oauth2/v1/authorize", running.base())
+    );
+    assert!(
+        info["tenant_url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/identity/scim/{}/v2/", scim_token_sandbox::DEFAULT_ORG))
+    );
+    assert!(
+        info["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["may_provision"] == true)
+    );
+    running.stop().await.unwrap();
+}
