@@ -275,11 +275,7 @@ async fn resource_types(caller: Authorized) -> Response {
 }
 
 async fn resource_type(caller: Authorized, ResourceId(id): ResourceId) -> Result<Response, ScimError> {
-    discovery::resource_types(&caller.base)
-        .into_iter()
-        .find(|r| r["id"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&id)))
-        .map(|r| scim_json(StatusCode::OK, to_json(&r), None))
-        .ok_or_else(|| ScimError::not_found(format!("resource type '{id}' not found")))
+    one_by_id(discovery::resource_types(&caller.base), &id, "resource type")
 }
 
 async fn schemas(caller: Authorized) -> Response {
@@ -291,9 +287,14 @@ async fn schemas(caller: Authorized) -> Response {
 }
 
 async fn schema(caller: Authorized, ResourceId(id): ResourceId) -> Result<Response, ScimError> {
-    discovery::schemas(&caller.base)
+    one_by_id(discovery::schemas(&caller.base), &id, "schema")
+}
+
+/// The discovery document whose `id` is `id` (case-insensitive), or a SCIM 404 naming `what`.
+fn one_by_id(documents: Vec<Value>, id: &str, what: &str) -> Result<Response, ScimError> {
+    documents
         .into_iter()
-        .find(|s| s["id"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&id)))
-        .map(|s| scim_json(StatusCode::OK, to_json(&s), None))
-        .ok_or_else(|| ScimError::not_found(format!("schema '{id}' not found")))
+        .find(|d| d["id"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(id)))
+        .map(|d| scim_json(StatusCode::OK, to_json(&d), None))
+        .ok_or_else(|| ScimError::not_found(format!("{what} '{id}' not found")))
 }
