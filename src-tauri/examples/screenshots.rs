@@ -1,79 +1,94 @@
 //! Takes the README's screenshots of the real app under Xvfb: `scripts/screenshots`.
 //! `cargo run -p scim-token-desktop --example screenshots -- <app binary> <output dir>`
 
-#![allow(missing_docs, clippy::print_stdout)]
+#![allow(missing_docs, clippy::print_stdout, clippy::print_stderr)]
 
-use scim_token_test_support::desktop;
+// Linux only: it drives processes under Xvfb, /proc and process groups.
+#[cfg(unix)]
+mod tool {
+    use scim_token_test_support::desktop;
 
-use std::path::PathBuf;
-use std::process::Command;
-use std::time::Duration;
+    use std::path::PathBuf;
+    use std::process::Command;
+    use std::time::Duration;
 
-use desktop::{click, launch, wait_text};
-use fantoccini::{Client, Locator};
+    use desktop::{click, launch, wait_text};
+    use fantoccini::{Client, Locator};
 
-/// Waits until `css` is on the page.
-async fn wait_for(client: &Client, css: &str) {
-    wait_text(client, css, |_| true, Duration::from_secs(30)).await;
+    /// Waits until `css` is on the page.
+    async fn wait_for(client: &Client, css: &str) {
+        wait_text(client, css, |_| true, Duration::from_secs(30)).await;
+    }
+
+    async fn save(client: &Client, path: PathBuf) {
+        std::fs::write(&path, client.screenshot().await.unwrap()).unwrap();
+        println!("wrote {}", path.display());
+    }
+
+    #[tokio::main]
+    pub(crate) async fn main() {
+        let mut args = std::env::args().skip(1);
+        let app = args.next().expect("app binary");
+        let out = PathBuf::from(args.next().expect("output dir"));
+
+        // The sign-in window (incognito, so outside WebDriver's reach): capture the whole display.
+        let (_driver, client) = launch(&app, &["--sandbox", "--sandbox-port", "0"]).await;
+        wait_for(&client, "#sandbox-tenant").await;
+        click(&client, "#get-token").await;
+        client
+            .find(Locator::Css("#email"))
+            .await
+            .unwrap()
+            .send_keys("admin@sandbox.example")
+            .await
+            .unwrap();
+        click(&client, "#start-login").await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let display = std::env::var("DISPLAY").expect("an X display");
+        let login = out.join("login.png");
+        let status = Command::new("import")
+            .args(["-display", &display, "-window", "root"])
+            .arg(&login)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        println!("wrote {}", login.display());
+        client.close().await.unwrap();
+        drop(_driver);
+
+        // The dashboard and the Azure hand-off, after a sign-in against the auto-approving sandbox.
+        let (_driver, client) = launch(
+            &app,
+            &[
+                "--sandbox-auto-approve",
+                "admin@sandbox.example",
+                "--sandbox-port",
+                "0",
+            ],
+        )
+        .await;
+        wait_for(&client, "#sandbox-tenant").await;
+        click(&client, "#get-token").await;
+        click(&client, "#start-login").await;
+        wait_for(&client, ".card").await;
+        click(&client, ".card .test").await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        save(&client, out.join("dashboard.png")).await;
+        client.execute("document.querySelector('.card details').open = true; document.querySelector('.card .azure').scrollIntoView();", vec![]).await.unwrap();
+        click(&client, ".card .copy-url").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        save(&client, out.join("azure.png")).await;
+        client.close().await.unwrap();
+    }
 }
 
-async fn save(client: &Client, path: PathBuf) {
-    std::fs::write(&path, client.screenshot().await.unwrap()).unwrap();
-    println!("wrote {}", path.display());
+#[cfg(unix)]
+fn main() {
+    tool::main();
 }
 
-#[tokio::main]
-async fn main() {
-    let mut args = std::env::args().skip(1);
-    let app = args.next().expect("app binary");
-    let out = PathBuf::from(args.next().expect("output dir"));
-
-    // The sign-in window (incognito, so outside WebDriver's reach): capture the whole display.
-    let (_driver, client) = launch(&app, &["--sandbox", "--sandbox-port", "0"]).await;
-    wait_for(&client, "#sandbox-tenant").await;
-    click(&client, "#get-token").await;
-    client
-        .find(Locator::Css("#email"))
-        .await
-        .unwrap()
-        .send_keys("admin@sandbox.example")
-        .await
-        .unwrap();
-    click(&client, "#start-login").await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let display = std::env::var("DISPLAY").expect("an X display");
-    let login = out.join("login.png");
-    let status = Command::new("import")
-        .args(["-display", &display, "-window", "root"])
-        .arg(&login)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    println!("wrote {}", login.display());
-    client.close().await.unwrap();
-    drop(_driver);
-
-    // The dashboard and the Azure hand-off, after a sign-in against the auto-approving sandbox.
-    let (_driver, client) = launch(
-        &app,
-        &[
-            "--sandbox-auto-approve",
-            "admin@sandbox.example",
-            "--sandbox-port",
-            "0",
-        ],
-    )
-    .await;
-    wait_for(&client, "#sandbox-tenant").await;
-    click(&client, "#get-token").await;
-    click(&client, "#start-login").await;
-    wait_for(&client, ".card").await;
-    click(&client, ".card .test").await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    save(&client, out.join("dashboard.png")).await;
-    client.execute("document.querySelector('.card details').open = true; document.querySelector('.card .azure').scrollIntoView();", vec![]).await.unwrap();
-    click(&client, ".card .copy-url").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    save(&client, out.join("azure.png")).await;
-    client.close().await.unwrap();
+#[cfg(not(unix))]
+fn main() {
+    eprintln!("this tool runs on Linux only (Xvfb, /proc, process groups)");
+    std::process::exit(1);
 }

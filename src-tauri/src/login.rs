@@ -43,12 +43,22 @@ fn window_label(id: LoginId) -> String {
 }
 
 /// Cancels the sign-in in progress (only if it is `only` when given) and waits until it has let
-/// go of its window and the port.
+/// go of its window and the port. A token it captured and holds for an org is dropped too.
 pub(crate) async fn cancel(shared: &Shared, only: Option<LoginId>) {
     let mut slot = shared.login.lock().await;
     if only.is_some_and(|id| slot.as_ref().is_some_and(|active| active.id != id)) {
         return;
     }
+    end(&mut slot).await;
+    let mut unfiled = lock(&shared.unfiled);
+    if only.is_none_or(|id| unfiled.as_ref().is_some_and(|(held, _)| *held == id)) {
+        unfiled.take();
+    }
+}
+
+/// Ends the sign-in in `slot`, if any, and waits for it; the caller holds the guard, so no other
+/// sign-in can start in between.
+async fn end(slot: &mut Option<ActiveLogin>) {
     if let Some(active) = slot.take() {
         let _ = active.cancel.send(());
         let _ = tokio::time::timeout(TEARDOWN_WAIT, active.task).await;
@@ -64,8 +74,11 @@ pub(crate) async fn start(
     email: Option<String>,
 ) -> Result<LoginStarted, CommandError> {
     check_broker(&broker)?;
-    cancel(&shared, None).await;
+    // One guard from ending the previous sign-in to registering this one: two starts at once
+    // run one after the other.
     let mut slot = shared.login.lock().await;
+    end(&mut slot).await;
+    lock(&shared.unfiled).take();
     let id = shared.next_id();
     let mut request = AuthorizeRequest::new(Broker::resolve(&broker));
     if let Some(email) = email.filter(|e| !e.trim().is_empty()) {

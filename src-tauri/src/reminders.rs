@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use scim_token_core::OrgId;
+use scim_token_core::TokenKey;
 use scim_token_core::expiry::due_reminder;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
@@ -18,39 +18,47 @@ const CHECK_EVERY: Duration = Duration::from_secs(3600);
 
 pub(crate) fn spawn(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
-        let mut last_sent: HashMap<OrgId, OffsetDateTime> = HashMap::new();
+        let mut last_sent: HashMap<TokenKey, OffsetDateTime> = HashMap::new();
+        let mut told_unreadable = false;
         loop {
-            check(&app, &mut last_sent);
+            check(&app, &mut last_sent, &mut told_unreadable);
             crate::tray::refresh(&app);
             tokio::time::sleep(CHECK_EVERY).await;
         }
     });
 }
 
-fn check(app: &AppHandle, last_sent: &mut HashMap<OrgId, OffsetDateTime>) {
+fn check(app: &AppHandle, last_sent: &mut HashMap<TokenKey, OffsetDateTime>, told_unreadable: &mut bool) {
     let Some(shared) = app.try_state::<Arc<Shared>>() else {
         return;
     };
     let now = OffsetDateTime::now_utc();
     let records = match shared.tokens.records() {
-        Ok(records) => records,
+        Ok(records) => {
+            *told_unreadable = false;
+            records
+        }
         Err(err) => {
-            // An unreadable records file must not silence reminders without a word.
-            notify(app, "scim-token cannot read its token records", &err.to_string());
+            // An unreadable records file must not silence reminders without a word; once is
+            // enough (the tray says it too).
+            if !*told_unreadable {
+                notify(app, "scim-token cannot read its token records", &err.to_string());
+                *told_unreadable = true;
+            }
             return;
         }
     };
     for record in records {
         let expires_at = record.effective_expires_at();
-        let Some(reminder) = due_reminder(expires_at, last_sent.get(&record.org_id).copied(), now) else {
+        let Some(reminder) = due_reminder(expires_at, last_sent.get(&record.key()).copied(), now) else {
             continue;
         };
         notify(
             app,
             "Webex SCIM token needs renewal",
-            &reminder_text(&record.org_id.to_string(), reminder.days_before),
+            &reminder_text(&record.key().to_string(), reminder.days_before),
         );
-        last_sent.insert(record.org_id, now);
+        last_sent.insert(record.key(), now);
     }
 }
 

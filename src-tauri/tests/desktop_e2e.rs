@@ -1,3 +1,5 @@
+#![cfg_attr(not(unix), allow(missing_docs))]
+#![cfg(unix)]
 //! End-to-end: the real desktop app, driven through tauri-driver and WebKitWebDriver under the
 //! Xvfb display and private keyring that `scripts/test` starts. The sign-in window is incognito
 //! and so invisible to WebDriver; the embedded sandbox auto-approves, and the main window shows
@@ -202,10 +204,10 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
         Duration::from_secs(5),
     )
     .await;
-    client
+    // The app may be gone before WebDriver answers: the wait below is the check.
+    let _ = client
         .execute("document.getElementById('quit').click();", vec![])
-        .await
-        .unwrap();
+        .await;
     let deadline = Instant::now() + Duration::from_secs(20);
     while desktop::app_running(APP) {
         assert!(Instant::now() < deadline, "Quit did not end the app");

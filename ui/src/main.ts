@@ -22,6 +22,10 @@ const $ = <T extends HTMLElement>(selector: string, root: ParentNode = document)
 let summaries: TokenSummary[] = [];
 /** The sign-in in progress; results of earlier ones are ignored. */
 let currentLogin: number | null = null;
+/** Results that arrived before their start call returned (a sign-in can finish that fast). */
+const earlyResults = new Map<number, LoginFinished>();
+/** The broker a Renew asked for, when the select cannot name it (a custom broker). */
+let renewBroker: BrokerId | null = null;
 /** The embedded sandbox's base URL, when it runs. */
 let sandboxBase: string | null = null;
 
@@ -169,13 +173,31 @@ function brokerChoice(broker: BrokerId): string {
     case "government":
       return "gov";
     case "sandbox":
-    case "custom":
       return "sandbox";
+    case "custom":
+      return "custom";
   }
+}
+
+/** Offers the custom broker a Renew asks for as an option of its own. */
+function offerCustom(broker: BrokerId): void {
+  if (broker.kind !== "custom") return;
+  renewBroker = broker;
+  const select = $<HTMLSelectElement>("#broker");
+  let option = select.querySelector<HTMLOptionElement>('option[value="custom"]');
+  if (!option) {
+    option = document.createElement("option");
+    option.value = "custom";
+    select.append(option);
+  }
+  option.textContent = `Custom broker (${broker.base})`;
 }
 
 function chosenBroker(): BrokerId {
   switch ($<HTMLSelectElement>("#broker").value) {
+    case "custom":
+      if (renewBroker) return renewBroker;
+      return { kind: "webex" };
     case "gov":
       return { kind: "government" };
     // The app signs in at its embedded sandbox when it runs, else at `scim-token sandbox`.
@@ -191,7 +213,10 @@ function openLogin(broker?: BrokerId, account?: string | null): void {
   $("#login-panel").hidden = false;
   $("#org-form").hidden = true;
   const select = $<HTMLSelectElement>("#broker");
-  if (broker) select.value = brokerChoice(broker);
+  if (broker) {
+    offerCustom(broker);
+    select.value = brokerChoice(broker);
+  }
   if (account) $<HTMLInputElement>("#email").value = account;
   select.focus();
 }
@@ -213,6 +238,9 @@ async function startLogin(event: Event): Promise<void> {
     const started = await commands.startLogin(chosenBroker(), email || null);
     currentLogin = started.id;
     setWaiting(true, started.note || "Waiting for you to finish signing in…");
+    const early = earlyResults.get(started.id);
+    earlyResults.clear();
+    if (early) await loginFinished(early);
   } catch (e) {
     setWaiting(false, "");
     showError(e);
@@ -244,7 +272,12 @@ async function fileToken(event: Event): Promise<void> {
 }
 
 async function loginFinished(result: LoginFinished): Promise<void> {
-  if (result.id !== currentLogin) return;
+  if (result.id !== currentLogin) {
+    // Possibly the one whose start call has not returned yet; an older one's result is dropped
+    // when the next start returns.
+    earlyResults.set(result.id, result);
+    return;
+  }
   switch (result.outcome) {
     case "stored":
       currentLogin = null;

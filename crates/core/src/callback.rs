@@ -214,12 +214,21 @@ pub enum CallbackError {
 }
 
 impl CallbackError {
-    /// Whether this error ends the sign-in. Only a broker error does: it is the one error that
-    /// can only come after `state` was verified. Every other one may come from any page or local
-    /// program (a forged, duplicated or oversized redirect), so a capture path that sees it keeps
-    /// waiting for the real redirect instead of letting a stranger end the sign-in.
+    /// Whether this error ends the sign-in: every error found after `state` was verified. The
+    /// state is a secret of this sign-in, so such a redirect is the broker's (a denial, or a
+    /// malformed answer) and waiting longer cannot help. The errors found before it (empty,
+    /// oversized, a duplicated parameter, a missing or wrong state) may come from any page or
+    /// local program, so a capture path that sees one keeps waiting for the real redirect
+    /// instead of letting a stranger end the sign-in.
     pub fn ends_sign_in(&self) -> bool {
-        matches!(self, Self::Broker { .. })
+        !matches!(
+            self,
+            Self::Empty
+                | Self::TooLong { .. }
+                | Self::DuplicateParameter(_)
+                | Self::StateMissing
+                | Self::StateMismatch
+        )
     }
 }
 

@@ -62,6 +62,9 @@ impl ClipboardCopy {
         set_private_text(&mut clipboard, &text).map_err(|e| ClipboardError::Write(e.to_string()))?;
         let mut copy = Self { clipboard, text };
         if !copy.still_ours() {
+            // Whatever the clipboard holds now, make sure it is not ours being handed over to a
+            // clipboard manager when the handle drops.
+            let _ = copy.clear_if_unchanged();
             return Err(ClipboardError::NotKept);
         }
         Ok(copy)
@@ -96,6 +99,8 @@ pub fn exclusions(target_os: &str) -> &'static [Exclusion] {
         // `ExcludeClipboardContentFromMonitorProcessing` covers history and cloud; the two formats
         // below are set too for clipboard tools that only read them.
         "windows" => &[Exclusion::Monitoring, Exclusion::History, Exclusion::Cloud],
+        // `org.nspasteboard.ConcealedType`, honoured by macOS clipboard managers.
+        "macos" => &[Exclusion::History],
         _ => &[],
     }
 }
@@ -138,7 +143,19 @@ fn set_private_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<()
     set.text(text)
 }
 
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(target_os = "macos")]
+fn set_private_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
+    use arboard::SetExtApple;
+    let mut set = clipboard.set();
+    for exclusion in exclusions("macos") {
+        if *exclusion == Exclusion::History {
+            set = set.exclude_from_history();
+        }
+    }
+    set.text(text)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 fn set_private_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
     clipboard.set_text(text)
 }
@@ -154,6 +171,7 @@ mod tests {
         for wanted in [Exclusion::Monitoring, Exclusion::History, Exclusion::Cloud] {
             assert!(windows.contains(&wanted), "{wanted:?} missing on Windows");
         }
-        assert!(exclusions("macos").is_empty());
+        assert_eq!(exclusions("macos"), &[Exclusion::History]);
+        assert!(exclusions("freebsd").is_empty());
     }
 }

@@ -86,7 +86,13 @@ const PORT_BUSY_ADVICE: &str =
     "sign in from the desktop app, which reads the redirect in its own window and does not need the port";
 
 fn owner_text(owner: Option<&PortOwner>) -> String {
-    owner.map(|o| format!(" by {o}")).unwrap_or_default()
+    match owner {
+        Some(owner) => format!(" by {owner}"),
+        // Windows keeps the closing connections of a recent sign-in for up to four minutes, and
+        // the listener's exclusive port cannot be bound again until they are gone.
+        None if cfg!(windows) => " (Windows does not say by which program; if none is running, connections of a recent sign-in may still be closing: try again in a few minutes)".to_owned(),
+        None => String::new(),
+    }
 }
 
 /// Cancels a running [`Listener`] from elsewhere (a Cancel button, Ctrl-C, the webview winning).
@@ -191,12 +197,14 @@ impl Listener {
 /// would leave clients (the browser among them) half-connected until TCP retries.
 const ACCEPT_BACKLOG: u32 = 4096;
 
-/// Whether failing to bind `addr` ends the sign-in. A taken port always does: another program
-/// would get the browser's redirect. Any other IPv6 failure does not: with IPv6 off in the kernel,
-/// binding `[::1]` fails with errors that vary by system (EADDRNOTAVAIL, EAFNOSUPPORT, EINVAL…),
-/// and then nothing can reach `[::1]` either, so IPv4 alone serves `localhost`.
+/// Whether failing to bind `addr` ends the sign-in. A port held by someone else always does:
+/// another program would get the browser's redirect. Winsock reports a port held by another
+/// user's or an exclusive socket as access denied (WSAEACCES), so that counts as held too. Any
+/// other IPv6 failure does not: with IPv6 off in the kernel, binding `[::1]` fails with errors
+/// that vary by system (EADDRNOTAVAIL, EAFNOSUPPORT, EINVAL…), and then nothing can reach `[::1]`
+/// either, so IPv4 alone serves `localhost`.
 fn bind_failure_is_fatal(addr: &SocketAddr, kind: io::ErrorKind) -> bool {
-    addr.is_ipv4() || kind == io::ErrorKind::AddrInUse
+    addr.is_ipv4() || matches!(kind, io::ErrorKind::AddrInUse | io::ErrorKind::PermissionDenied)
 }
 
 /// How a listening socket guards its port against other programs.

@@ -77,7 +77,7 @@ pub enum VaultError {
         supported: u32,
     },
     /// The platform has no config directory (no home directory).
-    #[error("no configuration directory: set HOME (or XDG_CONFIG_HOME)")]
+    #[error("no configuration directory: set HOME (or XDG_CONFIG_HOME, or SCIM_TOKEN_CONFIG_DIR)")]
     NoConfigDir,
 }
 
@@ -94,11 +94,9 @@ pub struct Vault {
 }
 
 impl Vault {
-    /// The user's vault: keyring service `scim-token`, records in the platform config directory
-    /// (`$XDG_CONFIG_HOME/scim-token/tokens.json` on Linux).
+    /// The user's vault: keyring service `scim-token`, records in [`records_dir`].
     pub fn open_default() -> Result<Self, VaultError> {
-        let dirs = directories::ProjectDirs::from("", "", "scim-token").ok_or(VaultError::NoConfigDir)?;
-        Ok(Self::new(KEYRING_SERVICE, dirs.config_dir()))
+        Ok(Self::new(KEYRING_SERVICE, &records_dir()?))
     }
 
     /// A vault with its own keyring service name and records directory.
@@ -198,6 +196,12 @@ impl Vault {
     pub fn store(&self, token: &AccessToken, record: &TokenRecord) -> Result<Stored, VaultError> {
         let key = record.key();
         let account = keyring_account(&key);
+        // A file this build must not write fails the store before the keyring is touched.
+        match self.records.load() {
+            Ok(records) => self.move_legacy_entries_off(&account, &records),
+            Err(VaultError::CorruptRecords { .. }) => {}
+            Err(err) => return Err(err),
+        }
         let previous = self.read_secret(&account)?;
         self.write_secret(&account, token)?;
         let written = self.records.update(records::Unreadable::SetAside, |records| {
@@ -237,6 +241,19 @@ impl Vault {
             });
         }
         Ok(token)
+    }
+
+    /// Before a Webex token takes the plain org account: a token another broker stored there in
+    /// an earlier version moves to its own entry first, instead of being overwritten.
+    fn move_legacy_entries_off(&self, account: &str, records: &[TokenRecord]) {
+        for other in records
+            .iter()
+            .filter(|r| r.broker != BrokerId::Webex && legacy_account(r.org_id) == account)
+        {
+            if let Err(e) = self.token(other) {
+                tracing::debug!("no earlier entry to move for {}: {e}", other.key());
+            }
+        }
     }
 
     fn migrate_legacy(&self, record: &TokenRecord, account: &str) -> Result<AccessToken, VaultError> {
@@ -279,6 +296,21 @@ impl Vault {
             })
             .map(|_| ())
     }
+}
+
+/// Names a records directory of its own, overriding the platform's (a portable install, tests).
+pub const CONFIG_DIR_VAR: &str = "SCIM_TOKEN_CONFIG_DIR";
+
+/// Where the records live: `$SCIM_TOKEN_CONFIG_DIR` if set, else the platform config directory:
+/// `$XDG_CONFIG_HOME/scim-token` on Linux, `%APPDATA%\scim-token\config` on Windows,
+/// `~/Library/Application Support/scim-token` on macOS.
+pub fn records_dir() -> Result<PathBuf, VaultError> {
+    if let Some(dir) = std::env::var_os(CONFIG_DIR_VAR).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "scim-token")
+        .map(|dirs| dirs.config_dir().to_path_buf())
+        .ok_or(VaultError::NoConfigDir)
 }
 
 /// What [`Vault::store`] did besides storing.
@@ -332,3 +364,54 @@ fn reconnect_keyring() {
 
 #[cfg(not(all(unix, not(target_os = "macos"))))]
 fn reconnect_keyring() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(broker: BrokerId) -> TokenKey {
+        TokenKey {
+            broker,
+            org: "1eb65fdf-9643-417f-9974-ad72cae0e10f".parse().unwrap(),
+        }
+    }
+
+    /// The names entries have in the Credential Manager, Keychain and Secret Service: Webex's
+    /// stay where every earlier version put them.
+    #[test]
+    fn keyring_accounts_per_broker() {
+        assert_eq!(
+            keyring_account(&key(BrokerId::Webex)),
+            "1eb65fdf-9643-417f-9974-ad72cae0e10f"
+        );
+        assert_eq!(
+            keyring_account(&key(BrokerId::Government)),
+            "1eb65fdf-9643-417f-9974-ad72cae0e10f@gov"
+        );
+        assert_eq!(
+            keyring_account(&key(BrokerId::sandbox_default())),
+            "1eb65fdf-9643-417f-9974-ad72cae0e10f@http://127.0.0.1:8900/"
+        );
+        assert_eq!(
+            legacy_account(key(BrokerId::Webex).org),
+            keyring_account(&key(BrokerId::Webex))
+        );
+    }
+
+    /// Where the records file is on this platform (run under Wine, the Windows answer).
+    #[test]
+    fn records_dir_is_the_platform_config_dir() {
+        let dir = records_dir().unwrap();
+        let text = dir.display().to_string();
+        if std::env::var_os(CONFIG_DIR_VAR).is_some() {
+            return assert_eq!(dir, PathBuf::from(std::env::var_os(CONFIG_DIR_VAR).unwrap()));
+        }
+        if cfg!(windows) {
+            assert!(text.contains("AppData\\Roaming\\scim-token"), "{text}");
+        } else if cfg!(target_os = "macos") {
+            assert!(text.ends_with("Library/Application Support/scim-token"), "{text}");
+        } else {
+            assert!(text.ends_with("scim-token"), "{text}");
+        }
+    }
+}

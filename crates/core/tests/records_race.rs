@@ -1,6 +1,7 @@
-//! Two processes (the CLI's `forget` racing the desktop app's `store`), each with two threads,
-//! writing the records file at once: with the lock and unique temp files no change is lost and
-//! no half-written file is left. Needs the real keyring of `scripts/world`.
+//! Two processes (say the CLI's `login` and the desktop app's sign-in), each with two threads,
+//! storing into one records file at once: with the lock and unique temp files no change is lost
+//! and no half-written file is left (without the lock, records are lost). `forget` takes the same
+//! lock-load-change-write path. Needs the real keyring of `scripts/world`.
 
 use std::process::Command;
 use std::sync::Arc;

@@ -32,11 +32,24 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// A new directory under `$XDG_CONFIG_HOME` (or the temp dir) for one launch's records.
+fn fresh_config_dir() -> std::path::PathBuf {
+    static LAUNCHES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let root = std::env::var_os("XDG_CONFIG_HOME").map_or_else(std::env::temp_dir, Into::into);
+    let n = LAUNCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = root.join(format!("scim-token-launch-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 fn tauri_driver() -> Driver {
     let port = free_port();
     let native = free_port();
     let child = Command::new("tauri-driver")
         .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        // Each launch keeps its token records apart (inside the world's config dir, which the
+        // secret-hygiene scans search), so no test sees another's tokens.
+        .env("SCIM_TOKEN_CONFIG_DIR", fresh_config_dir())
         .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -22,6 +22,38 @@ pub fn bin() -> PathBuf {
     cargo_bin("scim-token")
 }
 
+/// Set by `scripts/wine` for the Windows leg: the `scim-token.exe` to test instead of the Linux
+/// binary, and the Wine loader that runs it.
+const WINDOWS_EXE: &str = "SCIM_TOKEN_TEST_WINDOWS_EXE";
+const WINE: &str = "SCIM_TOKEN_TEST_WINE";
+
+/// Whether this run tests the Windows CLI under Wine.
+pub fn under_wine() -> bool {
+    std::env::var_os(WINDOWS_EXE).is_some()
+}
+
+/// A command that runs the CLI under test: the Linux binary, or the Windows one through Wine.
+pub fn cli_command() -> Command {
+    match (std::env::var_os(WINDOWS_EXE), std::env::var_os(WINE)) {
+        (Some(exe), Some(wine)) => {
+            let mut command = Command::new(wine);
+            command.arg(exe).env("WINEDEBUG", "-all");
+            command
+        }
+        (Some(_), None) => panic!("{WINDOWS_EXE} is set but {WINE} (the Wine loader) is not"),
+        _ => Command::new(bin()),
+    }
+}
+
+/// A path as the CLI under test names it: itself on Linux, `Z:\…` (Wine's view of `/`) under Wine.
+pub fn cli_path(path: &Path) -> std::ffi::OsString {
+    if under_wine() {
+        format!("Z:{}", path.display().to_string().replace('/', "\\")).into()
+    } else {
+        path.as_os_str().to_owned()
+    }
+}
+
 /// A binary of the workspace, next to the running test: cargo puts test executables in
 /// `target/<profile>/deps/` and builds the package's binaries into `target/<profile>/` before
 /// running its integration tests.
@@ -73,10 +105,15 @@ impl Home {
 
     /// `scim-token ARGS` with this home's config dir.
     pub fn cli(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(bin());
+        let mut command = cli_command();
         command
             .args(args)
             .env("XDG_CONFIG_HOME", self.config_dir())
+            // Windows keeps the records under %APPDATA%, which no variable moves; this does.
+            .env(
+                "SCIM_TOKEN_CONFIG_DIR",
+                cli_path(&self.config_dir().join("scim-token")),
+            )
             .env("SCIM_TOKEN_LOG", "trace")
             .stdin(Stdio::null());
         command
@@ -220,7 +257,7 @@ impl Sandbox {
         let org = org.to_owned();
         let mut args = vec!["sandbox", "--port", "0", "--org", &org];
         args.extend_from_slice(extra);
-        let mut child = Command::new(bin())
+        let mut child = cli_command()
             .args(&args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -13,7 +13,11 @@ pub(crate) fn run(within_days: i64, notify: bool, json: bool) -> Result<ExitCode
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         for s in &report.all {
-            let flag = if report.due.iter().any(|d| d.org_id == s.org_id) {
+            let flag = if report
+                .due
+                .iter()
+                .any(|d| d.org_id == s.org_id && d.broker_id == s.broker_id)
+            {
                 "RENEW"
             } else {
                 "ok"

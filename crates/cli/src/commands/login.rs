@@ -69,15 +69,7 @@ pub(crate) async fn run(options: Options) -> Result<ExitCode> {
         let _spinner = Spinner::start("Waiting for the sign-in to finish…");
         listener.wait().await
     };
-    // From here on Ctrl-C ends the process, as it would without a handler (the installed one
-    // stays for the whole process): e.g. at the org prompt.
     cancel_on_ctrl_c.abort();
-    let interrupted = crate::interrupt::ctrl_c()?;
-    tokio::spawn(async move {
-        interrupted.await;
-        eprintln!("\nInterrupted: the captured token was not stored.");
-        std::process::exit(130);
-    });
     let captured = captured?;
     let signed_in = match tokens.complete_sign_in(pending, captured, options.org).await {
         Ok(signed_in) => signed_in,
@@ -151,6 +143,7 @@ fn report(summary: &TokenSummary) -> String {
 
 /// The keyring failed: the token is only in memory. Print it if asked (or if the user agrees).
 fn hand_over_unstored(token: &AccessToken, print_token: bool) -> ExitCode {
+    let _ctrl_c = ExitOnCtrlC::arm();
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let print = print_token
         || (interactive
@@ -182,6 +175,7 @@ async fn file_under_asked_org(tokens: &Tokens, needs: NeedsOrg, print_token: boo
         return Err(anyhow!("{problem}; run again with --org <ID>"));
     }
     eprintln!("{problem}");
+    let ctrl_c = ExitOnCtrlC::arm();
     for _ in 0..3 {
         eprint!("Org ID: ");
         let _ = std::io::stderr().flush();
@@ -189,6 +183,8 @@ async fn file_under_asked_org(tokens: &Tokens, needs: NeedsOrg, print_token: boo
         std::io::stdin().lock().read_line(&mut line)?;
         match line.parse::<OrgId>() {
             Ok(org) => {
+                // Storing must not be cut in half by a Ctrl-C.
+                drop(ctrl_c);
                 return tokens
                     .complete_sign_in(needs.pending, needs.captured, Some(org))
                     .await
@@ -198,4 +194,30 @@ async fn file_under_asked_org(tokens: &Tokens, needs: NeedsOrg, print_token: boo
         }
     }
     Err(anyhow!("no valid org ID given"))
+}
+
+/// While a prompt waits, Ctrl-C ends the process as it would without scim-token's handler (which,
+/// once installed for the sign-in, stays for the whole process). Disarmed when dropped, so a
+/// Ctrl-C can never cut a keyring or records write in half.
+struct ExitOnCtrlC(Option<tokio::task::JoinHandle<()>>);
+
+impl ExitOnCtrlC {
+    fn arm() -> Self {
+        let task = crate::interrupt::ctrl_c().ok().map(|interrupted| {
+            tokio::spawn(async move {
+                interrupted.await;
+                eprintln!("\nInterrupted: the captured token was not stored.");
+                std::process::exit(130);
+            })
+        });
+        Self(task)
+    }
+}
+
+impl Drop for ExitOnCtrlC {
+    fn drop(&mut self) {
+        if let Some(task) = self.0.take() {
+            task.abort();
+        }
+    }
 }

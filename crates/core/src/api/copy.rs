@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::{ApiError, Tokens};
-use crate::clipboard::{ClearOutcome, ClipboardCopy};
+use crate::clipboard::{ClearOutcome, ClipboardCopy, ClipboardError};
 use crate::token::TokenRecord;
 
 /// Which of Azure's two fields to copy.
@@ -68,7 +68,9 @@ impl Tokens {
         // The clipboard is a round trip to the display server: off the async workers.
         let copy = tokio::task::spawn_blocking(move || ClipboardCopy::put(text))
             .await
-            .map_err(|e| ApiError::InvalidArgument(format!("the clipboard task failed: {e}")))??;
+            .map_err(|e| {
+                ApiError::Clipboard(ClipboardError::Write(format!("the clipboard task failed: {e}")))
+            })??;
         Ok(Copied {
             what,
             record: record.clone(),

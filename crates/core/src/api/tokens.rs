@@ -83,13 +83,22 @@ impl Tokens {
     }
 
     /// Every known record, stored ones and those only in memory, soonest expiry first.
+    ///
+    /// A token kept in memory wins over a stored one for the same key (it is the newer, and the
+    /// one [`Tokens::token`] hands out). While tokens are kept in memory, an unreadable records
+    /// file does not hide them: they are what the user must still be able to copy.
     pub fn records(&self) -> Result<Vec<TokenRecord>, ApiError> {
-        let mut records = self.vault.records()?;
-        for (record, _) in self.unstored().values() {
-            if !records.iter().any(|r| r.key() == record.key()) {
-                records.push(record.clone());
+        let in_memory: Vec<TokenRecord> = self.unstored().values().map(|(r, _)| r.clone()).collect();
+        let mut records = match self.vault.records() {
+            Ok(stored) => stored,
+            Err(err) if !in_memory.is_empty() => {
+                tracing::warn!("showing the tokens kept in memory only: {err}");
+                Vec::new()
             }
-        }
+            Err(err) => return Err(err.into()),
+        };
+        records.retain(|stored| !in_memory.iter().any(|r| r.key() == stored.key()));
+        records.extend(in_memory);
         records.sort_by_key(TokenRecord::effective_expires_at);
         Ok(records)
     }

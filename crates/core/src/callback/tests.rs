@@ -316,7 +316,7 @@ proptest! {
 }
 
 #[test]
-fn only_a_broker_error_ends_a_sign_in() {
+fn only_errors_after_the_state_check_end_a_sign_in() {
     let login = AuthorizeRequest::new(Broker::resolve(&BrokerId::Webex))
         .with_state_for_tests(STATE)
         .start(datetime!(2026-11-29 12:00 UTC));
@@ -331,6 +331,13 @@ fn only_a_broker_error_ends_a_sign_in() {
         let err = parse(&from_anyone, &login).unwrap_err();
         assert!(!err.ends_sign_in(), "{from_anyone:.60}: {err}");
     }
-    let denied = parse(&format!("#error=access_denied&state={STATE}"), &login).unwrap_err();
-    assert!(denied.ends_sign_in(), "{denied}");
+    for from_the_broker in [
+        format!("error=access_denied&state={STATE}"),
+        format!("token_type=Bearer&state={STATE}"),
+        format!("access_token={TOKEN}&state={STATE}"),
+        format!("access_token={TOKEN}&token_type=Bearer&expires_in=soon&state={STATE}"),
+    ] {
+        let err = parse(&from_the_broker, &login).unwrap_err();
+        assert!(err.ends_sign_in(), "{from_the_broker}: {err}");
+    }
 }

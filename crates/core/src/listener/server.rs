@@ -182,6 +182,7 @@ async fn capture(State(state): State<SharedState>, headers: HeaderMap, body: Str
             verdict(StatusCode::OK, "captured", "Token captured", message)
         }
         Err(err) if err.ends_sign_in() => {
+            // This sign-in's own redirect (its state matched), but no usable token.
             let message = err.to_string();
             let _ = sender.send(Err(err));
             verdict(StatusCode::OK, "broker-error", "Sign-in failed", message)

@@ -130,6 +130,22 @@ async fn broker_error_ends_the_login() {
 }
 
 #[tokio::test]
+async fn a_redirect_with_the_right_state_but_no_token_ends_the_login_in_words() {
+    let (listener, base) = start().await;
+    let (status, verdict) = post(&base, Some(&base), format!("token_type=Bearer&state={STATE}")).await;
+    assert_eq!(
+        (status, verdict["outcome"].as_str()),
+        (StatusCode::OK, Some("broker-error"))
+    );
+    assert!(verdict["message"].as_str().unwrap().contains("access_token"));
+    let err = listener.wait().await.unwrap_err();
+    assert!(
+        matches!(err, ListenerError::Callback(CallbackError::MissingToken)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
 async fn refuses_foreign_hosts_origins_and_paths() {
     let (listener, base) = start().await;
     let client = reqwest::Client::new();
@@ -223,13 +239,14 @@ fn only_a_taken_port_or_an_ipv4_failure_ends_a_sign_in() {
         io::ErrorKind::AddrNotAvailable,
         io::ErrorKind::Unsupported,
         io::ErrorKind::InvalidInput,
-        io::ErrorKind::PermissionDenied,
         io::ErrorKind::Other,
     ] {
         assert!(!bind_failure_is_fatal(&v6, kind), "{kind:?}");
         assert!(bind_failure_is_fatal(&v4, kind), "{kind:?}");
     }
+    // Held by another program (Winsock says "access denied" for another user's socket).
     assert!(bind_failure_is_fatal(&v6, io::ErrorKind::AddrInUse));
+    assert!(bind_failure_is_fatal(&v6, io::ErrorKind::PermissionDenied));
 }
 
 #[tokio::test]
