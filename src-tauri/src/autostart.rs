@@ -20,12 +20,17 @@ use crate::error::CommandError;
 /// The argument the login entry starts the app with.
 const TRAY_ARG: &str = "--tray";
 
+/// The entry's name: the Windows Run value and the macOS login item (the Windows uninstaller
+/// removes the same value).
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+const ENTRY_NAME: &str = "scim-token";
+
 /// Adds what start-at-login needs to the app: the autostart plugin, except on Linux.
 pub(crate) fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     #[cfg(not(target_os = "linux"))]
     let builder = builder.plugin(
         tauri_plugin_autostart::Builder::new()
-            .app_name("scim-token")
+            .app_name(ENTRY_NAME)
             .arg(TRAY_ARG)
             .build(),
     );
@@ -69,4 +74,22 @@ pub(crate) fn set<R: Runtime>(app: &tauri::AppHandle<R>, enabled: bool) -> Resul
 #[cfg(not(target_os = "linux"))]
 fn failed(e: tauri_plugin_autostart::Error) -> CommandError {
     CommandError::new(ErrorKind::Autostart, format!("cannot change start at login: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The uninstaller must remove exactly the Run value the app writes, with the tray argument.
+    #[test]
+    fn windows_run_value_matches_the_uninstaller() {
+        let installer = include_str!("../../packaging/windows/installer.nsi");
+        assert!(
+            installer.contains(&format!(
+                r#"DeleteRegValue HKCU "Software\Microsoft\Windows\CurrentVersion\Run" "{ENTRY_NAME}""#
+            )),
+            "the uninstaller removes the Run value {ENTRY_NAME}"
+        );
+        assert_eq!(TRAY_ARG, "--tray");
+    }
 }
