@@ -39,12 +39,15 @@ SetCompressor /SOLID lzma
 !insertmacro MUI_UNPAGE_INSTFILES
 !insertmacro MUI_LANGUAGE "English"
 
+; A missing version, or 0.0.0.0 (left behind when the runtime was removed), means no WebView2.
 Function .onInit
   ReadRegStr $0 HKLM "${WEBVIEW2_KEY}" "pv"
-  StrCmp $0 "" 0 done
+  StrCmp $0 "" +2 0
+  StrCmp $0 "0.0.0.0" 0 done
   ReadRegStr $0 HKCU "${WEBVIEW2_USER_KEY}" "pv"
-  StrCmp $0 "" 0 done
-  MessageBox MB_OKCANCEL|MB_ICONEXCLAMATION "scim-token's window needs the Microsoft Edge WebView2 Runtime, which this computer does not seem to have. Get the Evergreen Bootstrapper from https://developer.microsoft.com/microsoft-edge/webview2/ and install it (before or after scim-token). The command-line tool scim-token.exe works without it.$\r$\n$\r$\nContinue installing?" IDOK done
+  StrCmp $0 "" +2 0
+  StrCmp $0 "0.0.0.0" 0 done
+  MessageBox MB_OKCANCEL|MB_ICONEXCLAMATION /SD IDOK "scim-token's window needs the Microsoft Edge WebView2 Runtime, which this computer does not seem to have. Get the Evergreen Bootstrapper from https://developer.microsoft.com/microsoft-edge/webview2/ and install it (before or after scim-token). The command-line tool scim-token.exe works without it.$\r$\n$\r$\nContinue installing?" IDOK done
   Abort
 done:
 FunctionEnd
@@ -81,6 +84,7 @@ Section "Uninstall"
   Delete "$SMPROGRAMS\scim-token.lnk"
   ; Start at login, if it was turned on (the app's Run value).
   DeleteRegValue HKCU "Software\Microsoft\Windows\CurrentVersion\Run" "scim-token"
+  DeleteRegValue HKCU "Software\Microsoft\Windows\CurrentVersion\Explorer\StartupApproved\Run" "scim-token"
   DeleteRegKey HKCU "${UNINSTALL_KEY}"
   DeleteRegKey HKCU "Software\scim-token"
 SectionEnd

@@ -21,11 +21,26 @@ fn record(shared: &Shared, org: OrgId, broker: &BrokerId) -> Result<TokenRecord>
     Ok(shared.tokens.pick(Some(org), Some(broker))?)
 }
 
-/// Every known token, soonest expiry first.
+/// The tokens to show, and why the stored ones could not be read, if they could not.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub(crate) struct TokenList {
+    /// Soonest expiry first; with a problem, only those kept in memory.
+    pub(crate) tokens: Vec<TokenSummary>,
+    /// The records file could not be read.
+    pub(crate) problem: Option<CommandError>,
+}
+
+/// Every known token: a token kept in memory is listed (and can be copied) even when the
+/// records file is unreadable, with the problem beside it.
 #[tauri::command]
 #[specta::specta]
-pub(crate) async fn list_tokens(shared: State<'_, Arc<Shared>>) -> Result<Vec<TokenSummary>> {
-    Ok(shared.tokens.summaries()?)
+pub(crate) async fn list_tokens(shared: State<'_, Arc<Shared>>) -> Result<TokenList> {
+    let listing = shared.tokens.listing();
+    let now = shared.tokens.now();
+    Ok(TokenList {
+        tokens: listing.records.iter().map(|r| TokenSummary::of(r, now)).collect(),
+        problem: listing.problem.map(CommandError::from),
+    })
 }
 
 /// A sign-in that has started; its end arrives as a `LoginFinished` event with the same id.

@@ -51,17 +51,23 @@ pub(crate) async fn cancel(shared: &Shared, only: Option<LoginId>) {
     }
     end(&mut slot).await;
     let mut unfiled = lock(&shared.unfiled);
-    if only.is_none_or(|id| unfiled.as_ref().is_some_and(|(held, _)| *held == id)) {
-        unfiled.take();
+    match only {
+        Some(id) => {
+            unfiled.remove(&id);
+        }
+        None => unfiled.clear(),
     }
 }
 
 /// Ends the sign-in in `slot`, if any, and waits for it; the caller holds the guard, so no other
 /// sign-in can start in between.
 async fn end(slot: &mut Option<ActiveLogin>) {
-    if let Some(active) = slot.take() {
+    if let Some(mut active) = slot.take() {
         let _ = active.cancel.send(());
-        let _ = tokio::time::timeout(TEARDOWN_WAIT, active.task).await;
+        if tokio::time::timeout(TEARDOWN_WAIT, &mut active.task).await.is_err() {
+            // Stuck (a keyring prompt nobody answers): it must not report into a newer sign-in.
+            active.task.abort();
+        }
     }
 }
 
@@ -78,7 +84,7 @@ pub(crate) async fn start(
     // run one after the other.
     let mut slot = shared.login.lock().await;
     end(&mut slot).await;
-    lock(&shared.unfiled).take();
+    lock(&shared.unfiled).clear();
     let id = shared.next_id();
     let mut request = AuthorizeRequest::new(Broker::resolve(&broker));
     if let Some(email) = email.filter(|e| !e.trim().is_empty()) {
@@ -248,15 +254,11 @@ pub(crate) async fn file_under_org(
     id: LoginId,
     org: OrgId,
 ) -> Result<(), CommandError> {
-    let held = match lock(&shared.unfiled).take() {
-        Some((held_id, needs)) if held_id == id => needs,
-        other => {
-            *lock(&shared.unfiled) = other;
-            return Err(CommandError::new(
-                ErrorKind::NotFound,
-                "No captured token is waiting for an org ID; sign in again.",
-            ));
-        }
+    let Some(held) = lock(&shared.unfiled).remove(&id) else {
+        return Err(CommandError::new(
+            ErrorKind::NotFound,
+            "No captured token is waiting for an org ID; sign in again.",
+        ));
     };
     let NeedsOrg {
         pending, captured, ..
@@ -292,7 +294,7 @@ fn keep(shared: &Shared, id: LoginId, result: Result<SignedIn, Box<NeedsOrg>>) -
         },
         Err(needs) => {
             let reason = needs.reason.to_string();
-            *lock(&shared.unfiled) = Some((id, needs));
+            lock(&shared.unfiled).insert(id, needs);
             LoginFinished::NeedsOrg { id, reason }
         }
     }

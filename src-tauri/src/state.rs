@@ -1,5 +1,6 @@
 //! What the app keeps while it runs.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -25,8 +26,9 @@ pub(crate) struct Shared {
     pub(crate) tokens: Tokens,
     pub(crate) sandbox: Mutex<Option<RunningSandbox>>,
     pub(crate) login: tokio::sync::Mutex<Option<ActiveLogin>>,
-    /// A captured token waiting for the user to name its org.
-    pub(crate) unfiled: Mutex<Option<(LoginId, Box<NeedsOrg>)>>,
+    /// Captured tokens waiting for the user to name their org, by sign-in (a late result of an
+    /// older sign-in never replaces a newer one's).
+    pub(crate) unfiled: Mutex<HashMap<LoginId, Box<NeedsOrg>>>,
     /// The field on the clipboard now, with its number.
     pub(crate) copy: Mutex<Option<(u32, Copied)>>,
     next_id: AtomicU32,
@@ -40,7 +42,7 @@ impl Shared {
             tokens: Tokens::open_default()?,
             sandbox: Mutex::new(None),
             login: tokio::sync::Mutex::new(None),
-            unfiled: Mutex::new(None),
+            unfiled: Mutex::new(HashMap::new()),
             copy: Mutex::new(None),
             next_id: AtomicU32::new(1),
             clear_clipboard_after,

@@ -8,8 +8,11 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
-	/**  Every known token, soonest expiry first. */
-	listTokens: () => __TAURI_INVOKE<TokenSummary_Serialize[]>("list_tokens"),
+	/**
+	 *  Every known token: a token kept in memory is listed (and can be copied) even when the
+	 *  records file is unreadable, with the problem beside it.
+	 */
+	listTokens: () => __TAURI_INVOKE<TokenList_Serialize>("list_tokens"),
 	/**  Opens the sign-in window at `broker` (`sandbox` means the embedded one when it runs). */
 	startLogin: (broker: BrokerId_Deserialize, email: string | null) => __TAURI_INVOKE<LoginStarted>("start_login", { broker, email }),
 	/**  Ends the sign-in `id`, if it is still the one in progress. */
@@ -285,6 +288,25 @@ export type SandboxInfo_Serialize = {
 
 /**  Someone launched the app again; the running one was brought forward. */
 export type SecondInstance = null;
+
+/**  The tokens to show, and why the stored ones could not be read, if they could not. */
+export type TokenList = TokenList_Serialize | TokenList_Deserialize;
+
+/**  The tokens to show, and why the stored ones could not be read, if they could not. */
+export type TokenList_Deserialize = {
+	/**  Soonest expiry first; with a problem, only those kept in memory. */
+	tokens: TokenSummary_Deserialize[],
+	/**  The records file could not be read. */
+	problem?: CommandError | null,
+};
+
+/**  The tokens to show, and why the stored ones could not be read, if they could not. */
+export type TokenList_Serialize = {
+	/**  Soonest expiry first; with a problem, only those kept in memory. */
+	tokens: TokenSummary_Serialize[],
+	/**  The records file could not be read. */
+	problem: CommandError | null,
+};
 
 /**  A stored token, ready to show. Holds no secret. */
 export type TokenSummary = TokenSummary_Serialize | TokenSummary_Deserialize;

@@ -105,8 +105,10 @@ function tick(): void {
 
 async function refresh(): Promise<void> {
   try {
-    summaries = await commands.listTokens();
+    const list = await commands.listTokens();
+    summaries = list.tokens;
     render();
+    if (list.problem) showError(list.problem);
   } catch (e) {
     showError(e);
   }

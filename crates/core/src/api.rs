@@ -13,4 +13,4 @@ mod tokens;
 pub use copy::{Copied, CopyWhat};
 pub use error::{ApiError, ErrorKind};
 pub use sign_in::{Kept, NeedsOrg, SignedIn};
-pub use tokens::{CheckReport, Tokens};
+pub use tokens::{CheckReport, Listing, Tokens};

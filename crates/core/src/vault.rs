@@ -198,7 +198,7 @@ impl Vault {
         let account = keyring_account(&key);
         // A file this build must not write fails the store before the keyring is touched.
         match self.records.load() {
-            Ok(records) => self.move_legacy_entries_off(&account, &records),
+            Ok(records) => self.move_legacy_entries_off(&account, &records)?,
             Err(VaultError::CorruptRecords { .. }) => {}
             Err(err) => return Err(err),
         }
@@ -245,15 +245,19 @@ impl Vault {
 
     /// Before a Webex token takes the plain org account: a token another broker stored there in
     /// an earlier version moves to its own entry first, instead of being overwritten.
-    fn move_legacy_entries_off(&self, account: &str, records: &[TokenRecord]) {
+    /// Only "nothing to move" lets the store go on; a move that failed would let the new token
+    /// overwrite the other one.
+    fn move_legacy_entries_off(&self, account: &str, records: &[TokenRecord]) -> Result<(), VaultError> {
         for other in records
             .iter()
             .filter(|r| r.broker != BrokerId::Webex && legacy_account(r.org_id) == account)
         {
-            if let Err(e) = self.token(other) {
-                tracing::debug!("no earlier entry to move for {}: {e}", other.key());
+            match self.token(other) {
+                Ok(_) | Err(VaultError::NotFound(_) | VaultError::Mismatch { .. }) => {}
+                Err(err) => return Err(err),
             }
         }
+        Ok(())
     }
 
     fn migrate_legacy(&self, record: &TokenRecord, account: &str) -> Result<AccessToken, VaultError> {

@@ -36,6 +36,15 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
+/// The known tokens, and why the stored ones could not be read, if they could not.
+#[derive(Debug)]
+pub struct Listing {
+    /// Stored and in-memory records, soonest expiry first (only in-memory ones on a problem).
+    pub records: Vec<TokenRecord>,
+    /// The records file could not be read.
+    pub problem: Option<ApiError>,
+}
+
 /// The outcome of an expiry check.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CheckReport {
@@ -82,37 +91,47 @@ impl Tokens {
         self.unstored.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Every known record, stored ones and those only in memory, soonest expiry first.
-    ///
-    /// A token kept in memory wins over a stored one for the same key (it is the newer, and the
-    /// one [`Tokens::token`] hands out). While tokens are kept in memory, an unreadable records
-    /// file does not hide them: they are what the user must still be able to copy.
+    /// Every known record, stored ones and those only in memory, soonest expiry first. A token
+    /// kept in memory wins over a stored one for the same key: it is the newer, and the one
+    /// [`Tokens::token`] hands out. An unreadable records file is an error.
     pub fn records(&self) -> Result<Vec<TokenRecord>, ApiError> {
-        let in_memory: Vec<TokenRecord> = self.unstored().values().map(|(r, _)| r.clone()).collect();
-        let mut records = match self.vault.records() {
-            Ok(stored) => stored,
-            Err(err) if !in_memory.is_empty() => {
-                tracing::warn!("showing the tokens kept in memory only: {err}");
-                Vec::new()
-            }
-            Err(err) => return Err(err.into()),
-        };
-        records.retain(|stored| !in_memory.iter().any(|r| r.key() == stored.key()));
-        records.extend(in_memory);
-        records.sort_by_key(TokenRecord::effective_expires_at);
-        Ok(records)
+        let listing = self.listing();
+        match listing.problem {
+            Some(problem) => Err(problem),
+            None => Ok(listing.records),
+        }
     }
 
-    /// Every known token's summary now, soonest expiry first.
+    /// Every known token's summary now, soonest expiry first; an unreadable records file is an
+    /// error.
     pub fn summaries(&self) -> Result<Vec<TokenSummary>, ApiError> {
         let now = self.now();
         Ok(self.records()?.iter().map(|r| TokenSummary::of(r, now)).collect())
     }
 
+    /// What can be listed even when the records file cannot be read: the tokens kept in memory
+    /// (which the user must still be able to copy), with the problem beside them.
+    pub fn listing(&self) -> Listing {
+        let in_memory: Vec<TokenRecord> = self.unstored().values().map(|(r, _)| r.clone()).collect();
+        let (mut records, problem) = match self.vault.records() {
+            Ok(stored) => (stored, None),
+            Err(err) => (Vec::new(), Some(ApiError::from(err))),
+        };
+        records.retain(|stored| !in_memory.iter().any(|r| r.key() == stored.key()));
+        records.extend(in_memory);
+        records.sort_by_key(TokenRecord::effective_expires_at);
+        Listing { records, problem }
+    }
+
     /// The one record that matches `org` and `broker` (each, when given): with neither, the
     /// only record there is.
+    /// A token kept in memory can be picked even when the records file is unreadable.
     pub fn pick(&self, org: Option<OrgId>, broker: Option<&BrokerId>) -> Result<TokenRecord, ApiError> {
-        let records = self.records()?;
+        let listing = self.listing();
+        let records = match listing.problem {
+            Some(problem) if listing.records.is_empty() => return Err(problem),
+            _ => listing.records,
+        };
         let mut matching: Vec<TokenRecord> = records
             .into_iter()
             .filter(|r| org.is_none_or(|org| r.org_id == org) && broker.is_none_or(|b| r.broker == *b))
