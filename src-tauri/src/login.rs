@@ -64,7 +64,10 @@ pub(crate) async fn cancel(shared: &Shared, only: Option<LoginId>) {
 async fn end(slot: &mut Option<ActiveLogin>) {
     if let Some(mut active) = slot.take() {
         let _ = active.cancel.send(());
-        if tokio::time::timeout(TEARDOWN_WAIT, &mut active.task).await.is_err() {
+        if tokio::time::timeout(TEARDOWN_WAIT, &mut active.task)
+            .await
+            .is_err()
+        {
             // Stuck (a keyring prompt nobody answers): it must not report into a newer sign-in.
             active.task.abort();
         }
