@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use scim_token_core::api::CopyWhat;
-use scim_token_core::{BrokerId, ErrorKind, OrgId, TokenRecord, TokenSummary};
+use scim_token_core::{BrokerId, OrgId, TokenRecord, TokenSummary};
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
@@ -204,19 +204,4 @@ pub(crate) async fn set_start_at_login(app: AppHandle, enabled: bool) -> Result<
 pub(crate) async fn quit_app(app: AppHandle) -> Result<()> {
     app.exit(0);
     Ok(())
-}
-
-/// Refuses a broker the sign-in window cannot use.
-pub(crate) fn check_broker(broker: &BrokerId) -> Result<()> {
-    match broker {
-        BrokerId::Sandbox { base } | BrokerId::Custom { base }
-            if !matches!(base.scheme(), "http" | "https") =>
-        {
-            Err(CommandError::new(
-                ErrorKind::InvalidArgument,
-                format!("the broker address {base} is not an http or https URL"),
-            ))
-        }
-        _ => Ok(()),
-    }
 }

@@ -22,7 +22,7 @@ use tauri_specta::Event;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::commands::{LoginStarted, check_broker};
+use crate::commands::LoginStarted;
 use crate::error::CommandError;
 use crate::events::{LoginFinished, LoginId, TokensChanged};
 use crate::state::{ActiveLogin, Shared, lock};
@@ -82,7 +82,6 @@ pub(crate) async fn start(
     broker: BrokerId,
     email: Option<String>,
 ) -> Result<LoginStarted, CommandError> {
-    check_broker(&broker)?;
     // One guard from ending the previous sign-in to registering this one: two starts at once
     // run one after the other.
     let mut slot = shared.login.lock().await;

@@ -117,14 +117,16 @@ pub enum Exclusion {
     Monitoring,
 }
 
-#[cfg(target_os = "linux")]
+/// Linux and macOS offer the history exclusion alone, through two traits of the same shape.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
 fn set_private_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
-    use arboard::SetExtLinux;
+    #[cfg(target_os = "macos")]
+    use arboard::SetExtApple as _;
+    #[cfg(target_os = "linux")]
+    use arboard::SetExtLinux as _;
     let mut set = clipboard.set();
-    for exclusion in exclusions("linux") {
-        if *exclusion == Exclusion::History {
-            set = set.exclude_from_history();
-        }
+    if exclusions(std::env::consts::OS).contains(&Exclusion::History) {
+        set = set.exclude_from_history();
     }
     set.text(text)
 }
@@ -133,24 +135,12 @@ fn set_private_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<()
 fn set_private_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
     use arboard::SetExtWindows;
     let mut set = clipboard.set();
-    for exclusion in exclusions("windows") {
+    for exclusion in exclusions(std::env::consts::OS) {
         set = match exclusion {
             Exclusion::Monitoring => set.exclude_from_monitoring(),
             Exclusion::History => set.exclude_from_history(),
             Exclusion::Cloud => set.exclude_from_cloud(),
         };
-    }
-    set.text(text)
-}
-
-#[cfg(target_os = "macos")]
-fn set_private_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
-    use arboard::SetExtApple;
-    let mut set = clipboard.set();
-    for exclusion in exclusions("macos") {
-        if *exclusion == Exclusion::History {
-            set = set.exclude_from_history();
-        }
     }
     set.text(text)
 }

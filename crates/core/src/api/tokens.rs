@@ -138,10 +138,10 @@ impl Tokens {
             .collect();
         match (matching.len(), org) {
             (1, _) => Ok(matching.remove(0)),
-            (0, None) if broker.is_none() => Err(ApiError::NoTokens),
-            (0, _) => Err(ApiError::Vault(VaultError::NotFound(TokenKey {
+            (0, None) => Err(ApiError::NoTokens),
+            (0, Some(org)) => Err(ApiError::Vault(VaultError::NotFound(TokenKey {
                 broker: broker.cloned().unwrap_or(BrokerId::Webex),
-                org: org.unwrap_or_else(|| OrgId::from_uuid(uuid::Uuid::nil())),
+                org,
             }))),
             _ => Err(ApiError::SeveralOrgs(
                 matching
