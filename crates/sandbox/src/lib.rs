@@ -28,6 +28,7 @@
 mod accounts;
 mod bearer;
 mod broker;
+mod entra;
 mod error;
 mod host;
 mod info;
