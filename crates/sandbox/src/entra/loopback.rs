@@ -31,7 +31,6 @@ const QUOTED: usize = 80;
 /// `base_address` as a URL, if it is an `http`/`https` URL on a loopback address: an IPv4
 /// address in 127.0.0.0/8, `[::1]`, or `localhost` (any case; rewritten to 127.0.0.1).
 /// Everything else is refused, user info included.
-#[allow(dead_code, reason = "wired up by the Entra job")]
 pub(crate) fn loopback_only(base_address: &str) -> Result<Url, NotLoopback> {
     let text = base_address.trim();
     if text.is_empty() {

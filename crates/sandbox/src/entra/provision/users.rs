@@ -1,0 +1,295 @@
+//! Users: match by userName or create, then PATCH what changed, one op per attribute.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::http::{Answer, ScimTarget, detail, send};
+use super::{CycleError, CycleReport, Exported, ExportedUser, filter, list_total, protocol};
+use crate::entra::directory::DirectoryUser;
+use crate::scim::{ENTERPRISE, USER};
+
+/// The PatchOp message schema.
+pub(super) const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+/// The attributes Entra's default Webex mapping exports, as last sent or found.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct UserSnapshot {
+    /// `userName` ← userPrincipalName.
+    pub(crate) user_name: String,
+    /// `displayName`.
+    pub(crate) display_name: String,
+    /// `name.givenName`.
+    pub(crate) given_name: String,
+    /// `name.familyName` ← surname.
+    pub(crate) family_name: String,
+    /// `name.formatted` ← "givenName surname".
+    pub(crate) formatted: String,
+    /// `emails[type eq "work"].value` ← mail.
+    pub(crate) email: String,
+    /// `title` ← jobTitle.
+    pub(crate) title: Option<String>,
+    /// The enterprise extension's `department`.
+    pub(crate) department: Option<String>,
+    /// `active` ← accountEnabled.
+    pub(crate) active: bool,
+}
+
+impl UserSnapshot {
+    /// What the mapping makes of a directory user.
+    pub(crate) fn of(user: &DirectoryUser) -> Self {
+        Self {
+            user_name: user.user_principal_name.clone(),
+            display_name: user.display_name.clone(),
+            given_name: user.given_name.clone(),
+            family_name: user.surname.clone(),
+            formatted: format!("{} {}", user.given_name, user.surname),
+            email: user.mail.clone(),
+            title: user.job_title.clone(),
+            department: user.department.clone(),
+            active: user.account_enabled,
+        }
+    }
+
+    /// What a SCIM user resource found by matching holds of the mapped attributes.
+    fn found(resource: &Value) -> Self {
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+        let name = resource.get("name");
+        let emails = resource.get("emails").and_then(Value::as_array);
+        let work = emails.and_then(|emails| {
+            emails
+                .iter()
+                .find(|e| e.get("type").and_then(Value::as_str) == Some("work"))
+        });
+        Self {
+            user_name: text(resource.get("userName")).unwrap_or_default(),
+            display_name: text(resource.get("displayName")).unwrap_or_default(),
+            given_name: text(name.and_then(|n| n.get("givenName"))).unwrap_or_default(),
+            family_name: text(name.and_then(|n| n.get("familyName"))).unwrap_or_default(),
+            formatted: text(name.and_then(|n| n.get("formatted"))).unwrap_or_default(),
+            email: text(work.and_then(|e| e.get("value"))).unwrap_or_default(),
+            title: text(resource.get("title")),
+            department: text(resource.get(ENTERPRISE).and_then(|e| e.get("department"))),
+            active: resource.get("active").and_then(Value::as_bool).unwrap_or(true),
+        }
+    }
+
+    /// Each mapped attribute as a PATCH path and its value (`None`: absent).
+    fn fields(&self) -> [(String, Option<Value>); 9] {
+        let text = |s: &str| Some(Value::from(s));
+        [
+            ("userName".into(), text(&self.user_name)),
+            ("displayName".into(), text(&self.display_name)),
+            ("name.givenName".into(), text(&self.given_name)),
+            ("name.familyName".into(), text(&self.family_name)),
+            ("name.formatted".into(), text(&self.formatted)),
+            ("emails[type eq \"work\"].value".into(), text(&self.email)),
+            ("title".into(), self.title.as_deref().and_then(text)),
+            (
+                format!("{ENTERPRISE}:department"),
+                self.department.as_deref().and_then(text),
+            ),
+            ("active".into(), Some(Value::Bool(self.active))),
+        ]
+    }
+
+    /// The `POST /Users` body, shaped as Entra sends it.
+    fn create_body(&self, external_id: &str) -> Value {
+        let mut body = json!({
+            "schemas": [USER, ENTERPRISE],
+            "externalId": external_id,
+            "userName": self.user_name,
+            "active": self.active,
+            "displayName": self.display_name,
+            "emails": [{"primary": true, "type": "work", "value": self.email}],
+            "meta": {"resourceType": "User"},
+            "name": {
+                "formatted": self.formatted,
+                "familyName": self.family_name,
+                "givenName": self.given_name,
+            },
+            "roles": [],
+        });
+        if let Some(title) = &self.title {
+            body["title"] = title.as_str().into();
+        }
+        if let Some(department) = &self.department {
+            body[ENTERPRISE] = json!({ "department": department });
+        }
+        body
+    }
+}
+
+/// `Replace`/`Add`/`Remove` in the gallery default, lowercase with the optscim flag.
+pub(super) fn op_name(name: &str, optscim: bool) -> String {
+    if optscim {
+        name.to_ascii_lowercase()
+    } else {
+        name.to_owned()
+    }
+}
+
+/// One op per attribute that differs between `old` and `new`: a replace with the new value, or
+/// a remove when it is gone. Booleans are `"True"`/`"False"` unless `optscim`.
+pub(super) fn patch_ops(old: &UserSnapshot, new: &UserSnapshot, optscim: bool) -> Vec<Value> {
+    old.fields()
+        .into_iter()
+        .zip(new.fields())
+        .filter(|((_, before), (_, after))| before != after)
+        .map(|(_, (path, after))| match after {
+            None => json!({"op": op_name("Remove", optscim), "path": path}),
+            Some(Value::Bool(b)) if !optscim => {
+                json!({"op": "Replace", "path": path, "value": if b { "True" } else { "False" }})
+            }
+            Some(value) => json!({"op": op_name("Replace", optscim), "path": path, "value": value}),
+        })
+        .collect()
+}
+
+/// What became of a PATCH.
+pub(super) enum Patched {
+    Done,
+    /// 404: deleted on the other side.
+    Gone,
+    /// Refused for this entry only.
+    Refused(String),
+}
+
+/// `PATCH {base}/{endpoint}/{id}` with `ops`.
+pub(super) async fn patch(
+    client: &reqwest::Client,
+    target: &ScimTarget,
+    endpoint: &str,
+    id: &str,
+    ops: Vec<Value>,
+) -> Result<Patched, CycleError> {
+    let body = json!({"schemas": [PATCH_OP], "Operations": ops});
+    let url = target.url(&[endpoint, id]);
+    Ok(match send(target, client.patch(url), Some(&body)).await? {
+        Answer {
+            status: 200..=299, ..
+        } => Patched::Done,
+        Answer { status: 404, .. } => Patched::Gone,
+        Answer { status, body } => Patched::Refused(format!("HTTP {status} ({})", detail(&body))),
+    })
+}
+
+/// Brings one directory user in line: PATCH what changed since the last export; or, for a user
+/// not exported yet (or deleted on the other side), match by userName and link, else create.
+pub(super) async fn sync(
+    client: &reqwest::Client,
+    target: &ScimTarget,
+    user: &DirectoryUser,
+    exported: &mut Exported,
+    report: &mut CycleReport,
+) -> Result<(), CycleError> {
+    let wanted = UserSnapshot::of(user);
+    let label = &user.user_principal_name;
+    if let Some(known) = exported.users.get_mut(&user.id) {
+        if known.snapshot == wanted {
+            return Ok(());
+        }
+        let ops = patch_ops(&known.snapshot, &wanted, target.optscim());
+        match patch(client, target, "Users", &known.scim_id, ops).await? {
+            Patched::Done => {
+                known.snapshot = wanted;
+                report.updated += 1;
+                return Ok(());
+            }
+            Patched::Refused(why) => {
+                report
+                    .entry_errors
+                    .push(format!("user {label}: update refused: {why}"));
+                return Ok(());
+            }
+            Patched::Gone => exported.forget_user(user.id),
+        }
+    }
+
+    let url = target.url(&["Users"]);
+    let query = [("filter", filter("userName", &wanted.user_name))];
+    let found = match send(target, client.get(url).query(&query), None).await? {
+        Answer { status: 200, body } => match list_total(&body) {
+            Some(0) => None,
+            Some(1) => body
+                .as_ref()
+                .and_then(|b| b.get("Resources")?.get(0))
+                .cloned()
+                .map(Some)
+                .ok_or_else(|| protocol(200, "a ListResponse with totalResults 1 but no resource"))?,
+            Some(n) => {
+                report
+                    .entry_errors
+                    .push(format!("user {label}: {n} users match its userName"));
+                return Ok(());
+            }
+            None => return Err(protocol(200, "the answer is not a SCIM ListResponse")),
+        },
+        Answer { status, body } => {
+            report.entry_errors.push(format!(
+                "user {label}: matching refused: HTTP {status} ({})",
+                detail(&body)
+            ));
+            return Ok(());
+        }
+    };
+
+    if let Some(resource) = found {
+        let Some(scim_id) = resource.get("id").and_then(Value::as_str).map(str::to_owned) else {
+            return Err(protocol(200, "a matched user has no id"));
+        };
+        report.matched += 1;
+        let mut snapshot = UserSnapshot::found(&resource);
+        if snapshot != wanted {
+            let ops = patch_ops(&snapshot, &wanted, target.optscim());
+            match patch(client, target, "Users", &scim_id, ops).await? {
+                Patched::Done => {
+                    snapshot = wanted;
+                    report.updated += 1;
+                }
+                Patched::Gone => {
+                    report.entry_errors.push(format!(
+                        "user {label}: deleted on the other side while being matched"
+                    ));
+                    return Ok(());
+                }
+                // Linked as found: the next cycle tries the update again.
+                Patched::Refused(why) => {
+                    report
+                        .entry_errors
+                        .push(format!("user {label}: update refused: {why}"));
+                }
+            }
+        }
+        exported.users.insert(user.id, ExportedUser { scim_id, snapshot });
+        return Ok(());
+    }
+
+    let body = wanted.create_body(&user.id.to_string());
+    match send(target, client.post(target.url(&["Users"])), Some(&body)).await? {
+        Answer {
+            status: 201 | 200,
+            body,
+        } => {
+            let scim_id = body
+                .as_ref()
+                .and_then(|b| b.get("id")?.as_str())
+                .map(str::to_owned)
+                .ok_or_else(|| protocol(201, "a created user has no id"))?;
+            exported.users.insert(
+                user.id,
+                ExportedUser {
+                    scim_id,
+                    snapshot: wanted,
+                },
+            );
+            report.created += 1;
+        }
+        Answer { status, body } => {
+            report.entry_errors.push(format!(
+                "user {label}: create refused: HTTP {status} ({})",
+                detail(&body)
+            ));
+        }
+    }
+    Ok(())
+}
