@@ -111,7 +111,6 @@ impl Directory {
     }
 
     /// The user with this object id.
-    #[allow(dead_code, reason = "for the Graph routes")]
     pub(crate) fn user(&self, id: Uuid) -> Option<&DirectoryUser> {
         self.users.iter().find(|u| u.id == id)
     }

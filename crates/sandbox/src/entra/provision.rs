@@ -1,7 +1,8 @@
 //! The provisioning engine: what Entra's provisioning service sends to a SCIM Tenant URL in one
 //! sync cycle. A cycle checks the token, then matches or creates every assigned user, patches
 //! the attributes that changed since the last export, and does the same for groups and their
-//! members. What was exported is remembered in [`Exported`], so a cycle with nothing changed
+//! members. A user no longer assigned is disabled (kept, `active` false), as Entra does by
+//! default. What was exported is remembered in [`Exported`], so a cycle with nothing changed
 //! writes nothing.
 //!
 //! Every cycle is bounded: one pass over the directory, at most a few requests per user and
@@ -166,6 +167,7 @@ pub(crate) async fn run_cycle(
     for user in &directory.users {
         users::sync(client, target, user, exported, &mut report).await?;
     }
+    users::disable_unassigned(client, target, directory, exported, &mut report).await?;
     for group in &directory.groups {
         groups::sync(client, target, group, exported, &mut report).await?;
     }

@@ -393,6 +393,45 @@ async fn a_refused_entry_is_reported_and_the_cycle_goes_on() {
 }
 
 #[tokio::test]
+async fn an_unassigned_user_is_disabled_once_and_re_enabled_when_assigned_again() {
+    let env = Env::start().await;
+    let mut directory = Directory::seeded(3);
+    let mut exported = Exported::default();
+    env.cycle(&directory, &mut exported).await;
+    let alex = directory.users.remove(1);
+    for group in &mut directory.groups {
+        group.members.retain(|m| *m != alex.id);
+    }
+    let mark = env.log_len();
+    let report = env.cycle(&directory, &mut exported).await;
+    assert_eq!(
+        (report.users, report.groups, report.updated),
+        (2, 2, 3),
+        "{report:?}"
+    );
+    let writes = env.writes_since(mark);
+    assert_eq!(
+        body(&writes[0])["Operations"],
+        json!([{"op": "Replace", "path": "active", "value": "False"}])
+    );
+    assert_eq!(env.user_named("alex.wilber@sandbox.example")["active"], false);
+    assert_eq!(writes.len(), 3, "the disable and both groups losing Alex");
+
+    let mark = env.log_len();
+    env.cycle(&directory, &mut exported).await;
+    assert!(env.writes_since(mark).is_empty(), "disabled once");
+
+    directory.users.push(alex);
+    let report = env.cycle(&directory, &mut exported).await;
+    assert_eq!(
+        (report.users, report.updated, report.created),
+        (3, 1, 0),
+        "{report:?}"
+    );
+    assert_eq!(env.user_named("alex.wilber@sandbox.example")["active"], true);
+}
+
+#[tokio::test]
 async fn bad_tokens_are_unauthorized_before_any_write() {
     let env = Env::start().await;
     let directory = Directory::seeded(2);

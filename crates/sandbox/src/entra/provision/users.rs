@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::http::{Answer, ScimTarget, detail, send};
 use super::{CycleError, CycleReport, Exported, ExportedUser, filter, list_total, protocol};
-use crate::entra::directory::DirectoryUser;
+use crate::entra::directory::{Directory, DirectoryUser};
 use crate::scim::{ENTERPRISE, USER};
 
 /// The PatchOp message schema.
@@ -289,6 +289,43 @@ pub(super) async fn sync(
                 "user {label}: create refused: HTTP {status} ({})",
                 detail(&body)
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Disables exported users that are no longer in the directory (out of scope): one
+/// `active` → false PATCH each, once; they stay exported so a re-assignment re-enables them.
+pub(super) async fn disable_unassigned(
+    client: &reqwest::Client,
+    target: &ScimTarget,
+    directory: &Directory,
+    exported: &mut Exported,
+    report: &mut CycleReport,
+) -> Result<(), CycleError> {
+    let gone: Vec<uuid::Uuid> = exported
+        .users
+        .iter()
+        .filter(|(id, user)| user.snapshot.active && directory.user(**id).is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    for id in gone {
+        let Some(known) = exported.users.get_mut(&id) else {
+            continue;
+        };
+        let mut disabled = known.snapshot.clone();
+        disabled.active = false;
+        let ops = patch_ops(&known.snapshot, &disabled, target.optscim());
+        match patch(client, target, "Users", &known.scim_id, ops).await? {
+            Patched::Done => {
+                known.snapshot = disabled;
+                report.updated += 1;
+            }
+            Patched::Gone => exported.forget_user(id),
+            Patched::Refused(why) => report.entry_errors.push(format!(
+                "user {}: disabling (no longer assigned) refused: {why}",
+                known.snapshot.user_name
+            )),
         }
     }
     Ok(())
