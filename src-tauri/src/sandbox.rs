@@ -2,7 +2,7 @@
 
 use scim_token_core::{Broker, BrokerId, ErrorKind};
 pub(crate) use scim_token_sandbox::RunningSandbox;
-use scim_token_sandbox::{Sandbox, SandboxConfig};
+use scim_token_sandbox::{Origin, Sandbox, SandboxConfig};
 use serde::Serialize;
 
 use crate::error::CommandError;
@@ -17,11 +17,16 @@ pub(crate) struct SandboxInfo {
     running: bool,
     base: Option<String>,
     tenant_url: Option<String>,
+    /// The local Entra's root (sign-in and Graph).
+    entra_base: Option<String>,
 }
 
-/// One request the sandbox served, as the UI lists it (the sandbox redacts tokens).
+/// One request the sandbox served (at either origin), as the UI lists it (the sandbox redacts
+/// tokens, codes, passwords and secrets).
 #[derive(Debug, Serialize, specta::Type)]
 pub(crate) struct LogLine {
+    /// `webex` or `entra`.
+    origin: String,
     method: String,
     path: String,
     status: u16,
@@ -70,12 +75,14 @@ pub(crate) fn info(shared: &Shared) -> SandboxInfo {
                 running: true,
                 base: Some(running.base().to_string()),
                 tenant_url: Some(broker.tenant_url(running.sandbox().config().org_id).to_string()),
+                entra_base: Some(running.entra_base().to_string()),
             }
         }
         None => SandboxInfo {
             running: false,
             base: None,
             tenant_url: None,
+            entra_base: None,
         },
     }
 }
@@ -88,6 +95,10 @@ pub(crate) fn log(shared: &Shared) -> Vec<LogLine> {
                 .log()
                 .into_iter()
                 .map(|e| LogLine {
+                    origin: match e.origin {
+                        Origin::Webex => "webex".into(),
+                        Origin::Entra => "entra".into(),
+                    },
                     method: e.method,
                     path: e.path,
                     status: e.status,

@@ -186,8 +186,13 @@ export type ExpiryState =
 /**  Past its expiry: provisioning has stopped. */
 "expired";
 
-/**  One request the sandbox served, as the UI lists it (the sandbox redacts tokens). */
+/**
+ *  One request the sandbox served (at either origin), as the UI lists it (the sandbox redacts
+ *  tokens, codes, passwords and secrets).
+ */
 export type LogLine = {
+	/**  `webex` or `entra`. */
+	origin: string,
 	method: string,
 	path: string,
 	status: number,
@@ -277,6 +282,8 @@ export type SandboxInfo_Deserialize = {
 	running: boolean,
 	base?: string | null,
 	tenant_url?: string | null,
+	/**  The local Entra's root (sign-in and Graph). */
+	entra_base?: string | null,
 };
 
 /**  What the UI shows about the sandbox. */
@@ -284,6 +291,8 @@ export type SandboxInfo_Serialize = {
 	running: boolean,
 	base: string | null,
 	tenant_url: string | null,
+	/**  The local Entra's root (sign-in and Graph). */
+	entra_base: string | null,
 };
 
 /**  Someone launched the app again; the running one was brought forward. */

@@ -313,12 +313,14 @@ async function refreshSandbox(): Promise<void> {
   $("#sandbox-panel").hidden = !info.running;
   if (!info.running) return;
   $("#sandbox-tenant").textContent = info.tenant_url ?? "";
+  $("#sandbox-entra").textContent = info.entra_base ?? "";
   const entries = await commands.sandboxLog();
   const body = $("#sandbox-log tbody");
   body.replaceChildren(
     ...entries.slice(-12).reverse().map((e) => {
       const row = document.createElement("tr");
-      for (const cell of [e.method, e.path, String(e.status), (e.latency_ms ?? 0).toFixed(1)]) {
+      const origin = e.origin === "entra" ? "Entra" : "Webex";
+      for (const cell of [origin, e.method, e.path, String(e.status), (e.latency_ms ?? 0).toFixed(1)]) {
         const td = document.createElement("td");
         td.textContent = cell;
         row.append(td);

@@ -155,6 +155,57 @@ fn login_status_token_test_forget() {
     assert!(gone.stderr.contains("no token is stored"), "{}", gone.stderr);
 }
 
+/// SSO: a federated admin is sent from the Webex sandbox to the local Entra (another origin) and
+/// back through an auto-submitted cross-origin form POST; Chromium follows it all to
+/// localhost:3000 and the CLI captures the token.
+#[test]
+fn a_federated_admin_signs_in_through_the_local_entra() {
+    let _port = port_3000();
+    let sandbox = Sandbox::start(&["--auto-approve", "admin@federated.example"]);
+    let home = Home::new();
+    let mut login = start_login(&home, &sandbox, &[]);
+    let url = wait_for_sign_in_url(&mut login);
+    let page = chromium(&url);
+    assert!(page.contains("Token captured"), "{page}");
+    let out = login.finish(LOGIN_LIMIT);
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout.contains("signed in as admin@federated.example"),
+        "{}",
+        out.stdout
+    );
+    let test = home.run(&["test"]);
+    assert_eq!(test.code(), Some(0), "{}\n{}", test.stdout, test.stderr);
+    // Both origins served the sign-in: the request log shows the hop to the local Entra and the
+    // form POST back to the broker's assertion consumer.
+    let log: Value = reqwest::blocking::get(format!("{}_sandbox/log", sandbox.base))
+        .unwrap()
+        .json()
+        .unwrap();
+    let hops: Vec<(String, String)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["origin"].as_str().unwrap().to_owned(),
+                e["method"].as_str().unwrap().to_owned() + " " + e["path"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        hops.iter()
+            .any(|(o, p)| o == "entra" && p.contains("/saml2?SAMLRequest=")),
+        "{hops:?}"
+    );
+    assert!(
+        hops.iter()
+            .any(|(o, p)| o == "webex" && p.starts_with("POST /idb/Consumer/metaAlias/")),
+        "{hops:?}"
+    );
+    home.run(&["forget"]);
+}
+
 #[test]
 fn deny_is_reported_and_nothing_is_stored() {
     let _port = port_3000();

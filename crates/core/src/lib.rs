@@ -9,6 +9,7 @@ pub mod authorize;
 pub mod broker;
 pub mod callback;
 pub mod clipboard;
+pub mod entra;
 pub mod expiry;
 pub mod listener;
 pub mod navigation;

@@ -1,7 +1,8 @@
 //! Where an isolated sign-in window may go. Single sign-on federates to identity providers
-//! anywhere, so any `https` page is allowed; plain `http` only for the loopback redirect and for a
-//! broker that itself is served over `http` (the sandbox, a local custom broker) on its own
-//! origin; every other scheme (`file:`, `data:`, `javascript:`, custom protocols) is refused.
+//! anywhere, so any `https` page is allowed; plain `http` only for the loopback redirect, for a
+//! broker that itself is served over `http` on its own origin, and, when that broker is on
+//! loopback (the sandbox), for other loopback origins (its local Entra); every other scheme
+//! (`file:`, `data:`, `javascript:`, custom protocols) is refused.
 
 use url::Url;
 
@@ -11,7 +12,11 @@ use crate::broker::Broker;
 pub fn may_navigate(url: &Url, broker: &Broker) -> bool {
     match url.scheme() {
         "https" => true,
-        "http" => same_origin(url, &broker.redirect_uri) || same_origin(url, &broker.authorize_url),
+        "http" => {
+            same_origin(url, &broker.redirect_uri)
+                || same_origin(url, &broker.authorize_url)
+                || (is_loopback(&broker.authorize_url) && is_loopback(url))
+        }
         // WebKit's own blank page while a window opens.
         "about" => url.as_str() == "about:blank",
         _ => false,
@@ -24,6 +29,18 @@ pub fn shown_host(url: &Url) -> String {
         (Some(host), Some(port)) => format!("{host}:{port}"),
         (Some(host), None) => host.to_owned(),
         (None, _) => url.scheme().to_owned(),
+    }
+}
+
+/// Whether `url` names this machine. A broker on loopback (the sandbox) may send the window to
+/// other loopback origins: its identity provider (the local Entra) lives on another port, and
+/// plain http on loopback never crosses a network.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 
@@ -72,13 +89,23 @@ mod tests {
     }
 
     #[test]
-    fn a_local_broker_may_use_plain_http_on_its_own_origin() {
+    fn a_local_broker_may_use_plain_http_on_loopback_only() {
         let sandbox = Broker::resolve(&BrokerId::sandbox_default());
-        assert!(may_navigate(
-            &url("http://127.0.0.1:8900/idb/oauth2/v1/authorize?x=1"),
-            &sandbox
-        ));
-        assert!(!may_navigate(&url("http://127.0.0.1:8901/"), &sandbox));
+        for ok in [
+            "http://127.0.0.1:8900/idb/oauth2/v1/authorize?x=1",
+            // Its local Entra, where the federated domain signs in.
+            "http://127.0.0.1:8901/7e57a1d0-5a4d-4b0c-8000-00000000e1d0/saml2",
+            "http://localhost:8901/",
+        ] {
+            assert!(may_navigate(&url(ok), &sandbox), "{ok}");
+        }
+        for bad in [
+            "http://evil.example/",
+            "http://10.0.0.1:8901/",
+            "http://127.0.0.1.evil.example/",
+        ] {
+            assert!(!may_navigate(&url(bad), &sandbox), "{bad}");
+        }
     }
 
     #[test]

@@ -33,7 +33,8 @@ impl Account {
     }
 }
 
-/// A full admin and a plain user (whose token lacks `Identity:SCIM`).
+/// A full admin, a plain user (whose token lacks `Identity:SCIM`), and a full admin in the
+/// federated domain, who has no password here: they sign in through the local Entra.
 pub fn seeded_accounts() -> Vec<Account> {
     vec![
         Account {
@@ -47,6 +48,12 @@ pub fn seeded_accounts() -> Vec<Account> {
             password: "sandbox-user".into(),
             display_name: "Sandbox User".into(),
             roles: Vec::new(),
+        },
+        Account {
+            email: format!("admin@{}", crate::federation::FEDERATED_DOMAIN),
+            password: String::new(),
+            display_name: "Federated Admin".into(),
+            roles: vec!["id_full_admin".into()],
         },
     ]
 }

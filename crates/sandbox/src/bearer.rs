@@ -12,6 +12,18 @@ use crate::AppState;
 use crate::scim::ScimError;
 use crate::tokens::{Grant, TokenProblem};
 
+/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), if the
+/// request has one. Shared by the Webex side's and the local Entra's APIs.
+pub(crate) fn bearer_token(parts: &Parts) -> Option<&str> {
+    let header = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    match header.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Some(token.trim())
+        }
+        _ => None,
+    }
+}
+
 /// The live grant behind the request's bearer token. Rejects with 401 when the header is missing
 /// or malformed, or the token is unknown, expired or revoked.
 #[derive(Debug, Clone)]
@@ -21,20 +33,10 @@ impl FromRequestParts<AppState> for Bearer {
     type Rejection = ScimError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ScimError> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("");
-        let token = match header.split_once(' ') {
-            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
-                token.trim()
-            }
-            _ => {
-                return Err(ScimError::unauthorized(
-                    "send the token as 'Authorization: Bearer <token>'",
-                ));
-            }
+        let Some(token) = bearer_token(parts) else {
+            return Err(ScimError::unauthorized(
+                "send the token as 'Authorization: Bearer <token>'",
+            ));
         };
         let tokens = app.tokens.lock().unwrap_or_else(|p| p.into_inner());
         match tokens.check(token, OffsetDateTime::now_utc()) {

@@ -3,16 +3,18 @@
 
 mod page;
 
+use axum::extract::Path;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use scim_token_core::broker::{CLIENT_ID, REDIRECT_URI, SCOPES};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::federation::is_federated;
 
 const DENIED: &str = "The user denied the request.";
 
@@ -20,6 +22,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/idb/oauth2/v1/authorize", get(show_sign_in).post(sign_in))
         .route("/idb/saml2/jsp/doSSO.jsp", get(forced_login))
+        .route("/idb/Consumer/metaAlias/{org}/sp", post(assertion_consumer))
 }
 
 /// The authorization request's parameters, as sent in the query or echoed by the form.
@@ -115,10 +118,16 @@ async fn show_sign_in(State(app): State<AppState>, Query(params): Query<AuthPara
         );
     }
     if let Some(email) = &app.config.auto_approve {
+        if is_federated(email) {
+            return to_identity_provider(&app, params);
+        }
         return match app.accounts.iter().find(|a| a.email.eq_ignore_ascii_case(email)) {
             Some(account) => grant(&app, &params, account, &scopes),
             None => error_page("The auto-approve account does not exist in this sandbox."),
         };
+    }
+    if params.login_hint.as_deref().is_some_and(is_federated) {
+        return to_identity_provider(&app, params);
     }
     page::sign_in(&params, None).into_response()
 }
@@ -140,10 +149,14 @@ async fn sign_in(State(app): State<AppState>, Form(form): Form<SignIn>) -> Respo
             ],
         );
     }
-    let account = app
-        .accounts
-        .iter()
-        .find(|a| a.email.eq_ignore_ascii_case(form.email.trim()) && a.password == form.password);
+    if is_federated(&form.email) {
+        return to_identity_provider(&app, form.params);
+    }
+    let account = app.accounts.iter().find(|a| {
+        a.email.eq_ignore_ascii_case(form.email.trim())
+            && !a.password.is_empty()
+            && a.password == form.password
+    });
     match account {
         Some(account) => grant(&app, &form.params, account, &scopes),
         None => {
@@ -160,12 +173,7 @@ async fn sign_in(State(app): State<AppState>, Form(form): Form<SignIn>) -> Respo
 
 fn grant(app: &AppState, params: &AuthParams, account: &crate::Account, requested: &[String]) -> Response {
     let scopes = account.grantable_scopes(requested);
-    let (token, lifetime) = app.tokens.lock().unwrap_or_else(|p| p.into_inner()).issue(
-        account,
-        app.config.org_id,
-        scopes.clone(),
-        app.config.token_lifetime,
-    );
+    let (token, lifetime) = app.issue(account, scopes.clone());
     let expires_in = lifetime.whole_seconds().to_string();
     let mut pairs = vec![
         ("access_token", token.as_str()),
@@ -195,5 +203,72 @@ async fn forced_login(Query(query): Query<ForcedLogin>) -> Response {
             (StatusCode::FOUND, [(LOCATION, local)]).into_response()
         }
         _ => error_page("goto must be this broker's /idb/oauth2/v1/authorize URL."),
+    }
+}
+
+/// Sends a federated sign-in to the local Entra (SAML's redirect binding, with opaque IDs): the
+/// request waits here under its `RelayState` until the assertion comes back.
+fn to_identity_provider(app: &AppState, params: AuthParams) -> Response {
+    let Some(entra) = app.entra_base.get() else {
+        return error_page("This domain signs in with the local Entra, which is not running.");
+    };
+    let relay = app
+        .federation
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .park(params);
+    let mut target = entra.clone();
+    target.set_path(&format!("{}/saml2", app.config.entra.tenant));
+    target
+        .query_pairs_mut()
+        .append_pair("SAMLRequest", "sandbox-authn-request")
+        .append_pair("RelayState", &relay);
+    (StatusCode::FOUND, [(LOCATION, target.to_string())]).into_response()
+}
+
+/// What the local Entra POSTs back.
+#[derive(Debug, Deserialize)]
+struct AssertionPost {
+    #[serde(default, rename = "SAMLResponse")]
+    saml_response: String,
+    #[serde(default, rename = "RelayState")]
+    relay_state: String,
+}
+
+/// The assertion consumer: who the local Entra signed in, for which parked request; then the
+/// token, exactly as a password sign-in would end.
+async fn assertion_consumer(
+    State(app): State<AppState>,
+    Path(org): Path<String>,
+    Form(post): Form<AssertionPost>,
+) -> Response {
+    if org != app.config.org_id.to_string() {
+        return error_page("This assertion consumer belongs to another org.");
+    }
+    let (email, params) = {
+        let mut federation = app.federation.lock().unwrap_or_else(|p| p.into_inner());
+        (
+            federation.redeem(&post.saml_response),
+            federation.unpark(&post.relay_state),
+        )
+    };
+    let (Some(email), Some(params)) = (email, params) else {
+        return error_page("The sign-in response is unknown, used or expired: start the sign-in again.");
+    };
+    let account = app
+        .accounts
+        .iter()
+        .find(|a| a.email.eq_ignore_ascii_case(&email) && is_federated(&a.email));
+    let Some(account) = account else {
+        return error_page(
+            "The local Entra signed in an account that is not a federated user of this Webex org: sign in there as the federated admin.",
+        );
+    };
+    match check(&params) {
+        Checked::Ok(scopes) => grant(&app, &params, account, &scopes),
+        Checked::ErrorPage(message) => error_page(message),
+        Checked::RedirectError(code, text) => {
+            redirect_with(&params, &[("error", code), ("error_description", text)])
+        }
     }
 }

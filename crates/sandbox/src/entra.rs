@@ -1,17 +1,152 @@
-//! A local Microsoft Entra ID: the directory assigned to the Webex enterprise app, and the
-//! provisioning engine that does what Entra's provisioning service does against a SCIM Tenant
-//! URL (Test Connection, matching, create, update, disable, group membership), only ever on
-//! loopback addresses.
+//! The local Entra: a second loopback origin with Microsoft identity platform v2.0 (sign-in,
+//! authorization code + PKCE, refresh tokens), Microsoft Graph's synchronization API for the
+//! tenant's enterprise apps, a provisioning job that really provisions into a SCIM endpoint,
+//! and the identity provider the Webex sandbox's federated domain signs in with.
+//!
+//! ```text
+//! /{tenant}/oauth2/v2.0/authorize      sign-in page (GET), sign-in or cancel (POST) → 302 ?code=
+//! /{tenant}/oauth2/v2.0/token          authorization_code (PKCE) and refresh_token grants
+//! /{tenant}/saml2                      the federated sign-in for the Webex sandbox (SSO)
+//! /v1.0/servicePrincipals…             apps, synchronization secrets and jobs (Graph v1.0)
+//! ```
+//!
+//! It shares the sandbox's state (the job provisions into the Webex side over real HTTP, the
+//! SSO hands a signed-in account back to the Webex broker) but is served from its own port, so
+//! its pages are cross-origin to the broker's, as in real life.
 
+mod accounts;
 mod directory;
+mod grants;
+mod graph;
+mod identity;
+mod job;
 mod loopback;
+mod persist;
 mod provision;
+mod scheduler;
+mod tenant;
 
-#[allow(unused_imports, reason = "wired up by the Entra job and Graph routes")]
-pub(crate) use directory::{Directory, DirectoryGroup, DirectoryUser};
-#[allow(unused_imports, reason = "wired up by the Entra job and Graph routes")]
-pub(crate) use loopback::{NotLoopback, loopback_only};
-#[allow(unused_imports, reason = "wired up by the Entra job and Graph routes")]
-pub(crate) use provision::{
-    CycleError, CycleReport, Exported, ScimTarget, http_client, run_cycle, test_connection,
-};
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::AtomicU64;
+
+use axum::Router;
+use uuid::Uuid;
+
+use crate::AppState;
+
+pub use accounts::{EntraAccount, seeded_entra_accounts};
+pub use tenant::WEBEX_APP_ID;
+
+pub(crate) use graph::throttle;
+pub(crate) use scheduler::run as run_scheduler;
+
+/// The tenant ID the local Entra serves unless told otherwise.
+pub const DEFAULT_TENANT: &str = "7e57a1d0-5a4d-4b0c-8000-00000000e1d0";
+/// How often the provisioning job runs by default (Entra: about every 40 minutes).
+pub const DEFAULT_CYCLE: std::time::Duration = std::time::Duration::from_secs(2400);
+/// How long an access token lives by default (Entra: 60–90 minutes).
+pub const DEFAULT_ACCESS_TOKEN_LIFETIME: time::Duration = time::Duration::seconds(3600);
+/// How many directory users are assigned to the Webex app by default.
+pub const DEFAULT_DIRECTORY_USERS: usize = 20;
+
+/// How the local Entra behaves.
+#[derive(Debug, Clone)]
+pub struct EntraConfig {
+    /// Port on 127.0.0.1; `None`: the Webex port + 1 (any free port when the Webex port is 0).
+    pub port: Option<u16>,
+    /// The tenant ID.
+    pub tenant: Uuid,
+    /// A public client registered in the tenant besides Microsoft Graph Command Line Tools.
+    pub registered_client: Option<String>,
+    /// Lifetime of issued access tokens.
+    pub token_lifetime: time::Duration,
+    /// Time between provisioning cycles.
+    pub cycle: std::time::Duration,
+    /// Directory users assigned to the Webex app (with two groups).
+    pub users: usize,
+    /// Answer every n-th Graph request with 429 and `Retry-After: 1`.
+    pub throttle_every: Option<NonZeroU32>,
+}
+
+impl Default for EntraConfig {
+    fn default() -> Self {
+        Self {
+            port: None,
+            tenant: Uuid::parse_str(DEFAULT_TENANT).expect("constant tenant ID is a UUID"),
+            registered_client: None,
+            token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
+            cycle: DEFAULT_CYCLE,
+            users: DEFAULT_DIRECTORY_USERS,
+            throttle_every: None,
+        }
+    }
+}
+
+/// The local Entra's state, inside the sandbox's shared state.
+pub(crate) struct Entra {
+    pub(crate) accounts: Vec<EntraAccount>,
+    pub(crate) grants: Mutex<grants::Grants>,
+    pub(crate) tenant: Mutex<tenant::Tenant>,
+    pub(crate) directory: directory::Directory,
+    persistence: Option<persist::Persistence>,
+    /// Wakes the scheduler when a job is started, restarted or paused.
+    pub(crate) wake: tokio::sync::Notify,
+    pub(crate) http: reqwest::Client,
+    /// Graph requests answered, for `throttle_every`.
+    pub(crate) graph_requests: AtomicU64,
+}
+
+impl Entra {
+    /// The tenant from `data` (when it has one) or freshly seeded.
+    pub(crate) fn new(config: &EntraConfig, data: Option<&Path>) -> Result<Self, String> {
+        let persistence = data
+            .map(|path| persist::Persistence::open(path, config.tenant))
+            .transpose()
+            .map_err(|e| format!("cannot use the data file for the local Entra: {e}"))?;
+        let stored = match &persistence {
+            Some(p) => p
+                .load()
+                .map_err(|e| format!("cannot read the local Entra's state from the data file: {e}"))?,
+            None => None,
+        };
+        let tenant = stored.unwrap_or_else(|| tenant::Tenant::seeded(config.tenant, config.cycle));
+        Ok(Self {
+            accounts: seeded_entra_accounts(),
+            grants: Mutex::new(grants::Grants::default()),
+            tenant: Mutex::new(tenant),
+            directory: directory::Directory::seeded(config.users),
+            persistence,
+            wake: tokio::sync::Notify::new(),
+            http: provision::http_client(),
+            graph_requests: AtomicU64::new(0),
+        })
+    }
+
+    /// Runs `change` on the tenant and keeps the result (in the data file, if any) before
+    /// returning, so an acknowledged change survives a restart.
+    pub(crate) fn change<T>(&self, change: impl FnOnce(&mut tenant::Tenant) -> T) -> Result<T, String> {
+        let mut tenant = self.tenant.lock().unwrap_or_else(|p| p.into_inner());
+        let out = change(&mut tenant);
+        if let Some(persistence) = &self.persistence {
+            persistence
+                .save(&tenant)
+                .map_err(|e| format!("the local Entra could not keep the change in its data file: {e}"))?;
+        }
+        Ok(out)
+    }
+
+    /// A read of the tenant.
+    pub(crate) fn read<T>(&self, read: impl FnOnce(&tenant::Tenant) -> T) -> T {
+        read(&self.tenant.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// The local Entra's routes.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(identity::routes())
+        .nest("/v1.0", graph::routes())
+        .fallback(graph::not_found)
+}

@@ -28,18 +28,21 @@
 mod accounts;
 mod bearer;
 mod broker;
-mod entra;
+pub mod entra;
 mod error;
+mod federation;
 mod host;
+mod html;
 mod info;
 mod log;
 mod people;
 mod running;
 pub mod scim;
+mod token_file;
 mod tokens;
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::Router;
 use scim_token_core::OrgId;
@@ -47,8 +50,10 @@ use time::Duration;
 use tokio::net::TcpListener;
 
 pub use accounts::{Account, seeded_accounts};
+pub use entra::EntraConfig;
 pub use error::SandboxError;
-pub use log::LogEntry;
+pub use federation::FEDERATED_DOMAIN;
+pub use log::{LogEntry, Origin};
 pub use running::RunningSandbox;
 pub use tokens::{Grant, TokenStore};
 
@@ -70,8 +75,11 @@ pub struct SandboxConfig {
     pub token_lifetime: Duration,
     /// Generated users to start with (only into an empty store).
     pub seed_users: usize,
-    /// Keep users and groups in this SQLite file; in memory when `None`.
+    /// Keep users and groups (and the local Entra's apps, secrets and job state) in this SQLite
+    /// file; in memory when `None`.
     pub data: Option<std::path::PathBuf>,
+    /// The local Entra.
+    pub entra: EntraConfig,
 }
 
 impl Default for SandboxConfig {
@@ -83,6 +91,7 @@ impl Default for SandboxConfig {
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
             seed_users: 0,
             data: None,
+            entra: EntraConfig::default(),
         }
     }
 }
@@ -95,8 +104,34 @@ struct Shared {
     config: SandboxConfig,
     accounts: Vec<Account>,
     tokens: Mutex<TokenStore>,
+    /// Where issued tokens are kept across restarts (`--data`).
+    token_file: Option<token_file::TokenFile>,
     scim: scim::Store,
     log: Mutex<log::RequestLog>,
+    entra: entra::Entra,
+    federation: Mutex<federation::Federation>,
+    /// Where the Webex side and the local Entra are served, once bound.
+    webex_base: OnceLock<url::Url>,
+    entra_base: OnceLock<url::Url>,
+}
+
+impl AppState {
+    /// Issues a Webex token for `account` with `scopes`, keeping its grant (hashed) in the data
+    /// file when there is one. Returns the token and its lifetime.
+    fn issue(&self, account: &Account, scopes: Vec<String>) -> (String, Duration) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        let (token, lifetime) = tokens.issue(account, self.config.org_id, scopes, self.config.token_lifetime);
+        if let Some(file) = &self.token_file {
+            let key = tokens::key(&token);
+            if let Some(grant) = tokens.grant_for(&key)
+                && let Err(e) = file.save(&key, &grant)
+            {
+                // The token works until the sandbox restarts; say why it will not after.
+                tracing::warn!("sandbox: a token could not be kept in the data file: {e}");
+            }
+        }
+        (token, lifetime)
+    }
 }
 
 impl std::ops::Deref for AppState {
@@ -121,11 +156,32 @@ impl Sandbox {
             None => scim::Store::new(config.org_id),
         };
         scim::seed_demo(&scim, config.seed_users);
+        let entra = entra::Entra::new(&config.entra, config.data.as_deref()).map_err(SandboxError::Data)?;
+        let mut tokens = TokenStore::default();
+        let token_file = match &config.data {
+            Some(path) => {
+                let file = token_file::TokenFile::open(path)
+                    .map_err(|e| SandboxError::Data(format!("cannot keep tokens in the data file: {e}")))?;
+                let kept = file
+                    .load(time::OffsetDateTime::now_utc())
+                    .map_err(|e| SandboxError::Data(format!("cannot read tokens from the data file: {e}")))?;
+                for (key, grant) in kept {
+                    tokens.restore(key, grant);
+                }
+                Some(file)
+            }
+            None => None,
+        };
         let state = AppState(Arc::new(Shared {
             accounts: seeded_accounts(),
-            tokens: Mutex::new(TokenStore::default()),
+            tokens: Mutex::new(tokens),
+            token_file,
             scim,
             log: Mutex::new(log::RequestLog::default()),
+            entra,
+            federation: Mutex::new(federation::Federation::default()),
+            webex_base: OnceLock::new(),
+            entra_base: OnceLock::new(),
             config,
         }));
         Ok(Self { state })
@@ -149,17 +205,7 @@ impl Sandbox {
             .iter()
             .find(|a| a.email.eq_ignore_ascii_case(email))?;
         let scopes = account.grantable_scopes(&scim_token_core::broker::SCOPES.map(str::to_owned));
-        let mut tokens = self.state.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        Some(
-            tokens
-                .issue(
-                    account,
-                    self.state.config.org_id,
-                    scopes,
-                    self.state.config.token_lifetime,
-                )
-                .0,
-        )
+        Some(self.state.issue(account, scopes).0)
     }
 
     /// The request log, oldest first.
@@ -167,8 +213,8 @@ impl Sandbox {
         self.state.log.lock().unwrap_or_else(|p| p.into_inner()).entries()
     }
 
-    /// All routes, behind the request log and the DNS-rebinding guard (requests whose `Host` is
-    /// not 127.0.0.1, localhost or \[::1\] get 421, and are logged).
+    /// The Webex side's routes, behind the request log and the DNS-rebinding guard (requests
+    /// whose `Host` is not 127.0.0.1, localhost or \[::1\] get 421, and are logged).
     pub fn router(&self) -> Router {
         Router::new()
             .merge(broker::routes())
@@ -180,9 +226,37 @@ impl Sandbox {
             .layer(axum::middleware::from_fn(host::only_loopback))
             .layer(axum::middleware::from_fn_with_state(
                 self.state.clone(),
-                log::record,
+                log::record_webex,
             ))
             .with_state(self.state.clone())
+    }
+
+    /// The local Entra's routes (identity platform and Graph), behind the same request log and
+    /// guard, to be served on their own origin.
+    pub fn entra_router(&self) -> Router {
+        entra::routes()
+            .route("/_sandbox/log", axum::routing::get(log::show))
+            .route("/_sandbox/info", axum::routing::get(info::show))
+            .layer(axum::middleware::from_fn_with_state(
+                self.state.clone(),
+                entra::throttle,
+            ))
+            .layer(axum::middleware::from_fn(host::only_loopback))
+            .layer(axum::middleware::from_fn_with_state(
+                self.state.clone(),
+                log::record_entra,
+            ))
+            .with_state(self.state.clone())
+    }
+
+    /// The Webex side's users and groups.
+    pub fn scim_store(&self) -> &scim::Store {
+        &self.state.scim
+    }
+
+    /// The local Entra's accounts.
+    pub fn entra_accounts(&self) -> &[entra::EntraAccount] {
+        &self.state.entra.accounts
     }
 
     /// Serves on `listener` until `shutdown` completes. [`Sandbox::start`] does this on a loopback

@@ -1,5 +1,6 @@
-//! A ring buffer of recent requests, for the desktop app's live view and for tests. Bearer tokens
-//! are redacted from what it keeps.
+//! A ring buffer of recent requests to both origins (the Webex side and the local Entra), for the
+//! desktop app's live view and for tests. Tokens, codes, PKCE verifiers, refresh tokens,
+//! passwords, client secrets and `SecretToken` values are redacted from what it keeps.
 
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -21,9 +22,21 @@ const MAX_BODY: usize = 4096;
 /// Bodies larger than this are not buffered for the log at all.
 const MAX_BUFFERED: usize = 1 << 20;
 
+/// Which origin a request came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// The Webex side: broker, People API, SCIM API.
+    Webex,
+    /// The local Entra: identity platform and Graph.
+    Entra,
+}
+
 /// One request and its answer.
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntry {
+    /// Which origin answered.
+    pub origin: Origin,
     /// When it arrived (RFC 3339).
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
@@ -94,7 +107,75 @@ fn find_token(text: &str) -> Option<(usize, usize)> {
     None
 }
 
-pub(crate) async fn record(State(app): State<AppState>, request: Request, next: Next) -> Response {
+/// Form fields and JSON secret pairs whose values are never kept.
+const SECRET_FIELDS: [&str; 7] = [
+    "code",
+    "code_verifier",
+    "refresh_token",
+    "client_secret",
+    "client_assertion",
+    "password",
+    "SAMLResponse",
+];
+
+/// Redacts the values of [`SECRET_FIELDS`] in a form body, and of `SecretToken` pairs in a JSON
+/// body (`{"key":"SecretToken","value":"…"}`), before the token-shape redaction.
+fn redact_fields(text: String) -> String {
+    let text = if text.trim_start().starts_with('{') {
+        redact_secret_pairs(&text)
+    } else if text.contains('=') {
+        text.split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if SECRET_FIELDS.contains(&name) => format!("{name}=[REDACTED]"),
+                _ => pair.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    } else {
+        text
+    };
+    redact(text)
+}
+
+/// `SecretToken` values in a JSON body: parsed when the body parses, otherwise the whole body
+/// is withheld (a truncated or malformed body could hide the value anywhere).
+fn redact_secret_pairs(text: &str) -> String {
+    if !text.contains(scim_token_core::entra::SECRET_TOKEN_KEY) {
+        return text.to_owned();
+    }
+    let Ok(mut json) = serde_json::from_str::<serde_json::Value>(text) else {
+        return "(withheld: holds a SecretToken and is not readable JSON)".into();
+    };
+    for list in ["value", "credentials"] {
+        if let Some(pairs) = json.get_mut(list).and_then(|v| v.as_array_mut()) {
+            for pair in pairs {
+                if pair.get("key").and_then(|k| k.as_str()) == Some(scim_token_core::entra::SECRET_TOKEN_KEY)
+                {
+                    pair["value"] = "[REDACTED]".into();
+                }
+            }
+        }
+    }
+    json.to_string()
+}
+
+/// Whether a request's body is kept in the log: SCIM writes, Graph writes, token requests.
+fn logs_body(origin: Origin, path: &str) -> bool {
+    match origin {
+        Origin::Webex => path.starts_with("/identity/"),
+        Origin::Entra => path.starts_with("/v1.0/") || path.contains("/oauth2/v2.0/token"),
+    }
+}
+
+pub(crate) async fn record_webex(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    record(Origin::Webex, app, request, next).await
+}
+
+pub(crate) async fn record_entra(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    record(Origin::Entra, app, request, next).await
+}
+
+async fn record(origin: Origin, app: AppState, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().to_string();
     let path = request
@@ -111,16 +192,17 @@ pub(crate) async fn record(State(app): State<AppState>, request: Request, next: 
             *request.method(),
             axum::http::Method::GET | axum::http::Method::DELETE
         );
-    let request = if has_body && path.starts_with("/identity/") {
+    let request = if has_body && logs_body(origin, &path) {
         let (parts, body) = request.into_parts();
         match to_bytes(body, MAX_BUFFERED).await {
             Ok(bytes) => {
                 logged_body =
-                    redact(String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_BODY)]).into_owned());
+                    redact_fields(String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_BODY)]).into_owned());
                 Request::from_parts(parts, Body::from(bytes))
             }
             Err(_) => {
                 let entry = LogEntry {
+                    origin,
                     at: OffsetDateTime::now_utc(),
                     method,
                     path: redact(path),
@@ -139,6 +221,7 @@ pub(crate) async fn record(State(app): State<AppState>, request: Request, next: 
     let response = next.run(request).await;
     if !path.starts_with("/_sandbox/") {
         let entry = LogEntry {
+            origin,
             at: OffsetDateTime::now_utc(),
             method,
             path: redact(path),
@@ -157,7 +240,7 @@ pub(crate) async fn show(State(app): State<AppState>) -> impl IntoResponse {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{redact, redact_fields};
 
     #[test]
     fn redacts_token_shaped_runs() {
@@ -169,5 +252,19 @@ mod tests {
             out.contains("[REDACTED]") && out.contains("a_b@example.com"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn redacts_secret_form_fields_and_secret_token_pairs() {
+        let form = "grant_type=authorization_code&code=abc123&code_verifier=xyz&client_id=c&refresh_token=r1&password=pw".to_owned();
+        assert_eq!(
+            redact_fields(form),
+            "grant_type=authorization_code&code=[REDACTED]&code_verifier=[REDACTED]&client_id=c&refresh_token=[REDACTED]&password=[REDACTED]"
+        );
+        let json = r#"{"value":[{"key":"BaseAddress","value":"http://127.0.0.1/x"},{"key":"SecretToken","value":"s3cret"}]}"#;
+        let out = redact_fields(json.to_owned());
+        assert!(!out.contains("s3cret") && out.contains("BaseAddress"), "{out}");
+        let cut = r#"{"credentials":[{"key":"SecretToken","value":"s3cr"#;
+        assert!(!redact_fields(cut.to_owned()).contains("s3cr"));
     }
 }

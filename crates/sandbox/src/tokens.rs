@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime};
 use crate::accounts::Account;
 
 /// What a token allows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Grant {
     /// Who signed in.
     pub email: String,
@@ -21,6 +21,7 @@ pub struct Grant {
     /// Granted scopes.
     pub scopes: Vec<String>,
     /// When it stops working.
+    #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
     /// Revoked before expiry.
     pub revoked: bool,
@@ -53,7 +54,8 @@ pub struct TokenStore {
     limit: usize,
 }
 
-fn key(token: &str) -> [u8; 32] {
+/// The SHA-256 a token is kept under (and persisted as: the token itself is never stored).
+pub(crate) fn key(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
@@ -166,6 +168,26 @@ impl TokenStore {
         } else {
             Ok(grant.clone())
         }
+    }
+
+    /// Takes back a grant kept from an earlier run (`--data`), under the hash it was kept as.
+    pub(crate) fn restore(&mut self, key: [u8; 32], grant: Grant) {
+        if self.grants.contains_key(&key) {
+            return;
+        }
+        while self.grants.len() >= self.limit && !self.by_age.is_empty() {
+            self.evict_oldest();
+        }
+        self.next_seq += 1;
+        let seq = self.next_seq;
+        self.by_age.insert(seq, key);
+        self.by_expiry.insert((grant.expires_at, seq));
+        self.grants.insert(key, Arc::new(grant));
+    }
+
+    /// The grant kept under `key`, to persist it.
+    pub(crate) fn grant_for(&self, key: &[u8; 32]) -> Option<Arc<Grant>> {
+        self.grants.get(key).cloned()
     }
 
     /// Revokes a token; false when it was not issued here.

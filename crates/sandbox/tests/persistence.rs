@@ -99,3 +99,137 @@ async fn a_data_file_of_another_org_is_refused() {
         .to_string();
     assert!(err.contains("belongs to org"), "{err}");
 }
+
+/// The local Entra side of a `--data` sandbox: apps, secrets and job state survive a restart,
+/// and so does the Webex token the job holds (kept hashed), so the job stays Active.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_keeps_the_entra_side_and_the_jobs_token() {
+    use common::entra::{WEBEX_APP, wait_for_job};
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = SandboxConfig {
+        data: Some(dir.path().join("sandbox.db")),
+        entra: scim_token_sandbox::EntraConfig {
+            cycle: Duration::from_secs(1),
+            users: 5,
+            ..Default::default()
+        },
+        ..SandboxConfig::default()
+    };
+    let secrets = format!("/servicePrincipals/{WEBEX_APP}/synchronization/secrets");
+    let jobs = format!("/servicePrincipals/{WEBEX_APP}/synchronization/jobs");
+
+    let first = Running::start(config.clone()).await;
+    let token = first.entra_admin_token().await;
+    let body = json!({"value": [
+        {"key": "BaseAddress", "value": first.scim_base()},
+        {"key": "SecretToken", "value": first.token},
+        {"key": "SyncNotificationSettings", "value": "{\"Enabled\":false}"},
+    ]});
+    assert_eq!(
+        first
+            .graph(Method::PUT, &secrets, Some(&token), Some(body))
+            .await
+            .0,
+        204
+    );
+    let (_, listed) = first.graph(Method::GET, &jobs, Some(&token), None).await;
+    let job = listed["value"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        first
+            .graph(Method::POST, &format!("{jobs}/{job}/start"), Some(&token), None)
+            .await
+            .0,
+        204
+    );
+    let before = wait_for_job(&first, &token, &job, "Active", |j| {
+        j["status"]["code"] == "Active" && j["status"]["lastSuccessfulExecution"].is_object()
+    })
+    .await;
+    let webex_token = first.token.clone();
+    first.stop().await;
+
+    // The restarted sandbox has other ports: point the Tenant URL at the new one (one key;
+    // the others stay) and let the job run a cycle with the token it kept.
+    let restarted = time::OffsetDateTime::now_utc();
+    let second = Running::start(config).await;
+    let token = second.entra_admin_token().await;
+    let (_, after) = second
+        .graph(Method::GET, &format!("{jobs}/{job}"), Some(&token), None)
+        .await;
+    assert_eq!(
+        after["status"]["steadyStateFirstAchievedTime"], before["status"]["steadyStateFirstAchievedTime"],
+        "{after}"
+    );
+    let moved = json!({"value": [{"key": "BaseAddress", "value": second.scim_base()}]});
+    assert_eq!(
+        second
+            .graph(Method::PUT, &secrets, Some(&token), Some(moved))
+            .await
+            .0,
+        204
+    );
+    let (_, kept) = second.graph(Method::GET, &secrets, Some(&token), None).await;
+    let keys: Vec<&str> = kept["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        ["SecretToken", "SyncNotificationSettings", "BaseAddress"],
+        "{kept}"
+    );
+    let restart = json!({"criteria": {"resetScope": "QuarantineState"}});
+    assert_eq!(
+        second
+            .graph(
+                Method::POST,
+                &format!("{jobs}/{job}/restart"),
+                Some(&token),
+                Some(restart)
+            )
+            .await
+            .0,
+        204
+    );
+    wait_for_job(&second, &token, &job, "Active after the restart", |j| {
+        let began = j["status"]["lastSuccessfulExecution"]["timeBegan"]
+            .as_str()
+            .unwrap_or("");
+        let began = time::OffsetDateTime::parse(began, &time::format_description::well_known::Rfc3339);
+        j["status"]["code"] == "Active" && began.is_ok_and(|t| t > restarted)
+    })
+    .await;
+    // What was exported before is known: matched, not created twice.
+    assert_eq!(
+        second
+            .sandbox
+            .scim_store()
+            .count(scim_token_sandbox::scim::Kind::User),
+        5
+    );
+    // The Webex token issued before the restart still works.
+    let scim = second
+        .client
+        .get(format!("{}/Users?count=1", second.scim_base()))
+        .bearer_auth(&webex_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scim.status(), 200);
+    // The token table keeps hashes and grants only (the job's secrets hold the token, as
+    // Entra's storage does).
+    let db = rusqlite::Connection::open(dir.path().join("sandbox.db")).unwrap();
+    let rows: Vec<String> = db
+        .prepare("SELECT grant_doc || hex(hash) FROM webex_tokens")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|row| !row.contains(&webex_token)), "{rows:?}");
+}

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use scim_token_core::broker::SANDBOX_DEFAULT_PORT;
 use scim_token_core::{Broker, BrokerId, OrgId};
-use scim_token_sandbox::{DEFAULT_ORG, Sandbox, SandboxConfig};
+use scim_token_sandbox::{DEFAULT_ORG, EntraConfig, Sandbox, SandboxConfig, entra};
 
 /// Options of `scim-token sandbox`.
 #[derive(Debug, Args)]
@@ -32,6 +32,27 @@ pub(crate) struct SandboxArgs {
     /// Lifetime of issued tokens, in seconds.
     #[arg(long, default_value_t = scim_token_sandbox::DEFAULT_TOKEN_LIFETIME.whole_seconds())]
     token_lifetime: i64,
+    /// Port of the local Entra on 127.0.0.1 [default: --port + 1; any free port with --port 0].
+    #[arg(long, value_name = "PORT")]
+    entra_port: Option<u16>,
+    /// The local Entra's tenant ID.
+    #[arg(long, value_name = "UUID", default_value = entra::DEFAULT_TENANT)]
+    entra_tenant: uuid::Uuid,
+    /// A public client ID registered at the local Entra besides Microsoft Graph Command Line Tools.
+    #[arg(long, value_name = "ID")]
+    entra_client: Option<String>,
+    /// Lifetime of the local Entra's access tokens, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = entra::DEFAULT_ACCESS_TOKEN_LIFETIME.whole_seconds())]
+    entra_token_lifetime: i64,
+    /// Seconds between provisioning cycles of the local Entra's job (Entra: about 40 minutes).
+    #[arg(long, value_name = "SECONDS", default_value_t = entra::DEFAULT_CYCLE.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    entra_cycle: u64,
+    /// Directory users assigned to the Webex app at the local Entra (with two groups).
+    #[arg(long, value_name = "N", default_value_t = entra::DEFAULT_DIRECTORY_USERS)]
+    entra_users: usize,
+    /// Answer every N-th Graph request with 429 and Retry-After (to test throttling).
+    #[arg(long, value_name = "N")]
+    entra_throttle_every: Option<std::num::NonZeroU32>,
 }
 
 pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
@@ -42,12 +63,25 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
         token_lifetime: time::Duration::seconds(args.token_lifetime.max(1)),
         seed_users: args.seed,
         data: args.data,
+        entra: EntraConfig {
+            port: args.entra_port,
+            tenant: args.entra_tenant,
+            registered_client: args.entra_client,
+            token_lifetime: time::Duration::seconds(args.entra_token_lifetime.max(1)),
+            cycle: std::time::Duration::from_secs(args.entra_cycle),
+            users: args.entra_users,
+            throttle_every: args.entra_throttle_every,
+        },
     };
     let running = Sandbox::start(config, args.port).await?;
     let sandbox = running.sandbox().clone();
     if let Some(email) = &sandbox.config().auto_approve
         && !sandbox
             .accounts()
+            .iter()
+            .any(|a| a.email.eq_ignore_ascii_case(email))
+        && !sandbox
+            .entra_accounts()
             .iter()
             .any(|a| a.email.eq_ignore_ascii_case(email))
     {
@@ -68,6 +102,13 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
     );
     println!("  Tenant URL:  {}", broker.tenant_url(sandbox.config().org_id));
     for account in sandbox.accounts() {
+        if account.password.is_empty() {
+            println!(
+                "  Account:     {} (full admin, signs in through the local Entra)",
+                account.email
+            );
+            continue;
+        }
         let rights = if account.may_provision() {
             "full admin"
         } else {
@@ -81,7 +122,34 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
     if let Some(email) = &sandbox.config().auto_approve {
         println!("  Auto-approve: sign-ins complete as {email} without a form");
     }
-    println!("  Request log: {base}_sandbox/log");
+    let entra_base = running.entra_base().clone();
+    let tenant = sandbox.config().entra.tenant;
+    println!("Local Entra running on {entra_base}");
+    println!("  Sign-in:     {entra_base}{tenant}/oauth2/v2.0/authorize (tenant {tenant}, or organizations)");
+    println!(
+        "  Graph:       {entra_base}v1.0/   Webex app: servicePrincipals/{}",
+        entra::WEBEX_APP_ID
+    );
+    for account in sandbox.entra_accounts() {
+        let roles = if account.roles.is_empty() {
+            "no admin role".to_owned()
+        } else {
+            account.roles.join(", ")
+        };
+        println!(
+            "  Account:     {} / {} ({roles})",
+            account.email, account.password
+        );
+    }
+    println!(
+        "  SSO:         Webex accounts @{} sign in through the local Entra",
+        scim_token_sandbox::FEDERATED_DOMAIN
+    );
+    println!(
+        "  Provisioning cycle: every {} s",
+        sandbox.config().entra.cycle.as_secs()
+    );
+    println!("  Request log: {base}_sandbox/log (both origins)");
     running.serve_until(crate::interrupt::ctrl_c()?).await?;
     eprintln!("Sandbox stopped.");
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,7 @@
 use axum::response::Html;
 
 use super::AuthParams;
+use crate::html::{escape, hidden};
 
 const STYLE: &str = "<style>
 :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
@@ -13,29 +14,6 @@ input[type=email], input[type=password] { width: 100%; box-sizing: border-box; p
 .buttons { display: flex; gap: .5rem; margin-top: 1.2rem; } button { flex: 1; padding: .6rem; }
 .error { color: #cf222e; } .note { font-size: .85rem; opacity: .8; }
 </style>";
-
-/// Escapes text for HTML content and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn hidden(name: &str, value: &str) -> String {
-    format!(
-        "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
-        escape(value)
-    )
-}
 
 pub(super) fn sign_in(params: &AuthParams, error: Option<&str>) -> Html<String> {
     let fields = [

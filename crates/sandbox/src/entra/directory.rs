@@ -90,7 +90,6 @@ impl Directory {
     /// `users` enabled users with realistic names (`adele.vance@sandbox.example`, then
     /// `adele.vance2@…` once the names run out), and two groups: "Webex Users" with everyone
     /// and "Webex Admins" with the first three.
-    #[allow(dead_code, reason = "wired up by the Entra job")]
     pub(crate) fn seeded(users: usize) -> Self {
         let users: Vec<DirectoryUser> = (0..users).map(seeded_user).collect();
         let everyone = users.iter().map(|u| u.id).collect::<Vec<_>>();

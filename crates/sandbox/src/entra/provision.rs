@@ -132,7 +132,6 @@ impl CycleReport {
 
 /// Entra's Test Connection: `GET /Users?filter=userName eq "<random>"` must answer 200 with
 /// no resources.
-#[allow(dead_code, reason = "wired up by the Entra job")]
 pub(crate) async fn test_connection(client: &reqwest::Client, target: &ScimTarget) -> Result<(), CycleError> {
     let probe = format!("{}@test-connection.invalid", Uuid::new_v4().simple());
     let url = target.url(&["Users"]);
@@ -155,7 +154,6 @@ pub(crate) async fn test_connection(client: &reqwest::Client, target: &ScimTarge
 /// One sync cycle of `directory` into the SCIM endpoint, updating `exported` as it goes (so
 /// what was done before a failure is remembered). Fails as a whole on 401/403, an unreachable
 /// endpoint or a server error; an entry the endpoint refuses (e.g. 409) is reported and skipped.
-#[allow(dead_code, reason = "wired up by the Entra job")]
 pub(crate) async fn run_cycle(
     client: &reqwest::Client,
     target: &ScimTarget,

@@ -2,6 +2,8 @@
 
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
+pub mod entra;
+
 use std::net::SocketAddr;
 
 use reqwest::{Client, Method, RequestBuilder};
@@ -42,6 +44,15 @@ impl Running {
         self.running.base().as_str().trim_end_matches('/').to_owned()
     }
 
+    /// The local Entra's root, `http://127.0.0.1:<port>`, without the trailing slash.
+    pub fn entra_base(&self) -> String {
+        self.running
+            .entra_base()
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
     /// Stops the server and waits until it has.
     pub async fn stop(self) {
         self.running.stop().await.unwrap();
@@ -69,18 +80,21 @@ impl Running {
                 .header("content-type", "application/scim+json")
                 .body(body.to_string());
         }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            if text.is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_str(&text).unwrap()
-            },
-        )
+        status_and_json(request).await
     }
+}
+
+/// Sends `request`; returns the status and the parsed body (Null if none).
+pub async fn status_and_json(request: RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap()
+    };
+    (status, body)
 }
 
 /// Asserts a SCIM error body with status and scimType.

@@ -22,7 +22,6 @@ const MAX_ANSWER: usize = 4 << 20;
 
 /// The client every provisioning request goes through: no proxy (the job only calls loopback),
 /// no redirects, a 10-second timeout, Entra's kind of user agent.
-#[allow(dead_code, reason = "wired up by the Entra job")]
 pub(crate) fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
@@ -48,7 +47,6 @@ impl ScimTarget {
     /// A target for `base_address` (the Tenant URL), refused unless it is on loopback. The
     /// `aadOptscim062020` flag in its query selects lowercase ops, JSON booleans and filtered
     /// member removal; the query is not sent.
-    #[allow(dead_code, reason = "wired up by the Entra job")]
     pub(crate) fn new(base_address: &str, secret_token: &str) -> Result<Self, NotLoopback> {
         let mut base = loopback_only(base_address)?;
         let optscim = base

@@ -1,0 +1,78 @@
+//! Microsoft Graph v1.0 at the local Entra: service principals and their synchronization
+//! (secrets and jobs). Every answer that is not a success is in Graph's error shape; every
+//! request needs a live access token from the local identity platform.
+
+mod auth;
+mod error;
+mod service_principals;
+mod synchronization;
+
+use std::sync::atomic::Ordering;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+pub(crate) use error::GraphError;
+
+pub(crate) fn routes() -> Router<AppState> {
+    let sync = "/servicePrincipals/{id}/synchronization";
+    Router::new()
+        .route("/servicePrincipals", get(service_principals::list))
+        .route("/servicePrincipals/{id}", get(service_principals::one))
+        .route(
+            &format!("{sync}/secrets"),
+            get(synchronization::secrets).put(synchronization::put_secrets),
+        )
+        .route(&format!("{sync}/jobs"), get(synchronization::jobs))
+        .route(&format!("{sync}/jobs/{{job}}"), get(synchronization::job))
+        .route(
+            &format!("{sync}/jobs/{{job}}/validateCredentials"),
+            post(synchronization::validate_credentials),
+        )
+        .route(
+            &format!("{sync}/jobs/{{job}}/start"),
+            post(synchronization::start),
+        )
+        .route(
+            &format!("{sync}/jobs/{{job}}/pause"),
+            post(synchronization::pause),
+        )
+        .route(
+            &format!("{sync}/jobs/{{job}}/restart"),
+            post(synchronization::restart),
+        )
+        .fallback(unknown_segment)
+}
+
+/// With `throttle_every = n`, every n-th Graph request (under `/v1.0/`) is answered 429 with
+/// `Retry-After: 1`.
+pub(crate) async fn throttle(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    if let Some(every) = app.config.entra.throttle_every
+        && request.uri().path().starts_with("/v1.0/")
+    {
+        let n = app.entra.graph_requests.fetch_add(1, Ordering::Relaxed) + 1;
+        if n % u64::from(every.get()) == 0 {
+            return GraphError::throttled(1).into_response();
+        }
+    }
+    next.run(request).await
+}
+
+async fn unknown_segment(uri: axum::http::Uri) -> GraphError {
+    GraphError::bad_request(format!(
+        "Resource not found for the segment '{}'.",
+        uri.path().rsplit('/').next().unwrap_or("")
+    ))
+}
+
+/// Anything else at the local Entra's origin.
+pub(crate) async fn not_found() -> GraphError {
+    GraphError::not_found(
+        "No such endpoint at the local Entra: Graph lives under /v1.0/, sign-in under /{tenant}/oauth2/v2.0/.",
+    )
+}

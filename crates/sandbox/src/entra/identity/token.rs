@@ -1,0 +1,194 @@
+//! `POST /{tenant}/oauth2/v2.0/token`: the authorization code grant with PKCE and the refresh
+//! token grant, for public clients. Errors are Entra's JSON (`error`, `error_description` with
+//! the AADSTS code, `error_codes`, `timestamp`, `trace_id`, `correlation_id`).
+
+use axum::Form;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, PRAGMA};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::{client_known, tenant_matches};
+use crate::AppState;
+use crate::entra::grants::{Issued, Refused, pkce_matches};
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct TokenRequest {
+    #[serde(default)]
+    grant_type: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    redirect_uri: String,
+    #[serde(default)]
+    code_verifier: String,
+    #[serde(default)]
+    refresh_token: String,
+    #[serde(default)]
+    client_secret: Option<String>,
+    #[serde(default)]
+    client_assertion: Option<String>,
+}
+
+/// An OAuth error answer with the AADSTS number in `error_codes`.
+fn oauth_error(status: StatusCode, error: &str, aadsts: u32, description: &str) -> Response {
+    let now = OffsetDateTime::now_utc();
+    let trace = uuid::Uuid::new_v4();
+    let body = json!({
+        "error": error,
+        "error_description": format!("AADSTS{aadsts}: {description} Trace ID: {trace}"),
+        "error_codes": [aadsts],
+        "timestamp": now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        "trace_id": trace,
+        "correlation_id": uuid::Uuid::new_v4(),
+    });
+    (status, Json(body)).into_response()
+}
+
+fn invalid_grant(aadsts: u32, description: &str) -> Response {
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", aadsts, description)
+}
+
+fn tokens(issued: Issued) -> Response {
+    let scope: Vec<String> = issued
+        .scopes
+        .iter()
+        .map(|s| {
+            if ["openid", "profile", "email", "offline_access"].contains(&s.as_str()) {
+                s.clone()
+            } else {
+                format!("https://graph.microsoft.com/{s}")
+            }
+        })
+        .collect();
+    let mut body = json!({
+        "token_type": "Bearer",
+        "scope": scope.join(" "),
+        "expires_in": issued.expires_in,
+        "ext_expires_in": issued.expires_in,
+        "access_token": issued.access_token,
+    });
+    if let Some(refresh) = issued.refresh_token {
+        body["refresh_token"] = json!(refresh);
+    }
+    (
+        StatusCode::OK,
+        [(CACHE_CONTROL, "no-store"), (PRAGMA, "no-cache")],
+        Json(body),
+    )
+        .into_response()
+}
+
+pub(super) async fn exchange(
+    State(app): State<AppState>,
+    Path(tenant): Path<String>,
+    Form(request): Form<TokenRequest>,
+) -> Response {
+    if !tenant_matches(&app, &tenant) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            90002,
+            &format!("Tenant '{tenant}' not found."),
+        );
+    }
+    if !client_known(&app, &request.client_id) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            700016,
+            &format!(
+                "Application with identifier '{}' was not found in the directory.",
+                request.client_id
+            ),
+        );
+    }
+    if request.client_secret.is_some() || request.client_assertion.is_some() {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            700025,
+            "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+        );
+    }
+    let client_id = request.client_id.to_ascii_lowercase();
+    let now = OffsetDateTime::now_utc();
+    let lifetime = app.config.entra.token_lifetime;
+    let mut grants = app.entra.grants.lock().unwrap_or_else(|p| p.into_inner());
+    match request.grant_type.as_str() {
+        "authorization_code" => {
+            let grant = match grants.redeem_code(&request.code, now) {
+                Ok(grant) => grant,
+                Err(Refused::AlreadyUsed) => {
+                    return invalid_grant(
+                        54005,
+                        "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+                    );
+                }
+                Err(Refused::Expired) => {
+                    return invalid_grant(
+                        70008,
+                        "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+                    );
+                }
+                Err(Refused::Unknown) => {
+                    return invalid_grant(
+                        9002313,
+                        "Invalid request. Request is malformed or invalid: the code is not one this tenant issued.",
+                    );
+                }
+            };
+            if grant.consent.client_id != client_id {
+                return invalid_grant(70000, "The code was issued to another client.");
+            }
+            if grant.redirect_uri != request.redirect_uri {
+                return invalid_grant(
+                    50011,
+                    "The redirect URI does not match the one the code was issued for.",
+                );
+            }
+            if request.code_verifier.is_empty() {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    50148,
+                    "The code_verifier is missing: this code was requested with a PKCE code_challenge.",
+                );
+            }
+            if !pkce_matches(&request.code_verifier, &grant.code_challenge) {
+                return invalid_grant(
+                    501481,
+                    "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+                );
+            }
+            tokens(grants.issue_tokens(grant.consent, lifetime, now))
+        }
+        "refresh_token" => match grants.refresh(&request.refresh_token, &client_id, lifetime, now) {
+            Ok(issued) => tokens(issued),
+            Err(Refused::Expired) => invalid_grant(
+                700082,
+                "The refresh token has expired due to inactivity. Sign in again.",
+            ),
+            Err(Refused::AlreadyUsed) => invalid_grant(
+                70000,
+                "The refresh token was already used: refresh tokens rotate, use the newest one or sign in again.",
+            ),
+            Err(Refused::Unknown) => invalid_grant(
+                9002313,
+                "Invalid request. The refresh token is not one this tenant issued to this client.",
+            ),
+        },
+        other => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            70003,
+            &format!("The app requested an unsupported grant type '{other}'."),
+        ),
+    }
+}
