@@ -519,3 +519,67 @@ async fn two_sign_ins_started_at_once_end_with_one_token_and_no_error() {
     assert!(!error.is_displayed().await.unwrap(), "no error shown");
     client.close().await.unwrap();
 }
+
+/// SSO in the sign-in window: the federated admin goes from the Webex sandbox to the local Entra
+/// (another origin), whose page posts itself back to the broker; the window follows it all and
+/// the token is captured. The sandbox panel shows requests at both origins.
+#[tokio::test]
+async fn a_federated_sign_in_crosses_to_the_local_entra_and_back() {
+    let _one = ONE_APP.lock().await;
+    let (_driver, client) = launch(
+        APP,
+        &[
+            "--sandbox-auto-approve",
+            "admin@federated.example",
+            "--sandbox-port",
+            "0",
+        ],
+    )
+    .await;
+    let entra = wait_text(
+        &client,
+        "#sandbox-entra",
+        |t| t.starts_with("http://127.0.0.1:"),
+        Duration::from_secs(20),
+    )
+    .await;
+    let tenant = wait_text(
+        &client,
+        "#sandbox-tenant",
+        |t| t.contains("/identity/scim/"),
+        Duration::from_secs(5),
+    )
+    .await;
+    assert!(!tenant.starts_with(&entra), "two origins: {tenant} and {entra}");
+    click(&client, "#get-token").await;
+    click(&client, "#start-login").await;
+    let account = wait_text(
+        &client,
+        ".card .account",
+        |t| !t.is_empty(),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(account, "admin@federated.example");
+    let log = wait_text(
+        &client,
+        "#sandbox-log tbody",
+        |t| t.contains("Entra") && t.contains("/idb/Consumer/metaAlias/"),
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(log.contains("/saml2?"), "{log}");
+    client
+        .execute("window.confirm = () => true;", vec![])
+        .await
+        .unwrap();
+    click(&client, ".card .forget").await;
+    wait_text(
+        &client,
+        "#empty",
+        |t| t.contains("No token yet"),
+        Duration::from_secs(10),
+    )
+    .await;
+    client.close().await.unwrap();
+}
