@@ -93,6 +93,18 @@ enum Command {
     },
     /// Run the local Webex sandbox: ID broker and SCIM 2.0 API.
     Sandbox(commands::sandbox::SandboxArgs),
+    /// Microsoft Entra: sign in, list the Webex enterprise apps, link an org to a provisioning job.
+    #[command(subcommand)]
+    Entra(commands::entra::EntraCommand),
+    /// Put the org's token into its linked Entra provisioning jobs (Test Connection first), restart
+    /// a quarantined job, and show each job's status.
+    Push {
+        #[command(flatten)]
+        which: commands::Which,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// What `copy` copies.
@@ -143,7 +155,7 @@ async fn main() -> ExitCode {
             };
             commands::login::run(options).await
         }
-        Command::Status { json } => commands::status::run(json),
+        Command::Status { json } => commands::status::run(json).await,
         Command::Token { which } => commands::token::run(&which).await,
         Command::Copy {
             what,
@@ -151,9 +163,11 @@ async fn main() -> ExitCode {
             clear_after,
         } => commands::copy::run(what.into(), &which, clear_after).await,
         Command::Test { which, json } => commands::test::run(&which, json).await,
-        Command::Check { within, notify, json } => commands::check::run(within, notify, json),
+        Command::Check { within, notify, json } => commands::check::run(within, notify, json).await,
         Command::Forget { which } => commands::forget::run(&which).await,
         Command::Sandbox(args) => commands::sandbox::run(args).await,
+        Command::Entra(command) => commands::entra::run(command).await,
+        Command::Push { which, json } => commands::push::run(&which, json).await,
     };
     match result {
         Ok(code) => code,

@@ -6,11 +6,13 @@
 //! Messages here never name a shell's own commands; each shell adds its own next step.
 
 mod copy;
+mod entra;
 mod error;
 mod sign_in;
 mod tokens;
 
 pub use copy::{Copied, CopyWhat};
+pub use entra::{EntraApp, LinkHealth, PushAction, PushReport};
 pub use error::{ApiError, ErrorKind};
 pub use sign_in::{Kept, NeedsOrg, SignedIn};
 pub use tokens::{CheckReport, Listing, Tokens};

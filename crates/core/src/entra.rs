@@ -3,6 +3,19 @@
 //! Graph's synchronization API. Source: `../shared/reference/entra-graph.md`; every value here
 //! is from Microsoft's public reference.
 
+pub mod cloud;
+pub mod error;
+pub mod graph;
+pub mod link;
+pub mod login;
+mod redirect;
+
+pub use cloud::{Cloud, CloudError};
+pub use error::{EntraError, GraphFailure};
+pub use graph::{Graph, JobStatus, ServicePrincipal, SyncJob};
+pub use link::EntraLink;
+pub use login::{EntraTarget, EntraTokens, PendingEntraLogin};
+
 /// "Microsoft Graph Command Line Tools": a public client that allows dynamic consent, used by
 /// many tools when the tenant has no app registration of its own.
 pub const GRAPH_COMMAND_LINE_TOOLS: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";

@@ -15,7 +15,9 @@ pub fn may_navigate(url: &Url, broker: &Broker) -> bool {
         "http" => {
             same_origin(url, &broker.redirect_uri)
                 || same_origin(url, &broker.authorize_url)
-                || (is_loopback(&broker.authorize_url) && is_loopback(url))
+                || (matches!(broker.id, crate::broker::BrokerId::Sandbox { .. })
+                    && is_loopback(&broker.authorize_url)
+                    && is_loopback(url))
         }
         // WebKit's own blank page while a window opens.
         "about" => url.as_str() == "about:blank",
@@ -32,9 +34,9 @@ pub fn shown_host(url: &Url) -> String {
     }
 }
 
-/// Whether `url` names this machine. A broker on loopback (the sandbox) may send the window to
+/// Whether `url` names this machine. The sandbox's broker on loopback may send the window to
 /// other loopback origins: its identity provider (the local Entra) lives on another port, and
-/// plain http on loopback never crosses a network.
+/// plain http on loopback never crosses a network. Other brokers, even local ones, may not.
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

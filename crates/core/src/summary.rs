@@ -47,6 +47,8 @@ pub struct TokenSummary {
     pub state: ExpiryState,
     /// Short hash of the token.
     pub fingerprint: String,
+    /// The Entra provisioning jobs this token feeds.
+    pub entra_links: Vec<crate::entra::EntraLink>,
 }
 
 impl TokenSummary {
@@ -70,6 +72,7 @@ impl TokenSummary {
             days_left: days_left(expires_at, now),
             state: ExpiryState::at(expires_at, now),
             fingerprint: record.fingerprint.clone(),
+            entra_links: record.entra_links.clone(),
         }
     }
 }

@@ -101,6 +101,9 @@ pub struct TokenRecord {
     pub granted_scopes: Option<Vec<String>>,
     /// [`AccessToken::fingerprint`] of the token.
     pub fingerprint: String,
+    /// The Entra provisioning jobs this org's token feeds (kept across renewals).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entra_links: Vec<crate::entra::EntraLink>,
 }
 
 impl TokenRecord {
@@ -120,6 +123,7 @@ impl TokenRecord {
             broker_expires_at: expires_in.map(|d| issued_at + d),
             granted_scopes: None,
             fingerprint: token.fingerprint(),
+            entra_links: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@
 //! KWallet), through `keyring` 4. The records file is written atomically (temp file + rename)
 //! under an advisory lock; reading it never changes it.
 
+mod entra_sessions;
 mod keyring_error;
 mod records;
 
@@ -19,6 +20,7 @@ use crate::broker::BrokerId;
 use crate::tenant::OrgId;
 use crate::token::{AccessToken, TokenKey, TokenRecord};
 
+pub use entra_sessions::{EntraSessionRecord, entra_keyring_account};
 pub use keyring_error::KeyringProblem;
 use records::RecordsFile;
 
@@ -163,8 +165,15 @@ impl Vault {
 
     /// The secret in an entry, `None` when there is none.
     fn read_secret(&self, account: &str) -> Result<Option<AccessToken>, VaultError> {
+        Ok(self
+            .read_raw(account)?
+            .map(|secret| AccessToken::new(secret.to_string())))
+    }
+
+    /// The text in an entry, `None` when there is none.
+    fn read_raw(&self, account: &str) -> Result<Option<Zeroizing<String>>, VaultError> {
         match self.keyring(account, keyring::Entry::get_password)? {
-            Ok(secret) => Ok(Some(AccessToken::new(secret))),
+            Ok(secret) => Ok(Some(Zeroizing::new(secret))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(VaultError::Keyring(e.into())),
         }
@@ -173,13 +182,18 @@ impl Vault {
     /// Writes a secret. A write that outlives the timeout may still land later, so its outcome
     /// is unknown: it is read back, and only a read-back of this very token counts as written.
     fn write_secret(&self, account: &str, token: &AccessToken) -> Result<(), VaultError> {
-        let secret = Zeroizing::new(token.expose_secret().to_owned());
-        match self.keyring(account, move |entry| entry.set_password(&secret)) {
+        self.write_raw(account, token.expose_secret())
+    }
+
+    /// [`Self::write_secret`] for any secret text.
+    fn write_raw(&self, account: &str, secret: &str) -> Result<(), VaultError> {
+        let owned = Zeroizing::new(secret.to_owned());
+        match self.keyring(account, move |entry| entry.set_password(&owned)) {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(VaultError::Keyring(e.into())),
             Err(timed_out @ VaultError::Keyring(KeyringProblem::Unresponsive(_))) => {
-                match self.read_secret(account) {
-                    Ok(Some(found)) if found == *token => Ok(()),
+                match self.read_raw(account) {
+                    Ok(Some(found)) if found.as_str() == secret => Ok(()),
                     _ => Err(timed_out),
                 }
             }
@@ -205,8 +219,15 @@ impl Vault {
         let previous = self.read_secret(&account)?;
         self.write_secret(&account, token)?;
         let written = self.records.update(records::Unreadable::SetAside, |records| {
+            let mut record = record.clone();
+            // A renewal keeps the org's Entra links.
+            if let Some(old) = records.iter().find(|r| r.key() == key)
+                && record.entra_links.is_empty()
+            {
+                record.entra_links = old.entra_links.clone();
+            }
             records.retain(|r| r.key() != key);
-            records.push(record.clone());
+            records.push(record);
         });
         match written {
             Ok(set_aside) => Ok(Stored { set_aside }),

@@ -119,15 +119,15 @@ async fn show_sign_in(State(app): State<AppState>, Query(params): Query<AuthPara
     }
     if let Some(email) = &app.config.auto_approve {
         if is_federated(email) {
-            return to_identity_provider(&app, params);
+            return to_identity_provider(&app, params, &email.clone());
         }
         return match app.accounts.iter().find(|a| a.email.eq_ignore_ascii_case(email)) {
             Some(account) => grant(&app, &params, account, &scopes),
             None => error_page("The auto-approve account does not exist in this sandbox."),
         };
     }
-    if params.login_hint.as_deref().is_some_and(is_federated) {
-        return to_identity_provider(&app, params);
+    if let Some(hint) = params.login_hint.clone().filter(|h| is_federated(h)) {
+        return to_identity_provider(&app, params, &hint);
     }
     page::sign_in(&params, None).into_response()
 }
@@ -150,7 +150,7 @@ async fn sign_in(State(app): State<AppState>, Form(form): Form<SignIn>) -> Respo
         );
     }
     if is_federated(&form.email) {
-        return to_identity_provider(&app, form.params);
+        return to_identity_provider(&app, form.params, &form.email);
     }
     let account = app.accounts.iter().find(|a| {
         a.email.eq_ignore_ascii_case(form.email.trim())
@@ -208,7 +208,7 @@ async fn forced_login(Query(query): Query<ForcedLogin>) -> Response {
 
 /// Sends a federated sign-in to the local Entra (SAML's redirect binding, with opaque IDs): the
 /// request waits here under its `RelayState` until the assertion comes back.
-fn to_identity_provider(app: &AppState, params: AuthParams) -> Response {
+fn to_identity_provider(app: &AppState, params: AuthParams, email: &str) -> Response {
     let Some(entra) = app.entra_base.get() else {
         return error_page("This domain signs in with the local Entra, which is not running.");
     };
@@ -216,7 +216,7 @@ fn to_identity_provider(app: &AppState, params: AuthParams) -> Response {
         .federation
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .park(params);
+        .park(params, email);
     let mut target = entra.clone();
     target.set_path(&format!("{}/saml2", app.config.entra.tenant));
     target
@@ -248,7 +248,7 @@ async fn assertion_consumer(
     let (email, params) = {
         let mut federation = app.federation.lock().unwrap_or_else(|p| p.into_inner());
         (
-            federation.redeem(&post.saml_response),
+            federation.redeem(&post.saml_response, &post.relay_state),
             federation.unpark(&post.relay_state),
         )
     };

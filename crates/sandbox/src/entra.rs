@@ -39,7 +39,7 @@ use crate::AppState;
 pub use accounts::{EntraAccount, seeded_entra_accounts};
 pub use tenant::WEBEX_APP_ID;
 
-pub(crate) use graph::throttle;
+pub(crate) use graph::{GraphError, throttle};
 pub(crate) use scheduler::run as run_scheduler;
 
 /// The tenant ID the local Entra serves unless told otherwise.
@@ -48,6 +48,8 @@ pub const DEFAULT_TENANT: &str = "7e57a1d0-5a4d-4b0c-8000-00000000e1d0";
 pub const DEFAULT_CYCLE: std::time::Duration = std::time::Duration::from_secs(2400);
 /// How long an access token lives by default (Entra: 60–90 minutes).
 pub const DEFAULT_ACCESS_TOKEN_LIFETIME: time::Duration = time::Duration::seconds(3600);
+/// The longest cycle accepted (a week): longer ones would only overflow date arithmetic.
+pub const LONGEST_CYCLE: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 /// How many directory users are assigned to the Webex app by default.
 pub const DEFAULT_DIRECTORY_USERS: usize = 20;
 
@@ -111,7 +113,11 @@ impl Entra {
                 .map_err(|e| format!("cannot read the local Entra's state from the data file: {e}"))?,
             None => None,
         };
-        let tenant = stored.unwrap_or_else(|| tenant::Tenant::seeded(config.tenant, config.cycle));
+        let mut tenant = stored.unwrap_or_else(|| tenant::Tenant::seeded(config.tenant, config.cycle));
+        // The schedule shows this run's cycle, whatever the run that stored it used.
+        for job in tenant.apps.iter_mut().filter_map(|a| a.job.as_mut()) {
+            job.schedule.interval = job::iso_interval(config.cycle);
+        }
         Ok(Self {
             accounts: seeded_entra_accounts(),
             grants: Mutex::new(grants::Grants::default()),

@@ -61,6 +61,11 @@ impl<V> OneTime<V> {
             .take(32)
             .map(char::from)
             .collect();
+        // Taken IDs leave `items` but not `order`: drop them now and then, so it stays bounded.
+        if self.order.len() > 2 * LIMIT {
+            let items = &self.items;
+            self.order.retain(|id| items.contains_key(id));
+        }
         self.order.push_back(id.clone());
         self.items.insert(id.clone(), (value, Instant::now()));
         id
@@ -70,43 +75,50 @@ impl<V> OneTime<V> {
         let (value, at) = self.items.remove(id)?;
         (at.elapsed() < LIFETIME).then_some(value)
     }
-
-    fn contains(&self, id: &str) -> bool {
-        self.items.get(id).is_some_and(|(_, at)| at.elapsed() < LIFETIME)
-    }
 }
 
-/// Parked authorization requests and issued assertions.
+/// Parked authorization requests (with the email the user gave the broker) and issued
+/// assertions (with the request they answer).
 #[derive(Debug, Default)]
 pub(crate) struct Federation {
-    requests: OneTime<AuthParams>,
-    assertions: OneTime<String>,
+    requests: OneTime<(AuthParams, String)>,
+    assertions: OneTime<(String, String)>,
 }
 
 impl Federation {
-    /// Parks an authorization request; returns its `RelayState`.
-    pub(crate) fn park(&mut self, params: AuthParams) -> String {
-        self.requests.put(params)
+    /// Parks an authorization request for `email`; returns its `RelayState`.
+    pub(crate) fn park(&mut self, params: AuthParams, email: &str) -> String {
+        self.requests.put((params, email.trim().to_owned()))
     }
 
-    /// Whether a `RelayState` is parked (the local Entra checks before showing its form).
-    pub(crate) fn is_parked(&self, relay: &str) -> bool {
-        self.requests.contains(relay)
+    /// The email a parked request was made for, if `relay` is parked (the local Entra checks
+    /// before showing its form, and signs in from a session only as this account).
+    pub(crate) fn parked_for(&self, relay: &str) -> Option<&str> {
+        self.requests
+            .items
+            .get(relay)
+            .filter(|(_, at)| at.elapsed() < LIFETIME)
+            .map(|((_, email), _)| email.as_str())
     }
 
     /// Takes back a parked request.
     pub(crate) fn unpark(&mut self, relay: &str) -> Option<AuthParams> {
-        self.requests.take(relay)
+        self.requests.take(relay).map(|(params, _)| params)
     }
 
-    /// Records that the local Entra signed `email` in; returns the assertion ID.
-    pub(crate) fn assert(&mut self, email: &str) -> String {
-        self.assertions.put(email.to_owned())
+    /// Records that the local Entra signed `email` in to answer the request parked under
+    /// `relay`; returns the assertion ID.
+    pub(crate) fn assert(&mut self, email: &str, relay: &str) -> String {
+        self.assertions.put((email.to_owned(), relay.to_owned()))
     }
 
-    /// Redeems an assertion: who signed in.
-    pub(crate) fn redeem(&mut self, assertion: &str) -> Option<String> {
-        self.assertions.take(assertion)
+    /// Redeems an assertion for the request under `relay`: who signed in. An assertion that
+    /// answers another request is refused (and spent).
+    pub(crate) fn redeem(&mut self, assertion: &str, relay: &str) -> Option<String> {
+        self.assertions
+            .take(assertion)
+            .filter(|(_, answers)| answers == relay)
+            .map(|(email, _)| email)
     }
 }
 
@@ -124,18 +136,24 @@ mod tests {
     }
 
     #[test]
-    fn assertions_and_requests_are_single_use() {
+    fn assertions_and_requests_are_single_use_and_bound() {
         let mut federation = Federation::default();
-        let assertion = federation.assert("admin@federated.example");
+        let relay = federation.park(AuthParams::default(), "admin@federated.example");
+        assert_eq!(federation.parked_for(&relay), Some("admin@federated.example"));
+        let assertion = federation.assert("admin@federated.example", &relay);
         assert_eq!(
-            federation.redeem(&assertion).as_deref(),
+            federation.redeem(&assertion, "another relay"),
+            None,
+            "bound to its request"
+        );
+        let assertion = federation.assert("admin@federated.example", &relay);
+        assert_eq!(
+            federation.redeem(&assertion, &relay).as_deref(),
             Some("admin@federated.example")
         );
-        assert_eq!(federation.redeem(&assertion), None);
-        let relay = federation.park(AuthParams::default());
-        assert!(federation.is_parked(&relay));
+        assert_eq!(federation.redeem(&assertion, &relay), None);
         assert!(federation.unpark(&relay).is_some());
-        assert!(!federation.is_parked(&relay));
+        assert_eq!(federation.parked_for(&relay), None);
         assert!(federation.unpark(&relay).is_none());
     }
 }

@@ -107,8 +107,9 @@ fn find_token(text: &str) -> Option<(usize, usize)> {
     None
 }
 
-/// Form fields and JSON secret pairs whose values are never kept.
-const SECRET_FIELDS: [&str; 7] = [
+/// Form fields and query parameters whose values are never kept (compared case-insensitively,
+/// after percent-decoding).
+const SECRET_FIELDS: [&str; 8] = [
     "code",
     "code_verifier",
     "refresh_token",
@@ -116,47 +117,89 @@ const SECRET_FIELDS: [&str; 7] = [
     "client_assertion",
     "password",
     "SAMLResponse",
+    "RelayState",
 ];
 
-/// Redacts the values of [`SECRET_FIELDS`] in a form body, and of `SecretToken` pairs in a JSON
-/// body (`{"key":"SecretToken","value":"…"}`), before the token-shape redaction.
-fn redact_fields(text: String) -> String {
-    let text = if text.trim_start().starts_with('{') {
-        redact_secret_pairs(&text)
+fn is_secret_field(name: &str) -> bool {
+    SECRET_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(name))
+}
+
+/// `a=1&code=2` with the values of [`SECRET_FIELDS`] replaced (pairs percent-decoded first, so
+/// an encoded name does not slip through).
+fn redact_pairs(text: &str) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in url::form_urlencoded::parse(text.as_bytes()) {
+        let value = if is_secret_field(&name) {
+            "[REDACTED]".into()
+        } else {
+            value
+        };
+        out.append_pair(&name, &value);
+    }
+    out.finish()
+}
+
+/// A path with the secret parameters of its query redacted.
+fn redact_query(path: String) -> String {
+    let redacted = match path.split_once('?') {
+        Some((route, query)) => format!("{route}?{}", redact_pairs(query)),
+        None => path,
+    };
+    redact(redacted)
+}
+
+/// Redacts a whole request body before it is cut to size: secret form fields, `SecretToken`
+/// pairs in JSON (`{"key":"SecretToken","value":"…"}`, key in any case), then token shapes.
+fn redact_fields(text: &str) -> String {
+    let text = if text.trim_start().starts_with(['{', '[']) {
+        redact_secret_pairs(text)
     } else if text.contains('=') {
-        text.split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((name, _)) if SECRET_FIELDS.contains(&name) => format!("{name}=[REDACTED]"),
-                _ => pair.to_owned(),
-            })
-            .collect::<Vec<_>>()
-            .join("&")
+        redact_pairs(text)
     } else {
-        text
+        text.to_owned()
     };
     redact(text)
 }
 
 /// `SecretToken` values in a JSON body: parsed when the body parses, otherwise the whole body
-/// is withheld (a truncated or malformed body could hide the value anywhere).
+/// is withheld (a malformed body could hide the value anywhere).
 fn redact_secret_pairs(text: &str) -> String {
-    if !text.contains(scim_token_core::entra::SECRET_TOKEN_KEY) {
+    let secret_key = scim_token_core::entra::SECRET_TOKEN_KEY;
+    if !text
+        .to_ascii_lowercase()
+        .contains(&secret_key.to_ascii_lowercase())
+    {
         return text.to_owned();
     }
     let Ok(mut json) = serde_json::from_str::<serde_json::Value>(text) else {
-        return "(withheld: holds a SecretToken and is not readable JSON)".into();
+        return "(withheld: mentions a SecretToken and is not readable JSON)".into();
     };
     for list in ["value", "credentials"] {
         if let Some(pairs) = json.get_mut(list).and_then(|v| v.as_array_mut()) {
             for pair in pairs {
-                if pair.get("key").and_then(|k| k.as_str()) == Some(scim_token_core::entra::SECRET_TOKEN_KEY)
-                {
+                let is_secret = pair
+                    .get("key")
+                    .and_then(|k| k.as_str())
+                    .is_some_and(|k| k.eq_ignore_ascii_case(secret_key));
+                if is_secret {
                     pair["value"] = "[REDACTED]".into();
                 }
             }
         }
     }
     json.to_string()
+}
+
+/// The first [`MAX_BODY`] bytes of `text`, cut at a character boundary.
+fn truncated(mut text: String) -> String {
+    if text.len() > MAX_BODY {
+        let mut end = MAX_BODY;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
 
 /// Whether a request's body is kept in the log: SCIM writes, Graph writes, token requests.
@@ -196,8 +239,9 @@ async fn record(origin: Origin, app: AppState, request: Request, next: Next) -> 
         let (parts, body) = request.into_parts();
         match to_bytes(body, MAX_BUFFERED).await {
             Ok(bytes) => {
-                logged_body =
-                    redact_fields(String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_BODY)]).into_owned());
+                // Redact the whole body, then cut: a cut first could split a secret from the
+                // key that marks it.
+                logged_body = truncated(redact_fields(&String::from_utf8_lossy(&bytes)));
                 Request::from_parts(parts, Body::from(bytes))
             }
             Err(_) => {
@@ -205,13 +249,16 @@ async fn record(origin: Origin, app: AppState, request: Request, next: Next) -> 
                     origin,
                     at: OffsetDateTime::now_utc(),
                     method,
-                    path: redact(path),
+                    path: redact_query(path),
                     status: 413,
                     latency_ms: 0.0,
                     body: "(too large)".into(),
                 };
                 app.log.lock().unwrap_or_else(|p| p.into_inner()).push(entry);
-                return crate::scim::ScimError::too_large().into_response();
+                return match origin {
+                    Origin::Webex => crate::scim::ScimError::too_large().into_response(),
+                    Origin::Entra => crate::entra::GraphError::too_large().into_response(),
+                };
             }
         }
     } else {
@@ -224,7 +271,7 @@ async fn record(origin: Origin, app: AppState, request: Request, next: Next) -> 
             origin,
             at: OffsetDateTime::now_utc(),
             method,
-            path: redact(path),
+            path: redact_query(path),
             status: response.status().as_u16(),
             latency_ms: started.elapsed().as_secs_f64() * 1000.0,
             body: logged_body,
@@ -256,15 +303,34 @@ mod tests {
 
     #[test]
     fn redacts_secret_form_fields_and_secret_token_pairs() {
-        let form = "grant_type=authorization_code&code=abc123&code_verifier=xyz&client_id=c&refresh_token=r1&password=pw".to_owned();
+        let form = "grant_type=authorization_code&code=abc123&code_verifier=xyz&client_id=c&refresh_token=r1&password=pw";
         assert_eq!(
             redact_fields(form),
-            "grant_type=authorization_code&code=[REDACTED]&code_verifier=[REDACTED]&client_id=c&refresh_token=[REDACTED]&password=[REDACTED]"
+            "grant_type=authorization_code&code=%5BREDACTED%5D&code_verifier=%5BREDACTED%5D&client_id=c&refresh_token=%5BREDACTED%5D&password=%5BREDACTED%5D"
         );
-        let json = r#"{"value":[{"key":"BaseAddress","value":"http://127.0.0.1/x"},{"key":"SecretToken","value":"s3cret"}]}"#;
-        let out = redact_fields(json.to_owned());
+        assert!(!redact_fields("c%6fde=abc&Password=pw").contains("abc"));
+        assert!(!redact_fields("c%6fde=abc&Password=pw").contains("pw"));
+        let json = r#"{"value":[{"key":"BaseAddress","value":"http://127.0.0.1/x"},{"value":"s3cret","key":"secrettoken"}]}"#;
+        let out = redact_fields(json);
         assert!(!out.contains("s3cret") && out.contains("BaseAddress"), "{out}");
         let cut = r#"{"credentials":[{"key":"SecretToken","value":"s3cr"#;
-        assert!(!redact_fields(cut.to_owned()).contains("s3cr"));
+        assert!(!redact_fields(cut).contains("s3cr"));
+        // A long body is redacted before it is cut, so the key cannot be cut off the value.
+        let long = format!(
+            r#"{{"value":[{{"value":"s3cret","pad":"{}","key":"SecretToken"}}]}}"#,
+            "x".repeat(5000)
+        );
+        assert!(!super::truncated(redact_fields(&long)).contains("s3cret"));
+    }
+
+    #[test]
+    fn redacts_secret_query_parameters() {
+        let path = "/t/saml2?SAMLRequest=req&RelayState=live-relay&x=1".to_owned();
+        let out = super::redact_query(path);
+        assert!(
+            !out.contains("live-relay") && out.contains("SAMLRequest=req"),
+            "{out}"
+        );
+        assert_eq!(super::redact_query("/plain".into()), "/plain");
     }
 }

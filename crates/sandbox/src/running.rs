@@ -22,7 +22,11 @@ impl Sandbox {
     /// Must be awaited on a Tokio runtime. Fails with [`SandboxError::Data`] when the data file
     /// cannot be used and [`SandboxError::AddrInUse`], [`SandboxError::PortDenied`] or
     /// [`SandboxError::Listen`] when a port cannot be bound.
-    pub async fn start(config: SandboxConfig, port: u16) -> Result<RunningSandbox, SandboxError> {
+    pub async fn start(mut config: SandboxConfig, port: u16) -> Result<RunningSandbox, SandboxError> {
+        config.entra.cycle = config
+            .entra
+            .cycle
+            .clamp(std::time::Duration::from_secs(1), crate::entra::LONGEST_CYCLE);
         let entra_port = config
             .entra
             .port

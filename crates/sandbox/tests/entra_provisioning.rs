@@ -317,3 +317,49 @@ async fn a_tenant_url_off_this_machine_is_refused_without_a_connection() {
         );
     }
 }
+
+/// A stored Tenant URL off this machine: the job never connects, it goes into quarantine with a
+/// code that says why. A wrong method gets Graph's error shape too.
+#[tokio::test]
+async fn a_stored_remote_tenant_url_quarantines_the_job_without_a_connection() {
+    let running = Running::start(config()).await;
+    let token = running.entra_admin_token().await;
+    let secrets_path = format!("/servicePrincipals/{WEBEX_APP}/synchronization/secrets");
+    let (_, jobs) = running
+        .graph(
+            Method::GET,
+            &format!("/servicePrincipals/{WEBEX_APP}/synchronization/jobs"),
+            Some(&token),
+            None,
+        )
+        .await;
+    let job = jobs["value"][0]["id"].as_str().unwrap().to_owned();
+    let remote = secrets("http://192.0.2.1/identity/scim/x/v2", &running.token);
+    assert_eq!(
+        running
+            .graph(Method::PUT, &secrets_path, Some(&token), Some(remote))
+            .await
+            .0,
+        204
+    );
+    let job_path = format!("/servicePrincipals/{WEBEX_APP}/synchronization/jobs/{job}");
+    assert_eq!(
+        running
+            .graph(Method::POST, &format!("{job_path}/start"), Some(&token), None)
+            .await
+            .0,
+        204
+    );
+    let quarantined = wait_for_job(&running, &token, &job, "Quarantine", |j| {
+        j["status"]["code"] == "Quarantine"
+    })
+    .await;
+    assert_eq!(
+        quarantined["status"]["quarantine"]["error"]["code"],
+        "SystemForCrossDomainIdentityManagementTargetAddressNotAllowed"
+    );
+    let (status, body) = running
+        .graph(Method::GET, &format!("{job_path}/start"), Some(&token), None)
+        .await;
+    assert_graph_error(status, &body, 405, "Request_BadRequest");
+}

@@ -216,3 +216,53 @@ async fn assertions_and_relay_states_are_single_use_and_a_password_is_refused() 
     let response = running.client.post(&url).form(&form).send().await.unwrap();
     assert!(location(&response).contains("/saml2?"));
 }
+
+/// A local Entra session of another account (e.g. from a Graph sign-in in the same browser)
+/// does not answer a federated sign-in silently: the form comes, filled in with the account the
+/// user named at the broker.
+#[tokio::test]
+async fn a_session_of_another_account_gets_the_form_not_a_silent_answer() {
+    use common::entra::{SCOPES, authorize_params, pkce};
+    let running = Running::start(SandboxConfig::default()).await;
+    let (_, challenge) = pkce();
+    let mut form = authorize_params(&challenge, SCOPES);
+    form.extend([
+        ("email", "admin@sandbox.example".to_owned()),
+        ("password", "sandbox-admin".to_owned()),
+        ("action", "signin".to_owned()),
+    ]);
+    let signed_in = running
+        .client
+        .post(running.entra_url("/organizations/oauth2/v2.0/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_in.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let login = pending(&running, FEDERATED);
+    let entra = to_entra(&running, &login).await;
+    let page = running
+        .client
+        .get(&entra)
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(
+        !page.contains("SAMLResponse"),
+        "no silent answer for another account"
+    );
+    assert!(
+        page.contains(&format!("value=\"{FEDERATED}\"")),
+        "the form names the account: {page}"
+    );
+}

@@ -3,8 +3,10 @@
 
 pub(crate) mod check;
 pub(crate) mod copy;
+pub(crate) mod entra;
 pub(crate) mod forget;
 pub(crate) mod login;
+pub(crate) mod push;
 pub(crate) mod sandbox;
 pub(crate) mod status;
 pub(crate) mod test;

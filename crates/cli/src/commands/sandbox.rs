@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
+use clap::builder::TypedValueParser;
 use scim_token_core::broker::SANDBOX_DEFAULT_PORT;
 use scim_token_core::{Broker, BrokerId, OrgId};
 use scim_token_sandbox::{DEFAULT_ORG, EntraConfig, Sandbox, SandboxConfig, entra};
@@ -45,10 +46,10 @@ pub(crate) struct SandboxArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = entra::DEFAULT_ACCESS_TOKEN_LIFETIME.whole_seconds())]
     entra_token_lifetime: i64,
     /// Seconds between provisioning cycles of the local Entra's job (Entra: about 40 minutes).
-    #[arg(long, value_name = "SECONDS", default_value_t = entra::DEFAULT_CYCLE.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "SECONDS", default_value_t = entra::DEFAULT_CYCLE.as_secs(), value_parser = clap::value_parser!(u64).range(1..=entra::LONGEST_CYCLE.as_secs()))]
     entra_cycle: u64,
     /// Directory users assigned to the Webex app at the local Entra (with two groups).
-    #[arg(long, value_name = "N", default_value_t = entra::DEFAULT_DIRECTORY_USERS)]
+    #[arg(long, value_name = "N", default_value_t = entra::DEFAULT_DIRECTORY_USERS, value_parser = clap::value_parser!(u32).range(0..=10_000).map(|n| n as usize))]
     entra_users: usize,
     /// Answer every N-th Graph request with 429 and Retry-After (to test throttling).
     #[arg(long, value_name = "N")]

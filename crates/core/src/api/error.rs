@@ -5,6 +5,7 @@ use thiserror::Error;
 
 use crate::callback::{BrokerErrorCode, CallbackError};
 use crate::clipboard::ClipboardError;
+use crate::entra::EntraError;
 use crate::listener::ListenerError;
 use crate::probe::ProbeError;
 use crate::tenant::{OrgId, OrgIdError};
@@ -62,6 +63,20 @@ pub enum ErrorKind {
     Window,
     /// Start at login could not be changed.
     Autostart,
+    /// No Entra sign-in is kept, or it expired: sign in to Entra (again).
+    EntraSignInNeeded,
+    /// The Entra sign-in failed (denied, consent missing, bad request).
+    EntraSignIn,
+    /// Graph refused: the admin lacks the role or the permission.
+    EntraPermission,
+    /// Graph does not know the app or job.
+    EntraNotFound,
+    /// Graph is throttling.
+    EntraThrottled,
+    /// Graph or the job refused for another reason (e.g. the token failed Test Connection).
+    EntraRefused,
+    /// The org's token is linked to no provisioning job.
+    NotLinked,
 }
 
 /// A use case failed. The message says what happened and, where core can, what to do.
@@ -91,6 +106,12 @@ pub enum ApiError {
     /// The redirect was not accepted, or the broker reported an error.
     #[error(transparent)]
     Callback(#[from] CallbackError),
+    /// Entra or Graph failed.
+    #[error(transparent)]
+    Entra(#[from] EntraError),
+    /// The org's token feeds no Entra provisioning job yet.
+    #[error("the token of org {0} is not linked to an Entra provisioning job yet")]
+    NotLinked(OrgId),
 }
 
 impl From<OrgIdError> for ApiError {
@@ -131,7 +152,36 @@ impl ApiError {
                 ListenerError::Cancelled => ErrorKind::Cancelled,
             },
             Self::Callback(err) => callback_kind(err),
+            Self::Entra(err) => entra_kind(err),
+            Self::NotLinked(_) => ErrorKind::NotLinked,
         }
+    }
+
+    /// Whether a new interactive Entra sign-in is the way out.
+    pub fn needs_entra_sign_in(&self) -> bool {
+        matches!(self, Self::Entra(err) if err.needs_sign_in())
+    }
+}
+
+fn entra_kind(err: &EntraError) -> ErrorKind {
+    if err.needs_sign_in() {
+        return ErrorKind::EntraSignInNeeded;
+    }
+    match err {
+        EntraError::SignIn { code, .. } if code == "access_denied" => ErrorKind::Denied,
+        EntraError::SignIn { .. } | EntraError::TokenEndpoint { .. } => ErrorKind::EntraSignIn,
+        EntraError::Listener(_) => ErrorKind::Listener,
+        EntraError::Timeout(_) => ErrorKind::Timeout,
+        EntraError::Cancelled => ErrorKind::Cancelled,
+        EntraError::Graph(g) if g.status == 403 => ErrorKind::EntraPermission,
+        EntraError::Graph(g) if g.status == 404 => ErrorKind::EntraNotFound,
+        EntraError::NoJob { .. } | EntraError::SeveralJobs { .. } => ErrorKind::EntraNotFound,
+        EntraError::Throttled { .. } => ErrorKind::EntraThrottled,
+        EntraError::Network(_) => ErrorKind::Network,
+        EntraError::Graph(_)
+        | EntraError::BadResponse(_)
+        | EntraError::NotSignedIn { .. }
+        | EntraError::NoRefreshToken => ErrorKind::EntraRefused,
     }
 }
 

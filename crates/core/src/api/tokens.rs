@@ -26,6 +26,8 @@ pub struct Tokens {
     /// Tokens captured while the keyring failed: in memory only, so they can still be copied
     /// into Azure until the process ends.
     unstored: Mutex<HashMap<TokenKey, (TokenRecord, AccessToken)>>,
+    /// For Entra and Graph: no redirects followed, bounded in time.
+    pub(super) http: reqwest::Client,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -63,6 +65,7 @@ impl Tokens {
             vault,
             clock: Arc::new(SystemClock),
             unstored: Mutex::new(HashMap::new()),
+            http: entra_http(),
         }
     }
 
@@ -222,8 +225,19 @@ impl Tokens {
     }
 }
 
+/// The HTTP client for Entra and Graph.
+fn entra_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(std::time::Duration::from_secs(15))
+        .timeout(std::time::Duration::from_secs(60))
+        .user_agent(concat!("scim-token/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
+
 /// Runs a blocking vault call on tokio's blocking pool.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     call: impl FnOnce() -> Result<T, VaultError> + Send + 'static,
 ) -> Result<T, VaultError> {
     match tokio::task::spawn_blocking(call).await {

@@ -1,11 +1,15 @@
-//! The records file: `TokenRecord`s as JSON, written atomically under an advisory lock, never
-//! changed by a read and never silently overwritten.
+//! A records file: a list of non-secret records as JSON (`TokenRecord`s in `tokens.json`, Entra
+//! sessions in `entra.json`), written atomically under an advisory lock, never changed by a read
+//! and never silently overwritten.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::marker::PhantomData;
+
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -16,9 +20,9 @@ use crate::token::TokenRecord;
 const FORMAT_VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct OnDisk<'a> {
+struct OnDisk<'a, T> {
     version: u32,
-    records: &'a [TokenRecord],
+    records: &'a [T],
 }
 
 /// Only the version, so a newer file is recognised even when its records would not parse.
@@ -28,8 +32,8 @@ struct Version {
 }
 
 #[derive(Deserialize)]
-struct Parsed {
-    records: Vec<TokenRecord>,
+struct Parsed<T> {
+    records: Vec<T>,
 }
 
 /// What a write does with an unreadable file.
@@ -41,17 +45,30 @@ pub(super) enum Unreadable {
     Refuse,
 }
 
-#[derive(Debug, Clone)]
-pub(super) struct RecordsFile {
+#[derive(Debug)]
+pub(super) struct RecordsFile<T = TokenRecord> {
     path: PathBuf,
+    records: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for RecordsFile<T> {
+    fn clone(&self) -> Self {
+        Self {
+            path: self.path.clone(),
+            records: PhantomData,
+        }
+    }
 }
 
 /// Makes temp file names unique within a process; the process ID makes them unique across.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-impl RecordsFile {
+impl<T: Serialize + DeserializeOwned> RecordsFile<T> {
     pub(super) fn new(path: PathBuf) -> Self {
-        Self { path }
+        Self {
+            path,
+            records: PhantomData,
+        }
     }
 
     pub(super) fn path(&self) -> &Path {
@@ -60,7 +77,7 @@ impl RecordsFile {
 
     /// The records; none when the file does not exist. Reads only: an unreadable or newer file
     /// is an error every time, and stays where it is.
-    pub(super) fn load(&self) -> Result<Vec<TokenRecord>, VaultError> {
+    pub(super) fn load(&self) -> Result<Vec<T>, VaultError> {
         let bytes = match fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -75,7 +92,7 @@ impl RecordsFile {
         self.parse(&bytes)
     }
 
-    fn parse(&self, bytes: &[u8]) -> Result<Vec<TokenRecord>, VaultError> {
+    fn parse(&self, bytes: &[u8]) -> Result<Vec<T>, VaultError> {
         let corrupt = |reason: String| VaultError::CorruptRecords {
             path: self.path.clone(),
             reason,
@@ -93,7 +110,7 @@ impl RecordsFile {
         if version < FORMAT_VERSION {
             return Err(corrupt(format!("unknown format {version}")));
         }
-        serde_json::from_slice::<Parsed>(bytes)
+        serde_json::from_slice::<Parsed<T>>(bytes)
             .map(|parsed| parsed.records)
             .map_err(|e| corrupt(e.to_string()))
     }
@@ -103,7 +120,7 @@ impl RecordsFile {
     pub(super) fn update(
         &self,
         unreadable: Unreadable,
-        change: impl FnOnce(&mut Vec<TokenRecord>),
+        change: impl FnOnce(&mut Vec<T>),
     ) -> Result<Option<PathBuf>, VaultError> {
         let _lock = self.lock()?;
         let (mut records, set_aside) = match self.load() {
@@ -151,7 +168,7 @@ impl RecordsFile {
     }
 
     /// Temp file in the same directory, fsync, rename: readers see the old or the new file whole.
-    fn write(&self, records: &[TokenRecord]) -> Result<(), VaultError> {
+    fn write(&self, records: &[T]) -> Result<(), VaultError> {
         let io_err = |action, source| VaultError::Records {
             action,
             path: self.path.clone(),

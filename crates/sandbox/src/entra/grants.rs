@@ -99,6 +99,11 @@ fn evict_to_limit<K: Eq + Hash + Copy, V>(map: &mut HashMap<K, V>, order: &mut V
 impl<V> Bounded<V> {
     fn insert(&mut self, secret: &str, value: V) {
         evict_to_limit(&mut self.items, &mut self.order);
+        // Spent keys leave `items` but not `order`: drop them now and then, so it stays bounded.
+        if self.order.len() > 2 * LIMIT {
+            let items = &self.items;
+            self.order.retain(|key| items.contains_key(key));
+        }
         let key = hash(secret);
         self.order.push_back(key);
         self.items.insert(key, value);

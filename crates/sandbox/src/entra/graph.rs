@@ -47,6 +47,11 @@ pub(crate) fn routes() -> Router<AppState> {
             post(synchronization::restart),
         )
         .fallback(unknown_segment)
+        .method_not_allowed_fallback(wrong_method)
+}
+
+async fn wrong_method(method: axum::http::Method) -> GraphError {
+    GraphError::method_not_allowed(method.as_str())
 }
 
 /// With `throttle_every = n`, every n-th Graph request (under `/v1.0/`) is answered 429 with

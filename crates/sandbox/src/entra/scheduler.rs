@@ -56,12 +56,13 @@ pub(crate) async fn run(app: AppState) {
 /// One cycle of the job of app `id`.
 async fn run_job(app: &AppState, id: &str) {
     let began = OffsetDateTime::now_utc();
-    let Some((base, token, mut exported, revision)) = app.entra.read(|tenant| {
+    let Some((base, token, mut exported, watermark, revision)) = app.entra.read(|tenant| {
         let a = tenant.app(id)?;
         Some((
             a.secret(BASE_ADDRESS_KEY)?.to_owned(),
             a.secret(SECRET_TOKEN_KEY)?.to_owned(),
             a.exported.clone(),
+            a.watermark,
             a.job.as_ref()?.revision,
         ))
     }) else {
@@ -81,8 +82,10 @@ async fn run_job(app: &AppState, id: &str) {
         let Some(a) = tenant.app_mut(id) else {
             return;
         };
-        // What was exported stays exported, whatever else happened meanwhile.
-        a.exported = exported;
+        // What was exported stays known, unless a restart meanwhile said to forget it.
+        if a.watermark == watermark {
+            a.exported = exported;
+        }
         let configured = a.configured();
         if let Some(job) = a.job.as_mut()
             && job.revision == revision

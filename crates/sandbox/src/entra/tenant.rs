@@ -34,6 +34,10 @@ pub(crate) struct App {
     pub(crate) job: Option<Job>,
     #[serde(default)]
     pub(crate) exported: Exported,
+    /// Bumped when a restart forgets what was exported, so a cycle running across the restart
+    /// does not write its (older) memory back.
+    #[serde(default)]
+    pub(crate) watermark: u64,
 }
 
 impl App {
@@ -91,6 +95,7 @@ impl Tenant {
                     secrets: Vec::new(),
                     job: Some(Job::new(job_id, WEBEX_TEMPLATE.into(), every)),
                     exported: Exported::default(),
+                    watermark: 0,
                 },
                 App {
                     id: fixed(OTHER_APP_ID),
@@ -99,6 +104,7 @@ impl Tenant {
                     secrets: Vec::new(),
                     job: None,
                     exported: Exported::default(),
+                    watermark: 0,
                 },
             ],
         }

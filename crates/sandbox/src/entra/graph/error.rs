@@ -53,6 +53,24 @@ impl GraphError {
         Self::new(StatusCode::BAD_REQUEST, "Request_UnsupportedQuery", message)
     }
 
+    /// 405 for a method a resource does not take.
+    pub(crate) fn method_not_allowed(method: &str) -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Request_BadRequest",
+            format!("The HTTP method '{method}' is not allowed for this resource."),
+        )
+    }
+
+    /// 413 for a body larger than the sandbox reads.
+    pub(crate) fn too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request_EntityTooLarge",
+            "The request body is too large.",
+        )
+    }
+
     /// 429 `TooManyRequests` with `Retry-After`.
     pub(crate) fn throttled(retry_after: u64) -> Self {
         let mut error = Self::new(

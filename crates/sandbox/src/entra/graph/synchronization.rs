@@ -27,8 +27,13 @@ fn body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, GraphError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
+    // The position only: serde's message can quote the payload, which may hold a token.
     serde_json::from_slice(bytes).map_err(|e| {
-        GraphError::bad_request(format!("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format. ({e})"))
+        GraphError::bad_request(format!(
+            "Unable to read JSON request payload (at line {}, column {}). Please ensure Content-Type header is set and payload is of valid JSON format.",
+            e.line(),
+            e.column()
+        ))
     })
 }
 
@@ -268,6 +273,7 @@ pub(super) async fn restart(
             .map_err(str::to_owned)?;
         if reset_watermark {
             a.exported = Default::default();
+            a.watermark += 1;
         }
         Ok(())
     })

@@ -37,22 +37,22 @@ pub(crate) struct SamlSignIn {
     action: String,
 }
 
-/// Refuses a request the broker did not park (or that expired), with the page to show.
-fn refused(app: &AppState, tenant: &str, params: &SamlParams) -> Option<Response> {
+/// The email the broker parked the request for, or the page that refuses a request the broker
+/// did not park (or that expired).
+fn parked_for(app: &AppState, tenant: &str, params: &SamlParams) -> Result<String, String> {
     if !tenant_matches(app, tenant) {
-        return Some(page::error(&format!("AADSTS90002: Tenant '{tenant}' not found.")));
+        return Err(format!("AADSTS90002: Tenant '{tenant}' not found."));
     }
     let parked = app
         .federation
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .is_parked(&params.relay_state);
-    if params.saml_request.is_empty() || !parked {
-        return Some(page::error(
-            "AADSTS750054: SAMLRequest or SAMLResponse must be present as query string parameters in HTTP request for SAML Redirect binding. (This sign-in request is unknown or expired: start the sign-in at the Webex sandbox again.)",
-        ));
+        .parked_for(&params.relay_state)
+        .map(str::to_owned);
+    match parked {
+        Some(email) if !params.saml_request.is_empty() => Ok(email),
+        _ => Err("AADSTS750054: SAMLRequest or SAMLResponse must be present as query string parameters in HTTP request for SAML Redirect binding. (This sign-in request is unknown or expired: start the sign-in at the Webex sandbox again.)".into()),
     }
-    None
 }
 
 /// The page that POSTs the assertion to the broker's assertion consumer service.
@@ -61,7 +61,7 @@ fn post_back(app: &AppState, account: &EntraAccount, relay: &str, cookie: Option
         .federation
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .assert(&account.email);
+        .assert(&account.email, relay);
     let Some(webex) = app.webex_base.get() else {
         return page::error("The Webex sandbox's address is not known yet.");
     };
@@ -95,12 +95,18 @@ pub(super) async fn show(
     headers: HeaderMap,
     Query(params): Query<SamlParams>,
 ) -> Response {
-    if let Some(page) = refused(&app, &tenant, &params) {
-        return page;
-    }
-    match session_account(&app, &headers).or_else(|| auto_approved(&app)) {
+    let email = match parked_for(&app, &tenant, &params) {
+        Ok(email) => email,
+        Err(message) => return page::error(&message),
+    };
+    // A session (or --auto-approve) signs in silently only as the account the user named at the
+    // broker; anyone else gets the form, filled in.
+    let silent = session_account(&app, &headers)
+        .or_else(|| auto_approved(&app))
+        .filter(|a| a.email.eq_ignore_ascii_case(&email));
+    match silent {
         Some(account) => post_back(&app, account, &params.relay_state, None),
-        None => form(&tenant, &params, None, None),
+        None => form(&tenant, &params, Some(&email), None),
     }
 }
 
@@ -109,8 +115,8 @@ pub(super) async fn submit(
     Path(tenant): Path<String>,
     Form(form_data): Form<SamlSignIn>,
 ) -> Response {
-    if let Some(page) = refused(&app, &tenant, &form_data.params) {
-        return page;
+    if let Err(message) = parked_for(&app, &tenant, &form_data.params) {
+        return page::error(&message);
     }
     if form_data.action == "cancel" {
         return page::error(

@@ -1,0 +1,189 @@
+//! `scim-token entra …`: sign in to Microsoft Entra, list the Webex enterprise apps and their
+//! provisioning jobs, link an org's token to a job, or remove links.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use scim_token_core::entra::{Cloud, EntraTarget, GRAPH_COMMAND_LINE_TOOLS};
+use scim_token_core::{TokenRecord, Tokens};
+
+use crate::output::Spinner;
+
+/// `scim-token entra` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum EntraCommand {
+    /// Sign in to Entra as an Application Administrator (or Cloud Application Administrator);
+    /// the refresh token is kept in the OS keyring for later pushes and health checks.
+    Login(LoginArgs),
+    /// The Webex enterprise apps in the tenant, with their provisioning jobs and status.
+    Apps {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Link an org's token to an enterprise app's provisioning job (a `push` then updates it).
+    Link {
+        #[command(flatten)]
+        which: super::Which,
+        /// The enterprise app's service principal ID (see `scim-token entra apps`).
+        #[arg(long, value_name = "SERVICE_PRINCIPAL_ID")]
+        app: String,
+        /// The job ID, when the app has several.
+        #[arg(long, value_name = "JOB_ID")]
+        job: Option<String>,
+    },
+    /// Remove an org's links (to one app, or all).
+    Unlink {
+        #[command(flatten)]
+        which: super::Which,
+        /// Only the link to this app.
+        #[arg(long, value_name = "SERVICE_PRINCIPAL_ID")]
+        app: Option<String>,
+    },
+    /// Forget the kept Entra sign-in(s).
+    Logout,
+}
+
+/// Options of `scim-token entra login`.
+#[derive(Debug, Args)]
+pub(crate) struct LoginArgs {
+    /// global, usgov (GCC High), dod, sandbox, or a local Entra's base URL
+    /// [default: the cloud paired with the stored tokens' broker: usgov for Webex for
+    /// Government, the sandbox's local Entra for the sandbox, else global].
+    #[arg(long)]
+    cloud: Option<Cloud>,
+    /// The tenant ID (or a verified domain).
+    #[arg(long, default_value = "organizations")]
+    tenant: String,
+    /// The public client to sign in as (an app registration of your own, with the redirect URI
+    /// http://localhost and the delegated permissions Synchronization.ReadWrite.All and
+    /// Application.Read.All).
+    #[arg(long, value_name = "ID", default_value = GRAPH_COMMAND_LINE_TOOLS)]
+    client_id: String,
+    /// Print the address instead of opening a browser.
+    #[arg(long)]
+    no_browser: bool,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 300)]
+    timeout: u64,
+}
+
+pub(crate) async fn run(command: EntraCommand) -> Result<ExitCode> {
+    let tokens = super::tokens()?;
+    match command {
+        EntraCommand::Login(args) => login(&tokens, args).await,
+        EntraCommand::Apps { json } => apps(&tokens, json).await,
+        EntraCommand::Link { which, app, job } => {
+            let record = which.pick(&tokens)?;
+            let link = tokens.entra_link(&record, &app, job.as_deref(), None).await?;
+            println!(
+                "Linked org {} to {} (app {}, job {}) in {} tenant {}.",
+                record.org_id, link.app_name, link.app_id, link.job_id, link.target.cloud, link.target.tenant
+            );
+            println!(
+                "Run `scim-token push --org {}` to put the token into the job.",
+                record.org_id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        EntraCommand::Unlink { which, app } => {
+            let record = which.pick(&tokens)?;
+            let removed = tokens.entra_unlink(&record, app.as_deref()).await?;
+            if removed.is_empty() {
+                println!("Org {} had no such link.", record.org_id);
+            }
+            for link in removed {
+                println!(
+                    "Unlinked org {} from {} (job {}).",
+                    record.org_id, link.app_name, link.job_id
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        EntraCommand::Logout => {
+            for session in tokens.entra_sessions().await? {
+                tokens.entra_sign_out(&session.target).await?;
+                println!(
+                    "Signed out of {} tenant {}.",
+                    session.target.cloud, session.target.tenant
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The cloud the stored tokens' broker pairs with, when they all agree.
+fn default_cloud(tokens: &Tokens) -> Cloud {
+    let records: Vec<TokenRecord> = tokens.records().unwrap_or_default();
+    let mut clouds = records.iter().map(|r| Cloud::paired_with(&r.broker));
+    match clouds.next() {
+        Some(first) if clouds.all(|c| c == first) => first,
+        _ => Cloud::Global,
+    }
+}
+
+async fn login(tokens: &Tokens, args: LoginArgs) -> Result<ExitCode> {
+    let cloud = args.cloud.unwrap_or_else(|| default_cloud(tokens));
+    let target = EntraTarget {
+        cloud,
+        tenant: args.tenant,
+        client_id: args.client_id,
+    };
+    let pending = tokens
+        .entra_sign_in(target)
+        .await
+        .context("cannot start the Entra sign-in")?;
+    eprintln!(
+        "Sign in to Entra ({} cloud) as an Application Administrator or Cloud Application Administrator at:\n\n  {}\n",
+        pending.target().cloud,
+        pending.url
+    );
+    if !args.no_browser {
+        match webbrowser::open(pending.url.as_str()) {
+            Ok(()) => eprintln!("Opened your browser."),
+            Err(e) => eprintln!("Could not open a browser ({e}); open the address above yourself."),
+        }
+    }
+    let interrupted = crate::interrupt::ctrl_c()?;
+    let finished = {
+        let _spinner = Spinner::start("Waiting for the Entra sign-in to finish…");
+        tokio::select! {
+            finished = tokens.entra_finish_sign_in(pending, Duration::from_secs(args.timeout)) => finished,
+            () = interrupted => return Ok(ExitCode::from(130)),
+        }
+    };
+    let session = finished?;
+    println!(
+        "Signed in to Entra ({} cloud, tenant {}). The refresh token is in the OS keyring.",
+        session.target.cloud, session.target.tenant
+    );
+    println!("Next: `scim-token entra apps` lists the Webex enterprise apps to link.");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn apps(tokens: &Tokens, json: bool) -> Result<ExitCode> {
+    let (target, apps) = tokens.entra_apps(None).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&apps)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if apps.is_empty() {
+        println!(
+            "No enterprise app named Webex in {} tenant {}. Add the Cisco Webex app from the Entra gallery first.",
+            target.cloud, target.tenant
+        );
+    }
+    for app in &apps {
+        println!("{}  (app {})", app.app.display_name, app.app.id);
+        if app.jobs.is_empty() {
+            println!("  no provisioning job: set up provisioning for it in the Entra admin center");
+        }
+        for job in &app.jobs {
+            println!("  job {}  status {}", job.id, job.status.code);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,342 @@
+//! The Entra use cases, once for both shells: sign in to Entra, list the Webex enterprise apps
+//! and their jobs, link an org to a job, push the org's token into its jobs (validate, store,
+//! restart or start), and read the jobs' health. Graph access tokens live only in memory for one
+//! use case; refresh tokens only in the keyring, rotated on every use.
+
+use serde::Serialize;
+
+use super::tokens::blocking;
+use super::{ApiError, Tokens};
+use crate::entra::graph::{Graph, JobStatus, ServicePrincipal, SyncJob};
+use crate::entra::login::{self, EntraTarget};
+use crate::entra::{EntraError, EntraLink, PendingEntraLogin};
+use crate::token::TokenRecord;
+use crate::vault::EntraSessionRecord;
+
+/// An enterprise app and its provisioning jobs.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EntraApp {
+    /// The service principal.
+    pub app: ServicePrincipal,
+    /// Its provisioning jobs (none: provisioning is not set up).
+    pub jobs: Vec<SyncJob>,
+}
+
+/// What a push did to a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum PushAction {
+    /// Stored; the running job uses the token from its next cycle.
+    Stored,
+    /// Stored, and the quarantined job restarted (quarantine lifted).
+    Restarted,
+    /// Stored, and the paused or never-run job started.
+    Started,
+}
+
+/// One linked job after a push, or why the push to it failed.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PushReport {
+    /// The job.
+    pub link: EntraLink,
+    /// What was done, when it worked.
+    pub action: Option<PushAction>,
+    /// The job's status after the push, when it could be read.
+    pub status: Option<JobStatus>,
+    /// Why it failed, in words (the token was not stored when validation failed).
+    pub error: Option<String>,
+}
+
+/// A linked job's health, or why it could not be read.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LinkHealth {
+    /// The job.
+    pub link: EntraLink,
+    /// Its status.
+    pub status: Option<JobStatus>,
+    /// Why it could not be read.
+    pub error: Option<String>,
+    /// Whether a new Entra sign-in is needed to read it.
+    pub needs_sign_in: bool,
+}
+
+impl LinkHealth {
+    /// Whether this job needs attention: quarantined, its last cycle failed, or unreadable.
+    pub fn unhealthy(&self) -> bool {
+        self.status.as_ref().is_none_or(JobStatus::unhealthy)
+    }
+}
+
+impl Tokens {
+    /// Starts an Entra sign-in: the loopback listener runs and the URL is ready to open.
+    pub async fn entra_sign_in(&self, target: EntraTarget) -> Result<PendingEntraLogin, ApiError> {
+        Ok(PendingEntraLogin::start(target).await?)
+    }
+
+    /// Waits for the sign-in's redirect, redeems it and keeps the refresh token.
+    pub async fn entra_finish_sign_in(
+        &self,
+        pending: PendingEntraLogin,
+        limit: std::time::Duration,
+    ) -> Result<EntraSessionRecord, ApiError> {
+        let target = pending.target().clone();
+        let tokens = pending.wait(limit, &self.http).await?;
+        self.keep_entra_session(target, tokens).await
+    }
+
+    /// Redeems a code the sign-in window caught, and keeps the refresh token.
+    pub async fn entra_finish_with_code(
+        &self,
+        pending: PendingEntraLogin,
+        code: String,
+    ) -> Result<EntraSessionRecord, ApiError> {
+        let target = pending.target().clone();
+        let tokens = pending.redeem(code, &self.http).await?;
+        self.keep_entra_session(target, tokens).await
+    }
+
+    async fn keep_entra_session(
+        &self,
+        target: EntraTarget,
+        tokens: crate::entra::EntraTokens,
+    ) -> Result<EntraSessionRecord, ApiError> {
+        let now = self.now();
+        let vault = self.vault().clone();
+        let kept = target.clone();
+        blocking(move || vault.store_entra_session(&kept, &tokens.refresh, now)).await?;
+        let vault = self.vault().clone();
+        let sessions = blocking(move || vault.entra_sessions()).await?;
+        sessions
+            .into_iter()
+            .find(|s| s.target == target)
+            .ok_or_else(|| ApiError::InvalidArgument("the Entra sign-in was not kept".into()))
+    }
+
+    /// The kept Entra sign-ins, most recent first.
+    pub async fn entra_sessions(&self) -> Result<Vec<EntraSessionRecord>, ApiError> {
+        let vault = self.vault().clone();
+        Ok(blocking(move || vault.entra_sessions()).await?)
+    }
+
+    /// Forgets an Entra sign-in.
+    pub async fn entra_sign_out(&self, target: &EntraTarget) -> Result<(), ApiError> {
+        let vault = self.vault().clone();
+        let target = target.clone();
+        Ok(blocking(move || vault.forget_entra_session(&target)).await?)
+    }
+
+    /// The sign-in to use: `target` if given (it must be kept), else the most recent one.
+    pub async fn entra_target(&self, target: Option<EntraTarget>) -> Result<EntraTarget, ApiError> {
+        let sessions = self.entra_sessions().await?;
+        match target {
+            Some(target) if sessions.iter().any(|s| s.target == target) => Ok(target),
+            Some(target) => Err(EntraError::NotSignedIn {
+                cloud: target.cloud.to_string(),
+                tenant: target.tenant,
+            }
+            .into()),
+            None => sessions.into_iter().next().map(|s| s.target).ok_or_else(|| {
+                EntraError::NotSignedIn {
+                    cloud: "any cloud".into(),
+                    tenant: "any tenant".into(),
+                }
+                .into()
+            }),
+        }
+    }
+
+    /// A Graph access token for `target`, from its kept refresh token (rotated and kept again).
+    /// Never interactive: an expired refresh token is [`EntraError::TokenEndpoint`] with
+    /// `invalid_grant`, which asks for a new sign-in.
+    async fn graph_token(&self, target: &EntraTarget) -> Result<oauth2::AccessToken, ApiError> {
+        let vault = self.vault().clone();
+        let owned = target.clone();
+        let refresh = blocking(move || vault.entra_refresh_token(&owned))
+            .await?
+            .ok_or_else(|| EntraError::NotSignedIn {
+                cloud: target.cloud.to_string(),
+                tenant: target.tenant.clone(),
+            })?;
+        let tokens = login::refresh(target, &refresh, &self.http).await?;
+        if tokens.refresh.secret() != refresh.secret() {
+            let vault = self.vault().clone();
+            let owned = target.clone();
+            blocking(move || vault.rotate_entra_refresh_token(&owned, &tokens.refresh)).await?;
+        }
+        Ok(tokens.access)
+    }
+
+    /// The Webex enterprise apps visible to the kept sign-in, with their jobs.
+    pub async fn entra_apps(
+        &self,
+        target: Option<EntraTarget>,
+    ) -> Result<(EntraTarget, Vec<EntraApp>), ApiError> {
+        let target = self.entra_target(target).await?;
+        let access = self.graph_token(&target).await?;
+        let graph = Graph::new(&self.http, target.cloud.graph_base(), &access);
+        let mut apps = Vec::new();
+        for app in graph.webex_apps().await? {
+            let jobs = graph.jobs(&app.id).await?;
+            apps.push(EntraApp { app, jobs });
+        }
+        Ok((target, apps))
+    }
+
+    /// Links an org's token to an app's job (the app's only job unless `job` names one). A link
+    /// to the same app is replaced.
+    pub async fn entra_link(
+        &self,
+        record: &TokenRecord,
+        app_id: &str,
+        job: Option<&str>,
+        target: Option<EntraTarget>,
+    ) -> Result<EntraLink, ApiError> {
+        let target = self.entra_target(target).await?;
+        let access = self.graph_token(&target).await?;
+        let graph = Graph::new(&self.http, target.cloud.graph_base(), &access);
+        let app = graph.app(app_id).await?;
+        let jobs = graph.jobs(app_id).await?;
+        let job_id = match (job, jobs.as_slice()) {
+            (Some(wanted), _) => graph.job(app_id, wanted).await?.id,
+            (None, [only]) => only.id.clone(),
+            (None, []) => {
+                return Err(EntraError::NoJob {
+                    app: app.display_name,
+                }
+                .into());
+            }
+            (None, several) => {
+                return Err(EntraError::SeveralJobs {
+                    app: app.display_name,
+                    jobs: several.iter().map(|j| j.id.clone()).collect(),
+                }
+                .into());
+            }
+        };
+        let link = EntraLink {
+            target,
+            app_id: app.id,
+            app_name: app.display_name,
+            job_id,
+        };
+        let vault = self.vault().clone();
+        let (key, kept) = (record.key(), link.clone());
+        blocking(move || {
+            vault.change_entra_links(&key, |links| {
+                links.retain(|l| !(l.app_id == kept.app_id && l.target == kept.target));
+                links.push(kept);
+            })
+        })
+        .await?;
+        Ok(link)
+    }
+
+    /// Removes an org's links (to one app, or all); returns what was removed.
+    pub async fn entra_unlink(
+        &self,
+        record: &TokenRecord,
+        app_id: Option<&str>,
+    ) -> Result<Vec<EntraLink>, ApiError> {
+        let removed: Vec<EntraLink> = record
+            .entra_links
+            .iter()
+            .filter(|l| app_id.is_none_or(|a| l.app_id == a))
+            .cloned()
+            .collect();
+        let vault = self.vault().clone();
+        let (key, app) = (record.key(), app_id.map(str::to_owned));
+        blocking(move || {
+            vault.change_entra_links(&key, |links| {
+                links.retain(|l| app.as_deref().is_some_and(|a| l.app_id != a));
+            })
+        })
+        .await?;
+        Ok(removed)
+    }
+
+    /// Pushes the org's token into every linked job: Test Connection with the new credentials
+    /// first (nothing is stored when it fails), then store only `BaseAddress` and `SecretToken`,
+    /// then restart a quarantined job (lifting the quarantine) or start a paused or new one.
+    pub async fn push(&self, record: &TokenRecord) -> Result<Vec<PushReport>, ApiError> {
+        if record.entra_links.is_empty() {
+            return Err(ApiError::NotLinked(record.org_id));
+        }
+        let token = self.token(record).await?;
+        let tenant_url = record.tenant_url();
+        let mut reports = Vec::new();
+        for link in &record.entra_links {
+            let pushed = async {
+                let access = self.graph_token(&link.target).await?;
+                let graph = Graph::new(&self.http, link.target.cloud.graph_base(), &access);
+                graph
+                    .validate(&link.app_id, &link.job_id, &tenant_url, &token)
+                    .await?;
+                graph.store_credentials(&link.app_id, &tenant_url, &token).await?;
+                let before = graph.job(&link.app_id, &link.job_id).await?;
+                let action = match before.status.code.as_str() {
+                    "Quarantine" => {
+                        graph
+                            .restart_lifting_quarantine(&link.app_id, &link.job_id)
+                            .await?;
+                        PushAction::Restarted
+                    }
+                    "Paused" | "NotRun" | "NotConfigured" => {
+                        graph.start(&link.app_id, &link.job_id).await?;
+                        PushAction::Started
+                    }
+                    _ => PushAction::Stored,
+                };
+                let after = graph.job(&link.app_id, &link.job_id).await?;
+                Ok::<_, ApiError>((action, after.status))
+            }
+            .await;
+            reports.push(match pushed {
+                Ok((action, status)) => PushReport {
+                    link: link.clone(),
+                    action: Some(action),
+                    status: Some(status),
+                    error: None,
+                },
+                Err(e) => PushReport {
+                    link: link.clone(),
+                    action: None,
+                    status: None,
+                    error: Some(e.to_string()),
+                },
+            });
+        }
+        Ok(reports)
+    }
+
+    /// The health of every job the org's token feeds.
+    pub async fn entra_health(&self, record: &TokenRecord) -> Vec<LinkHealth> {
+        let mut out = Vec::new();
+        for link in &record.entra_links {
+            let read = async {
+                let access = self.graph_token(&link.target).await?;
+                let graph = Graph::new(&self.http, link.target.cloud.graph_base(), &access);
+                Ok::<_, ApiError>(graph.job(&link.app_id, &link.job_id).await?.status)
+            }
+            .await;
+            out.push(match read {
+                Ok(status) => LinkHealth {
+                    link: link.clone(),
+                    status: Some(status),
+                    error: None,
+                    needs_sign_in: false,
+                },
+                Err(e) => LinkHealth {
+                    link: link.clone(),
+                    status: None,
+                    needs_sign_in: e.needs_entra_sign_in(),
+                    error: Some(e.to_string()),
+                },
+            });
+        }
+        out
+    }
+}

@@ -1,0 +1,221 @@
+//! Which Microsoft cloud to sign in to and call Graph in: the global cloud, US Government L4
+//! (GCC High), L5 (DoD), the local Entra of the sandbox, or a base URL that serves both (a
+//! stand-in like the sandbox's). GCC (moderate) uses the global endpoints.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use url::Url;
+
+use crate::broker::{BrokerId, SANDBOX_DEFAULT_PORT};
+
+/// A Microsoft cloud: where its identity platform and Graph are.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Cloud {
+    /// `login.microsoftonline.com` and `graph.microsoft.com` (also GCC moderate).
+    Global,
+    /// US Government L4 (GCC High): `login.microsoftonline.us`, `graph.microsoft.us`.
+    Usgov,
+    /// US Government L5 (DoD): `login.microsoftonline.us`, `dod-graph.microsoft.us`.
+    Dod,
+    /// A base that serves both sign-in (`{tenant}/oauth2/v2.0/…`) and Graph (`v1.0/…`): the
+    /// sandbox's local Entra, or another stand-in.
+    Local {
+        /// The root, e.g. `http://127.0.0.1:8901/`.
+        #[cfg_attr(feature = "specta", specta(type = String))]
+        base: Url,
+    },
+}
+
+/// Why a `--cloud` value is not usable.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error(
+    "unknown cloud '{0}': use global, usgov (GCC High), dod, sandbox, or the base URL of a local Entra (http on this machine, or https)"
+)]
+pub struct CloudError(String);
+
+/// The sandbox's local Entra when the sandbox runs on its default port.
+pub fn sandbox_default_base() -> Url {
+    Url::parse(&format!("http://127.0.0.1:{}/", SANDBOX_DEFAULT_PORT + 1)).expect("a constant URL")
+}
+
+impl Cloud {
+    /// The identity platform's root: `{tenant}/oauth2/v2.0/authorize` is below it.
+    pub fn login_base(&self) -> Url {
+        match self {
+            Self::Global => Url::parse("https://login.microsoftonline.com/").expect("a constant URL"),
+            Self::Usgov | Self::Dod => {
+                Url::parse("https://login.microsoftonline.us/").expect("a constant URL")
+            }
+            Self::Local { base } => base.clone(),
+        }
+    }
+
+    /// Graph v1.0's root, ending in `v1.0/`.
+    pub fn graph_base(&self) -> Url {
+        let root = match self {
+            Self::Global => Url::parse("https://graph.microsoft.com/").expect("a constant URL"),
+            Self::Usgov => Url::parse("https://graph.microsoft.us/").expect("a constant URL"),
+            Self::Dod => Url::parse("https://dod-graph.microsoft.us/").expect("a constant URL"),
+            Self::Local { base } => base.clone(),
+        };
+        root.join("v1.0/").expect("a relative path joins")
+    }
+
+    /// The resource that Graph scopes are named under (`https://graph.microsoft.com/…`). The
+    /// Government clouds use their own Graph host. A local Entra accepts the global names.
+    pub fn scope_prefix(&self) -> &'static str {
+        match self {
+            Self::Global | Self::Local { .. } => "https://graph.microsoft.com/",
+            Self::Usgov => "https://graph.microsoft.us/",
+            Self::Dod => "https://dod-graph.microsoft.us/",
+        }
+    }
+
+    /// The cloud a Webex broker usually pairs with: Webex for Government tenants use GCC High,
+    /// the sandbox's broker its local Entra on the next port.
+    pub fn paired_with(broker: &BrokerId) -> Self {
+        match broker {
+            BrokerId::Government => Self::Usgov,
+            BrokerId::Sandbox { base } => {
+                let mut entra = base.clone();
+                let port = base.port_or_known_default().unwrap_or(SANDBOX_DEFAULT_PORT);
+                let _ = entra.set_port(Some(port.saturating_add(1)));
+                entra.set_path("/");
+                Self::Local { base: entra }
+            }
+            _ => Self::Global,
+        }
+    }
+}
+
+impl fmt::Display for Cloud {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Global => f.write_str("global"),
+            Self::Usgov => f.write_str("usgov"),
+            Self::Dod => f.write_str("dod"),
+            Self::Local { base } => f.write_str(base.as_str()),
+        }
+    }
+}
+
+/// Whether `url` is plain http on this machine (allowed for a local Entra) or https.
+fn acceptable_base(url: &Url) -> bool {
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    url.username().is_empty()
+        && url.password().is_none()
+        && (url.scheme() == "https" || (url.scheme() == "http" && loopback))
+}
+
+impl FromStr for Cloud {
+    type Err = CloudError;
+
+    fn from_str(text: &str) -> Result<Self, CloudError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "global" | "public" | "gcc" => Ok(Self::Global),
+            "usgov" | "gcc-high" | "gcchigh" => Ok(Self::Usgov),
+            "dod" => Ok(Self::Dod),
+            "sandbox" => Ok(Self::Local {
+                base: sandbox_default_base(),
+            }),
+            _ => {
+                let mut url = Url::parse(text.trim()).map_err(|_| CloudError(text.to_owned()))?;
+                if !acceptable_base(&url) {
+                    return Err(CloudError(text.to_owned()));
+                }
+                if !url.path().ends_with('/') {
+                    let path = format!("{}/", url.path());
+                    url.set_path(&path);
+                }
+                url.set_query(None);
+                url.set_fragment(None);
+                Ok(Self::Local { base: url })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_urls() {
+        let cases = [
+            (
+                "global",
+                "https://login.microsoftonline.com/",
+                "https://graph.microsoft.com/v1.0/",
+            ),
+            (
+                "usgov",
+                "https://login.microsoftonline.us/",
+                "https://graph.microsoft.us/v1.0/",
+            ),
+            (
+                "GCC-High",
+                "https://login.microsoftonline.us/",
+                "https://graph.microsoft.us/v1.0/",
+            ),
+            (
+                "dod",
+                "https://login.microsoftonline.us/",
+                "https://dod-graph.microsoft.us/v1.0/",
+            ),
+            ("sandbox", "http://127.0.0.1:8901/", "http://127.0.0.1:8901/v1.0/"),
+            (
+                "http://localhost:9000",
+                "http://localhost:9000/",
+                "http://localhost:9000/v1.0/",
+            ),
+            (
+                "https://entra.test.example/root",
+                "https://entra.test.example/root/",
+                "https://entra.test.example/root/v1.0/",
+            ),
+        ];
+        for (text, login, graph) in cases {
+            let cloud: Cloud = text.parse().expect(text);
+            assert_eq!(cloud.login_base().as_str(), login, "{text}");
+            assert_eq!(cloud.graph_base().as_str(), graph, "{text}");
+        }
+    }
+
+    #[test]
+    fn plain_http_off_this_machine_is_refused() {
+        for bad in [
+            "http://entra.example/",
+            "ftp://127.0.0.1/",
+            "azure",
+            "",
+            "https://u:p@x.example/",
+        ] {
+            assert!(bad.parse::<Cloud>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn brokers_pair_with_their_cloud() {
+        assert_eq!(Cloud::paired_with(&BrokerId::Webex), Cloud::Global);
+        assert_eq!(Cloud::paired_with(&BrokerId::Government), Cloud::Usgov);
+        let sandbox = BrokerId::Sandbox {
+            base: Url::parse("http://127.0.0.1:9100/").expect("a URL"),
+        };
+        assert_eq!(
+            Cloud::paired_with(&sandbox),
+            Cloud::Local {
+                base: Url::parse("http://127.0.0.1:9101/").expect("a URL")
+            }
+        );
+    }
+}

@@ -1,0 +1,420 @@
+//! A Microsoft Graph client for the provisioning steps the Entra admin center takes: find the
+//! Webex enterprise apps and their jobs, test and store credentials, start or restart a job, and
+//! read its status. `429 Retry-After` is honoured a bounded number of times.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::header::RETRY_AFTER;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use url::Url;
+
+use super::error::{EntraError, GraphFailure};
+use super::{BASE_ADDRESS_KEY, SECRET_TOKEN_KEY};
+use crate::token::AccessToken as WebexToken;
+
+/// How many times a throttled request is retried.
+const THROTTLE_RETRIES: u32 = 3;
+/// The longest scim-token waits for one `Retry-After`; longer asks end the call.
+const LONGEST_WAIT: Duration = Duration::from_secs(30);
+/// What is waited when a 429 names no `Retry-After`.
+const DEFAULT_WAIT: Duration = Duration::from_secs(2);
+
+/// A service principal (enterprise app).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePrincipal {
+    /// The service principal's object ID (what Graph's paths take).
+    pub id: String,
+    /// The application ID.
+    #[serde(default)]
+    pub app_id: Option<String>,
+    /// The name shown in the admin center.
+    #[serde(default)]
+    pub display_name: String,
+}
+
+/// `synchronizationError` (the parts scim-token shows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct JobError {
+    /// The error code.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The message.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// One provisioning cycle (`synchronizationTaskExecution`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Execution {
+    /// When it began (RFC 3339).
+    #[serde(default)]
+    pub time_began: Option<String>,
+    /// When it ended (RFC 3339).
+    #[serde(default)]
+    pub time_ended: Option<String>,
+    /// `Succeeded`, `Failed` or `EntryLevelErrors`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Why it failed.
+    #[serde(default)]
+    pub error: Option<JobError>,
+}
+
+/// `synchronizationQuarantine`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Quarantine {
+    /// E.g. `EncounteredQuarantineException`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// When the job tries again (RFC 3339).
+    #[serde(default)]
+    pub next_attempt: Option<String>,
+    /// When this quarantine series began (RFC 3339).
+    #[serde(default)]
+    pub series_began: Option<String>,
+    /// The error that put it there.
+    #[serde(default)]
+    pub error: Option<JobError>,
+}
+
+/// `{"key": …, "value": …}` of `synchronizedEntryCountByType`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EntryCount {
+    /// E.g. `User to urn:…:User`.
+    pub key: String,
+    /// How many.
+    pub value: u64,
+}
+
+/// `synchronizationStatus` (the parts scim-token uses; unknown codes are kept as text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct JobStatus {
+    /// `NotConfigured`, `NotRun`, `Active`, `Paused` or `Quarantine`.
+    pub code: String,
+    /// Failed cycles in a row.
+    #[serde(default)]
+    pub count_successive_complete_failures: Option<u32>,
+    /// The last cycle.
+    #[serde(default)]
+    pub last_execution: Option<Execution>,
+    /// The last cycle that succeeded.
+    #[serde(default)]
+    pub last_successful_execution: Option<Execution>,
+    /// Set while quarantined.
+    #[serde(default)]
+    pub quarantine: Option<Quarantine>,
+    /// When the job last had nothing left to do (RFC 3339).
+    #[serde(default)]
+    pub steady_state_last_achieved_time: Option<String>,
+    /// Entries in sync, by type.
+    #[serde(default)]
+    pub synchronized_entry_count_by_type: Option<Vec<EntryCount>>,
+}
+
+/// A provisioning job (`synchronizationJob`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SyncJob {
+    /// The job ID.
+    pub id: String,
+    /// The template it was made from.
+    #[serde(default)]
+    pub template_id: Option<String>,
+    /// Its status.
+    pub status: JobStatus,
+}
+
+impl JobStatus {
+    /// Whether the job needs attention: quarantined, or its last cycle failed.
+    pub fn unhealthy(&self) -> bool {
+        self.code == "Quarantine"
+            || self
+                .last_execution
+                .as_ref()
+                .and_then(|e| e.state.as_deref())
+                .is_some_and(|s| s == "Failed")
+    }
+
+    /// Users in sync, when Graph says.
+    pub fn users_in_sync(&self) -> Option<u64> {
+        self.synchronized_entry_count_by_type
+            .as_ref()?
+            .iter()
+            .find(|c| c.key.to_ascii_lowercase().starts_with("user"))
+            .map(|c| c.value)
+    }
+}
+
+#[derive(Deserialize)]
+struct List<T> {
+    value: Vec<T>,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorInner,
+}
+
+#[derive(Deserialize)]
+struct ErrorInner {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default, rename = "innerError")]
+    inner: Option<Value>,
+}
+
+/// Graph, called as the signed-in admin.
+pub struct Graph<'a> {
+    http: &'a reqwest::Client,
+    base: Url,
+    token: &'a oauth2::AccessToken,
+}
+
+impl std::fmt::Debug for Graph<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Graph")
+            .field("base", &self.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+fn seconds(value: Option<&reqwest::header::HeaderValue>) -> Duration {
+    value
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(DEFAULT_WAIT, Duration::from_secs)
+}
+
+impl<'a> Graph<'a> {
+    /// A client for Graph v1.0 at `base` (ending in `v1.0/`) with an access token.
+    pub fn new(http: &'a reqwest::Client, base: Url, token: &'a oauth2::AccessToken) -> Self {
+        Self { http, base, token }
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<Value>,
+        eventual: bool,
+    ) -> Result<Vec<u8>, EntraError> {
+        let mut url = self
+            .base
+            .join(path)
+            .map_err(|e| EntraError::BadResponse(format!("bad Graph path {path}: {e}")))?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        for attempt in 0..=THROTTLE_RETRIES {
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .bearer_auth(self.token.secret());
+            if eventual {
+                request = request.header("ConsistencyLevel", "eventual");
+            }
+            if let Some(body) = &body {
+                request = request.json(body);
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|e| EntraError::Network(e.without_url().to_string()))?;
+            let status = response.status();
+            if status.as_u16() == 429 {
+                let wait = seconds(response.headers().get(RETRY_AFTER));
+                if attempt == THROTTLE_RETRIES || wait > LONGEST_WAIT {
+                    return Err(EntraError::Throttled { retry_after: wait });
+                }
+                tracing::info!(
+                    "Graph throttled {method} {path}; waiting {} s as asked",
+                    wait.as_secs()
+                );
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            let request_id = response
+                .headers()
+                .get("request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|e| EntraError::Network(e.without_url().to_string()))?;
+            if status.is_success() {
+                return Ok(bytes.to_vec());
+            }
+            let failure = match serde_json::from_slice::<ErrorBody>(&bytes) {
+                Ok(body) => GraphFailure {
+                    status: status.as_u16(),
+                    code: body.error.code,
+                    message: body.error.message,
+                    request_id: request_id.or_else(|| {
+                        body.error
+                            .inner
+                            .and_then(|i| i.get("request-id").and_then(|r| r.as_str()).map(str::to_owned))
+                    }),
+                },
+                Err(_) => GraphFailure {
+                    status: status.as_u16(),
+                    code: status.canonical_reason().unwrap_or("error").to_owned(),
+                    message: "no Graph error body".into(),
+                    request_id,
+                },
+            };
+            return Err(EntraError::Graph(failure));
+        }
+        unreachable!("the loop returns on its last attempt")
+    }
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        eventual: bool,
+    ) -> Result<T, EntraError> {
+        let bytes = self.call(Method::GET, path, query, None, eventual).await?;
+        serde_json::from_slice(&bytes).map_err(|e| EntraError::BadResponse(e.to_string()))
+    }
+
+    /// Enterprise apps whose name has a word starting with "webex" (`$search`, as the admin
+    /// center's search box does).
+    pub async fn webex_apps(&self) -> Result<Vec<ServicePrincipal>, EntraError> {
+        let list: List<ServicePrincipal> = self
+            .get(
+                "servicePrincipals",
+                &[
+                    ("$search", "\"displayName:webex\""),
+                    ("$select", "id,appId,displayName"),
+                ],
+                true,
+            )
+            .await?;
+        Ok(list.value)
+    }
+
+    /// One enterprise app.
+    pub async fn app(&self, id: &str) -> Result<ServicePrincipal, EntraError> {
+        self.get(
+            &format!("servicePrincipals/{id}"),
+            &[("$select", "id,appId,displayName")],
+            false,
+        )
+        .await
+    }
+
+    /// An app's provisioning jobs.
+    pub async fn jobs(&self, app: &str) -> Result<Vec<SyncJob>, EntraError> {
+        let list: List<SyncJob> = self
+            .get(
+                &format!("servicePrincipals/{app}/synchronization/jobs"),
+                &[],
+                false,
+            )
+            .await?;
+        Ok(list.value)
+    }
+
+    /// One job.
+    pub async fn job(&self, app: &str, job: &str) -> Result<SyncJob, EntraError> {
+        self.get(
+            &format!("servicePrincipals/{app}/synchronization/jobs/{job}"),
+            &[],
+            false,
+        )
+        .await
+    }
+
+    fn credentials(tenant_url: &Url, token: &WebexToken) -> Value {
+        json!([
+            {"key": BASE_ADDRESS_KEY, "value": tenant_url.as_str()},
+            {"key": SECRET_TOKEN_KEY, "value": token.expose_secret()},
+        ])
+    }
+
+    /// Test Connection with these credentials, before they are saved.
+    pub async fn validate(
+        &self,
+        app: &str,
+        job: &str,
+        tenant_url: &Url,
+        token: &WebexToken,
+    ) -> Result<(), EntraError> {
+        let body = json!({"useSavedCredentials": false, "credentials": Self::credentials(tenant_url, token)});
+        self.call(
+            Method::POST,
+            &format!("servicePrincipals/{app}/synchronization/jobs/{job}/validateCredentials"),
+            &[],
+            Some(body),
+            false,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Stores the Tenant URL and the token, and nothing else: the admin's notification and
+    /// scope settings stay as they are.
+    pub async fn store_credentials(
+        &self,
+        app: &str,
+        tenant_url: &Url,
+        token: &WebexToken,
+    ) -> Result<(), EntraError> {
+        let body = json!({"value": Self::credentials(tenant_url, token)});
+        self.call(
+            Method::PUT,
+            &format!("servicePrincipals/{app}/synchronization/secrets"),
+            &[],
+            Some(body),
+            false,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Restarts a job, lifting its quarantine only (no full resync).
+    pub async fn restart_lifting_quarantine(&self, app: &str, job: &str) -> Result<(), EntraError> {
+        let body = json!({"criteria": {"resetScope": "QuarantineState"}});
+        self.call(
+            Method::POST,
+            &format!("servicePrincipals/{app}/synchronization/jobs/{job}/restart"),
+            &[],
+            Some(body),
+            false,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Starts a paused or never-run job.
+    pub async fn start(&self, app: &str, job: &str) -> Result<(), EntraError> {
+        self.call(
+            Method::POST,
+            &format!("servicePrincipals/{app}/synchronization/jobs/{job}/start"),
+            &[],
+            None,
+            false,
+        )
+        .await
+        .map(drop)
+    }
+}

@@ -1,0 +1,266 @@
+//! Signing in to Entra as a public client: the authorization code grant with PKCE and a random,
+//! checked `state` (oauth2), redirected to a loopback listener on an ephemeral port (RFC 8252).
+//! The desktop also catches the redirect in its sign-in window; whichever sees it first wins.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope, StandardErrorResponse,
+    TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::cloud::Cloud;
+use super::error::EntraError;
+use super::redirect::RedirectListener;
+use super::{
+    APPLICATION_READ_SCOPE, GRAPH_COMMAND_LINE_TOOLS, OFFLINE_ACCESS, SYNCHRONIZATION_SCOPE, authorize_path,
+    token_path,
+};
+
+/// Where and as which client to sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EntraTarget {
+    /// The cloud.
+    pub cloud: Cloud,
+    /// The tenant ID, or `organizations`.
+    pub tenant: String,
+    /// The public client's ID (default: Microsoft Graph Command Line Tools).
+    pub client_id: String,
+}
+
+impl EntraTarget {
+    /// The defaults: `organizations` and Microsoft Graph Command Line Tools.
+    pub fn new(cloud: Cloud) -> Self {
+        Self {
+            cloud,
+            tenant: "organizations".into(),
+            client_id: GRAPH_COMMAND_LINE_TOOLS.into(),
+        }
+    }
+
+    /// The scopes asked for: provisioning, listing apps, and a refresh token.
+    pub fn scopes(&self) -> Vec<String> {
+        let prefix = self.cloud.scope_prefix();
+        vec![
+            format!("{prefix}{SYNCHRONIZATION_SCOPE}"),
+            format!("{prefix}{APPLICATION_READ_SCOPE}"),
+            OFFLINE_ACCESS.to_owned(),
+        ]
+    }
+
+    fn endpoint(&self, path: String) -> Result<Url, EntraError> {
+        self.cloud
+            .login_base()
+            .join(&path)
+            .map_err(|e| EntraError::Listener(format!("bad tenant '{}': {e}", self.tenant)))
+    }
+
+    pub(crate) fn client(
+        &self,
+        redirect: Option<&Url>,
+    ) -> Result<
+        BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>,
+        EntraError,
+    > {
+        let mut client = BasicClient::new(ClientId::new(self.client_id.clone()))
+            .set_auth_uri(AuthUrl::from_url(self.endpoint(authorize_path(&self.tenant))?))
+            .set_token_uri(TokenUrl::from_url(self.endpoint(token_path(&self.tenant))?));
+        if let Some(redirect) = redirect {
+            client = client.set_redirect_uri(RedirectUrl::from_url(redirect.clone()));
+        }
+        Ok(client)
+    }
+}
+
+/// What a sign-in or a refresh gives: an access token for Graph (kept in memory only) and the
+/// refresh token (kept in the keyring).
+#[derive(Debug)]
+pub struct EntraTokens {
+    /// For Graph calls.
+    pub access: oauth2::AccessToken,
+    /// For the next access token without a sign-in.
+    pub refresh: RefreshToken,
+}
+
+/// A sign-in waiting for its redirect.
+pub struct PendingEntraLogin {
+    /// Open this in a browser (or the sign-in window).
+    pub url: Url,
+    /// Where Entra sends the browser back: `http://localhost:<port>/`.
+    pub redirect_uri: Url,
+    target: EntraTarget,
+    state: CsrfToken,
+    verifier: PkceCodeVerifier,
+    listener: RedirectListener,
+}
+
+impl std::fmt::Debug for PendingEntraLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingEntraLogin")
+            .field("redirect_uri", &self.redirect_uri.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+type HttpFuture<'c> = Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, reqwest::Error>> + Send + 'c>>;
+
+/// oauth2's HTTP calls through the app's reqwest client (no redirects followed: a token endpoint
+/// never redirects, and following one could send the code elsewhere).
+pub(crate) fn http_client<'c>(
+    http: &'c reqwest::Client,
+) -> impl Fn(oauth2::HttpRequest) -> HttpFuture<'c> + 'c {
+    move |request: oauth2::HttpRequest| {
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let response = http
+                .request(parts.method, parts.uri.to_string())
+                .headers(parts.headers)
+                .body(body)
+                .send()
+                .await?;
+            let mut out = oauth2::HttpResponse::new(Vec::new());
+            *out.status_mut() = response.status();
+            *out.headers_mut() = response.headers().clone();
+            *out.body_mut() = response.bytes().await?.to_vec();
+            Ok(out)
+        }) as HttpFuture<'c>
+    }
+}
+
+type TokenError = RequestTokenError<reqwest::Error, StandardErrorResponse<BasicErrorResponseType>>;
+
+/// The token endpoint's refusal, in words, without any secret.
+pub(crate) fn token_error(error: TokenError) -> EntraError {
+    match error {
+        RequestTokenError::ServerResponse(response) => EntraError::TokenEndpoint {
+            code: response.error().to_string(),
+            description: response.error_description().cloned().unwrap_or_default(),
+        },
+        RequestTokenError::Request(e) => EntraError::Network(e.without_url().to_string()),
+        RequestTokenError::Parse(e, _) => EntraError::BadResponse(e.to_string()),
+        RequestTokenError::Other(e) => EntraError::BadResponse(e),
+    }
+}
+
+pub(crate) fn tokens(response: &oauth2::basic::BasicTokenResponse) -> Result<EntraTokens, EntraError> {
+    Ok(EntraTokens {
+        access: response.access_token().clone(),
+        refresh: response
+            .refresh_token()
+            .cloned()
+            .ok_or(EntraError::NoRefreshToken)?,
+    })
+}
+
+impl PendingEntraLogin {
+    /// Starts the listener and builds the authorize URL.
+    pub async fn start(target: EntraTarget) -> Result<Self, EntraError> {
+        let state = CsrfToken::new_random();
+        let listener = RedirectListener::bind(state.secret().clone()).await?;
+        let redirect_uri =
+            Url::parse(&format!("http://localhost:{}/", listener.port)).expect("a port makes a URL");
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let client = target.client(Some(&redirect_uri))?;
+        let expected = state.clone();
+        let (url, _) = client
+            .authorize_url(move || expected)
+            .add_scopes(target.scopes().into_iter().map(Scope::new))
+            .set_pkce_challenge(challenge)
+            .add_extra_param("prompt", "select_account")
+            .url();
+        Ok(Self {
+            url,
+            redirect_uri,
+            target,
+            state,
+            verifier,
+            listener,
+        })
+    }
+
+    /// What is signed in to.
+    pub fn target(&self) -> &EntraTarget {
+        &self.target
+    }
+
+    /// The code in a redirect the sign-in window saw, if `url` is this sign-in's redirect:
+    /// `None` for any other page, an error when the state does not match or Entra sent an error.
+    pub fn code_in(&self, url: &Url) -> Option<Result<String, EntraError>> {
+        let ours = url.scheme() == "http"
+            && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+            && url.port() == self.redirect_uri.port();
+        if !ours {
+            return None;
+        }
+        let get = |name: &str| {
+            url.query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        if get("state").as_deref() != Some(self.state.secret().as_str()) {
+            return None;
+        }
+        Some(match (get("code"), get("error")) {
+            (Some(code), None) => Ok(code),
+            (_, error) => Err(EntraError::SignIn {
+                code: error.unwrap_or_else(|| "invalid_request".into()),
+                description: get("error_description").unwrap_or_default(),
+            }),
+        })
+    }
+
+    /// Waits up to `limit` for the listener's redirect, then redeems the code.
+    pub async fn wait(mut self, limit: Duration, http: &reqwest::Client) -> Result<EntraTokens, EntraError> {
+        let code = match tokio::time::timeout(limit, &mut self.listener.outcome).await {
+            Ok(Ok(outcome)) => outcome?,
+            Ok(Err(_)) => return Err(EntraError::Cancelled),
+            Err(_) => return Err(EntraError::Timeout(limit)),
+        };
+        self.redeem(code, http).await
+    }
+
+    /// Redeems a code (from the listener or the sign-in window) with the PKCE verifier.
+    pub async fn redeem(self, code: String, http: &reqwest::Client) -> Result<EntraTokens, EntraError> {
+        let client = self.target.client(Some(&self.redirect_uri))?;
+        let response = client
+            .exchange_code(AuthorizationCode::new(code))
+            .set_pkce_verifier(self.verifier)
+            .request_async(&http_client(http))
+            .await
+            .map_err(token_error)?;
+        tokens(&response)
+    }
+}
+
+/// New tokens from a refresh token (which Entra rotates: keep the new one).
+pub async fn refresh(
+    target: &EntraTarget,
+    refresh: &RefreshToken,
+    http: &reqwest::Client,
+) -> Result<EntraTokens, EntraError> {
+    let client = target.client(None)?;
+    let response = client
+        .exchange_refresh_token(refresh)
+        .add_scopes(target.scopes().into_iter().map(Scope::new))
+        .request_async(&http_client(http))
+        .await
+        .map_err(token_error)?;
+    let mut tokens = tokens(&response).or_else(|_| {
+        // Entra may keep the old refresh token valid and send none: keep using it.
+        Ok::<_, EntraError>(EntraTokens {
+            access: response.access_token().clone(),
+            refresh: refresh.clone(),
+        })
+    })?;
+    if let Some(new) = response.refresh_token() {
+        tokens.refresh = new.clone();
+    }
+    Ok(tokens)
+}
