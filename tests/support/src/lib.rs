@@ -245,6 +245,8 @@ pub struct Sandbox {
     child: Child,
     pub base: String,
     pub org: String,
+    /// The local Entra's root (`http://127.0.0.1:<port>/`), from the banner.
+    pub entra_base: String,
 }
 
 impl Sandbox {
@@ -272,9 +274,26 @@ impl Sandbox {
             .find(|w| w.starts_with("http://"))
             .unwrap_or_else(|| panic!("unexpected sandbox banner: {first}"))
             .to_owned();
+        let mut entra_base = String::new();
+        for _ in 0..40 {
+            let mut line = String::new();
+            if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            if let Some(rest) = line.trim().strip_prefix("Local Entra running on ") {
+                entra_base = rest.split_whitespace().next().unwrap_or("").to_owned();
+                break;
+            }
+        }
+        assert!(!entra_base.is_empty(), "the sandbox banner names no local Entra");
         // Keep draining stdout so the sandbox never blocks on a full pipe.
         std::thread::spawn(move || for _ in stdout.lines() {});
-        Self { child, base, org }
+        Self {
+            child,
+            base,
+            org,
+            entra_base,
+        }
     }
 
     pub fn tenant_url(&self) -> String {
