@@ -15,6 +15,13 @@ const COMMANDS: &[&str] = &[
     "start_at_login",
     "set_start_at_login",
     "quit_app",
+    "entra_sessions",
+    "start_entra_login",
+    "entra_apps",
+    "entra_link",
+    "entra_unlink",
+    "push_to_entra",
+    "entra_health",
 ];
 
 fn main() {

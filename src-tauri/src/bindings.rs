@@ -5,8 +5,8 @@
 use tauri::Wry;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
-use crate::commands;
-use crate::events::{ClipboardCleared, LoginFinished, SecondInstance, TokensChanged};
+use crate::events::{ClipboardCleared, EntraLoginFinished, LoginFinished, SecondInstance, TokensChanged};
+use crate::{commands, entra};
 
 /// Where the generated bindings live, relative to this crate.
 #[cfg(test)]
@@ -30,12 +30,20 @@ pub(crate) fn builder() -> Builder<Wry> {
             commands::start_at_login,
             commands::set_start_at_login,
             commands::quit_app,
+            entra::entra_sessions,
+            entra::start_entra_login,
+            entra::entra_apps,
+            entra::entra_link,
+            entra::entra_unlink,
+            entra::push_to_entra,
+            entra::entra_health,
         ])
         .events(collect_events![
             LoginFinished,
             TokensChanged,
             ClipboardCleared,
-            SecondInstance
+            SecondInstance,
+            EntraLoginFinished
         ])
 }
 

@@ -63,3 +63,23 @@ pub(crate) struct ClipboardCleared {
 /// Someone launched the app again; the running one was brought forward.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub(crate) struct SecondInstance;
+
+/// How an Entra sign-in ended.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub(crate) enum EntraLoginFinished {
+    /// Signed in; the refresh token is in the keyring.
+    SignedIn {
+        /// The sign-in.
+        id: LoginId,
+        /// Where.
+        target: scim_token_core::entra::EntraTarget,
+    },
+    /// Not signed in.
+    Failed {
+        /// The sign-in.
+        id: LoginId,
+        /// Why.
+        error: CommandError,
+    },
+}

@@ -6,6 +6,7 @@
 mod autostart;
 mod bindings;
 mod commands;
+mod entra;
 mod error;
 mod events;
 mod logging;
@@ -57,6 +58,7 @@ fn main() {
                     options.sandbox_port,
                     options.sandbox_auto_approve.clone(),
                     options.sandbox_auto_deny,
+                    std::time::Duration::from_secs(options.sandbox_entra_cycle),
                 ));
                 if let Err(e) = started {
                     tracing::error!("the sandbox did not start: {}", e.message);

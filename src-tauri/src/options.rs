@@ -20,6 +20,15 @@ pub(crate) struct Options {
     /// Run the sandbox and deny every sign-in, as if Deny were pressed (tests and demos).
     #[arg(long)]
     pub(crate) sandbox_auto_deny: bool,
+    /// Seconds between the sandbox's local Entra provisioning cycles (tests and demos; Entra's is
+    /// about 40 minutes).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = scim_token_sandbox::entra::DEFAULT_CYCLE.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..=scim_token_sandbox::entra::LONGEST_CYCLE.as_secs())
+    )]
+    pub(crate) sandbox_entra_cycle: u64,
     /// Clear a copied field from the clipboard after this many seconds, if it is still there.
     #[arg(
         long,

@@ -39,11 +39,16 @@ pub(crate) async fn start(
     port: u16,
     auto_approve: Option<String>,
     auto_deny: bool,
+    entra_cycle: std::time::Duration,
 ) -> Result<(), CommandError> {
     let config = SandboxConfig {
         auto_approve,
         auto_deny,
         seed_users: SEED_USERS,
+        entra: scim_token_sandbox::EntraConfig {
+            cycle: entra_cycle,
+            ..Default::default()
+        },
         ..SandboxConfig::default()
     };
     let running = Sandbox::start(config, port)

@@ -26,12 +26,16 @@ pub(crate) struct Shared {
     pub(crate) tokens: Tokens,
     pub(crate) sandbox: Mutex<Option<RunningSandbox>>,
     pub(crate) login: tokio::sync::Mutex<Option<ActiveLogin>>,
+    /// The Entra sign-in in progress.
+    pub(crate) entra_login: tokio::sync::Mutex<Option<ActiveLogin>>,
     /// Captured tokens waiting for the user to name their org, by sign-in (a late result of an
     /// older sign-in never replaces a newer one's).
     pub(crate) unfiled: Mutex<HashMap<LoginId, Box<NeedsOrg>>>,
     /// The field on the clipboard now, with its number.
     pub(crate) copy: Mutex<Option<(u32, Copied)>>,
     next_id: AtomicU32,
+    /// Linked Entra jobs that need attention, in words (for the tray).
+    pub(crate) entra_attention: Mutex<Vec<String>>,
     /// How long a copied value stays on the clipboard.
     pub(crate) clear_clipboard_after: Duration,
 }
@@ -42,9 +46,11 @@ impl Shared {
             tokens: Tokens::open_default()?,
             sandbox: Mutex::new(None),
             login: tokio::sync::Mutex::new(None),
+            entra_login: tokio::sync::Mutex::new(None),
             unfiled: Mutex::new(HashMap::new()),
             copy: Mutex::new(None),
             next_id: AtomicU32::new(1),
+            entra_attention: Mutex::new(Vec::new()),
             clear_clipboard_after,
         })
     }

@@ -50,10 +50,15 @@ fn soonest_text(app: &AppHandle) -> String {
             return "Token records unreadable: open scim-token".into();
         }
     };
-    match summaries.iter().min_by_key(|s| s.expires_at) {
+    let soonest = match summaries.iter().min_by_key(|s| s.expires_at) {
         Some(s) if s.days_left < 0 => format!("{}: expired", s.org_id),
         Some(s) => format!("{}: {} days left", s.org_id, s.days_left),
         None => "No tokens stored".into(),
+    };
+    match crate::state::lock(&shared.entra_attention).len() {
+        0 => soonest,
+        1 => format!("{soonest} · 1 Entra job needs attention"),
+        n => format!("{soonest} · {n} Entra jobs need attention"),
     }
 }
 

@@ -583,3 +583,195 @@ async fn a_federated_sign_in_crosses_to_the_local_entra_and_back() {
     .await;
     client.close().await.unwrap();
 }
+
+/// What an admin does in the Entra admin center: sign in at the local Entra (as a Graph client
+/// of its own) and store another token in the Webex job's credentials.
+async fn store_wrong_token_in_entra(entra: &str) {
+    use base64::Engine;
+    use sha2::Digest;
+    const GRAPH_CLI: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let verifier = format!("desktop-e2e-verifier-{}-0123456789", std::process::id());
+    let challenge =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let redirect = "http://localhost:1/";
+    let authorize = http
+        .get(format!("{entra}organizations/oauth2/v2.0/authorize"))
+        .query(&[
+            ("client_id", GRAPH_CLI),
+            ("response_type", "code"),
+            ("redirect_uri", redirect),
+            (
+                "scope",
+                "https://graph.microsoft.com/Synchronization.ReadWrite.All",
+            ),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let location = url::Url::parse(authorize.headers()["location"].to_str().unwrap()).unwrap();
+    let code = location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let tokens: serde_json::Value = http
+        .post(format!("{entra}organizations/oauth2/v2.0/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", GRAPH_CLI),
+            ("code", code.as_str()),
+            ("redirect_uri", redirect),
+            ("code_verifier", verifier.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let app = "6a0e2f48-6c1d-4f7e-9b7b-0e5b3c9d2a11";
+    let put = http
+        .put(format!(
+            "{entra}v1.0/servicePrincipals/{app}/synchronization/secrets"
+        ))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .json(&json!({"value": [{"key": "SecretToken", "value": "a-wrong-token"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 204);
+}
+
+/// Clicks the card's Refresh status until its jobs line satisfies `want` (at most 30 s).
+async fn job_line(client: &fantoccini::Client, want: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        click(client, ".card .entra-refresh").await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let text = client
+            .find(Locator::Css(".card .entra-jobs"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if want(&text) {
+            return text;
+        }
+        assert!(Instant::now() < deadline, "the job line never matched: {text}");
+    }
+}
+
+/// The Entra loop in the app: Webex sign-in, Entra sign-in in its own window, link, push, the job
+/// Active with users; a wrong token in Entra shows as Quarantine with its reason; Push to Entra
+/// restarts it and it is Active again.
+#[tokio::test]
+async fn the_entra_loop_link_push_quarantine_and_recover() {
+    let _one = ONE_APP.lock().await;
+    let (_driver, client) = launch(
+        APP,
+        &[
+            "--sandbox-auto-approve",
+            "admin@sandbox.example",
+            "--sandbox-port",
+            "0",
+            "--sandbox-entra-cycle",
+            "1",
+        ],
+    )
+    .await;
+    let entra = wait_text(
+        &client,
+        "#sandbox-entra",
+        |t| t.starts_with("http://"),
+        Duration::from_secs(20),
+    )
+    .await;
+    click(&client, "#get-token").await;
+    click(&client, "#start-login").await;
+    wait_text(
+        &client,
+        ".card .tenant-url",
+        |t| !t.is_empty(),
+        Duration::from_secs(30),
+    )
+    .await;
+
+    click(&client, "#entra-sign-in").await;
+    wait_text(
+        &client,
+        "#entra-session",
+        |t| t.contains("Signed in to Entra"),
+        Duration::from_secs(30),
+    )
+    .await;
+
+    click(&client, ".card .entra-pick").await;
+    let choice = wait_text(
+        &client,
+        ".card .entra-choice",
+        |t| t.contains("Cisco Webex"),
+        Duration::from_secs(20),
+    )
+    .await;
+    assert!(choice.contains("NotConfigured"), "{choice}");
+    click(&client, ".card .entra-link").await;
+    wait_text(
+        &client,
+        ".card .entra-jobs",
+        |t| t.contains("Cisco Webex"),
+        Duration::from_secs(20),
+    )
+    .await;
+
+    click(&client, ".card .push").await;
+    let pushed = wait_text(
+        &client,
+        ".card .entra-result",
+        |t| t.contains("Cisco Webex:"),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(pushed.contains("job started"), "{pushed}");
+    let active = job_line(&client, |t| t.contains("Active") && t.contains("users in sync")).await;
+    assert!(active.contains("20 users in sync"), "{active}");
+
+    store_wrong_token_in_entra(&entra).await;
+    let quarantined = job_line(&client, |t| t.contains("Quarantine")).await;
+    assert!(
+        quarantined.contains("EncounteredQuarantineException"),
+        "{quarantined}"
+    );
+
+    click(&client, ".card .push").await;
+    let pushed = wait_text(
+        &client,
+        ".card .entra-result",
+        |t| t.contains("quarantine lifted"),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(!pushed.contains("not pushed"), "{pushed}");
+    job_line(&client, |t| t.contains("Active") && !t.contains("Quarantine")).await;
+
+    client
+        .execute("window.confirm = () => true;", vec![])
+        .await
+        .unwrap();
+    click(&client, ".card .forget").await;
+    wait_text(
+        &client,
+        "#empty",
+        |t| t.contains("No token yet"),
+        Duration::from_secs(10),
+    )
+    .await;
+    client.close().await.unwrap();
+}

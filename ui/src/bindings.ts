@@ -41,11 +41,29 @@ export const commands = {
 	 *  cleared on the way out.
 	 */
 	quitApp: () => __TAURI_INVOKE<null>("quit_app"),
+	/**  The kept Entra sign-ins, most recent first. */
+	entraSessions: () => __TAURI_INVOKE<EntraSession[]>("entra_sessions"),
+	/**
+	 *  Opens the Entra sign-in window for `cloud` (and `tenant`, default `organizations`); the
+	 *  outcome arrives as an `EntraLoginFinished` event with the returned id.
+	 */
+	startEntraLogin: (cloud: Cloud, tenant: string | null) => __TAURI_INVOKE<LoginStarted>("start_entra_login", { cloud, tenant }),
+	/**  The Webex enterprise apps the kept Entra sign-in sees, with their jobs. */
+	entraApps: () => __TAURI_INVOKE<EntraApp_Serialize[]>("entra_apps"),
+	/**  Links the token of `org` from `broker` to an app's job. */
+	entraLink: (org: OrgId, broker: BrokerId_Deserialize, appId: string, jobId: string | null) => __TAURI_INVOKE<EntraLink>("entra_link", { org, broker, appId, jobId }),
+	/**  Removes the link of `org`'s token to `app_id`. */
+	entraUnlink: (org: OrgId, broker: BrokerId_Deserialize, appId: string) => __TAURI_INVOKE<null>("entra_unlink", { org, broker, appId }),
+	/**  Pushes `org`'s token into its linked jobs. */
+	pushToEntra: (org: OrgId, broker: BrokerId_Deserialize) => __TAURI_INVOKE<PushReport_Serialize[]>("push_to_entra", { org, broker }),
+	/**  The health of the jobs `org`'s token feeds. */
+	entraHealth: (org: OrgId, broker: BrokerId_Deserialize) => __TAURI_INVOKE<LinkHealth_Serialize[]>("entra_health", { org, broker }),
 };
 
 /** Events */
 export const events = {
 	clipboardCleared: makeEvent<ClipboardCleared, ClipboardCleared>("clipboard-cleared"),
+	entraLoginFinished: makeEvent<EntraLoginFinished, EntraLoginFinished>("entra-login-finished"),
 	loginFinished: makeEvent<LoginFinished_Serialize, LoginFinished_Deserialize>("login-finished"),
 	secondInstance: makeEvent<SecondInstance, SecondInstance>("second-instance"),
 	tokensChanged: makeEvent<TokensChanged, TokensChanged>("tokens-changed"),
@@ -102,6 +120,22 @@ export type ClipboardCleared = {
 	outcome: ClearOutcome,
 };
 
+/**  A Microsoft cloud: where its identity platform and Graph are. */
+export type Cloud = 
+/**  `login.microsoftonline.com` and `graph.microsoft.com` (also GCC moderate). */
+{ kind: "global" } | 
+/**  US Government L4 (GCC High): `login.microsoftonline.us`, `graph.microsoft.us`. */
+{ kind: "usgov" } | 
+/**  US Government L5 (DoD): `login.microsoftonline.us`, `dod-graph.microsoft.us`. */
+{ kind: "dod" } | 
+/**
+ *  A base that serves both sign-in (`{tenant}/oauth2/v2.0/…`) and Graph (`v1.0/…`): the
+ *  sandbox's local Entra, or another stand-in.
+ */
+{ kind: "local"; 
+/**  The root, e.g. `http://127.0.0.1:8901/`. */
+base: string };
+
 /**  An error for the front end. */
 export type CommandError = {
 	/**  What went wrong, for the UI to branch on. */
@@ -122,6 +156,78 @@ export type CopyWhat =
 "url" | 
 /**  The Secret Token. */
 "token";
+
+/**  An enterprise app and its provisioning jobs. */
+export type EntraApp = EntraApp_Serialize | EntraApp_Deserialize;
+
+/**  An enterprise app and its provisioning jobs. */
+export type EntraApp_Deserialize = {
+	/**  The service principal. */
+	app: ServicePrincipal_Deserialize,
+	/**  Its provisioning jobs (none: provisioning is not set up). */
+	jobs: SyncJob_Deserialize[],
+};
+
+/**  An enterprise app and its provisioning jobs. */
+export type EntraApp_Serialize = {
+	/**  The service principal. */
+	app: ServicePrincipal_Serialize,
+	/**  Its provisioning jobs (none: provisioning is not set up). */
+	jobs: SyncJob_Serialize[],
+};
+
+/**  An org's token feeds this provisioning job. */
+export type EntraLink = {
+	/**  Where the job is, and which sign-in reaches it. */
+	target: EntraTarget,
+	/**  The enterprise app's service principal ID. */
+	app_id: string,
+	/**  The app's name when it was linked. */
+	app_name: string,
+	/**  The provisioning job's ID. */
+	job_id: string,
+};
+
+/**  How an Entra sign-in ended. */
+export type EntraLoginFinished = 
+/**  Signed in; the refresh token is in the keyring. */
+{ outcome: "signed-in"; 
+/**  The sign-in. */
+id: number; 
+/**  Where. */
+target: EntraTarget } | 
+/**  Not signed in. */
+{ outcome: "failed"; 
+/**  The sign-in. */
+id: number; 
+/**  Why. */
+error: CommandError };
+
+/**  A kept Entra sign-in, as the UI shows it. */
+export type EntraSession = {
+	/**  Where and as which client. */
+	target: EntraTarget,
+	/**  When (RFC 3339). */
+	signed_in_at: string,
+};
+
+/**  Where and as which client to sign in. */
+export type EntraTarget = {
+	/**  The cloud. */
+	cloud: Cloud,
+	/**  The tenant ID, or `organizations`. */
+	tenant: string,
+	/**  The public client's ID (default: Microsoft Graph Command Line Tools). */
+	client_id: string,
+};
+
+/**  `{"key": …, "value": …}` of `synchronizedEntryCountByType`. */
+export type EntryCount = {
+	/**  E.g. `User to urn:…:User`. */
+	key: string,
+	/**  How many. */
+	value: number | null,
+};
 
 /**
  *  What went wrong, as a closed set a front end can branch on. Serialised in kebab-case
@@ -173,7 +279,48 @@ export type ErrorKind =
 /**  A window could not be opened or changed. */
 "window" | 
 /**  Start at login could not be changed. */
-"autostart";
+"autostart" | 
+/**  No Entra sign-in is kept, or it expired: sign in to Entra (again). */
+"entra-sign-in-needed" | 
+/**  The Entra sign-in failed (denied, consent missing, bad request). */
+"entra-sign-in" | 
+/**  Graph refused: the admin lacks the role or the permission. */
+"entra-permission" | 
+/**  Graph does not know the app or job. */
+"entra-not-found" | 
+/**  Graph is throttling. */
+"entra-throttled" | 
+/**  Graph or the job refused for another reason (e.g. the token failed Test Connection). */
+"entra-refused" | 
+/**  The org's token is linked to no provisioning job. */
+"not-linked";
+
+/**  One provisioning cycle (`synchronizationTaskExecution`). */
+export type Execution = Execution_Serialize | Execution_Deserialize;
+
+/**  One provisioning cycle (`synchronizationTaskExecution`). */
+export type Execution_Deserialize = {
+	/**  When it began (RFC 3339). */
+	timeBegan?: string | null,
+	/**  When it ended (RFC 3339). */
+	timeEnded?: string | null,
+	/**  `Succeeded`, `Failed` or `EntryLevelErrors`. */
+	state?: string | null,
+	/**  Why it failed. */
+	error?: JobError_Deserialize | null,
+};
+
+/**  One provisioning cycle (`synchronizationTaskExecution`). */
+export type Execution_Serialize = {
+	/**  When it began (RFC 3339). */
+	timeBegan: string | null,
+	/**  When it ended (RFC 3339). */
+	timeEnded: string | null,
+	/**  `Succeeded`, `Failed` or `EntryLevelErrors`. */
+	state: string | null,
+	/**  Why it failed. */
+	error: JobError_Serialize | null,
+};
 
 /**  How urgent renewal is. */
 export type ExpiryState = 
@@ -185,6 +332,91 @@ export type ExpiryState =
 "expiring" | 
 /**  Past its expiry: provisioning has stopped. */
 "expired";
+
+/**  `synchronizationError` (the parts scim-token shows). */
+export type JobError = JobError_Serialize | JobError_Deserialize;
+
+/**  `synchronizationError` (the parts scim-token shows). */
+export type JobError_Deserialize = {
+	/**  The error code. */
+	code?: string | null,
+	/**  The message. */
+	message?: string | null,
+};
+
+/**  `synchronizationError` (the parts scim-token shows). */
+export type JobError_Serialize = {
+	/**  The error code. */
+	code: string | null,
+	/**  The message. */
+	message: string | null,
+};
+
+/**  `synchronizationStatus` (the parts scim-token uses; unknown codes are kept as text). */
+export type JobStatus = JobStatus_Serialize | JobStatus_Deserialize;
+
+/**  `synchronizationStatus` (the parts scim-token uses; unknown codes are kept as text). */
+export type JobStatus_Deserialize = {
+	/**  `NotConfigured`, `NotRun`, `Active`, `Paused` or `Quarantine`. */
+	code: string,
+	/**  Failed cycles in a row. */
+	countSuccessiveCompleteFailures?: number | null,
+	/**  The last cycle. */
+	lastExecution?: Execution_Deserialize | null,
+	/**  The last cycle that succeeded. */
+	lastSuccessfulExecution?: Execution_Deserialize | null,
+	/**  Set while quarantined. */
+	quarantine?: Quarantine_Deserialize | null,
+	/**  When the job last had nothing left to do (RFC 3339). */
+	steadyStateLastAchievedTime?: string | null,
+	/**  Entries in sync, by type. */
+	synchronizedEntryCountByType?: EntryCount[] | null,
+};
+
+/**  `synchronizationStatus` (the parts scim-token uses; unknown codes are kept as text). */
+export type JobStatus_Serialize = {
+	/**  `NotConfigured`, `NotRun`, `Active`, `Paused` or `Quarantine`. */
+	code: string,
+	/**  Failed cycles in a row. */
+	countSuccessiveCompleteFailures: number | null,
+	/**  The last cycle. */
+	lastExecution: Execution_Serialize | null,
+	/**  The last cycle that succeeded. */
+	lastSuccessfulExecution: Execution_Serialize | null,
+	/**  Set while quarantined. */
+	quarantine: Quarantine_Serialize | null,
+	/**  When the job last had nothing left to do (RFC 3339). */
+	steadyStateLastAchievedTime: string | null,
+	/**  Entries in sync, by type. */
+	synchronizedEntryCountByType: EntryCount[] | null,
+};
+
+/**  A linked job's health, or why it could not be read. */
+export type LinkHealth = LinkHealth_Serialize | LinkHealth_Deserialize;
+
+/**  A linked job's health, or why it could not be read. */
+export type LinkHealth_Deserialize = {
+	/**  The job. */
+	link: EntraLink,
+	/**  Its status. */
+	status?: JobStatus_Deserialize | null,
+	/**  Why it could not be read. */
+	error?: string | null,
+	/**  Whether a new Entra sign-in is needed to read it. */
+	needs_sign_in: boolean,
+};
+
+/**  A linked job's health, or why it could not be read. */
+export type LinkHealth_Serialize = {
+	/**  The job. */
+	link: EntraLink,
+	/**  Its status. */
+	status: JobStatus_Serialize | null,
+	/**  Why it could not be read. */
+	error: string | null,
+	/**  Whether a new Entra sign-in is needed to read it. */
+	needs_sign_in: boolean,
+};
 
 /**
  *  One request the sandbox served (at either origin), as the UI lists it (the sandbox redacts
@@ -274,6 +506,69 @@ export type LoginStarted = {
 /**  A Webex org ID: a UUID, printed lower-case with hyphens. */
 export type OrgId = string;
 
+/**  What a push did to a job. */
+export type PushAction = 
+/**  Stored; the running job uses the token from its next cycle. */
+"stored" | 
+/**  Stored, and the quarantined job restarted (quarantine lifted). */
+"restarted" | 
+/**  Stored, and the paused or never-run job started. */
+"started";
+
+/**  One linked job after a push, or why the push to it failed. */
+export type PushReport = PushReport_Serialize | PushReport_Deserialize;
+
+/**  One linked job after a push, or why the push to it failed. */
+export type PushReport_Deserialize = {
+	/**  The job. */
+	link: EntraLink,
+	/**  What was done, when it worked. */
+	action?: PushAction | null,
+	/**  The job's status after the push, when it could be read. */
+	status?: JobStatus_Deserialize | null,
+	/**  Why it failed, in words (the token was not stored when validation failed). */
+	error?: string | null,
+};
+
+/**  One linked job after a push, or why the push to it failed. */
+export type PushReport_Serialize = {
+	/**  The job. */
+	link: EntraLink,
+	/**  What was done, when it worked. */
+	action: PushAction | null,
+	/**  The job's status after the push, when it could be read. */
+	status: JobStatus_Serialize | null,
+	/**  Why it failed, in words (the token was not stored when validation failed). */
+	error: string | null,
+};
+
+/**  `synchronizationQuarantine`. */
+export type Quarantine = Quarantine_Serialize | Quarantine_Deserialize;
+
+/**  `synchronizationQuarantine`. */
+export type Quarantine_Deserialize = {
+	/**  E.g. `EncounteredQuarantineException`. */
+	reason?: string | null,
+	/**  When the job tries again (RFC 3339). */
+	nextAttempt?: string | null,
+	/**  When this quarantine series began (RFC 3339). */
+	seriesBegan?: string | null,
+	/**  The error that put it there. */
+	error?: JobError_Deserialize | null,
+};
+
+/**  `synchronizationQuarantine`. */
+export type Quarantine_Serialize = {
+	/**  E.g. `EncounteredQuarantineException`. */
+	reason: string | null,
+	/**  When the job tries again (RFC 3339). */
+	nextAttempt: string | null,
+	/**  When this quarantine series began (RFC 3339). */
+	seriesBegan: string | null,
+	/**  The error that put it there. */
+	error: JobError_Serialize | null,
+};
+
 /**  What the UI shows about the sandbox. */
 export type SandboxInfo = SandboxInfo_Serialize | SandboxInfo_Deserialize;
 
@@ -297,6 +592,52 @@ export type SandboxInfo_Serialize = {
 
 /**  Someone launched the app again; the running one was brought forward. */
 export type SecondInstance = null;
+
+/**  A service principal (enterprise app). */
+export type ServicePrincipal = ServicePrincipal_Serialize | ServicePrincipal_Deserialize;
+
+/**  A service principal (enterprise app). */
+export type ServicePrincipal_Deserialize = {
+	/**  The service principal's object ID (what Graph's paths take). */
+	id: string,
+	/**  The application ID. */
+	appId?: string | null,
+	/**  The name shown in the admin center. */
+	displayName?: string,
+};
+
+/**  A service principal (enterprise app). */
+export type ServicePrincipal_Serialize = {
+	/**  The service principal's object ID (what Graph's paths take). */
+	id: string,
+	/**  The application ID. */
+	appId: string | null,
+	/**  The name shown in the admin center. */
+	displayName: string,
+};
+
+/**  A provisioning job (`synchronizationJob`). */
+export type SyncJob = SyncJob_Serialize | SyncJob_Deserialize;
+
+/**  A provisioning job (`synchronizationJob`). */
+export type SyncJob_Deserialize = {
+	/**  The job ID. */
+	id: string,
+	/**  The template it was made from. */
+	templateId?: string | null,
+	/**  Its status. */
+	status: JobStatus_Deserialize,
+};
+
+/**  A provisioning job (`synchronizationJob`). */
+export type SyncJob_Serialize = {
+	/**  The job ID. */
+	id: string,
+	/**  The template it was made from. */
+	templateId: string | null,
+	/**  Its status. */
+	status: JobStatus_Serialize,
+};
 
 /**  The tokens to show, and why the stored ones could not be read, if they could not. */
 export type TokenList = TokenList_Serialize | TokenList_Deserialize;
@@ -348,6 +689,8 @@ export type TokenSummary_Deserialize = {
 	state: ExpiryState,
 	/**  Short hash of the token. */
 	fingerprint: string,
+	/**  The Entra provisioning jobs this token feeds. */
+	entra_links: EntraLink[],
 };
 
 /**  A stored token, ready to show. Holds no secret. */
@@ -378,6 +721,8 @@ export type TokenSummary_Serialize = {
 	state: ExpiryState,
 	/**  Short hash of the token. */
 	fingerprint: string,
+	/**  The Entra provisioning jobs this token feeds. */
+	entra_links: EntraLink[],
 };
 
 /**  The stored tokens changed; list them again. */

@@ -9,7 +9,12 @@ import {
   type CommandError,
   type CopyWhat,
   type ExpiryState,
+  type Cloud,
+  type EntryCount,
+  type EntraLoginFinished,
+  type LinkHealth_Serialize as LinkHealth,
   type LoginFinished_Serialize as LoginFinished,
+  type PushReport_Serialize as PushReport,
   type TokenSummary_Serialize as TokenSummary,
 } from "./bindings";
 
@@ -28,6 +33,12 @@ const earlyResults = new Map<number, LoginFinished>();
 let renewBroker: BrokerId | null = null;
 /** The embedded sandbox's base URL, when it runs. */
 let sandboxBase: string | null = null;
+/** The embedded sandbox's local Entra, when it runs. */
+let sandboxEntra: string | null = null;
+/** The Entra sign-in in progress. */
+let currentEntraLogin: number | null = null;
+/** An org whose token is pushed to Entra as soon as its renewal is stored ("Renew and push"). */
+let pushAfterRenewal: string | null = null;
 
 /** The message of anything a command threw: a CommandError, or Tauri's own text. */
 function messageOf(error: unknown): string {
@@ -91,9 +102,200 @@ function render(): void {
     $(".test", card).addEventListener("click", () => testConnection(card, s));
     $(".renew", card).addEventListener("click", () => openLogin(s.broker_id, s.account));
     $(".forget", card).addEventListener("click", () => forget(s));
+    setupEntra(card, s);
     list.append(card);
   }
   tick();
+}
+
+/** The card's Entra section: linked jobs with their health, push, renew and push, link. */
+function setupEntra(card: HTMLElement, s: TokenSummary): void {
+  const linked = s.entra_links.length > 0;
+  $(".push", card).hidden = !linked;
+  $(".renew-push", card).hidden = !linked;
+  $(".entra-refresh", card).hidden = !linked;
+  $(".entra-refresh", card).addEventListener("click", () => void showHealth(card, s));
+  $(".entra-pick", card).textContent = linked ? "Link another Entra app…" : "Link to an Entra app…";
+  $(".entra-pick", card).addEventListener("click", () => void pickEntraApp(card));
+  $(".entra-link", card).addEventListener("click", () => void linkEntraApp(card, s));
+  $(".push", card).addEventListener("click", () => void push(card, s));
+  $(".renew-push", card).addEventListener("click", () => {
+    pushAfterRenewal = s.org_id;
+    openLogin(s.broker_id, s.account);
+  });
+  if (linked) void showHealth(card, s);
+}
+
+/** A job's status as a badge class and words. */
+function jobBadge(h: LinkHealth): [string, string] {
+  if (!h.status) return ["job-unknown", "unknown"];
+  const code = h.status.code;
+  if (code === "Active" && h.status.lastExecution?.state !== "Failed") return ["job-active", "Active"];
+  if (code === "Quarantine") return ["job-quarantine", "Quarantine"];
+  return ["job-other", code];
+}
+
+/** One line under a job: quarantine reason and next attempt, last cycle and counts, or why unknown. */
+function jobDetails(h: LinkHealth): string {
+  if (!h.status) return h.error ?? "The job's status cannot be read.";
+  const parts: string[] = [];
+  const q = h.status.quarantine;
+  if (q) {
+    parts.push(`Quarantine: ${q.reason ?? "unknown reason"}${q.error?.message ? ` (${q.error.message})` : ""}`);
+    if (q.nextAttempt) parts.push(`next attempt ${new Date(q.nextAttempt).toLocaleString()}`);
+  }
+  const last = h.status.lastExecution;
+  if (last?.timeEnded) parts.push(`last cycle ${last.state ?? ""} ${new Date(last.timeEnded).toLocaleString()}`);
+  const users = h.status.synchronizedEntryCountByType?.find((c: EntryCount) => c.key.toLowerCase().startsWith("user"));
+  if (users) parts.push(`${users.value} users in sync`);
+  return parts.join(" · ") || "No provisioning cycle yet.";
+}
+
+async function showHealth(card: HTMLElement, s: TokenSummary): Promise<void> {
+  const list = $(".entra-jobs", card);
+  withSpinner(list, "Reading the jobs' health…");
+  try {
+    const health = await commands.entraHealth(s.org_id, s.broker_id);
+    list.replaceChildren(
+      ...health.map((h) => {
+        const item = document.createElement("li");
+        const [cls, text] = jobBadge(h);
+        const badge = document.createElement("span");
+        badge.className = `badge ${cls}`;
+        badge.textContent = text;
+        const what = document.createElement("span");
+        const name = document.createElement("strong");
+        name.textContent = h.link.app_name;
+        const details = document.createElement("span");
+        details.className = "job-details hint";
+        details.textContent = ` — ${jobDetails(h)}`;
+        what.append(name, details);
+        const unlink = document.createElement("button");
+        unlink.className = "unlink";
+        unlink.textContent = "Unlink";
+        unlink.addEventListener("click", () => void unlinkApp(s, h.link.app_id));
+        item.append(badge, what, unlink);
+        return item;
+      }),
+    );
+  } catch (e) {
+    list.textContent = messageOf(e);
+  }
+}
+
+async function pickEntraApp(card: HTMLElement): Promise<void> {
+  clearError();
+  const result = $(".entra-result", card);
+  withSpinner(result, "Looking for Webex enterprise apps…");
+  try {
+    const apps = await commands.entraApps();
+    const choice = $<HTMLSelectElement>(".entra-choice", card);
+    choice.replaceChildren();
+    for (const app of apps) {
+      for (const job of app.jobs) {
+        const option = document.createElement("option");
+        option.value = `${app.app.id}|${job.id}`;
+        option.textContent = `${app.app.displayName} — job ${job.id} (${job.status.code})`;
+        choice.append(option);
+      }
+    }
+    if (choice.options.length === 0) {
+      result.textContent = "No Webex enterprise app with a provisioning job in this tenant: add Cisco Webex from the Entra gallery and set up provisioning first.";
+      return;
+    }
+    $(".entra-picker", card).hidden = false;
+    result.textContent = "";
+  } catch (e) {
+    result.textContent = "";
+    showError(e);
+  }
+}
+
+async function linkEntraApp(card: HTMLElement, s: TokenSummary): Promise<void> {
+  const [appId, jobId] = $<HTMLSelectElement>(".entra-choice", card).value.split("|");
+  try {
+    await commands.entraLink(s.org_id, s.broker_id, appId, jobId ?? null);
+    await refresh();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function unlinkApp(s: TokenSummary, appId: string): Promise<void> {
+  try {
+    await commands.entraUnlink(s.org_id, s.broker_id, appId);
+    await refresh();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+/** What a push did, in words. */
+function pushText(r: PushReport): string {
+  if (r.error) return `${r.link.app_name}: not pushed — ${r.error}`;
+  const done = { stored: "token stored", restarted: "token stored, quarantine lifted, job restarted", started: "token stored, job started" }[r.action ?? "stored"];
+  return `${r.link.app_name}: ${done}; status ${r.status?.code ?? "unknown"}.`;
+}
+
+async function push(card: HTMLElement, s: TokenSummary): Promise<void> {
+  clearError();
+  const result = $(".entra-result", card);
+  result.classList.remove("ok", "bad");
+  withSpinner(result, "Checking the token with Entra's Test Connection and pushing it…");
+  try {
+    const reports = await commands.pushToEntra(s.org_id, s.broker_id);
+    result.textContent = reports.map(pushText).join(" ");
+    result.classList.add(reports.some((r) => r.error) ? "bad" : "ok");
+    await showHealth(card, s);
+  } catch (e) {
+    result.textContent = messageOf(e);
+    result.classList.add("bad");
+  }
+}
+
+function chosenCloud(): Cloud {
+  const value = $<HTMLSelectElement>("#entra-cloud").value;
+  if (value === "sandbox") return { kind: "local", base: sandboxEntra ?? "http://127.0.0.1:8901/" };
+  return { kind: value as "global" | "usgov" | "dod" };
+}
+
+async function refreshEntraSession(): Promise<void> {
+  const sessions = await commands.entraSessions();
+  const line = $("#entra-session");
+  if (sessions.length === 0) return;
+  const s = sessions[0];
+  const cloud = s.target.cloud.kind === "local" ? `local Entra at ${s.target.cloud.base}` : `${s.target.cloud.kind} cloud`;
+  line.textContent = `Signed in to Entra (${cloud}, tenant ${s.target.tenant}) since ${new Date(s.signed_in_at).toLocaleString()}.`;
+  line.dataset.signedIn = "true";
+}
+
+async function signInToEntra(): Promise<void> {
+  clearError();
+  const status = $("#entra-status");
+  withSpinner(status, "Opening the Entra sign-in window…");
+  try {
+    const tenant = $<HTMLInputElement>("#entra-tenant").value.trim();
+    const started = await commands.startEntraLogin(chosenCloud(), tenant || null);
+    currentEntraLogin = started.id;
+    withSpinner(status, started.note);
+  } catch (e) {
+    status.textContent = "";
+    showError(e);
+  }
+}
+
+async function entraLoginFinished(result: EntraLoginFinished): Promise<void> {
+  if (result.id !== currentEntraLogin) return;
+  currentEntraLogin = null;
+  const status = $("#entra-status");
+  if (result.outcome === "signed-in") {
+    status.textContent = "Signed in to Entra; the refresh token is in your OS keyring.";
+    await refreshEntraSession();
+    await refresh();
+  } else {
+    status.textContent = "";
+    showError(result.error);
+  }
 }
 
 function tick(): void {
@@ -285,6 +487,13 @@ async function loginFinished(result: LoginFinished): Promise<void> {
       currentLogin = null;
       setWaiting(false, result.warning ? `Token stored, with a warning: ${result.warning}` : "Token stored in your OS keyring.");
       $("#login-panel").hidden = true;
+      if (pushAfterRenewal === result.summary.org_id) {
+        pushAfterRenewal = null;
+        await refresh();
+        const card = document.querySelector<HTMLElement>(`.card[data-org="${result.summary.org_id}"]`);
+        if (card) await push(card, result.summary);
+        return;
+      }
       break;
     case "in-memory-only":
       currentLogin = null;
@@ -310,6 +519,7 @@ async function loginFinished(result: LoginFinished): Promise<void> {
 async function refreshSandbox(): Promise<void> {
   const info = await commands.sandboxInfo();
   sandboxBase = info.base;
+  sandboxEntra = info.entra_base;
   $("#sandbox-panel").hidden = !info.running;
   if (!info.running) return;
   $("#sandbox-tenant").textContent = info.tenant_url ?? "";
@@ -352,6 +562,8 @@ async function main(): Promise<void> {
   $("#cancel-login").addEventListener("click", cancelLogin);
   $("#quit").addEventListener("click", () => void commands.quitApp().catch(showError));
   await events.loginFinished.listen(({ payload }) => void loginFinished(payload));
+  await events.entraLoginFinished.listen(({ payload }) => void entraLoginFinished(payload));
+  $("#entra-sign-in").addEventListener("click", () => void signInToEntra());
   await events.tokensChanged.listen(() => void refresh());
   await events.clipboardCleared.listen(({ payload }) => {
     const el = document.querySelector<HTMLElement>(`.clipboard[data-copy="${payload.copy}"]`);
@@ -372,9 +584,20 @@ async function main(): Promise<void> {
     $("#notice").textContent = "scim-token is already running — here it is.";
   });
   await refreshSandbox();
-  if (sandboxBase) $<HTMLSelectElement>("#broker").value = "sandbox";
+  if (sandboxBase) {
+    $<HTMLSelectElement>("#broker").value = "sandbox";
+    $<HTMLSelectElement>("#entra-cloud").value = "sandbox";
+  }
+  await refreshEntraSession().catch(showError);
   await refresh();
   window.setInterval(tick, 1000);
+  // Each read redeems a refresh token at Entra: a few minutes apart is plenty for a glance.
+  window.setInterval(() => {
+    for (const s of summaries) {
+      const card = document.querySelector<HTMLElement>(`.card[data-org="${s.org_id}"]`);
+      if (card && s.entra_links.length > 0) void showHealth(card, s);
+    }
+  }, 300_000);
   window.setInterval(() => void refreshSandbox().catch(() => undefined), 2000);
 }
 

@@ -14,7 +14,7 @@ pub use cloud::{Cloud, CloudError};
 pub use error::{EntraError, GraphFailure};
 pub use graph::{Graph, JobStatus, ServicePrincipal, SyncJob};
 pub use link::EntraLink;
-pub use login::{EntraTarget, EntraTokens, PendingEntraLogin};
+pub use login::{EntraTarget, EntraTokens, PendingEntraLogin, RedirectMatcher};
 
 /// "Microsoft Graph Command Line Tools": a public client that allows dynamic consent, used by
 /// many tools when the tenant has no app registration of its own.

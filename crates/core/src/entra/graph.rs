@@ -95,6 +95,7 @@ pub struct EntryCount {
     /// E.g. `User to urn:…:User`.
     pub key: String,
     /// How many.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub value: u64,
 }
 

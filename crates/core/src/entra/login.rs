@@ -112,14 +112,19 @@ impl std::fmt::Debug for PendingEntraLogin {
 type HttpFuture<'c> = Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, reqwest::Error>> + Send + 'c>>;
 
 /// oauth2's HTTP calls through the app's reqwest client (no redirects followed: a token endpoint
-/// never redirects, and following one could send the code elsewhere).
-pub(crate) fn http_client<'c>(
-    http: &'c reqwest::Client,
-) -> impl Fn(oauth2::HttpRequest) -> HttpFuture<'c> + 'c {
-    move |request: oauth2::HttpRequest| {
+/// never redirects, and following one could send the code elsewhere). A type rather than a
+/// closure, so the futures that use it are provably `Send`.
+pub(crate) struct OauthHttp<'a>(pub(crate) &'a reqwest::Client);
+
+impl<'c> oauth2::AsyncHttpClient<'c> for OauthHttp<'_> {
+    type Error = reqwest::Error;
+    type Future = HttpFuture<'c>;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
         Box::pin(async move {
             let (parts, body) = request.into_parts();
-            let response = http
+            let response = self
+                .0
                 .request(parts.method, parts.uri.to_string())
                 .headers(parts.headers)
                 .body(body)
@@ -130,7 +135,7 @@ pub(crate) fn http_client<'c>(
             *out.headers_mut() = response.headers().clone();
             *out.body_mut() = response.bytes().await?.to_vec();
             Ok(out)
-        }) as HttpFuture<'c>
+        })
     }
 }
 
@@ -190,39 +195,27 @@ impl PendingEntraLogin {
         &self.target
     }
 
-    /// The code in a redirect the sign-in window saw, if `url` is this sign-in's redirect:
-    /// `None` for any other page, an error when the state does not match or Entra sent an error.
-    pub fn code_in(&self, url: &Url) -> Option<Result<String, EntraError>> {
-        let ours = url.scheme() == "http"
-            && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
-            && url.port() == self.redirect_uri.port();
-        if !ours {
-            return None;
+    /// What recognises this sign-in's redirect in a sign-in window's navigation.
+    pub fn matcher(&self) -> RedirectMatcher {
+        RedirectMatcher {
+            port: self.redirect_uri.port(),
+            state: self.state.secret().clone(),
         }
-        let get = |name: &str| {
-            url.query_pairs()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.into_owned())
-        };
-        if get("state").as_deref() != Some(self.state.secret().as_str()) {
-            return None;
+    }
+
+    /// Waits up to `limit` for the loopback listener to receive this sign-in's redirect: the
+    /// code, or the error Entra sent.
+    pub async fn next_code(&mut self, limit: Duration) -> Result<String, EntraError> {
+        match tokio::time::timeout(limit, &mut self.listener.outcome).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) => Err(EntraError::Cancelled),
+            Err(_) => Err(EntraError::Timeout(limit)),
         }
-        Some(match (get("code"), get("error")) {
-            (Some(code), None) => Ok(code),
-            (_, error) => Err(EntraError::SignIn {
-                code: error.unwrap_or_else(|| "invalid_request".into()),
-                description: get("error_description").unwrap_or_default(),
-            }),
-        })
     }
 
     /// Waits up to `limit` for the listener's redirect, then redeems the code.
     pub async fn wait(mut self, limit: Duration, http: &reqwest::Client) -> Result<EntraTokens, EntraError> {
-        let code = match tokio::time::timeout(limit, &mut self.listener.outcome).await {
-            Ok(Ok(outcome)) => outcome?,
-            Ok(Err(_)) => return Err(EntraError::Cancelled),
-            Err(_) => return Err(EntraError::Timeout(limit)),
-        };
+        let code = self.next_code(limit).await?;
         self.redeem(code, http).await
     }
 
@@ -232,10 +225,58 @@ impl PendingEntraLogin {
         let response = client
             .exchange_code(AuthorizationCode::new(code))
             .set_pkce_verifier(self.verifier)
-            .request_async(&http_client(http))
+            .request_async(&OauthHttp(http))
             .await
             .map_err(token_error)?;
         tokens(&response)
+    }
+}
+
+/// Recognises a sign-in's redirect (`http://localhost:<port>/?…&state=…`) in a window's
+/// navigation, without holding the sign-in itself.
+#[derive(Clone)]
+pub struct RedirectMatcher {
+    port: Option<u16>,
+    state: String,
+}
+
+impl std::fmt::Debug for RedirectMatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedirectMatcher")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedirectMatcher {
+    /// Whether `url` goes to this sign-in's redirect URI (any state): the window must not load it.
+    pub fn is_redirect(&self, url: &Url) -> bool {
+        url.scheme() == "http"
+            && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+            && url.port() == self.port
+    }
+
+    /// The code in `url` if it is this sign-in's redirect with this sign-in's `state`; the
+    /// error Entra sent; `None` for any other page (a redirect with another state included).
+    pub fn code_in(&self, url: &Url) -> Option<Result<String, EntraError>> {
+        if !self.is_redirect(url) {
+            return None;
+        }
+        let get = |name: &str| {
+            url.query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        if get("state").as_deref() != Some(self.state.as_str()) {
+            return None;
+        }
+        Some(match (get("code"), get("error")) {
+            (Some(code), None) if !code.is_empty() => Ok(code),
+            (_, error) => Err(EntraError::SignIn {
+                code: error.unwrap_or_else(|| "invalid_request".into()),
+                description: get("error_description").unwrap_or_default(),
+            }),
+        })
     }
 }
 
@@ -249,7 +290,7 @@ pub async fn refresh(
     let response = client
         .exchange_refresh_token(refresh)
         .add_scopes(target.scopes().into_iter().map(Scope::new))
-        .request_async(&http_client(http))
+        .request_async(&OauthHttp(http))
         .await
         .map_err(token_error)?;
     let mut tokens = tokens(&response).or_else(|_| {
@@ -263,4 +304,59 @@ pub async fn refresh(
         tokens.refresh = new.clone();
     }
     Ok(tokens)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher() -> RedirectMatcher {
+        RedirectMatcher {
+            port: Some(5123),
+            state: "s1".into(),
+        }
+    }
+
+    fn url(text: &str) -> Url {
+        Url::parse(text).expect("a URL")
+    }
+
+    #[test]
+    fn only_this_sign_ins_redirect_with_its_state_yields_a_code() {
+        let m = matcher();
+        assert_eq!(
+            m.code_in(&url("http://localhost:5123/?code=c&state=s1"))
+                .map(|r| r.ok()),
+            Some(Some("c".into()))
+        );
+        assert!(
+            m.code_in(&url("http://localhost:5123/?code=c&state=other"))
+                .is_none()
+        );
+        assert!(
+            m.code_in(&url("http://localhost:5124/?code=c&state=s1"))
+                .is_none()
+        );
+        assert!(
+            m.code_in(&url("https://login.microsoftonline.com/?code=c&state=s1"))
+                .is_none()
+        );
+        assert!(m.is_redirect(&url("http://127.0.0.1:5123/?state=other")));
+        let denied = m.code_in(&url(
+            "http://localhost:5123/?error=access_denied&error_description=no&state=s1",
+        ));
+        assert!(matches!(denied, Some(Err(EntraError::SignIn { code, .. })) if code == "access_denied"));
+    }
+
+    #[test]
+    fn scopes_name_the_clouds_graph() {
+        let global = EntraTarget::new(Cloud::Global).scopes();
+        assert_eq!(
+            global[0],
+            "https://graph.microsoft.com/Synchronization.ReadWrite.All"
+        );
+        assert!(global.contains(&"offline_access".to_owned()));
+        let usgov = EntraTarget::new(Cloud::Usgov).scopes();
+        assert_eq!(usgov[1], "https://graph.microsoft.us/Application.Read.All");
+    }
 }
