@@ -29,6 +29,10 @@ fn next_step(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::TokenRefused => Some("Press Renew to get a new token."),
         ErrorKind::Forbidden => Some("Press Renew and sign in as a full administrator of the org."),
         ErrorKind::CorruptRecords => Some("Sign in again with Get a token; the unreadable file is kept."),
+        ErrorKind::EntraSignInNeeded => Some("Press Sign in to Entra."),
+        ErrorKind::NotLinked => Some("Press Link to an Entra app."),
+        ErrorKind::EntraNotFound => Some("Unlink it and link the app again."),
+        ErrorKind::EntraThrottled => Some("Wait a minute and try again."),
         _ => None,
     }
 }

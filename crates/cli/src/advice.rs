@@ -14,6 +14,15 @@ pub(crate) fn next_step(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::CorruptRecords => {
             Some("run `scim-token login` to sign in again; the unreadable file is kept for you.")
         }
+        ErrorKind::EntraSignInNeeded => Some("run `scim-token entra login` to sign in to Entra (again)."),
+        ErrorKind::NotLinked => Some(
+            "run `scim-token entra apps` to find the Webex app, then `scim-token entra link --app SERVICE_PRINCIPAL_ID`.",
+        ),
+        ErrorKind::EntraNotFound => Some("run `scim-token entra apps` and link the app and job to use."),
+        ErrorKind::EntraThrottled => Some("wait a minute and run the command again."),
+        ErrorKind::EntraPermission => Some(
+            "run `scim-token entra login` as an Application Administrator or Cloud Application Administrator.",
+        ),
         ErrorKind::Clipboard => {
             Some("print it instead: `scim-token status` shows the Tenant URL, `scim-token token` the token.")
         }

@@ -263,3 +263,77 @@ fn renew_push_quarantine_and_recover() {
     home.run(&["entra", "logout"]);
     home.run(&["forget"]);
 }
+
+/// The Entra error paths say what to do: nothing linked, not signed in, an account without the
+/// role (403), and Graph's throttling honoured on the way (every third Graph request gets 429).
+#[test]
+fn entra_errors_say_what_to_do() {
+    let _port = port_3000();
+    let sandbox = Sandbox::start(&[
+        "--auto-approve",
+        "user@sandbox.example",
+        "--entra-throttle-every",
+        "3",
+    ]);
+    let home = Home::new();
+    let mut login = spawn(
+        &home,
+        &[
+            "login",
+            "--broker",
+            &sandbox.base,
+            "--no-browser",
+            "--timeout",
+            "60",
+        ],
+    );
+    assert!(chromium(&wait_for_sign_in_url(&mut login)).contains("Token captured"));
+    assert_eq!(login.finish(LIMIT).code(), Some(0));
+
+    let push = home.run(&["push"]);
+    assert_eq!(push.code(), Some(1));
+    assert!(
+        push.stderr.contains("not linked") && push.stderr.contains("scim-token entra apps"),
+        "{}",
+        push.stderr
+    );
+    let apps = home.run(&["entra", "apps"]);
+    assert_eq!(apps.code(), Some(1));
+    assert!(
+        apps.stderr.contains("not signed in to Entra") && apps.stderr.contains("scim-token entra login"),
+        "{}",
+        apps.stderr
+    );
+
+    let mut entra = spawn(
+        &home,
+        &[
+            "entra",
+            "login",
+            "--cloud",
+            &sandbox.entra_base,
+            "--no-browser",
+            "--timeout",
+            "60",
+        ],
+    );
+    assert!(chromium(&wait_for_sign_in_url(&mut entra)).contains("Signed in to Entra"));
+    assert_eq!(entra.finish(LIMIT).code(), Some(0));
+    let apps = home.run(&["entra", "apps"]);
+    assert_eq!(apps.code(), Some(1), "{}", apps.stdout);
+    assert!(
+        apps.stderr.contains("403")
+            && apps
+                .stderr
+                .contains("Application Administrator or Cloud Application Administrator"),
+        "{}",
+        apps.stderr
+    );
+    assert!(
+        !apps.stderr.contains("429"),
+        "throttling was retried, not reported: {}",
+        apps.stderr
+    );
+    home.run(&["entra", "logout"]);
+    home.run(&["forget"]);
+}

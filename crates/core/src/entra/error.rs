@@ -7,7 +7,7 @@ use thiserror::Error;
 
 /// A Graph call that failed with Graph's error body.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("Microsoft Graph answered {status} {code}: {message}{}", request_id.as_ref().map(|r| format!(" (request-id {r})")).unwrap_or_default())]
+#[error("Microsoft Graph answered {status} {code}: {message}{}{}", request_id.as_ref().map(|r| format!(" (request-id {r})")).unwrap_or_default(), graph_hint(*status))]
 pub struct GraphFailure {
     /// HTTP status.
     pub status: u16,
@@ -19,11 +19,44 @@ pub struct GraphFailure {
     pub request_id: Option<String>,
 }
 
+/// What a Graph status asks of the admin.
+fn graph_hint(status: u16) -> &'static str {
+    match status {
+        401 => ". The Entra sign-in is no longer accepted: sign in to Entra again",
+        403 => {
+            ". The signed-in account needs the Application Administrator or Cloud Application Administrator role (or to own the app), and the client needs the delegated permissions Synchronization.ReadWrite.All and Application.Read.All with consent"
+        }
+        404 => {
+            ". The enterprise app or its provisioning job no longer exists: list the apps again and link the one to use"
+        }
+        _ => "",
+    }
+}
+
+/// What an Entra sign-in error asks of the admin, by its OAuth code or AADSTS number.
+fn sign_in_hint(code: &str, description: &str) -> &'static str {
+    if code == "consent_required"
+        || description.contains("AADSTS65001")
+        || description.contains("AADSTS90094")
+    {
+        ". An administrator must grant consent: in the Entra admin center, Enterprise applications → the client (Microsoft Graph Command Line Tools, or your own app registration) → Permissions → Grant admin consent for Synchronization.ReadWrite.All and Application.Read.All"
+    } else if description.contains("AADSTS700016") || description.contains("AADSTS50011") {
+        ". The tenant does not allow this client: register an app of your own (public client, redirect URI http://localhost, the two permissions above) and sign in with its client ID"
+    } else if code == "access_denied" {
+        ". The sign-in was declined or cancelled"
+    } else {
+        ""
+    }
+}
+
 /// Why an Entra use case failed.
 #[derive(Debug, Error)]
 pub enum EntraError {
     /// The sign-in page sent back an error (`error`, `error_description` on the redirect).
-    #[error("the Entra sign-in failed: {code}: {description}")]
+    #[error(
+        "the Entra sign-in failed: {code}: {description}{}",
+        sign_in_hint(code, description)
+    )]
     SignIn {
         /// OAuth error code, e.g. `access_denied`, `consent_required`, `invalid_request`.
         code: String,
@@ -31,7 +64,7 @@ pub enum EntraError {
         description: String,
     },
     /// The token endpoint refused (`invalid_grant` for an expired or used refresh token).
-    #[error("Entra's token endpoint refused: {code}: {description}")]
+    #[error("Entra's token endpoint refused: {code}: {description}{}", if code == "invalid_grant" { ". The kept sign-in has expired or was revoked: sign in to Entra again" } else { "" })]
     TokenEndpoint {
         /// OAuth error code.
         code: String,
@@ -99,5 +132,43 @@ impl EntraError {
         matches!(self, Self::NotSignedIn { .. } | Self::NoRefreshToken)
             || matches!(self, Self::TokenEndpoint { code, .. } if code == "invalid_grant")
             || matches!(self, Self::Graph(g) if g.status == 401)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(status: u16) -> String {
+        EntraError::Graph(GraphFailure {
+            status,
+            code: "Authorization_RequestDenied".into(),
+            message: "Insufficient privileges to complete the operation.".into(),
+            request_id: Some("r-1".into()),
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn graph_errors_say_what_to_do() {
+        assert!(graph(403).contains("Application Administrator or Cloud Application Administrator"));
+        assert!(graph(403).contains("request-id r-1"));
+        assert!(graph(401).contains("sign in to Entra again"));
+        assert!(graph(404).contains("link the one to use"));
+    }
+
+    #[test]
+    fn sign_in_errors_say_what_to_do() {
+        let consent = EntraError::SignIn {
+            code: "invalid_client".into(),
+            description: "AADSTS65001: The user or administrator has not consented".into(),
+        };
+        assert!(consent.to_string().contains("Grant admin consent"));
+        let expired = EntraError::TokenEndpoint {
+            code: "invalid_grant".into(),
+            description: "AADSTS700082".into(),
+        };
+        assert!(expired.to_string().contains("sign in to Entra again"));
+        assert!(expired.needs_sign_in());
     }
 }
