@@ -1,13 +1,21 @@
-//! A local Webex for offline use, demos and tests: the ID broker's sign-in pages and a SCIM 2.0
-//! API that accepts what Microsoft Entra ID's provisioning client sends.
+//! A local Webex and a local Microsoft Entra for offline use, demos and tests: the ID broker's
+//! sign-in pages and a SCIM 2.0 API that accepts what Entra's provisioning client sends; and, on a
+//! second origin, Entra's identity platform, Graph's synchronization API and a provisioning job
+//! (see [`entra`]).
 //!
 //! ```text
+//! Webex origin (port)
 //! /idb/oauth2/v1/authorize         sign-in page (GET), sign-in or deny (POST) → 302 to the redirect URI
 //! /idb/saml2/jsp/doSSO.jsp         the forced-login wrapper; forwards to `goto`
+//! /idb/Consumer/metaAlias/{org}/sp the federated domain's assertion consumer (from the local Entra)
 //! /v1/people/me                    who a token belongs to
 //! /identity/scim/{orgId}/v2/…      Users, Groups, discovery (RFC 7643/7644)
-//! /_sandbox/log                    recent requests, bearer tokens redacted
-//! /_sandbox/info                   base, org, Tenant URL, client ID, redirect URI, scopes, accounts
+//! Entra origin (port + 1)
+//! /{tenant}/oauth2/v2.0/…          authorize, token; /{tenant}/saml2 for the federated domain
+//! /v1.0/servicePrincipals…         apps, synchronization secrets and jobs
+//! both
+//! /_sandbox/log                    recent requests at both origins, secrets redacted
+//! /_sandbox/info                   both origins' bases, org, Tenant URL, clients, scopes, accounts
 //! ```
 //!
 //! Every route answers only requests whose `Host` is 127.0.0.1, localhost or \[::1\] (421
