@@ -64,6 +64,8 @@ mod tool {
                 "admin@sandbox.example",
                 "--sandbox-port",
                 "0",
+                "--sandbox-entra-cycle",
+                "2",
             ],
         )
         .await;
@@ -78,6 +80,63 @@ mod tool {
         click(&client, ".card .copy-url").await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         save(&client, out.join("azure.png")).await;
+
+        // The Entra loop: signed in to the local Entra, linked, pushed, the job Active.
+        client.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
+        click(&client, "#entra-sign-in").await;
+
+        wait_text(
+            &client,
+            "#entra-session",
+            |t| t.contains("Signed in"),
+            Duration::from_secs(30),
+        )
+        .await;
+        click(&client, ".card .entra-pick").await;
+        wait_text(
+            &client,
+            ".card .entra-choice",
+            |t| t.contains("Cisco Webex"),
+            Duration::from_secs(30),
+        )
+        .await;
+        click(&client, ".card .entra-link").await;
+        wait_text(
+            &client,
+            ".card .entra-jobs",
+            |t| t.contains("Cisco Webex"),
+            Duration::from_secs(30),
+        )
+        .await;
+        click(&client, ".card .push").await;
+        wait_text(
+            &client,
+            ".card .entra-result",
+            |t| t.contains("Cisco Webex:"),
+            Duration::from_secs(30),
+        )
+        .await;
+        for _ in 0..30 {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            click(&client, ".card .entra-refresh").await;
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            let line = client
+                .find(Locator::Css(".card .entra-jobs"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if line.contains("users in sync") {
+                break;
+            }
+        }
+        client
+            .execute("document.querySelector('.card details').open = false; document.querySelector('.card .entra').scrollIntoView({block: 'center'});", vec![])
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        save(&client, out.join("entra.png")).await;
         client.close().await.unwrap();
     }
 }

@@ -37,6 +37,8 @@ let sandboxBase: string | null = null;
 let sandboxEntra: string | null = null;
 /** The Entra sign-in in progress. */
 let currentEntraLogin: number | null = null;
+/** Entra sign-in results that arrived before their start call returned (auto-approval is fast). */
+const earlyEntraResults = new Map<number, EntraLoginFinished>();
 /** An org whose token is pushed to Entra as soon as its renewal is stored ("Renew and push"). */
 let pushAfterRenewal: string | null = null;
 
@@ -233,7 +235,11 @@ async function unlinkApp(s: TokenSummary, appId: string): Promise<void> {
 /** What a push did, in words. */
 function pushText(r: PushReport): string {
   if (r.error) return `${r.link.app_name}: not pushed — ${r.error}`;
-  const done = { stored: "token stored", restarted: "token stored, quarantine lifted, job restarted", started: "token stored, job started" }[r.action ?? "stored"];
+  const done = {
+    stored: "token stored; the job uses it from its next cycle",
+    restarted: "token stored, quarantine lifted, job restarted",
+    started: "token stored, job started",
+  }[r.action ?? "stored"];
   return `${r.link.app_name}: ${done}; status ${r.status?.code ?? "unknown"}.`;
 }
 
@@ -278,6 +284,9 @@ async function signInToEntra(): Promise<void> {
     const started = await commands.startEntraLogin(chosenCloud(), tenant || null);
     currentEntraLogin = started.id;
     withSpinner(status, started.note);
+    const early = earlyEntraResults.get(started.id);
+    earlyEntraResults.clear();
+    if (early) await entraLoginFinished(early);
   } catch (e) {
     status.textContent = "";
     showError(e);
@@ -285,7 +294,10 @@ async function signInToEntra(): Promise<void> {
 }
 
 async function entraLoginFinished(result: EntraLoginFinished): Promise<void> {
-  if (result.id !== currentEntraLogin) return;
+  if (result.id !== currentEntraLogin) {
+    earlyEntraResults.set(result.id, result);
+    return;
+  }
   currentEntraLogin = null;
   const status = $("#entra-status");
   if (result.outcome === "signed-in") {
