@@ -684,6 +684,8 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
             "0",
             "--sandbox-entra-cycle",
             "1",
+            "--log",
+            "trace",
         ],
     )
     .await;
