@@ -105,6 +105,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run `check --notify` in the background from the OS scheduler (systemd user timer, launchd
+    /// agent, Task Scheduler), with no resident process.
+    #[command(subcommand)]
+    Watch(commands::watch::WatchCommand),
 }
 
 /// What `copy` copies.
@@ -168,6 +172,7 @@ async fn main() -> ExitCode {
         Command::Sandbox(args) => commands::sandbox::run(args).await,
         Command::Entra(command) => commands::entra::run(command).await,
         Command::Push { which, json } => commands::push::run(&which, json).await,
+        Command::Watch(command) => commands::watch::run(command),
     };
     match result {
         Ok(code) => code,

@@ -265,7 +265,8 @@ fn renew_push_quarantine_and_recover() {
 }
 
 /// The Entra error paths say what to do: nothing linked, not signed in, an account without the
-/// role (403), and Graph's throttling honoured on the way (every third Graph request gets 429).
+/// role (403), and Graph's throttling honoured on the way (every second Graph request gets 429:
+/// the jobs request after the app list is throttled, retried after `Retry-After`, then refused).
 #[test]
 fn entra_errors_say_what_to_do() {
     let _port = port_3000();
@@ -273,7 +274,7 @@ fn entra_errors_say_what_to_do() {
         "--auto-approve",
         "user@sandbox.example",
         "--entra-throttle-every",
-        "3",
+        "2",
     ]);
     let home = Home::new();
     let mut login = spawn(

@@ -18,6 +18,7 @@ pub mod summary;
 pub mod tenant;
 pub mod token;
 pub mod vault;
+pub mod watch;
 
 pub use api::{ApiError, ErrorKind, Tokens};
 pub use authorize::{AuthorizeRequest, PendingLogin};

@@ -11,6 +11,7 @@ pub(crate) mod sandbox;
 pub(crate) mod status;
 pub(crate) mod test;
 pub(crate) mod token;
+pub(crate) mod watch;
 
 use anyhow::{Context, Result};
 use clap::Args;
