@@ -235,3 +235,40 @@ fn unknown_org_is_not_found() {
     );
     assert!(!err.to_string().contains("scim-token login"), "{err}");
 }
+
+/// An Entra refresh token longer than one keyring entry holds on Windows is split over several
+/// entries, read back whole, shortened on rotation, and removed entirely on sign-out.
+#[test]
+fn long_entra_refresh_tokens_survive_the_keyring() {
+    use oauth2::RefreshToken;
+    use scim_token_core::entra::{Cloud, EntraTarget};
+    let dir = tempfile::tempdir().unwrap();
+    let vault = vault("entra-long", dir.path());
+    let target = EntraTarget::new(Cloud::Global);
+    let long = RefreshToken::new(format!("0.A{}", "bC9-_".repeat(900)));
+    keyring_or_explain(vault.store_entra_session(&target, &long, OffsetDateTime::now_utc()));
+    let read = vault.entra_refresh_token(&target).unwrap().expect("kept");
+    assert_eq!(read.secret(), long.secret());
+    assert_eq!(vault.entra_sessions().unwrap()[0].chunks, 5);
+
+    let short = RefreshToken::new("0.Ashort".into());
+    vault.rotate_entra_refresh_token(&target, &short).unwrap();
+    assert_eq!(
+        vault
+            .entra_refresh_token(&target)
+            .unwrap()
+            .expect("kept")
+            .secret(),
+        "0.Ashort"
+    );
+    let account = scim_token_core::vault::entra_keyring_account(&target);
+    let stale = keyring::Entry::new(&service("entra-long"), &format!("{account}#1")).unwrap();
+    assert!(
+        matches!(stale.get_password(), Err(keyring::Error::NoEntry)),
+        "a longer token's pieces are removed"
+    );
+
+    vault.forget_entra_session(&target).unwrap();
+    assert!(vault.entra_refresh_token(&target).unwrap().is_none());
+    assert!(vault.entra_sessions().unwrap().is_empty());
+}

@@ -22,6 +22,45 @@ pub struct EntraSessionRecord {
     pub signed_in_at: OffsetDateTime,
     /// A fingerprint of the refresh token in the keyring, to notice a foreign one.
     pub fingerprint: String,
+    /// How many keyring entries hold the refresh token (see [`CHUNK`]).
+    #[serde(default = "one")]
+    pub chunks: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// The most characters of a refresh token one keyring entry holds. Windows' Credential Manager
+/// takes at most 2560 bytes of UTF-16 (1280 characters) per entry, and Entra's refresh tokens
+/// are opaque with no documented upper bound (often over a kilobyte): longer ones are split.
+pub const CHUNK: usize = 1000;
+/// The most entries one refresh token may take (16 000 characters).
+const MAX_CHUNKS: usize = 16;
+
+/// The keyring account of chunk `i`: the account itself, then `<account>#<i>`.
+fn chunk_account(account: &str, i: usize) -> String {
+    if i == 0 {
+        account.to_owned()
+    } else {
+        format!("{account}#{i}")
+    }
+}
+
+/// `secret` in pieces of at most [`CHUNK`] characters.
+fn split(secret: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut rest = secret;
+    while !rest.is_empty() {
+        let end = rest.char_indices().nth(CHUNK).map_or(rest.len(), |(i, _)| i);
+        let (piece, tail) = rest.split_at(end);
+        pieces.push(piece);
+        rest = tail;
+    }
+    if pieces.is_empty() {
+        pieces.push("");
+    }
+    pieces
 }
 
 /// `sha256:` and the first 8 hex digits, as for Webex tokens.
@@ -41,6 +80,39 @@ impl Vault {
         RecordsFile::new(self.records_path().with_file_name("entra.json"))
     }
 
+    /// Writes a refresh token in as many entries as it needs, removing pieces an earlier,
+    /// longer one left behind. Returns how many entries it took.
+    fn write_refresh(
+        &self,
+        account: &str,
+        secret: &str,
+        previous_chunks: usize,
+    ) -> Result<usize, VaultError> {
+        let pieces = split(secret);
+        if pieces.len() > MAX_CHUNKS {
+            return Err(VaultError::Keyring(super::KeyringProblem::Other(format!(
+                "the Entra refresh token is longer than {} characters, more than scim-token keeps",
+                CHUNK * MAX_CHUNKS
+            ))));
+        }
+        for (i, piece) in pieces.iter().enumerate() {
+            self.write_raw(&chunk_account(account, i), piece)?;
+        }
+        for i in pieces.len()..previous_chunks.max(pieces.len()) {
+            let _ = self.keyring(&chunk_account(account, i), keyring::Entry::delete_credential);
+        }
+        Ok(pieces.len())
+    }
+
+    /// The kept record of a sign-in to `target`.
+    fn entra_session(&self, target: &EntraTarget) -> Result<Option<EntraSessionRecord>, VaultError> {
+        Ok(self
+            .entra_file()
+            .load()?
+            .into_iter()
+            .find(|r| r.target == *target))
+    }
+
     /// Keeps (or replaces) the refresh token of a sign-in to `target`.
     pub fn store_entra_session(
         &self,
@@ -48,11 +120,16 @@ impl Vault {
         refresh: &RefreshToken,
         signed_in_at: OffsetDateTime,
     ) -> Result<(), VaultError> {
-        self.write_raw(&entra_keyring_account(target), refresh.secret())?;
+        let previous = match self.entra_session(target) {
+            Ok(record) => record.map_or(1, |r| r.chunks),
+            Err(_) => 1,
+        };
+        let chunks = self.write_refresh(&entra_keyring_account(target), refresh.secret(), previous)?;
         let record = EntraSessionRecord {
             target: target.clone(),
             signed_in_at,
             fingerprint: fingerprint(refresh.secret()),
+            chunks,
         };
         self.entra_file()
             .update(Unreadable::SetAside, |records| {
@@ -68,11 +145,13 @@ impl Vault {
         target: &EntraTarget,
         refresh: &RefreshToken,
     ) -> Result<(), VaultError> {
-        self.write_raw(&entra_keyring_account(target), refresh.secret())?;
+        let previous = self.entra_session(target)?.map_or(1, |r| r.chunks);
+        let chunks = self.write_refresh(&entra_keyring_account(target), refresh.secret(), previous)?;
         self.entra_file()
             .update(Unreadable::Refuse, |records| {
                 for record in records.iter_mut().filter(|r| r.target == *target) {
                     record.fingerprint = fingerprint(refresh.secret());
+                    record.chunks = chunks;
                 }
             })
             .map(|_| ())
@@ -85,18 +164,40 @@ impl Vault {
         Ok(records)
     }
 
-    /// The refresh token of a kept sign-in; `None` when the keyring has none.
+    /// The refresh token of a kept sign-in; `None` when there is no such sign-in, a piece is
+    /// missing, or the keyring holds another token than the record describes (a new sign-in is
+    /// the way out of each).
     pub fn entra_refresh_token(&self, target: &EntraTarget) -> Result<Option<RefreshToken>, VaultError> {
-        Ok(self
-            .read_raw(&entra_keyring_account(target))?
-            .map(|secret| RefreshToken::new(secret.to_string())))
+        let Some(record) = self.entra_session(target)? else {
+            return Ok(None);
+        };
+        let account = entra_keyring_account(target);
+        let mut secret = zeroize::Zeroizing::new(String::new());
+        for i in 0..record.chunks.max(1) {
+            match self.read_raw(&chunk_account(&account, i))? {
+                Some(piece) => secret.push_str(&piece),
+                None => {
+                    tracing::warn!("piece {i} of the Entra refresh token for {account} is missing");
+                    return Ok(None);
+                }
+            }
+        }
+        if fingerprint(&secret) != record.fingerprint {
+            tracing::warn!("the keyring holds another Entra refresh token than its record for {account}");
+            return Ok(None);
+        }
+        Ok(Some(RefreshToken::new(secret.to_string())))
     }
 
-    /// Forgets a sign-in: its keyring entry and its record.
+    /// Forgets a sign-in: its keyring entries and its record.
     pub fn forget_entra_session(&self, target: &EntraTarget) -> Result<(), VaultError> {
-        match self.keyring(&entra_keyring_account(target), keyring::Entry::delete_credential)? {
-            Ok(()) | Err(keyring::Error::NoEntry) => {}
-            Err(e) => return Err(VaultError::Keyring(e.into())),
+        let chunks = self.entra_session(target).ok().flatten().map_or(1, |r| r.chunks);
+        let account = entra_keyring_account(target);
+        for i in 0..chunks.max(1) {
+            match self.keyring(&chunk_account(&account, i), keyring::Entry::delete_credential)? {
+                Ok(()) | Err(keyring::Error::NoEntry) => {}
+                Err(e) => return Err(VaultError::Keyring(e.into())),
+            }
         }
         self.entra_file()
             .update(Unreadable::Refuse, |records| {
@@ -123,5 +224,24 @@ impl Vault {
         } else {
             Err(VaultError::NotFound(key.clone()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_tokens_are_split_under_the_windows_limit() {
+        let long = "x".repeat(4321);
+        let pieces = split(&long);
+        assert_eq!(pieces.len(), 5);
+        assert!(pieces.iter().all(|p| p.chars().count() <= CHUNK));
+        // Windows: 2560 bytes of UTF-16 per entry.
+        assert!(pieces.iter().all(|p| p.encode_utf16().count() * 2 <= 2560));
+        assert_eq!(pieces.concat(), long);
+        assert_eq!(split("short"), vec!["short"]);
+        assert_eq!(chunk_account("entra:a", 0), "entra:a");
+        assert_eq!(chunk_account("entra:a", 2), "entra:a#2");
     }
 }
