@@ -34,7 +34,7 @@ fn one() -> usize {
 /// The most characters of a refresh token one keyring entry holds. Windows' Credential Manager
 /// takes at most 2560 bytes of UTF-16 (1280 characters) per entry, and Entra's refresh tokens
 /// are opaque with no documented upper bound (often over a kilobyte): longer ones are split.
-pub const CHUNK: usize = 1000;
+pub(super) const CHUNK: usize = 1000;
 /// The most entries one refresh token may take (16 000 characters).
 const MAX_CHUNKS: usize = 16;
 
