@@ -22,6 +22,9 @@ const COMMANDS: &[&str] = &[
     "entra_unlink",
     "push_to_entra",
     "entra_health",
+    "entra_sign_out",
+    "watch_status",
+    "set_watch",
 ];
 
 fn main() {

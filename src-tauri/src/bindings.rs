@@ -6,7 +6,7 @@ use tauri::Wry;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
 use crate::events::{ClipboardCleared, EntraLoginFinished, LoginFinished, SecondInstance, TokensChanged};
-use crate::{commands, entra};
+use crate::{commands, entra, watch};
 
 /// Where the generated bindings live, relative to this crate.
 #[cfg(test)]
@@ -37,6 +37,9 @@ pub(crate) fn builder() -> Builder<Wry> {
             entra::entra_unlink,
             entra::push_to_entra,
             entra::entra_health,
+            entra::entra_sign_out,
+            watch::watch_status,
+            watch::set_watch,
         ])
         .events(collect_events![
             LoginFinished,

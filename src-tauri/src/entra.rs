@@ -77,6 +77,7 @@ pub(crate) async fn start_entra_login(
     shared: State<'_, Arc<Shared>>,
     cloud: Cloud,
     tenant: Option<String>,
+    client_id: Option<String>,
 ) -> Result<LoginStarted> {
     let shared = shared.inner().clone();
     let mut slot = shared.entra_login.lock().await;
@@ -87,6 +88,9 @@ pub(crate) async fn start_entra_login(
     let mut target = EntraTarget::new(cloud);
     if let Some(tenant) = tenant.filter(|t| !t.trim().is_empty()) {
         target.tenant = tenant.trim().to_owned();
+    }
+    if let Some(client_id) = client_id.filter(|c| !c.trim().is_empty()) {
+        target.client_id = client_id.trim().to_owned();
     }
     let pending = shared.tokens.entra_sign_in(target).await?;
     let id = shared.next_id();
@@ -202,6 +206,16 @@ async fn finish(
     let _ = event.emit(&app);
 }
 
+/// Forgets every kept Entra sign-in (keyring entries and records).
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn entra_sign_out(shared: State<'_, Arc<Shared>>) -> Result<()> {
+    for session in shared.tokens.entra_sessions().await? {
+        shared.tokens.entra_sign_out(&session.target).await?;
+    }
+    Ok(())
+}
+
 /// The Webex enterprise apps the kept Entra sign-in sees, with their jobs.
 #[tauri::command]
 #[specta::specta]
@@ -256,6 +270,16 @@ pub(crate) async fn push_to_entra(
 ) -> Result<Vec<PushReport>> {
     let record = shared.tokens.pick(Some(org), Some(&broker))?;
     let reports = shared.tokens.push(&record).await?;
+    // A job a push just put right no longer needs attention in the tray.
+    {
+        let mut attention = lock(&shared.entra_attention);
+        for report in reports
+            .iter()
+            .filter(|r| r.status.as_ref().is_some_and(|s| !s.unhealthy()))
+        {
+            attention.retain(|line| !line.starts_with(&format!("{}:", report.link.app_name)));
+        }
+    }
     crate::tray::refresh(&app);
     Ok(reports)
 }

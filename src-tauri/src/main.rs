@@ -16,6 +16,7 @@ mod reminders;
 mod sandbox;
 mod state;
 mod tray;
+mod watch;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -47,7 +47,7 @@ export const commands = {
 	 *  Opens the Entra sign-in window for `cloud` (and `tenant`, default `organizations`); the
 	 *  outcome arrives as an `EntraLoginFinished` event with the returned id.
 	 */
-	startEntraLogin: (cloud: Cloud, tenant: string | null) => __TAURI_INVOKE<LoginStarted>("start_entra_login", { cloud, tenant }),
+	startEntraLogin: (cloud: Cloud, tenant: string | null, clientId: string | null) => __TAURI_INVOKE<LoginStarted>("start_entra_login", { cloud, tenant, clientId }),
 	/**  The Webex enterprise apps the kept Entra sign-in sees, with their jobs. */
 	entraApps: () => __TAURI_INVOKE<EntraApp_Serialize[]>("entra_apps"),
 	/**  Links the token of `org` from `broker` to an app's job. */
@@ -58,6 +58,12 @@ export const commands = {
 	pushToEntra: (org: OrgId, broker: BrokerId_Deserialize) => __TAURI_INVOKE<PushReport_Serialize[]>("push_to_entra", { org, broker }),
 	/**  The health of the jobs `org`'s token feeds. */
 	entraHealth: (org: OrgId, broker: BrokerId_Deserialize) => __TAURI_INVOKE<LinkHealth_Serialize[]>("entra_health", { org, broker }),
+	/**  Forgets every kept Entra sign-in (keyring entries and records). */
+	entraSignOut: () => __TAURI_INVOKE<null>("entra_sign_out"),
+	/**  Whether the background watch is on, and what the scheduler says about it. */
+	watchStatus: () => __TAURI_INVOKE<WatchStatus_Serialize>("watch_status"),
+	/**  Turns the daily background watch on or off; returns its status afterwards. */
+	setWatch: (on: boolean) => __TAURI_INVOKE<WatchStatus_Serialize>("set_watch", { on }),
 };
 
 /** Events */
@@ -526,6 +532,11 @@ export type PushReport_Deserialize = {
 	action?: PushAction | null,
 	/**  The job's status after the push, when it could be read. */
 	status?: JobStatus_Deserialize | null,
+	/**
+	 *  Whether the token was stored in the job (it was not when validation failed; it was
+	 *  even when a later restart or read failed).
+	 */
+	stored: boolean,
 	/**  Why it failed, in words (the token was not stored when validation failed). */
 	error?: string | null,
 };
@@ -538,6 +549,11 @@ export type PushReport_Serialize = {
 	action: PushAction | null,
 	/**  The job's status after the push, when it could be read. */
 	status: JobStatus_Serialize | null,
+	/**
+	 *  Whether the token was stored in the job (it was not when validation failed; it was
+	 *  even when a later restart or read failed).
+	 */
+	stored: boolean,
 	/**  Why it failed, in words (the token was not stored when validation failed). */
 	error: string | null,
 };
@@ -727,6 +743,56 @@ export type TokenSummary_Serialize = {
 
 /**  The stored tokens changed; list them again. */
 export type TokensChanged = null;
+
+/**  How often the check runs. */
+export type WatchInterval = 
+/**  Once a day, at 09:00 local time (or as soon after as the machine is on). */
+"daily" | 
+/**  Once an hour. */
+"hourly";
+
+/**  What is installed and what the scheduler says about it. */
+export type WatchStatus = WatchStatus_Serialize | WatchStatus_Deserialize;
+
+/**  What is installed and what the scheduler says about it. */
+export type WatchStatus_Deserialize = {
+	/**  The watch is installed: its unit files, agent or task exist. */
+	enabled: boolean,
+	/**  How often it runs, as installed. */
+	every?: WatchInterval | null,
+	/**  Which scheduler: `systemd`, `launchd` or `Task Scheduler`. */
+	scheduler: string,
+	/**  What is (or would be) installed: file paths, or the task's name. */
+	installed: string[],
+	/**  Whether the scheduler has it loaded and active; `None` when it could not be asked. */
+	active?: boolean | null,
+	/**  When it last ran, in the scheduler's words, when the scheduler tells. */
+	last_run?: string | null,
+	/**  When it runs next, in the scheduler's words, when the scheduler tells. */
+	next_run?: string | null,
+	/**  How the last run ended, in the scheduler's words, when the scheduler tells. */
+	last_result?: string | null,
+};
+
+/**  What is installed and what the scheduler says about it. */
+export type WatchStatus_Serialize = {
+	/**  The watch is installed: its unit files, agent or task exist. */
+	enabled: boolean,
+	/**  How often it runs, as installed. */
+	every: WatchInterval | null,
+	/**  Which scheduler: `systemd`, `launchd` or `Task Scheduler`. */
+	scheduler: string,
+	/**  What is (or would be) installed: file paths, or the task's name. */
+	installed: string[],
+	/**  Whether the scheduler has it loaded and active; `None` when it could not be asked. */
+	active: boolean | null,
+	/**  When it last ran, in the scheduler's words, when the scheduler tells. */
+	last_run: string | null,
+	/**  When it runs next, in the scheduler's words, when the scheduler tells. */
+	next_run: string | null,
+	/**  How the last run ended, in the scheduler's words, when the scheduler tells. */
+	last_result: string | null,
+};
 
 /* Tauri Specta runtime */
 type EventEmit<T> = [T] extends [null] ? () => Promise<void> : (payload: T) => Promise<void>;

@@ -273,6 +273,7 @@ async function refreshEntraSession(): Promise<void> {
   const cloud = s.target.cloud.kind === "local" ? `local Entra at ${s.target.cloud.base}` : `${s.target.cloud.kind} cloud`;
   line.textContent = `Signed in to Entra (${cloud}, tenant ${s.target.tenant}) since ${new Date(s.signed_in_at).toLocaleString()}.`;
   line.dataset.signedIn = "true";
+  $("#entra-sign-out").hidden = false;
 }
 
 async function signInToEntra(): Promise<void> {
@@ -281,7 +282,10 @@ async function signInToEntra(): Promise<void> {
   withSpinner(status, "Opening the Entra sign-in window…");
   try {
     const tenant = $<HTMLInputElement>("#entra-tenant").value.trim();
-    const started = await commands.startEntraLogin(chosenCloud(), tenant || null);
+    const client = $<HTMLInputElement>("#entra-client").value.trim();
+    currentEntraLogin = null;
+    $<HTMLButtonElement>("#entra-sign-in").disabled = true;
+    const started = await commands.startEntraLogin(chosenCloud(), tenant || null, client || null);
     currentEntraLogin = started.id;
     withSpinner(status, started.note);
     const early = earlyEntraResults.get(started.id);
@@ -289,8 +293,41 @@ async function signInToEntra(): Promise<void> {
     if (early) await entraLoginFinished(early);
   } catch (e) {
     status.textContent = "";
+    $<HTMLButtonElement>("#entra-sign-in").disabled = false;
     showError(e);
   }
+}
+
+async function signOutOfEntra(): Promise<void> {
+  try {
+    await commands.entraSignOut();
+    const line = $("#entra-session");
+    line.textContent = "Signed out of Entra: the refresh token is gone from your OS keyring.";
+    delete line.dataset.signedIn;
+    $("#entra-sign-out").hidden = true;
+    await refresh();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function setupBackgroundWatch(): Promise<void> {
+  const box = $<HTMLInputElement>("#background-watch");
+  try {
+    box.checked = (await commands.watchStatus()).enabled;
+  } catch {
+    box.disabled = true;
+    box.parentElement!.title = "The background watch is not available here.";
+  }
+  box.addEventListener("change", async () => {
+    clearError();
+    try {
+      box.checked = (await commands.setWatch(box.checked)).enabled;
+    } catch (e) {
+      box.checked = !box.checked;
+      showError(e);
+    }
+  });
 }
 
 async function entraLoginFinished(result: EntraLoginFinished): Promise<void> {
@@ -299,6 +336,7 @@ async function entraLoginFinished(result: EntraLoginFinished): Promise<void> {
     return;
   }
   currentEntraLogin = null;
+  $<HTMLButtonElement>("#entra-sign-in").disabled = false;
   const status = $("#entra-status");
   if (result.outcome === "signed-in") {
     status.textContent = "Signed in to Entra; the refresh token is in your OS keyring.";
@@ -494,13 +532,14 @@ async function loginFinished(result: LoginFinished): Promise<void> {
     earlyResults.set(result.id, result);
     return;
   }
+  const awaitingPush = pushAfterRenewal;
+  pushAfterRenewal = null;
   switch (result.outcome) {
     case "stored":
       currentLogin = null;
       setWaiting(false, result.warning ? `Token stored, with a warning: ${result.warning}` : "Token stored in your OS keyring.");
       $("#login-panel").hidden = true;
-      if (pushAfterRenewal === result.summary.org_id) {
-        pushAfterRenewal = null;
+      if (awaitingPush === result.summary.org_id) {
         await refresh();
         const card = document.querySelector<HTMLElement>(`.card[data-org="${result.summary.org_id}"]`);
         if (card) await push(card, result.summary);
@@ -576,6 +615,8 @@ async function main(): Promise<void> {
   await events.loginFinished.listen(({ payload }) => void loginFinished(payload));
   await events.entraLoginFinished.listen(({ payload }) => void entraLoginFinished(payload));
   $("#entra-sign-in").addEventListener("click", () => void signInToEntra());
+  $("#entra-sign-out").addEventListener("click", () => void signOutOfEntra());
+  void setupBackgroundWatch();
   await events.tokensChanged.listen(() => void refresh());
   await events.clipboardCleared.listen(({ payload }) => {
     const el = document.querySelector<HTMLElement>(`.clipboard[data-copy="${payload.copy}"]`);

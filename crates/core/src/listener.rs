@@ -227,7 +227,9 @@ fn port_guard(windows: bool) -> PortGuard {
     }
 }
 
-fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+/// A loopback listener with the platform's port guard (shared with the Entra sign-in's redirect
+/// listener, which needs the same protection).
+pub(crate) fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
     let socket = if addr.is_ipv4() {
         TcpSocket::new_v4()?
     } else {

@@ -40,11 +40,15 @@ fn print_report(report: &PushReport) {
                 link.app_name, link.job_id, status.code
             );
         }
+        (_, _, Some(error)) if report.stored => {
+            println!(
+                "{} (job {}): token stored, but the job could not be restarted or read: {error}",
+                link.app_name, link.job_id
+            );
+        }
         (_, _, Some(error)) => {
             println!("{} (job {}): not pushed: {error}", link.app_name, link.job_id);
-            if error.contains("invalid credentials") || error.contains("Test Connection") {
-                println!("  The job kept its old credentials. Check the token with `scim-token test`.");
-            }
+            println!("  The job kept its old credentials. Check the token with `scim-token test`.");
         }
         _ => {}
     }

@@ -46,6 +46,9 @@ pub struct PushReport {
     pub action: Option<PushAction>,
     /// The job's status after the push, when it could be read.
     pub status: Option<JobStatus>,
+    /// Whether the token was stored in the job (it was not when validation failed; it was
+    /// even when a later restart or read failed).
+    pub stored: bool,
     /// Why it failed, in words (the token was not stored when validation failed).
     pub error: Option<String>,
 }
@@ -105,6 +108,7 @@ impl Tokens {
         tokens: crate::entra::EntraTokens,
     ) -> Result<EntraSessionRecord, ApiError> {
         let now = self.now();
+        self.graph_tokens.lock().await.remove(&target);
         let vault = self.vault().clone();
         let kept = target.clone();
         blocking(move || vault.store_entra_session(&kept, &tokens.refresh, now)).await?;
@@ -124,6 +128,7 @@ impl Tokens {
 
     /// Forgets an Entra sign-in.
     pub async fn entra_sign_out(&self, target: &EntraTarget) -> Result<(), ApiError> {
+        self.graph_tokens.lock().await.remove(target);
         let vault = self.vault().clone();
         let target = target.clone();
         Ok(blocking(move || vault.forget_entra_session(&target)).await?)
@@ -149,25 +154,60 @@ impl Tokens {
         }
     }
 
-    /// A Graph access token for `target`, from its kept refresh token (rotated and kept again).
-    /// Never interactive: an expired refresh token is [`EntraError::TokenEndpoint`] with
-    /// `invalid_grant`, which asks for a new sign-in.
+    /// A Graph access token for `target`: a cached one while it has five minutes left, else one
+    /// from the kept refresh token (rotated and kept again). Never interactive: an expired
+    /// refresh token is [`EntraError::TokenEndpoint`] with `invalid_grant`, which asks for a new
+    /// sign-in. When the refresh token was refused but the keyring now holds another (a second
+    /// program rotated it meanwhile), that one is tried once.
     async fn graph_token(&self, target: &EntraTarget) -> Result<oauth2::AccessToken, ApiError> {
+        let mut cache = self.graph_tokens.lock().await;
+        if let Some((token, until)) = cache.get(target)
+            && *until > std::time::Instant::now()
+        {
+            return Ok(token.clone());
+        }
+        let mut refresh = self.kept_refresh_token(target).await?;
+        let mut retried = false;
+        let tokens = loop {
+            match login::refresh(target, &refresh, &self.http).await {
+                Ok(tokens) => break tokens,
+                Err(EntraError::TokenEndpoint { code, description })
+                    if code == "invalid_grant" && !retried =>
+                {
+                    retried = true;
+                    let now_kept = self.kept_refresh_token(target).await?;
+                    if now_kept.secret() == refresh.secret() {
+                        return Err(EntraError::TokenEndpoint { code, description }.into());
+                    }
+                    refresh = now_kept;
+                }
+                Err(other) => return Err(other.into()),
+            }
+        };
+        if tokens.refresh.secret() != refresh.secret() {
+            let vault = self.vault().clone();
+            let (owned, rotated) = (target.clone(), tokens.refresh.clone());
+            blocking(move || vault.rotate_entra_refresh_token(&owned, &rotated)).await?;
+        }
+        const MARGIN: std::time::Duration = std::time::Duration::from_secs(300);
+        if let Some(lifetime) = tokens.expires_in.and_then(|l| l.checked_sub(MARGIN)) {
+            cache.insert(
+                target.clone(),
+                (tokens.access.clone(), std::time::Instant::now() + lifetime),
+            );
+        }
+        Ok(tokens.access)
+    }
+
+    async fn kept_refresh_token(&self, target: &EntraTarget) -> Result<oauth2::RefreshToken, ApiError> {
         let vault = self.vault().clone();
         let owned = target.clone();
-        let refresh = blocking(move || vault.entra_refresh_token(&owned))
+        Ok(blocking(move || vault.entra_refresh_token(&owned))
             .await?
             .ok_or_else(|| EntraError::NotSignedIn {
                 cloud: target.cloud.to_string(),
                 tenant: target.tenant.clone(),
-            })?;
-        let tokens = login::refresh(target, &refresh, &self.http).await?;
-        if tokens.refresh.secret() != refresh.secret() {
-            let vault = self.vault().clone();
-            let owned = target.clone();
-            blocking(move || vault.rotate_entra_refresh_token(&owned, &tokens.refresh)).await?;
-        }
-        Ok(tokens.access)
+            })?)
     }
 
     /// The Webex enterprise apps visible to the kept sign-in, with their jobs.
@@ -269,6 +309,7 @@ impl Tokens {
         let tenant_url = record.tenant_url();
         let mut reports = Vec::new();
         for link in &record.entra_links {
+            let stored = std::cell::Cell::new(false);
             let pushed = async {
                 let access = self.graph_token(&link.target).await?;
                 let graph = Graph::new(&self.http, link.target.cloud.graph_base(), &access);
@@ -299,13 +340,15 @@ impl Tokens {
                     link: link.clone(),
                     action: Some(action),
                     status: Some(status),
+                    stored: true,
                     error: None,
                 },
                 Err(e) => PushReport {
                     link: link.clone(),
                     action: None,
                     status: None,
-                    error: Some(e.to_string()),
+                    stored: stored.get(),
+                    error: Some(e.to_string().replace(token.expose_secret(), "[REDACTED]")),
                 },
             });
         }

@@ -171,6 +171,7 @@ fn entra_kind(err: &EntraError) -> ErrorKind {
         EntraError::SignIn { code, .. } if code == "access_denied" => ErrorKind::Denied,
         EntraError::SignIn { .. } | EntraError::TokenEndpoint { .. } => ErrorKind::EntraSignIn,
         EntraError::Listener(_) => ErrorKind::Listener,
+        EntraError::Invalid(_) => ErrorKind::InvalidArgument,
         EntraError::Timeout(_) => ErrorKind::Timeout,
         EntraError::Cancelled => ErrorKind::Cancelled,
         EntraError::Graph(g) if g.status == 403 => ErrorKind::EntraPermission,

@@ -28,6 +28,11 @@ pub struct Tokens {
     unstored: Mutex<HashMap<TokenKey, (TokenRecord, AccessToken)>>,
     /// For Entra and Graph: no redirects followed, bounded in time.
     pub(super) http: reqwest::Client,
+    /// Graph access tokens by sign-in, until shortly before they expire: one refresh-token
+    /// redemption serves many calls, and the lock makes concurrent use cases wait for it
+    /// instead of redeeming the same (rotating) refresh token twice.
+    pub(super) graph_tokens:
+        tokio::sync::Mutex<HashMap<crate::entra::EntraTarget, (oauth2::AccessToken, std::time::Instant)>>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -66,6 +71,7 @@ impl Tokens {
             clock: Arc::new(SystemClock),
             unstored: Mutex::new(HashMap::new()),
             http: entra_http(),
+            graph_tokens: tokio::sync::Mutex::new(HashMap::new()),
         }
     }
 

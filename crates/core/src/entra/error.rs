@@ -108,6 +108,9 @@ pub enum EntraError {
     /// A Graph answer did not have the expected shape.
     #[error("Microsoft Graph answered in an unexpected shape: {0}")]
     BadResponse(String),
+    /// A tenant, client or object ID that cannot be one (it would change the request's address).
+    #[error("{0}")]
+    Invalid(String),
     /// The app has no provisioning job.
     #[error(
         "the enterprise app {app} has no provisioning job: set up provisioning for it in the Entra admin center first"

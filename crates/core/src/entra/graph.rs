@@ -141,9 +141,14 @@ pub struct SyncJob {
 }
 
 impl JobStatus {
+    /// Whether the job is quarantined (by its code, or a quarantine it reports).
+    pub fn quarantined(&self) -> bool {
+        self.code == "Quarantine" || self.quarantine.is_some()
+    }
+
     /// Whether the job needs attention: quarantined, or its last cycle failed.
     pub fn unhealthy(&self) -> bool {
-        self.code == "Quarantine"
+        self.quarantined()
             || self
                 .last_execution
                 .as_ref()
@@ -201,6 +206,23 @@ fn seconds(value: Option<&reqwest::header::HeaderValue>) -> Duration {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map_or(DEFAULT_WAIT, Duration::from_secs)
+}
+
+/// An object ID as one path segment: refused when it could change the request's address.
+fn segment(id: &str) -> Result<&str, EntraError> {
+    let fine = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        && id != "."
+        && id != "..";
+    if fine {
+        Ok(id)
+    } else {
+        Err(EntraError::Invalid(format!(
+            "'{id}' is not an ID Graph knows: use the service principal and job IDs `entra apps` lists"
+        )))
+    }
 }
 
 impl<'a> Graph<'a> {
@@ -315,6 +337,7 @@ impl<'a> Graph<'a> {
 
     /// One enterprise app.
     pub async fn app(&self, id: &str) -> Result<ServicePrincipal, EntraError> {
+        let id = segment(id)?;
         self.get(
             &format!("servicePrincipals/{id}"),
             &[("$select", "id,appId,displayName")],
@@ -325,6 +348,7 @@ impl<'a> Graph<'a> {
 
     /// An app's provisioning jobs.
     pub async fn jobs(&self, app: &str) -> Result<Vec<SyncJob>, EntraError> {
+        let app = segment(app)?;
         let list: List<SyncJob> = self
             .get(
                 &format!("servicePrincipals/{app}/synchronization/jobs"),
@@ -337,6 +361,7 @@ impl<'a> Graph<'a> {
 
     /// One job.
     pub async fn job(&self, app: &str, job: &str) -> Result<SyncJob, EntraError> {
+        let (app, job) = (segment(app)?, segment(job)?);
         self.get(
             &format!("servicePrincipals/{app}/synchronization/jobs/{job}"),
             &[],
@@ -360,6 +385,7 @@ impl<'a> Graph<'a> {
         tenant_url: &Url,
         token: &WebexToken,
     ) -> Result<(), EntraError> {
+        let (app, job) = (segment(app)?, segment(job)?);
         let body = json!({"useSavedCredentials": false, "credentials": Self::credentials(tenant_url, token)});
         self.call(
             Method::POST,
@@ -380,6 +406,7 @@ impl<'a> Graph<'a> {
         tenant_url: &Url,
         token: &WebexToken,
     ) -> Result<(), EntraError> {
+        let app = segment(app)?;
         let body = json!({"value": Self::credentials(tenant_url, token)});
         self.call(
             Method::PUT,
@@ -394,6 +421,7 @@ impl<'a> Graph<'a> {
 
     /// Restarts a job, lifting its quarantine only (no full resync).
     pub async fn restart_lifting_quarantine(&self, app: &str, job: &str) -> Result<(), EntraError> {
+        let (app, job) = (segment(app)?, segment(job)?);
         let body = json!({"criteria": {"resetScope": "QuarantineState"}});
         self.call(
             Method::POST,
@@ -408,6 +436,7 @@ impl<'a> Graph<'a> {
 
     /// Starts a paused or never-run job.
     pub async fn start(&self, app: &str, job: &str) -> Result<(), EntraError> {
+        let (app, job) = (segment(app)?, segment(job)?);
         self.call(
             Method::POST,
             &format!("servicePrincipals/{app}/synchronization/jobs/{job}/start"),

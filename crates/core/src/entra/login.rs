@@ -55,7 +55,34 @@ impl EntraTarget {
         ]
     }
 
+    /// Refuses a tenant or client ID that could change where the sign-in goes: a tenant is a
+    /// GUID, `organizations`, `common` or a domain; a client ID a GUID-like word.
+    pub fn validate(&self) -> Result<(), EntraError> {
+        let word = |text: &str, extra: &[char]| {
+            !text.is_empty()
+                && text.len() <= 253
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
+                && !text.starts_with(['.', '-'])
+        };
+        if !word(&self.tenant, &['.', '-']) {
+            return Err(EntraError::Invalid(format!(
+                "'{}' is not a tenant: give the tenant ID (a GUID), a verified domain, or organizations",
+                self.tenant
+            )));
+        }
+        if !word(&self.client_id, &['-']) {
+            return Err(EntraError::Invalid(format!(
+                "'{}' is not a client ID: give the application (client) ID of the app registration",
+                self.client_id
+            )));
+        }
+        Ok(())
+    }
+
     fn endpoint(&self, path: String) -> Result<Url, EntraError> {
+        self.validate()?;
         self.cloud
             .login_base()
             .join(&path)
@@ -87,6 +114,8 @@ pub struct EntraTokens {
     pub access: oauth2::AccessToken,
     /// For the next access token without a sign-in.
     pub refresh: RefreshToken,
+    /// How long the access token lives, when Entra said.
+    pub expires_in: Option<Duration>,
 }
 
 /// A sign-in waiting for its redirect.
@@ -161,6 +190,7 @@ pub(crate) fn tokens(response: &oauth2::basic::BasicTokenResponse) -> Result<Ent
             .refresh_token()
             .cloned()
             .ok_or(EntraError::NoRefreshToken)?,
+        expires_in: response.expires_in(),
     })
 }
 
@@ -293,17 +323,15 @@ pub async fn refresh(
         .request_async(&OauthHttp(http))
         .await
         .map_err(token_error)?;
-    let mut tokens = tokens(&response).or_else(|_| {
-        // Entra may keep the old refresh token valid and send none: keep using it.
-        Ok::<_, EntraError>(EntraTokens {
-            access: response.access_token().clone(),
-            refresh: refresh.clone(),
-        })
-    })?;
-    if let Some(new) = response.refresh_token() {
-        tokens.refresh = new.clone();
-    }
-    Ok(tokens)
+    // Entra may send no new refresh token (the old one stays valid): keep using the old one.
+    Ok(EntraTokens {
+        access: response.access_token().clone(),
+        refresh: response
+            .refresh_token()
+            .cloned()
+            .unwrap_or_else(|| refresh.clone()),
+        expires_in: response.expires_in(),
+    })
 }
 
 #[cfg(test)]
@@ -346,6 +374,35 @@ mod tests {
             "http://localhost:5123/?error=access_denied&error_description=no&state=s1",
         ));
         assert!(matches!(denied, Some(Err(EntraError::SignIn { code, .. })) if code == "access_denied"));
+    }
+
+    #[test]
+    fn tenants_and_clients_that_would_move_the_request_are_refused() {
+        let mut target = EntraTarget::new(Cloud::Global);
+        for good in [
+            "organizations",
+            "7e57a1d0-5a4d-4b0c-8000-00000000e1d0",
+            "contoso.onmicrosoft.com",
+        ] {
+            target.tenant = good.into();
+            assert!(target.validate().is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "http://x.example",
+            "//x.example",
+            "a/b",
+            "..",
+            "a?b",
+            "-x",
+            "a#b",
+        ] {
+            target.tenant = bad.into();
+            assert!(target.validate().is_err(), "{bad}");
+        }
+        target.tenant = "organizations".into();
+        target.client_id = "abc/../x".into();
+        assert!(target.validate().is_err());
     }
 
     #[test]
