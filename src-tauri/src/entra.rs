@@ -29,15 +29,17 @@ fn window_label(id: LoginId) -> String {
 }
 
 /// The Entra sign-in window may follow https anywhere (federated identity providers) and plain
-/// http only on this machine (the redirect, a local Entra).
-fn may_navigate(url: &url::Url) -> bool {
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
+/// http only to the local Entra it signs in at (`local`: its origin, for the sandbox's cloud);
+/// the redirect itself is caught before this is asked.
+fn may_navigate(url: &url::Url, local: Option<&url::Url>) -> bool {
+    let same_origin = |base: &url::Url| {
+        url.scheme() == base.scheme()
+            && url.host() == base.host()
+            && url.port_or_known_default() == base.port_or_known_default()
     };
-    url.scheme() == "https" || (url.scheme() == "http" && loopback) || url.as_str() == "about:blank"
+    url.scheme() == "https"
+        || (url.scheme() == "http" && local.is_some_and(same_origin))
+        || url.as_str() == "about:blank"
 }
 
 /// A kept Entra sign-in, as the UI shows it.
@@ -133,6 +135,10 @@ fn open_window(
     hook_tx: mpsc::UnboundedSender<url::Url>,
 ) -> Result<tauri::WebviewWindow> {
     let matcher: RedirectMatcher = pending.matcher();
+    let local = match &pending.target().cloud {
+        Cloud::Local { base } => Some(base.clone()),
+        _ => None,
+    };
     let window = WebviewWindowBuilder::new(app, window_label(id), WebviewUrl::External(pending.url.clone()))
         .title(format!(
             "Sign in to Entra at {} — scim-token",
@@ -146,7 +152,7 @@ fn open_window(
                 let _ = hook_tx.send(url.clone());
                 return false;
             }
-            let allowed = may_navigate(url);
+            let allowed = may_navigate(url, local.as_ref());
             if !allowed {
                 tracing::warn!(
                     scheme = url.scheme(),
@@ -301,22 +307,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_entra_window_goes_to_https_and_this_machine_only() {
+    fn the_entra_window_goes_to_https_and_its_local_entra_only() {
+        let local = url::Url::parse("http://127.0.0.1:8901/").unwrap();
         for ok in [
             "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize",
             "https://adfs.example.org/adfs/ls",
             "http://127.0.0.1:8901/organizations/oauth2/v2.0/authorize",
-            "http://localhost:53100/?code=x",
         ] {
-            assert!(may_navigate(&url::Url::parse(ok).unwrap()), "{ok}");
+            assert!(may_navigate(&url::Url::parse(ok).unwrap(), Some(&local)), "{ok}");
         }
         for bad in [
             "http://login.microsoftonline.com/",
             "file:///etc/passwd",
             "javascript:alert(1)",
             "http://10.1.1.1/",
+            "http://127.0.0.1:8900/other-local-service",
         ] {
-            assert!(!may_navigate(&url::Url::parse(bad).unwrap()), "{bad}");
+            assert!(
+                !may_navigate(&url::Url::parse(bad).unwrap(), Some(&local)),
+                "{bad}"
+            );
         }
+        assert!(
+            !may_navigate(&url::Url::parse("http://127.0.0.1:8901/").unwrap(), None),
+            "no plain http at all for a real cloud"
+        );
     }
 }

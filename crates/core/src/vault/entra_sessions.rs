@@ -124,19 +124,26 @@ impl Vault {
             Ok(record) => record.map_or(1, |r| r.chunks),
             Err(_) => 1,
         };
-        let chunks = self.write_refresh(&entra_keyring_account(target), refresh.secret(), previous)?;
+        let account = entra_keyring_account(target);
+        let chunks = self.write_refresh(&account, refresh.secret(), previous)?;
         let record = EntraSessionRecord {
             target: target.clone(),
             signed_in_at,
             fingerprint: fingerprint(refresh.secret()),
             chunks,
         };
-        self.entra_file()
-            .update(Unreadable::SetAside, |records| {
-                records.retain(|r| r.target != *target);
-                records.push(record);
-            })
-            .map(|_| ())
+        let written = self.entra_file().update(Unreadable::SetAside, |records| {
+            records.retain(|r| r.target != *target);
+            records.push(record);
+        });
+        if let Err(err) = written {
+            // No record, no token: a refresh token nothing describes would stay in the keyring.
+            for i in 0..chunks {
+                let _ = self.keyring(&chunk_account(&account, i), keyring::Entry::delete_credential);
+            }
+            return Err(err);
+        }
+        Ok(())
     }
 
     /// Replaces a kept refresh token with its rotated successor.
