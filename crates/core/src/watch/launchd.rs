@@ -363,6 +363,8 @@ mod tests {
         assert!(!watch.status().unwrap().enabled);
     }
 
+    // The message quotes the plist's path the POSIX shell way; launchd exists only on macOS.
+    #[cfg(unix)]
     #[test]
     fn a_refused_bootstrap_leaves_no_plist() {
         let dir = tempfile::tempdir().unwrap();

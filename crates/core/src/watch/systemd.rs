@@ -260,6 +260,8 @@ mod tests {
     use super::super::{Scheduler, Watch};
     use super::*;
 
+    // Unix paths: systemd user units exist only there, and "/x/config" is not absolute on Windows.
+    #[cfg(unix)]
     #[test]
     fn unit_dir_follows_xdg_config_home_when_absolute() {
         let dir = |xdg: Option<&str>, home: Option<&str>| unit_dir(xdg.map(Into::into), home.map(Into::into));
