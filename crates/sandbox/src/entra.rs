@@ -95,7 +95,9 @@ pub(crate) struct Entra {
     persistence: Option<persist::Persistence>,
     /// Wakes the scheduler when a job is started, restarted or paused.
     pub(crate) wake: tokio::sync::Notify,
-    pub(crate) http: reqwest::Client,
+    /// Built on first use: building a client loads the TLS roots, which a sandbox that never
+    /// runs a job (the fuzz targets build one per input) should not pay for.
+    http: std::sync::OnceLock<reqwest::Client>,
     /// Graph requests answered, for `throttle_every`.
     pub(crate) graph_requests: AtomicU64,
 }
@@ -125,7 +127,7 @@ impl Entra {
             directory: directory::Directory::seeded(config.users),
             persistence,
             wake: tokio::sync::Notify::new(),
-            http: provision::http_client(),
+            http: std::sync::OnceLock::new(),
             graph_requests: AtomicU64::new(0),
         })
     }
@@ -141,6 +143,11 @@ impl Entra {
                 .map_err(|e| format!("the local Entra could not keep the change in its data file: {e}"))?;
         }
         Ok(out)
+    }
+
+    /// The job's HTTP client (no proxy, no redirects).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        self.http.get_or_init(provision::http_client)
     }
 
     /// A read of the tenant.

@@ -74,7 +74,9 @@ async fn run_job(app: &AppState, id: &str) {
             message: refused.to_string(),
             tenant_actionable: true,
         }),
-        Ok(target) => outcome(run_cycle(&app.entra.http, &target, &app.entra.directory, &mut exported).await),
+        Ok(target) => {
+            outcome(run_cycle(app.entra.http(), &target, &app.entra.directory, &mut exported).await)
+        }
     };
     let ended = OffsetDateTime::now_utc();
     let every = app.config.entra.cycle;

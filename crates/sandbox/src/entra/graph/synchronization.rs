@@ -176,7 +176,7 @@ pub(super) async fn validate_credentials(
         ));
     };
     let target = ScimTarget::new(&base, &token).map_err(|e| GraphError::bad_request(e.to_string()))?;
-    match test_connection(&app.entra.http, &target).await {
+    match test_connection(app.entra.http(), &target).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(CycleError::Unauthorized { status }) => Err(GraphError::bad_request(format!(
             "You appear to have entered invalid credentials (the SCIM endpoint answered {status}). Please confirm you are using the correct information for an administrative account."
