@@ -330,8 +330,15 @@ fn entra_errors_say_what_to_do() {
         "{}",
         apps.stderr
     );
+    // Retried, not reported: Graph did throttle (the CLI logged its wait), the error is the 403,
+    // and no throttling error ended the command.
     assert!(
-        !apps.stderr.contains("429"),
+        apps.stderr.contains("Graph throttled"),
+        "the sandbox throttled: {}",
+        apps.stderr
+    );
+    assert!(
+        !apps.stderr.contains("Microsoft Graph is throttling requests"),
         "throttling was retried, not reported: {}",
         apps.stderr
     );
