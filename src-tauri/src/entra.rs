@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use scim_token_core::api::{EntraApp, LinkHealth, PushReport};
 use scim_token_core::entra::{Cloud, EntraLink, EntraTarget, PendingEntraLogin, RedirectMatcher};
-use scim_token_core::navigation::shown_host;
+use scim_token_core::navigation::{same_origin, shown_host};
 use scim_token_core::{BrokerId, ErrorKind, OrgId};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State, WebviewUrl, WebviewWindowBuilder, WindowEvent};
@@ -32,13 +32,8 @@ fn window_label(id: LoginId) -> String {
 /// http only to the local Entra it signs in at (`local`: its origin, for the sandbox's cloud);
 /// the redirect itself is caught before this is asked.
 fn may_navigate(url: &url::Url, local: Option<&url::Url>) -> bool {
-    let same_origin = |base: &url::Url| {
-        url.scheme() == base.scheme()
-            && url.host() == base.host()
-            && url.port_or_known_default() == base.port_or_known_default()
-    };
     url.scheme() == "https"
-        || (url.scheme() == "http" && local.is_some_and(same_origin))
+        || (url.scheme() == "http" && local.is_some_and(|base| same_origin(url, base)))
         || url.as_str() == "about:blank"
 }
 

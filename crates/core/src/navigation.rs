@@ -37,7 +37,7 @@ pub fn shown_host(url: &Url) -> String {
 /// Whether `url` names this machine. The sandbox's broker on loopback may send the window to
 /// other loopback origins: its identity provider (the local Entra) lives on another port, and
 /// plain http on loopback never crosses a network. Other brokers, even local ones, may not.
-fn is_loopback(url: &Url) -> bool {
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
@@ -46,7 +46,8 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-fn same_origin(a: &Url, b: &Url) -> bool {
+/// Whether two URLs share scheme, host and port.
+pub fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme() && a.host() == b.host() && a.port_or_known_default() == b.port_or_known_default()
 }
 

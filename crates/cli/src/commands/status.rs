@@ -11,12 +11,15 @@ use crate::output::{days_phrase, timestamp};
 pub(crate) async fn run(json: bool) -> Result<ExitCode> {
     let tokens = super::tokens()?;
     let records = tokens.records()?;
-    let summaries = tokens.summaries()?;
+    let now = tokens.now();
+    let summaries: Vec<_> = records
+        .iter()
+        .map(|r| scim_token_core::TokenSummary::of(r, now))
+        .collect();
     let mut health = Vec::new();
     for record in &records {
         health.push(tokens.entra_health(record).await);
     }
-    // `summaries` and `records` come in the same order (soonest expiry first).
     if json {
         let mut out = Vec::new();
         for (summary, health) in summaries.iter().zip(&health) {

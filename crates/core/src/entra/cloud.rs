@@ -106,12 +106,7 @@ impl fmt::Display for Cloud {
 
 /// Whether `url` is plain http on this machine (allowed for a local Entra) or https.
 fn acceptable_base(url: &Url) -> bool {
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    };
+    let loopback = crate::navigation::is_loopback(url);
     url.username().is_empty()
         && url.password().is_none()
         && (url.scheme() == "https" || (url.scheme() == "http" && loopback))

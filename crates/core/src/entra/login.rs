@@ -229,7 +229,7 @@ impl PendingEntraLogin {
     pub fn matcher(&self) -> RedirectMatcher {
         RedirectMatcher {
             port: self.redirect_uri.port(),
-            state: self.state.secret().clone(),
+            state: self.state.clone(),
         }
     }
 
@@ -267,7 +267,7 @@ impl PendingEntraLogin {
 #[derive(Clone)]
 pub struct RedirectMatcher {
     port: Option<u16>,
-    state: String,
+    state: CsrfToken,
 }
 
 impl std::fmt::Debug for RedirectMatcher {
@@ -297,16 +297,7 @@ impl RedirectMatcher {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.into_owned())
         };
-        if get("state").as_deref() != Some(self.state.as_str()) {
-            return None;
-        }
-        Some(match (get("code"), get("error")) {
-            (Some(code), None) if !code.is_empty() => Ok(code),
-            (_, error) => Err(EntraError::SignIn {
-                code: error.unwrap_or_else(|| "invalid_request".into()),
-                description: get("error_description").unwrap_or_default(),
-            }),
-        })
+        super::redirect::outcome_of(get, &self.state)
     }
 }
 
@@ -341,7 +332,7 @@ mod tests {
     fn matcher() -> RedirectMatcher {
         RedirectMatcher {
             port: Some(5123),
-            state: "s1".into(),
+            state: CsrfToken::new("s1".into()),
         }
     }
 

@@ -99,6 +99,25 @@ fn page(status: StatusCode, title: &str, text: &str) -> Response {
     (status, Html(body)).into_response()
 }
 
+/// What a redirect's query parameters (`get`) say for the sign-in with `state`: `None` when
+/// they are not this sign-in's (the state, compared in constant time through oauth2's secret
+/// types, differs); else its code, or the error Entra sent. One rule for the listener and the
+/// sign-in window's hook.
+pub(crate) fn outcome_of(get: impl Fn(&str) -> Option<String>, state: &oauth2::CsrfToken) -> Option<Outcome> {
+    let given = get("state")?;
+    if oauth2::CsrfToken::new(given) != *state {
+        return None;
+    }
+    Some(match (get("code"), get("error")) {
+        (Some(code), None) if !code.is_empty() => Ok(code),
+        (_, error) => Err(EntraError::SignIn {
+            code: error.unwrap_or_else(|| "invalid_request".into()),
+            description: get("error_description")
+                .unwrap_or_else(|| "the redirect carried neither a code nor an error".into()),
+        }),
+    })
+}
+
 async fn answer(
     State(shared): State<Shared>,
     headers: HeaderMap,
@@ -111,27 +130,14 @@ async fn answer(
             "This listener answers only to localhost with its own port.",
         );
     }
-    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    // Compared in constant time (oauth2's secret types): the state is the sign-in's secret.
-    let ours = get("state").is_some_and(|given| oauth2::CsrfToken::new(given.to_owned()) == shared.state);
-    if !ours {
+    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let Some(outcome) = outcome_of(get, &shared.state) else {
         // Not this sign-in's answer (a stale tab, a forged link): it ends nothing.
         return page(
             StatusCode::BAD_REQUEST,
             "Not this sign-in",
             "This answer does not belong to the sign-in scim-token is waiting for. Go back to scim-token.",
         );
-    }
-    let outcome = match (get("code"), get("error")) {
-        (Some(code), None) if !code.is_empty() => Ok(code.to_owned()),
-        (_, Some(error)) => Err(EntraError::SignIn {
-            code: error.to_owned(),
-            description: get("error_description").unwrap_or("").to_owned(),
-        }),
-        _ => Err(EntraError::SignIn {
-            code: "invalid_request".into(),
-            description: "the redirect carried neither a code nor an error".into(),
-        }),
     };
     let signed_in = outcome.is_ok();
     if let Some(sender) = shared.slot.lock().unwrap_or_else(|p| p.into_inner()).take() {
