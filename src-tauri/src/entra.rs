@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use scim_token_core::api::{EntraApp, LinkHealth, PushReport};
+use scim_token_core::api::{EntraApp, LinkHealth, PushOptions, PushReport};
 use scim_token_core::entra::{Cloud, EntraLink, EntraTarget, PendingEntraLogin, RedirectMatcher};
 use scim_token_core::navigation::{same_origin, shown_host};
 use scim_token_core::{BrokerId, ErrorKind, OrgId};
@@ -44,6 +44,15 @@ pub(crate) struct EntraSession {
     pub(crate) target: EntraTarget,
     /// When (RFC 3339).
     pub(crate) signed_in_at: String,
+    /// Who signed in ("Name <user@domain>"), when Entra said.
+    pub(crate) account: Option<String>,
+    /// The tenant ID, when Entra said.
+    pub(crate) tenant_id: Option<String>,
+}
+
+/// The Entra sign-in window's title: whose page it shows, updated on every page load.
+fn window_title(url: &url::Url) -> String {
+    format!("Sign in to Entra at {} — scim-token", shown_host(url))
 }
 
 /// The kept Entra sign-ins, most recent first.
@@ -56,6 +65,8 @@ pub(crate) async fn entra_sessions(shared: State<'_, Arc<Shared>>) -> Result<Vec
         .await?
         .into_iter()
         .map(|s| EntraSession {
+            account: s.account(),
+            tenant_id: s.tenant_id().map(str::to_owned),
             target: s.target,
             signed_in_at: s
                 .signed_in_at
@@ -135,10 +146,7 @@ fn open_window(
         _ => None,
     };
     let window = WebviewWindowBuilder::new(app, window_label(id), WebviewUrl::External(pending.url.clone()))
-        .title(format!(
-            "Sign in to Entra at {} — scim-token",
-            shown_host(&pending.url)
-        ))
+        .title(window_title(&pending.url))
         .inner_size(520.0, 720.0)
         .incognito(true)
         .on_navigation(move |url| {
@@ -156,6 +164,9 @@ fn open_window(
                 );
             }
             allowed
+        })
+        .on_page_load(|window, payload| {
+            let _ = window.set_title(&window_title(payload.url()));
         })
         .build()?;
     Ok(window)
@@ -260,7 +271,8 @@ pub(crate) async fn entra_unlink(
     Ok(())
 }
 
-/// Pushes `org`'s token into its linked jobs.
+/// Pushes `org`'s token into its linked jobs; with `dry_run`, only reads the jobs, plans and
+/// runs Test Connection (the UI shows that plan before the first push to a link).
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn push_to_entra(
@@ -268,9 +280,14 @@ pub(crate) async fn push_to_entra(
     shared: State<'_, Arc<Shared>>,
     org: OrgId,
     broker: BrokerId,
+    dry_run: bool,
 ) -> Result<Vec<PushReport>> {
     let record = shared.tokens.pick(Some(org), Some(&broker))?;
-    let reports = shared.tokens.push(&record).await?;
+    let options = PushOptions {
+        dry_run,
+        skip_settings_check: false,
+    };
+    let reports = shared.tokens.push(&record, options).await?;
     // A job a push just put right no longer needs attention in the tray.
     {
         let mut attention = lock(&shared.entra_attention);
@@ -300,6 +317,15 @@ pub(crate) async fn entra_health(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_title_names_the_page_it_shows() {
+        let federated = url::Url::parse("https://adfs.contoso.example/adfs/ls?x=1").unwrap();
+        assert_eq!(
+            window_title(&federated),
+            "Sign in to Entra at adfs.contoso.example — scim-token"
+        );
+    }
 
     #[test]
     fn the_entra_window_goes_to_https_and_its_local_entra_only() {

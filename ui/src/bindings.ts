@@ -42,7 +42,7 @@ export const commands = {
 	 */
 	quitApp: () => __TAURI_INVOKE<null>("quit_app"),
 	/**  The kept Entra sign-ins, most recent first. */
-	entraSessions: () => __TAURI_INVOKE<EntraSession[]>("entra_sessions"),
+	entraSessions: () => __TAURI_INVOKE<EntraSession_Serialize[]>("entra_sessions"),
 	/**
 	 *  Opens the Entra sign-in window for `cloud` (and `tenant`, default `organizations`); the
 	 *  outcome arrives as an `EntraLoginFinished` event with the returned id.
@@ -51,11 +51,14 @@ export const commands = {
 	/**  The Webex enterprise apps the kept Entra sign-in sees, with their jobs. */
 	entraApps: () => __TAURI_INVOKE<EntraApp_Serialize[]>("entra_apps"),
 	/**  Links the token of `org` from `broker` to an app's job. */
-	entraLink: (org: OrgId, broker: BrokerId_Deserialize, appId: string, jobId: string | null) => __TAURI_INVOKE<EntraLink>("entra_link", { org, broker, appId, jobId }),
+	entraLink: (org: OrgId, broker: BrokerId_Deserialize, appId: string, jobId: string | null) => __TAURI_INVOKE<EntraLink_Serialize>("entra_link", { org, broker, appId, jobId }),
 	/**  Removes the link of `org`'s token to `app_id`. */
 	entraUnlink: (org: OrgId, broker: BrokerId_Deserialize, appId: string) => __TAURI_INVOKE<null>("entra_unlink", { org, broker, appId }),
-	/**  Pushes `org`'s token into its linked jobs. */
-	pushToEntra: (org: OrgId, broker: BrokerId_Deserialize) => __TAURI_INVOKE<PushReport_Serialize[]>("push_to_entra", { org, broker }),
+	/**
+	 *  Pushes `org`'s token into its linked jobs; with `dry_run`, only reads the jobs, plans and
+	 *  runs Test Connection (the UI shows that plan before the first push to a link).
+	 */
+	pushToEntra: (org: OrgId, broker: BrokerId_Deserialize, dryRun: boolean) => __TAURI_INVOKE<PushReport_Serialize[]>("push_to_entra", { org, broker, dryRun }),
 	/**  The health of the jobs `org`'s token feeds. */
 	entraHealth: (org: OrgId, broker: BrokerId_Deserialize) => __TAURI_INVOKE<LinkHealth_Serialize[]>("entra_health", { org, broker }),
 	/**  Forgets every kept Entra sign-in (keyring entries and records). */
@@ -76,6 +79,13 @@ export const events = {
 };
 
 /* Types */
+/**  What a push does with the job's Tenant URL (`BaseAddress`). */
+export type BaseAddressChange = 
+/**  The job's own is a Tenant URL of the same org (either form): it stays as it is. */
+"kept" | 
+/**  The job had none: the org's Tenant URL is set. */
+"set";
+
 /**  Which broker a token came from; stored with its record. */
 export type BrokerId = BrokerId_Serialize | BrokerId_Deserialize;
 
@@ -182,8 +192,34 @@ export type EntraApp_Serialize = {
 	jobs: SyncJob_Serialize[],
 };
 
+/**  The account and tenant of an Entra sign-in (not secret). */
+export type EntraIdentity = EntraIdentity_Serialize | EntraIdentity_Deserialize;
+
+/**  The account and tenant of an Entra sign-in (not secret). */
+export type EntraIdentity_Deserialize = {
+	/**  The account's sign-in name (`preferred_username`), e.g. `admin@contoso.com`. */
+	username?: string | null,
+	/**  The account's display name. */
+	name?: string | null,
+	/**  The tenant ID (`tid`). */
+	tenant_id?: string | null,
+};
+
+/**  The account and tenant of an Entra sign-in (not secret). */
+export type EntraIdentity_Serialize = {
+	/**  The account's sign-in name (`preferred_username`), e.g. `admin@contoso.com`. */
+	username: string | null,
+	/**  The account's display name. */
+	name: string | null,
+	/**  The tenant ID (`tid`). */
+	tenant_id: string | null,
+};
+
 /**  An org's token feeds this provisioning job. */
-export type EntraLink = {
+export type EntraLink = EntraLink_Serialize | EntraLink_Deserialize;
+
+/**  An org's token feeds this provisioning job. */
+export type EntraLink_Deserialize = {
 	/**  Where the job is, and which sign-in reaches it. */
 	target: EntraTarget,
 	/**  The enterprise app's service principal ID. */
@@ -192,6 +228,34 @@ export type EntraLink = {
 	app_name: string,
 	/**  The provisioning job's ID. */
 	job_id: string,
+	/**
+	 *  The tenant ID the job is in, as the sign-in that linked it said (`None` for links made
+	 *  by an older scim-token). A push or health check with a sign-in to another tenant is
+	 *  refused before anything is sent.
+	 */
+	tenant_id?: string | null,
+	/**  When a token was last stored in the job (RFC 3339), `None` before the first push. */
+	pushed_at?: string | null,
+};
+
+/**  An org's token feeds this provisioning job. */
+export type EntraLink_Serialize = {
+	/**  Where the job is, and which sign-in reaches it. */
+	target: EntraTarget,
+	/**  The enterprise app's service principal ID. */
+	app_id: string,
+	/**  The app's name when it was linked. */
+	app_name: string,
+	/**  The provisioning job's ID. */
+	job_id: string,
+	/**
+	 *  The tenant ID the job is in, as the sign-in that linked it said (`None` for links made
+	 *  by an older scim-token). A push or health check with a sign-in to another tenant is
+	 *  refused before anything is sent.
+	 */
+	tenant_id: string | null,
+	/**  When a token was last stored in the job (RFC 3339), `None` before the first push. */
+	pushed_at: string | null,
 };
 
 /**  How an Entra sign-in ended. */
@@ -210,11 +274,30 @@ id: number;
 error: CommandError };
 
 /**  A kept Entra sign-in, as the UI shows it. */
-export type EntraSession = {
+export type EntraSession = EntraSession_Serialize | EntraSession_Deserialize;
+
+/**  A kept Entra sign-in, as the UI shows it. */
+export type EntraSession_Deserialize = {
 	/**  Where and as which client. */
 	target: EntraTarget,
 	/**  When (RFC 3339). */
 	signed_in_at: string,
+	/**  Who signed in ("Name <user@domain>"), when Entra said. */
+	account?: string | null,
+	/**  The tenant ID, when Entra said. */
+	tenant_id?: string | null,
+};
+
+/**  A kept Entra sign-in, as the UI shows it. */
+export type EntraSession_Serialize = {
+	/**  Where and as which client. */
+	target: EntraTarget,
+	/**  When (RFC 3339). */
+	signed_in_at: string,
+	/**  Who signed in ("Name <user@domain>"), when Entra said. */
+	account: string | null,
+	/**  The tenant ID, when Entra said. */
+	tenant_id: string | null,
 };
 
 /**  Where and as which client to sign in. */
@@ -299,7 +382,14 @@ export type ErrorKind =
 /**  Graph or the job refused for another reason (e.g. the token failed Test Connection). */
 "entra-refused" | 
 /**  The org's token is linked to no provisioning job. */
-"not-linked";
+"not-linked" | 
+/**  The Entra sign-in is to another tenant than the linked job's. */
+"entra-wrong-tenant" | 
+/**
+ *  The job's other settings cannot be kept safely (unreadable, masked, another org's
+ *  Tenant URL), or a push changed them.
+ */
+"entra-settings";
 
 /**  One provisioning cycle (`synchronizationTaskExecution`). */
 export type Execution = Execution_Serialize | Execution_Deserialize;
@@ -397,31 +487,44 @@ export type JobStatus_Serialize = {
 	synchronizedEntryCountByType: EntryCount[] | null,
 };
 
+/**  What happens to the job once the token is stored. */
+export type JobStep = 
+/**  Quarantined: restarted, lifting the quarantine (no full resync). */
+"restart" | 
+/**  Paused or never run: started. */
+"start" | 
+/**  Running: it uses the token from its next cycle. */
+"nothing";
+
 /**  A linked job's health, or why it could not be read. */
 export type LinkHealth = LinkHealth_Serialize | LinkHealth_Deserialize;
 
 /**  A linked job's health, or why it could not be read. */
 export type LinkHealth_Deserialize = {
 	/**  The job. */
-	link: EntraLink,
+	link: EntraLink_Deserialize,
 	/**  Its status. */
 	status?: JobStatus_Deserialize | null,
 	/**  Why it could not be read. */
 	error?: string | null,
 	/**  Whether a new Entra sign-in is needed to read it. */
 	needs_sign_in: boolean,
+	/**  Who the sign-in used for it is (account and tenant), when known. */
+	signed_in?: EntraIdentity_Deserialize | null,
 };
 
 /**  A linked job's health, or why it could not be read. */
 export type LinkHealth_Serialize = {
 	/**  The job. */
-	link: EntraLink,
+	link: EntraLink_Serialize,
 	/**  Its status. */
 	status: JobStatus_Serialize | null,
 	/**  Why it could not be read. */
 	error: string | null,
 	/**  Whether a new Entra sign-in is needed to read it. */
 	needs_sign_in: boolean,
+	/**  Who the sign-in used for it is (account and tenant), when known. */
+	signed_in: EntraIdentity_Serialize | null,
 };
 
 /**
@@ -521,41 +624,84 @@ export type PushAction =
 /**  Stored, and the paused or never-run job started. */
 "started";
 
-/**  One linked job after a push, or why the push to it failed. */
-export type PushReport = PushReport_Serialize | PushReport_Deserialize;
-
-/**  One linked job after a push, or why the push to it failed. */
-export type PushReport_Deserialize = {
-	/**  The job. */
-	link: EntraLink,
-	/**  What was done, when it worked. */
-	action?: PushAction | null,
-	/**  The job's status after the push, when it could be read. */
-	status?: JobStatus_Deserialize | null,
+/**  What a push sends to a job (key names only, never values). */
+export type PushPlan = {
+	/**  Keys whose values change (`SecretToken`, and `BaseAddress` when the job had none). */
+	changes: string[],
+	/**  Keys sent back as they were read. */
+	keeps: string[],
+	/**  What happens to the job's Tenant URL. */
+	base_address: BaseAddressChange,
+	/**  What happens to the job afterwards. */
+	then: JobStep,
 	/**
-	 *  Whether the token was stored in the job (it was not when validation failed; it was
-	 *  even when a later restart or read failed).
+	 *  Whether the plan comes from the job's own settings; `false` when they could not be read
+	 *  and only the two keys are sent (the settings check was skipped).
 	 */
-	stored: boolean,
-	/**  Why it failed, in words (the token was not stored when validation failed). */
-	error?: string | null,
+	settings_read: boolean,
 };
 
-/**  One linked job after a push, or why the push to it failed. */
+/**  One linked job after a push (or a dry run), or why it failed. */
+export type PushReport = PushReport_Serialize | PushReport_Deserialize;
+
+/**  One linked job after a push (or a dry run), or why it failed. */
+export type PushReport_Deserialize = {
+	/**  The job. */
+	link: EntraLink_Deserialize,
+	/**  A dry run: nothing was written. */
+	dry_run: boolean,
+	/**  What was (or would be) sent, once the job's settings were read. */
+	plan?: PushPlan | null,
+	/**  Whether Test Connection passed with the new token. */
+	validated: boolean,
+	/**
+	 *  Whether the token is in the job: `true` once the PUT succeeded, `false` when it was
+	 *  refused or never sent, `None` when its outcome cannot be known (the connection was lost
+	 *  after sending).
+	 */
+	stored?: boolean | null,
+	/**  What was done, when everything worked. */
+	action?: PushAction | null,
+	/**  The job's status afterwards, when it could be read. */
+	status?: JobStatus_Deserialize | null,
+	/**  Settings that differ after the PUT, with their values before. */
+	drift: SettingDrift_Deserialize[],
+	/**  Risks taken (the settings check skipped). */
+	warnings: string[],
+	/**  Why it failed, in words. */
+	error?: string | null,
+	/**  What kind of failure, for a shell's next step. */
+	error_kind?: ErrorKind | null,
+};
+
+/**  One linked job after a push (or a dry run), or why it failed. */
 export type PushReport_Serialize = {
 	/**  The job. */
-	link: EntraLink,
-	/**  What was done, when it worked. */
-	action: PushAction | null,
-	/**  The job's status after the push, when it could be read. */
-	status: JobStatus_Serialize | null,
+	link: EntraLink_Serialize,
+	/**  A dry run: nothing was written. */
+	dry_run: boolean,
+	/**  What was (or would be) sent, once the job's settings were read. */
+	plan: PushPlan | null,
+	/**  Whether Test Connection passed with the new token. */
+	validated: boolean,
 	/**
-	 *  Whether the token was stored in the job (it was not when validation failed; it was
-	 *  even when a later restart or read failed).
+	 *  Whether the token is in the job: `true` once the PUT succeeded, `false` when it was
+	 *  refused or never sent, `None` when its outcome cannot be known (the connection was lost
+	 *  after sending).
 	 */
-	stored: boolean,
-	/**  Why it failed, in words (the token was not stored when validation failed). */
+	stored: boolean | null,
+	/**  What was done, when everything worked. */
+	action: PushAction | null,
+	/**  The job's status afterwards, when it could be read. */
+	status: JobStatus_Serialize | null,
+	/**  Settings that differ after the PUT, with their values before. */
+	drift: SettingDrift_Serialize[],
+	/**  Risks taken (the settings check skipped). */
+	warnings: string[],
+	/**  Why it failed, in words. */
 	error: string | null,
+	/**  What kind of failure, for a shell's next step. */
+	error_kind: ErrorKind | null,
 };
 
 /**  `synchronizationQuarantine`. */
@@ -632,6 +778,29 @@ export type ServicePrincipal_Serialize = {
 	displayName: string,
 };
 
+/**  A setting that a push changed although it should not have: its value before, and now. */
+export type SettingDrift = SettingDrift_Serialize | SettingDrift_Deserialize;
+
+/**  A setting that a push changed although it should not have: its value before, and now. */
+export type SettingDrift_Deserialize = {
+	/**  The key. */
+	key: string,
+	/**  Its value before the push (non-secret: Graph showed it). */
+	before: string,
+	/**  Its value after (`None`: gone; masked values count as changed, they cannot be checked). */
+	after?: string | null,
+};
+
+/**  A setting that a push changed although it should not have: its value before, and now. */
+export type SettingDrift_Serialize = {
+	/**  The key. */
+	key: string,
+	/**  Its value before the push (non-secret: Graph showed it). */
+	before: string,
+	/**  Its value after (`None`: gone; masked values count as changed, they cannot be checked). */
+	after: string | null,
+};
+
 /**  A provisioning job (`synchronizationJob`). */
 export type SyncJob = SyncJob_Serialize | SyncJob_Deserialize;
 
@@ -706,7 +875,7 @@ export type TokenSummary_Deserialize = {
 	/**  Short hash of the token. */
 	fingerprint: string,
 	/**  The Entra provisioning jobs this token feeds. */
-	entra_links: EntraLink[],
+	entra_links: EntraLink_Deserialize[],
 };
 
 /**  A stored token, ready to show. Holds no secret. */
@@ -738,7 +907,7 @@ export type TokenSummary_Serialize = {
 	/**  Short hash of the token. */
 	fingerprint: string,
 	/**  The Entra provisioning jobs this token feeds. */
-	entra_links: EntraLink[],
+	entra_links: EntraLink_Serialize[],
 };
 
 /**  The stored tokens changed; list them again. */

@@ -232,26 +232,84 @@ async function unlinkApp(s: TokenSummary, appId: string): Promise<void> {
   }
 }
 
-/** What a push did, in words. */
+/** What a push did, in words, with the next step for each outcome of the PUT. */
 function pushText(r: PushReport): string {
-  if (r.error) return `${r.link.app_name}: not pushed — ${r.error}`;
+  const name = r.link.app_name;
+  if (r.error) {
+    if (r.stored === true) {
+      return `${name}: the token WAS stored, but ${r.error}. Check the job in the Entra admin center (Provisioning) before pushing again.`;
+    }
+    if (r.stored === null) {
+      return `${name}: unknown whether the token was stored — ${r.error}. Push again to be sure: storing the same token twice is harmless.`;
+    }
+    return `${name}: not pushed — ${r.error}. The job kept its old credentials; nothing in it changed.`;
+  }
   const done = {
     stored: "token stored; the job uses it from its next cycle",
     restarted: "token stored, quarantine lifted, job restarted",
     started: "token stored, job started",
   }[r.action ?? "stored"];
-  return `${r.link.app_name}: ${done}; status ${r.status?.code ?? "unknown"}.`;
+  const kept = r.plan && r.plan.keeps.length > 0 ? ` Kept as they were: ${r.plan.keeps.join(", ")}.` : "";
+  return `${name}: ${done}; status ${r.status?.code ?? "unknown"}.${kept}`;
+}
+
+/** What a push would do, from a dry run: key names only, never values. */
+function planText(r: PushReport): string {
+  const name = r.link.app_name;
+  if (r.error) return `${name}: a push would fail — ${r.error}`;
+  if (!r.plan) return `${name}: nothing to show.`;
+  const then = { restart: "restarted (quarantine lifted)", start: "started", nothing: "left running; it uses the token from its next cycle" }[r.plan.then];
+  const keeps = r.plan.keeps.length > 0 ? ` Sent back unchanged: ${r.plan.keeps.join(", ")}.` : "";
+  return `${name}: Test Connection passed with the new token. Will change ${r.plan.changes.join(" and ")}.${keeps} The job will then be ${then}.`;
+}
+
+/** Shows the dry run's plan in the card and resolves with the admin's answer. */
+function confirmPlan(card: HTMLElement, reports: PushReport[]): Promise<boolean> {
+  const panel = $(".entra-plan", card);
+  $(".entra-plan-text", card).textContent = `First push to this job — nothing has been written yet. ${reports.map(planText).join(" ")}`;
+  const confirm = $<HTMLButtonElement>(".entra-plan-confirm", card);
+  confirm.disabled = reports.some((r) => r.error);
+  panel.hidden = false;
+  return new Promise((resolve) => {
+    const done = (answer: boolean) => {
+      panel.hidden = true;
+      confirm.removeEventListener("click", yes);
+      cancel.removeEventListener("click", no);
+      resolve(answer);
+    };
+    const yes = () => done(true);
+    const no = () => done(false);
+    const cancel = $<HTMLButtonElement>(".entra-plan-cancel", card);
+    confirm.addEventListener("click", yes);
+    cancel.addEventListener("click", no);
+  });
 }
 
 async function push(card: HTMLElement, s: TokenSummary): Promise<void> {
   clearError();
   const result = $(".entra-result", card);
   result.classList.remove("ok", "bad");
-  withSpinner(result, "Checking the token with Entra's Test Connection and pushing it…");
   try {
-    const reports = await commands.pushToEntra(s.org_id, s.broker_id);
+    if (s.entra_links.some((l) => l.pushed_at === null)) {
+      withSpinner(result, "Reading the job and its settings, and checking the token with Test Connection (nothing is written)…");
+      const plan = await commands.pushToEntra(s.org_id, s.broker_id, true);
+      result.textContent = "";
+      if (!(await confirmPlan(card, plan))) {
+        result.textContent = "Push cancelled: nothing was written.";
+        return;
+      }
+    }
+    withSpinner(result, "Checking the token with Entra's Test Connection and pushing it…");
+    const reports = await commands.pushToEntra(s.org_id, s.broker_id, false);
     result.textContent = reports.map(pushText).join(" ");
     result.classList.add(reports.some((r) => r.error) ? "bad" : "ok");
+    // Core noted each stored push in the record; the card's copy learns it without a redraw
+    // (which would drop the result above), so the next push does not ask again.
+    for (const r of reports.filter((r) => r.stored === true)) {
+      for (const l of s.entra_links.filter((l) => l.app_id === r.link.app_id && l.job_id === r.link.job_id)) {
+        l.pushed_at = new Date().toISOString();
+      }
+    }
     await showHealth(card, s);
   } catch (e) {
     result.textContent = messageOf(e);
@@ -271,7 +329,9 @@ async function refreshEntraSession(): Promise<void> {
   if (sessions.length === 0) return;
   const s = sessions[0];
   const cloud = s.target.cloud.kind === "local" ? `local Entra at ${s.target.cloud.base}` : `${s.target.cloud.kind} cloud`;
-  line.textContent = `Signed in to Entra (${cloud}, tenant ${s.target.tenant}) since ${new Date(s.signed_in_at).toLocaleString()}.`;
+  const who = s.account ?? "an account Entra did not name";
+  const tenant = s.tenant_id ?? "not named: sign in again";
+  line.textContent = `Signed in to Entra as ${who} (tenant ${tenant}, ${cloud}) since ${new Date(s.signed_in_at).toLocaleString()}.`;
   line.dataset.signedIn = "true";
   $("#entra-sign-out").hidden = false;
 }
@@ -302,7 +362,7 @@ async function signOutOfEntra(): Promise<void> {
   try {
     await commands.entraSignOut();
     const line = $("#entra-session");
-    line.textContent = "Signed out of Entra: the refresh token is gone from your OS keyring.";
+    line.textContent = "Signed out of Entra on this computer: the refresh token is gone from your OS keyring. Nothing was revoked at Microsoft.";
     delete line.dataset.signedIn;
     $("#entra-sign-out").hidden = true;
     await refresh();

@@ -96,12 +96,23 @@ enum Command {
     /// Microsoft Entra: sign in, list the Webex enterprise apps, link an org to a provisioning job.
     #[command(subcommand)]
     Entra(commands::entra::EntraCommand),
-    /// Put the org's token into its linked Entra provisioning jobs (Test Connection first), restart
-    /// a quarantined job, and show each job's status.
+    /// Put the org's token into its linked Entra provisioning jobs: read the job's settings, Test
+    /// Connection with the new token, store it with every other setting sent back unchanged,
+    /// read them again to verify, then restart a quarantined job or start a paused one.
     Push {
         #[command(flatten)]
         which: commands::Which,
-        /// Print JSON.
+        /// Only show what would change (key names, never values) and run Test Connection: no
+        /// write, no restart, no start.
+        #[arg(long)]
+        dry_run: bool,
+        /// When the job's settings cannot be read, store only the Tenant URL and token anyway.
+        /// Risky: if Graph's secrets PUT replaces the whole set (unconfirmed), this erases the
+        /// notification e-mail, the accidental-deletion threshold, SkipOutOfScopeDeletions and
+        /// the scope.
+        #[arg(long)]
+        skip_settings_check: bool,
+        /// Print JSON (`"stored": true | false | null` per job).
         #[arg(long)]
         json: bool,
     },
@@ -171,7 +182,18 @@ async fn main() -> ExitCode {
         Command::Forget { which } => commands::forget::run(&which).await,
         Command::Sandbox(args) => commands::sandbox::run(args).await,
         Command::Entra(command) => commands::entra::run(command).await,
-        Command::Push { which, json } => commands::push::run(&which, json).await,
+        Command::Push {
+            which,
+            dry_run,
+            skip_settings_check,
+            json,
+        } => {
+            let options = scim_token_core::api::PushOptions {
+                dry_run,
+                skip_settings_check,
+            };
+            commands::push::run(&which, options, json).await
+        }
         Command::Watch(command) => commands::watch::run(command),
     };
     match result {

@@ -8,11 +8,13 @@
 mod copy;
 mod entra;
 mod error;
+mod push;
 mod sign_in;
 mod tokens;
 
 pub use copy::{Copied, CopyWhat};
-pub use entra::{EntraApp, LinkHealth, PushAction, PushReport};
+pub use entra::{EntraApp, LinkHealth};
 pub use error::{ApiError, ErrorKind};
+pub use push::{JobStep, PushAction, PushOptions, PushPlan, PushReport};
 pub use sign_in::{Kept, NeedsOrg, SignedIn};
 pub use tokens::{CheckReport, Listing, Tokens};

@@ -6,15 +6,19 @@
 pub mod cloud;
 pub mod error;
 pub mod graph;
+pub mod identity;
 pub mod link;
 pub mod login;
 mod redirect;
+pub mod secrets;
 
 pub use cloud::{Cloud, CloudError};
 pub use error::{EntraError, GraphFailure};
 pub use graph::{Graph, JobStatus, ServicePrincipal, SyncJob};
+pub use identity::EntraIdentity;
 pub use link::EntraLink;
 pub use login::{EntraTarget, EntraTokens, PendingEntraLogin, RedirectMatcher};
+pub use secrets::{BaseAddressChange, SecretPair, SecretsPlan, SecretsRefusal, SettingDrift};
 
 /// "Microsoft Graph Command Line Tools": a public client that allows dynamic consent, used by
 /// many tools when the tenant has no app registration of its own.
@@ -26,6 +30,8 @@ pub const SYNCHRONIZATION_SCOPE: &str = "Synchronization.ReadWrite.All";
 pub const APPLICATION_READ_SCOPE: &str = "Application.Read.All";
 /// The scope that asks for a refresh token.
 pub const OFFLINE_ACCESS: &str = "offline_access";
+/// The OpenID Connect scopes that ask for an `id_token` naming the account and tenant.
+pub const IDENTITY_SCOPES: [&str; 2] = ["openid", "profile"];
 
 /// The directory roles that may manage an enterprise app's provisioning.
 pub const PROVISIONING_ROLES: [&str; 2] = ["Application Administrator", "Cloud Application Administrator"];

@@ -11,6 +11,7 @@ pub mod callback;
 pub mod clipboard;
 pub mod entra;
 pub mod expiry;
+pub mod http_body;
 pub mod listener;
 pub mod navigation;
 pub mod probe;

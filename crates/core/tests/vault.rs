@@ -246,13 +246,18 @@ fn long_entra_refresh_tokens_survive_the_keyring() {
     let vault = vault("entra-long", dir.path());
     let target = EntraTarget::new(Cloud::Global);
     let long = RefreshToken::new(format!("0.A{}", "bC9-_".repeat(900)));
-    keyring_or_explain(vault.store_entra_session(&target, &long, OffsetDateTime::now_utc()));
+    keyring_or_explain(vault.store_entra_session(&target, &long, None, OffsetDateTime::now_utc()));
     let read = vault.entra_refresh_token(&target).unwrap().expect("kept");
     assert_eq!(read.secret(), long.secret());
     assert_eq!(vault.entra_sessions().unwrap()[0].chunks, 5);
+    let first_generation = vault.entra_sessions().unwrap()[0].generation.clone();
+    assert!(
+        !first_generation.is_empty(),
+        "each kept token has a generation of its own"
+    );
 
     let short = RefreshToken::new("0.Ashort".into());
-    vault.rotate_entra_refresh_token(&target, &short).unwrap();
+    vault.rotate_entra_refresh_token(&target, &long, &short).unwrap();
     assert_eq!(
         vault
             .entra_refresh_token(&target)
@@ -261,11 +266,36 @@ fn long_entra_refresh_tokens_survive_the_keyring() {
             .secret(),
         "0.Ashort"
     );
-    let account = scim_token_core::vault::entra_keyring_account(&target);
-    let stale = keyring::Entry::new(&service("entra-long"), &format!("{account}#1")).unwrap();
-    assert!(
-        matches!(stale.get_password(), Err(keyring::Error::NoEntry)),
-        "a longer token's pieces are removed"
+    // The first generation's pieces are gone once the record moved to the second.
+    let account = format!(
+        "{}~{first_generation}",
+        scim_token_core::vault::entra_keyring_account(&target)
+    );
+    let now = &vault.entra_sessions().unwrap()[0];
+    assert_eq!(now.chunks, 1);
+    assert_ne!(now.generation, first_generation);
+    for piece in 0..5 {
+        let name = if piece == 0 {
+            account.clone()
+        } else {
+            format!("{account}#{piece}")
+        };
+        let stale = keyring::Entry::new(&service("entra-long"), &name).unwrap();
+        assert!(
+            matches!(stale.get_password(), Err(keyring::Error::NoEntry)),
+            "no piece of an older generation is left ({name})"
+        );
+    }
+    // A token that is not the kept one does not replace it (another program rotated first).
+    let stray = RefreshToken::new("0.Astray".into());
+    vault.rotate_entra_refresh_token(&target, &long, &stray).unwrap();
+    assert_eq!(
+        vault
+            .entra_refresh_token(&target)
+            .unwrap()
+            .expect("kept")
+            .secret(),
+        "0.Ashort"
     );
 
     vault.forget_entra_session(&target).unwrap();

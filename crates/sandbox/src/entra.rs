@@ -8,7 +8,12 @@
 //! /{tenant}/oauth2/v2.0/token          authorization_code (PKCE) and refresh_token grants
 //! /{tenant}/saml2                      the federated sign-in for the Webex sandbox (SSO)
 //! /v1.0/servicePrincipals…             apps, synchronization secrets and jobs (Graph v1.0)
+//! /beta/servicePrincipals/{id}/synchronization/secrets   reading the secrets, as Microsoft's how-to does
 //! ```
+//!
+//! Where Graph's behaviour is unconfirmed, it plays the one that can hurt by default: the
+//! secrets PUT replaces the whole set ([`SecretsPut`]), and v1.0 refuses to read the secrets
+//! ([`SecretsRead`]). Each can be switched to test the other.
 //!
 //! It shares the sandbox's state (the job provisions into the Webex side over real HTTP, the
 //! SSO hands a signed-in account back to the Webex broker) but is served from its own port, so
@@ -37,9 +42,9 @@ use uuid::Uuid;
 use crate::AppState;
 
 pub use accounts::{EntraAccount, seeded_entra_accounts};
-pub use tenant::WEBEX_APP_ID;
+pub use tenant::{SEEDED_SETTINGS, WEBEX_APP_ID};
 
-pub(crate) use graph::{GraphError, throttle};
+pub(crate) use graph::{GraphError, faults};
 pub(crate) use scheduler::run as run_scheduler;
 
 /// The tenant ID the local Entra serves unless told otherwise.
@@ -52,6 +57,54 @@ pub const DEFAULT_ACCESS_TOKEN_LIFETIME: time::Duration = time::Duration::second
 pub const LONGEST_CYCLE: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 /// How many directory users are assigned to the Webex app by default.
 pub const DEFAULT_DIRECTORY_USERS: usize = 20;
+
+/// What the secrets PUT does with keys it is not sent: unconfirmed for Graph.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SecretsPut {
+    /// Keeps them; only the keys sent change.
+    Merge,
+    /// Drops them: the set becomes exactly what was sent (the behaviour that can hurt).
+    #[default]
+    Replace,
+}
+
+impl std::str::FromStr for SecretsPut {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "merge" => Ok(Self::Merge),
+            "replace" => Ok(Self::Replace),
+            other => Err(format!("'{other}': use merge or replace")),
+        }
+    }
+}
+
+/// Where the secrets can be read (`GET …/synchronization/secrets`): unconfirmed on v1.0;
+/// Microsoft's own how-to reads them from `/beta`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SecretsRead {
+    /// v1.0 and beta.
+    V1,
+    /// Beta only: v1.0 answers 405.
+    #[default]
+    Beta,
+    /// Neither: both answer 405.
+    None,
+}
+
+impl std::str::FromStr for SecretsRead {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "v1" => Ok(Self::V1),
+            "beta" => Ok(Self::Beta),
+            "none" => Ok(Self::None),
+            other => Err(format!("'{other}': use v1, beta or none")),
+        }
+    }
+}
 
 /// How the local Entra behaves.
 #[derive(Debug, Clone)]
@@ -70,6 +123,12 @@ pub struct EntraConfig {
     pub users: usize,
     /// Answer every n-th Graph request with 429 and `Retry-After: 1`.
     pub throttle_every: Option<NonZeroU32>,
+    /// What the secrets PUT does with keys it is not sent.
+    pub secrets_put: SecretsPut,
+    /// Where the secrets can be read.
+    pub secrets_read: SecretsRead,
+    /// A fault: once a secrets PUT succeeded, every later Graph request answers 503.
+    pub fail_after_secrets_put: bool,
 }
 
 impl Default for EntraConfig {
@@ -82,6 +141,9 @@ impl Default for EntraConfig {
             cycle: DEFAULT_CYCLE,
             users: DEFAULT_DIRECTORY_USERS,
             throttle_every: None,
+            secrets_put: SecretsPut::default(),
+            secrets_read: SecretsRead::default(),
+            fail_after_secrets_put: false,
         }
     }
 }
@@ -100,6 +162,8 @@ pub(crate) struct Entra {
     http: std::sync::OnceLock<reqwest::Client>,
     /// Graph requests answered, for `throttle_every`.
     pub(crate) graph_requests: AtomicU64,
+    /// Set by a successful secrets PUT, for `fail_after_secrets_put`.
+    pub(crate) secrets_put_done: std::sync::atomic::AtomicBool,
 }
 
 impl Entra {
@@ -129,6 +193,7 @@ impl Entra {
             wake: tokio::sync::Notify::new(),
             http: std::sync::OnceLock::new(),
             graph_requests: AtomicU64::new(0),
+            secrets_put_done: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -161,5 +226,6 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .merge(identity::routes())
         .nest("/v1.0", graph::routes())
+        .nest("/beta", graph::beta_routes())
         .fallback(graph::not_found)
 }

@@ -247,7 +247,7 @@ impl Sandbox {
             .route("/_sandbox/info", axum::routing::get(info::show))
             .layer(axum::middleware::from_fn_with_state(
                 self.state.clone(),
-                entra::throttle,
+                entra::faults,
             ))
             .layer(axum::middleware::from_fn(host::only_loopback))
             .layer(axum::middleware::from_fn_with_state(

@@ -42,7 +42,7 @@ pub(crate) enum EntraCommand {
         #[arg(long, value_name = "SERVICE_PRINCIPAL_ID")]
         app: Option<String>,
     },
-    /// Forget the kept Entra sign-in(s).
+    /// Forget the kept Entra sign-in(s) on this computer (nothing is revoked at Microsoft).
     Logout,
 }
 
@@ -80,10 +80,15 @@ pub(crate) async fn run(command: EntraCommand) -> Result<ExitCode> {
             let link = tokens.entra_link(&record, &app, job.as_deref(), None).await?;
             println!(
                 "Linked org {} to {} (app {}, job {}) in {} tenant {}.",
-                record.org_id, link.app_name, link.app_id, link.job_id, link.target.cloud, link.target.tenant
+                record.org_id,
+                link.app_name,
+                link.app_id,
+                link.job_id,
+                link.target.cloud,
+                link.tenant_id.as_deref().unwrap_or(&link.target.tenant)
             );
             println!(
-                "Run `scim-token push --org {}` to put the token into the job.",
+                "Run `scim-token push --org {0} --dry-run` to see what a push would change, then `scim-token push --org {0}`.",
                 record.org_id
             );
             Ok(ExitCode::SUCCESS)
@@ -106,8 +111,10 @@ pub(crate) async fn run(command: EntraCommand) -> Result<ExitCode> {
             for session in tokens.entra_sessions().await? {
                 tokens.entra_sign_out(&session.target).await?;
                 println!(
-                    "Signed out of {} tenant {}.",
-                    session.target.cloud, session.target.tenant
+                    "Forgot the Entra sign-in{} ({} cloud, tenant {}) on this computer. Nothing was revoked at Microsoft: to end the sign-in there, revoke its sessions in the Entra admin center.",
+                    session.account().map(|a| format!(" of {a}")).unwrap_or_default(),
+                    session.target.cloud,
+                    session.tenant_id().unwrap_or(&session.target.tenant)
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -157,8 +164,12 @@ async fn login(tokens: &Tokens, args: LoginArgs) -> Result<ExitCode> {
     };
     let session = finished?;
     println!(
-        "Signed in to Entra ({} cloud, tenant {}). The refresh token is in the OS keyring.",
-        session.target.cloud, session.target.tenant
+        "Signed in to Entra as {} (tenant {}, {} cloud). The refresh token is in the OS keyring.",
+        session
+            .account()
+            .unwrap_or_else(|| "an account Entra did not name".into()),
+        session.tenant_id().unwrap_or("not named by Entra"),
+        session.target.cloud
     );
     println!("Next: `scim-token entra apps` lists the Webex enterprise apps to link.");
     Ok(ExitCode::SUCCESS)

@@ -1,16 +1,19 @@
-//! `scim-token push`: put the org's stored token into every Entra provisioning job it is linked
-//! to — Test Connection first, then store the Tenant URL and token, then restart a quarantined
-//! job or start a paused one — and print each job's status.
+//! `scim-token push [--dry-run] [--skip-settings-check]`: put the org's stored token into every
+//! Entra provisioning job it is linked to, keeping the job's other settings (core's `push`:
+//! read, Test Connection, write every key back, read again and compare, then restart or start),
+//! and say per job what was stored: yes, no, or unknown.
 
 use std::process::ExitCode;
 
 use anyhow::Result;
-use scim_token_core::api::{PushAction, PushReport};
+use scim_token_core::ErrorKind;
+use scim_token_core::api::{JobStep, PushAction, PushOptions, PushPlan, PushReport};
+use scim_token_core::entra::BaseAddressChange;
 
-pub(crate) async fn run(which: &super::Which, json: bool) -> Result<ExitCode> {
+pub(crate) async fn run(which: &super::Which, options: PushOptions, json: bool) -> Result<ExitCode> {
     let tokens = super::tokens()?;
     let record = which.pick(&tokens)?;
-    let reports = tokens.push(&record).await?;
+    let reports = tokens.push(&record, options).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&reports)?);
     } else {
@@ -26,30 +29,106 @@ pub(crate) async fn run(which: &super::Which, json: bool) -> Result<ExitCode> {
     })
 }
 
+fn print_plan(plan: &PushPlan, dry_run: bool) {
+    let (change, keep) = if dry_run {
+        ("would change", "would keep")
+    } else {
+        ("changed", "kept")
+    };
+    println!("  {change}: {}", plan.changes.join(", "));
+    if !plan.keeps.is_empty() {
+        println!("  {keep} as they are: {}", plan.keeps.join(", "));
+    }
+    if plan.base_address == BaseAddressChange::Kept {
+        println!("  The job's own Tenant URL (same org) is kept.");
+    }
+    if dry_run {
+        let then = match plan.then {
+            JobStep::Restart => "restarted (its quarantine lifted)",
+            JobStep::Start => "started",
+            JobStep::Nothing => "left running (it uses the token from its next cycle)",
+        };
+        println!("  The job would then be {then}.");
+    }
+}
+
 fn print_report(report: &PushReport) {
     let link = &report.link;
-    match (&report.action, &report.status, &report.error) {
-        (Some(action), Some(status), _) => {
-            let done = match action {
-                PushAction::Stored => "token stored; the job uses it from its next cycle",
-                PushAction::Restarted => "token stored; the quarantined job was restarted",
-                PushAction::Started => "token stored; the job was started",
-            };
+    let name = format!("{} (job {})", link.app_name, link.job_id);
+    for warning in &report.warnings {
+        println!("Warning: {warning}");
+    }
+    if report.dry_run {
+        match (&report.plan, &report.error) {
+            (Some(plan), None) => {
+                println!("{name}: dry run: Test Connection passed with the new token; nothing was written.");
+                print_plan(plan, true);
+            }
+            (plan, Some(error)) => {
+                println!("{name}: dry run: a push would fail: {error}");
+                if let Some(plan) = plan {
+                    print_plan(plan, true);
+                }
+                println!("  Nothing was written.");
+            }
+            (None, None) => {}
+        }
+        return;
+    }
+    if let (Some(action), Some(status), None) = (&report.action, &report.status, &report.error) {
+        let done = match action {
+            PushAction::Stored => "token stored; the job uses it from its next cycle",
+            PushAction::Restarted => "token stored; the quarantined job was restarted",
+            PushAction::Started => "token stored; the job was started",
+        };
+        println!("{name}: {done}. Status: {}.", status.code);
+        if let Some(plan) = &report.plan {
+            print_plan(plan, false);
+        }
+        return;
+    }
+    let error = report.error.as_deref().unwrap_or("unknown failure");
+    match report.stored {
+        Some(true) => {
+            println!("{name}: the token WAS stored in the job, but: {error}");
+            for drift in &report.drift {
+                println!(
+                    "  {} was: {}  now: {}",
+                    drift.key,
+                    drift.before,
+                    drift.after.as_deref().unwrap_or("(gone)")
+                );
+            }
             println!(
-                "{} (job {}): {done}. Status: {}.",
-                link.app_name, link.job_id, status.code
+                "  Do not push again blindly: check the job in the Entra admin center (Provisioning), then `scim-token status`."
             );
         }
-        (_, _, Some(error)) if report.stored => {
+        Some(false) => {
+            println!("{name}: not pushed: {error}");
+            println!("  The job kept its old credentials; nothing in it was changed.");
+            if let Some(next) = next_step(report.error_kind) {
+                println!("  Next: {next}");
+            }
+        }
+        None => {
+            println!("{name}: UNKNOWN whether the token was stored: {error}");
             println!(
-                "{} (job {}): token stored, but the job could not be restarted or read: {error}",
-                link.app_name, link.job_id
+                "  Run `scim-token push --dry-run` to see the job as it is now, then push again (storing the same token twice is harmless)."
             );
         }
-        (_, _, Some(error)) => {
-            println!("{} (job {}): not pushed: {error}", link.app_name, link.job_id);
-            println!("  The job kept its old credentials. Check the token with `scim-token test`.");
+    }
+}
+
+/// What to do after a push that stored nothing, by the kind of failure.
+fn next_step(kind: Option<ErrorKind>) -> Option<&'static str> {
+    match kind? {
+        ErrorKind::EntraSettings => Some(
+            "see above; `--skip-settings-check` stores only the Tenant URL and token when the settings cannot be read (it may erase them: check them in the admin center afterwards).",
+        ),
+        ErrorKind::EntraWrongTenant => {
+            Some("run `scim-token entra login --tenant TENANT_ID` for the link's tenant, or link again.")
         }
-        _ => {}
+        ErrorKind::EntraRefused => Some("check the token with `scim-token test`."),
+        other => crate::advice::next_step(other),
     }
 }

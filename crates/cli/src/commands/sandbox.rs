@@ -54,6 +54,17 @@ pub(crate) struct SandboxArgs {
     /// Answer every N-th Graph request with 429 and Retry-After (to test throttling).
     #[arg(long, value_name = "N")]
     entra_throttle_every: Option<std::num::NonZeroU32>,
+    /// What the local Entra's secrets PUT does with keys it is not sent: keep them (merge) or
+    /// drop them (replace, the default: the behaviour that can hurt; Graph's is unconfirmed).
+    #[arg(long, value_name = "MODE", default_value = "replace")]
+    entra_secrets_put: entra::SecretsPut,
+    /// Where the local Entra lets a job's secrets be read: v1 (and beta), beta only (the
+    /// default; reading on v1.0 is unconfirmed), or none.
+    #[arg(long, value_name = "WHERE", default_value = "beta")]
+    entra_secrets_get: entra::SecretsRead,
+    /// A fault for tests: once a secrets PUT succeeded, answer every Graph request with 503.
+    #[arg(long)]
+    entra_fail_after_secrets_put: bool,
 }
 
 pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
@@ -72,6 +83,9 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
             cycle: std::time::Duration::from_secs(args.entra_cycle),
             users: args.entra_users,
             throttle_every: args.entra_throttle_every,
+            secrets_put: args.entra_secrets_put,
+            secrets_read: args.entra_secrets_get,
+            fail_after_secrets_put: args.entra_fail_after_secrets_put,
         },
     };
     let running = Sandbox::start(config, args.port).await?;
@@ -130,6 +144,19 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
     println!(
         "  Graph:       {entra_base}v1.0/   Webex app: servicePrincipals/{}",
         entra::WEBEX_APP_ID
+    );
+    let entra_config = &sandbox.config().entra;
+    println!(
+        "  Secrets:     PUT {}; GET {}",
+        match entra_config.secrets_put {
+            entra::SecretsPut::Merge => "merges the keys sent",
+            entra::SecretsPut::Replace => "replaces the whole set (the behaviour that can hurt)",
+        },
+        match entra_config.secrets_read {
+            entra::SecretsRead::V1 => "on v1.0 and beta",
+            entra::SecretsRead::Beta => "on beta only",
+            entra::SecretsRead::None => "refused",
+        }
     );
     for account in sandbox.entra_accounts() {
         let roles = if account.roles.is_empty() {

@@ -36,6 +36,14 @@ pub(crate) async fn run(json: bool) -> Result<ExitCode> {
         println!("No tokens stored. Run `scim-token login` to get one.");
         return Ok(ExitCode::SUCCESS);
     }
+    for session in tokens.entra_sessions().await.unwrap_or_default() {
+        println!(
+            "Entra sign-in: {} (tenant {}, {} cloud)",
+            session.account().unwrap_or_else(|| "account not named".into()),
+            session.tenant_id().unwrap_or("unknown: sign in again"),
+            session.target.cloud
+        );
+    }
     for (s, health) in summaries.iter().zip(&health) {
         println!(
             "{} — {} — {} (expires {}, {})",

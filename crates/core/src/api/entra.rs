@@ -9,7 +9,7 @@ use super::tokens::blocking;
 use super::{ApiError, Tokens};
 use crate::entra::graph::{Graph, JobStatus, ServicePrincipal, SyncJob};
 use crate::entra::login::{self, EntraTarget};
-use crate::entra::{EntraError, EntraLink, PendingEntraLogin};
+use crate::entra::{EntraError, EntraIdentity, EntraLink, PendingEntraLogin};
 use crate::token::TokenRecord;
 use crate::vault::EntraSessionRecord;
 
@@ -21,36 +21,6 @@ pub struct EntraApp {
     pub app: ServicePrincipal,
     /// Its provisioning jobs (none: provisioning is not set up).
     pub jobs: Vec<SyncJob>,
-}
-
-/// What a push did to a job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "kebab-case")]
-pub enum PushAction {
-    /// Stored; the running job uses the token from its next cycle.
-    Stored,
-    /// Stored, and the quarantined job restarted (quarantine lifted).
-    Restarted,
-    /// Stored, and the paused or never-run job started.
-    Started,
-}
-
-/// One linked job after a push, or why the push to it failed.
-#[derive(Debug, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct PushReport {
-    /// The job.
-    pub link: EntraLink,
-    /// What was done, when it worked.
-    pub action: Option<PushAction>,
-    /// The job's status after the push, when it could be read.
-    pub status: Option<JobStatus>,
-    /// Whether the token was stored in the job (it was not when validation failed; it was
-    /// even when a later restart or read failed).
-    pub stored: bool,
-    /// Why it failed, in words (the token was not stored when validation failed).
-    pub error: Option<String>,
 }
 
 /// A linked job's health, or why it could not be read.
@@ -65,6 +35,8 @@ pub struct LinkHealth {
     pub error: Option<String>,
     /// Whether a new Entra sign-in is needed to read it.
     pub needs_sign_in: bool,
+    /// Who the sign-in used for it is (account and tenant), when known.
+    pub signed_in: Option<EntraIdentity>,
 }
 
 impl LinkHealth {
@@ -87,7 +59,7 @@ impl Tokens {
         limit: std::time::Duration,
     ) -> Result<EntraSessionRecord, ApiError> {
         let target = pending.target().clone();
-        let tokens = pending.wait(limit, &self.http).await?;
+        let tokens = pending.wait(limit, self.http()?).await?;
         self.keep_entra_session(target, tokens).await
     }
 
@@ -98,7 +70,7 @@ impl Tokens {
         code: String,
     ) -> Result<EntraSessionRecord, ApiError> {
         let target = pending.target().clone();
-        let tokens = pending.redeem(code, &self.http).await?;
+        let tokens = pending.redeem(code, self.http()?).await?;
         self.keep_entra_session(target, tokens).await
     }
 
@@ -111,7 +83,8 @@ impl Tokens {
         self.graph_tokens.lock().await.remove(&target);
         let vault = self.vault().clone();
         let kept = target.clone();
-        blocking(move || vault.store_entra_session(&kept, &tokens.refresh, now)).await?;
+        let identity = tokens.identity.clone();
+        blocking(move || vault.store_entra_session(&kept, &tokens.refresh, identity, now)).await?;
         let vault = self.vault().clone();
         let sessions = blocking(move || vault.entra_sessions()).await?;
         sessions
@@ -126,7 +99,29 @@ impl Tokens {
         Ok(blocking(move || vault.entra_sessions()).await?)
     }
 
-    /// Forgets an Entra sign-in.
+    /// The kept sign-in to `target`.
+    pub(super) async fn entra_session(&self, target: &EntraTarget) -> Result<EntraSessionRecord, ApiError> {
+        self.entra_sessions()
+            .await?
+            .into_iter()
+            .find(|s| s.target == *target)
+            .ok_or_else(|| {
+                EntraError::NotSignedIn {
+                    cloud: target.cloud.to_string(),
+                    tenant: target.tenant.clone(),
+                }
+                .into()
+            })
+    }
+
+    /// Refuses, before anything is sent, a sign-in to another tenant than `link`'s.
+    pub(super) async fn check_link_tenant(&self, link: &EntraLink) -> Result<(), ApiError> {
+        let session = self.entra_session(&link.target).await?;
+        Ok(link.check_tenant(session.tenant_id(), session.account())?)
+    }
+
+    /// Forgets an Entra sign-in: locally only (the refresh token and its record); nothing is
+    /// revoked at Microsoft.
     pub async fn entra_sign_out(&self, target: &EntraTarget) -> Result<(), ApiError> {
         self.graph_tokens.lock().await.remove(target);
         let vault = self.vault().clone();
@@ -159,7 +154,7 @@ impl Tokens {
     /// refresh token is [`EntraError::TokenEndpoint`] with `invalid_grant`, which asks for a new
     /// sign-in. When the refresh token was refused but the keyring now holds another (a second
     /// program rotated it meanwhile), that one is tried once.
-    async fn graph_token(&self, target: &EntraTarget) -> Result<oauth2::AccessToken, ApiError> {
+    pub(super) async fn graph_token(&self, target: &EntraTarget) -> Result<oauth2::AccessToken, ApiError> {
         let mut cache = self.graph_tokens.lock().await;
         if let Some((token, until)) = cache.get(target)
             && *until > std::time::Instant::now()
@@ -169,7 +164,7 @@ impl Tokens {
         let mut refresh = self.kept_refresh_token(target).await?;
         let mut retried = false;
         let tokens = loop {
-            match login::refresh(target, &refresh, &self.http).await {
+            match login::refresh(target, &refresh, self.http()?).await {
                 Ok(tokens) => break tokens,
                 Err(EntraError::TokenEndpoint { code, description })
                     if code == "invalid_grant" && !retried =>
@@ -186,8 +181,16 @@ impl Tokens {
         };
         if tokens.refresh.secret() != refresh.secret() {
             let vault = self.vault().clone();
-            let (owned, rotated) = (target.clone(), tokens.refresh.clone());
-            blocking(move || vault.rotate_entra_refresh_token(&owned, &rotated)).await?;
+            let (owned, redeemed, rotated) = (target.clone(), refresh.clone(), tokens.refresh.clone());
+            // Entra keeps the redeemed token valid, so a rotation that cannot be kept (keyring
+            // or records failing) loses nothing: the use case goes on with this access token.
+            if let Err(e) =
+                blocking(move || vault.rotate_entra_refresh_token(&owned, &redeemed, &rotated)).await
+            {
+                tracing::warn!(
+                    "the rotated Entra refresh token was not kept (the previous one still works): {e}"
+                );
+            }
         }
         const MARGIN: std::time::Duration = std::time::Duration::from_secs(300);
         if let Some(lifetime) = tokens.expires_in.and_then(|l| l.checked_sub(MARGIN)) {
@@ -217,7 +220,7 @@ impl Tokens {
     ) -> Result<(EntraTarget, Vec<EntraApp>), ApiError> {
         let target = self.entra_target(target).await?;
         let access = self.graph_token(&target).await?;
-        let graph = Graph::new(&self.http, target.cloud.graph_base(), &access);
+        let graph = Graph::new(self.http()?, target.cloud.graph_base(), &access);
         let mut apps = Vec::new();
         for app in graph.webex_apps().await? {
             let jobs = graph.jobs(&app.id).await?;
@@ -226,8 +229,8 @@ impl Tokens {
         Ok((target, apps))
     }
 
-    /// Links an org's token to an app's job (the app's only job unless `job` names one). A link
-    /// to the same app is replaced.
+    /// Links an org's token to an app's job (the app's only job unless `job` names one), in the
+    /// tenant the sign-in belongs to. A link to the same app is replaced.
     pub async fn entra_link(
         &self,
         record: &TokenRecord,
@@ -236,8 +239,19 @@ impl Tokens {
         target: Option<EntraTarget>,
     ) -> Result<EntraLink, ApiError> {
         let target = self.entra_target(target).await?;
+        target
+            .cloud
+            .accepts_token_from(&record.broker)
+            .map_err(|e| EntraError::Invalid(e.to_string()))?;
+        let session = self.entra_session(&target).await?;
+        let Some(tenant_id) = session.tenant_id().map(str::to_owned) else {
+            return Err(EntraError::TenantUnknown {
+                cloud: target.cloud.to_string(),
+            }
+            .into());
+        };
         let access = self.graph_token(&target).await?;
-        let graph = Graph::new(&self.http, target.cloud.graph_base(), &access);
+        let graph = Graph::new(self.http()?, target.cloud.graph_base(), &access);
         let app = graph.app(app_id).await?;
         let jobs = graph.jobs(app_id).await?;
         let job_id = match (job, jobs.as_slice()) {
@@ -262,6 +276,8 @@ impl Tokens {
             app_id: app.id,
             app_name: app.display_name,
             job_id,
+            tenant_id: Some(tenant_id),
+            pushed_at: None,
         };
         let vault = self.vault().clone();
         let (key, kept) = (record.key(), link.clone());
@@ -298,70 +314,19 @@ impl Tokens {
         Ok(removed)
     }
 
-    /// Pushes the org's token into every linked job: Test Connection with the new credentials
-    /// first (nothing is stored when it fails), then store only `BaseAddress` and `SecretToken`,
-    /// then restart a quarantined job (lifting the quarantine) or start a paused or new one.
-    pub async fn push(&self, record: &TokenRecord) -> Result<Vec<PushReport>, ApiError> {
-        if record.entra_links.is_empty() {
-            return Err(ApiError::NotLinked(record.org_id));
-        }
-        let token = self.token(record).await?;
-        let tenant_url = record.tenant_url();
-        let mut reports = Vec::new();
-        for link in &record.entra_links {
-            let stored = std::cell::Cell::new(false);
-            let pushed = async {
-                let access = self.graph_token(&link.target).await?;
-                let graph = Graph::new(&self.http, link.target.cloud.graph_base(), &access);
-                graph
-                    .validate(&link.app_id, &link.job_id, &tenant_url, &token)
-                    .await?;
-                graph.store_credentials(&link.app_id, &tenant_url, &token).await?;
-                let before = graph.job(&link.app_id, &link.job_id).await?;
-                let action = match before.status.code.as_str() {
-                    "Quarantine" => {
-                        graph
-                            .restart_lifting_quarantine(&link.app_id, &link.job_id)
-                            .await?;
-                        PushAction::Restarted
-                    }
-                    "Paused" | "NotRun" | "NotConfigured" => {
-                        graph.start(&link.app_id, &link.job_id).await?;
-                        PushAction::Started
-                    }
-                    _ => PushAction::Stored,
-                };
-                let after = graph.job(&link.app_id, &link.job_id).await?;
-                Ok::<_, ApiError>((action, after.status))
-            }
-            .await;
-            reports.push(match pushed {
-                Ok((action, status)) => PushReport {
-                    link: link.clone(),
-                    action: Some(action),
-                    status: Some(status),
-                    stored: true,
-                    error: None,
-                },
-                Err(e) => PushReport {
-                    link: link.clone(),
-                    action: None,
-                    status: None,
-                    stored: stored.get(),
-                    error: Some(e.to_string().replace(token.expose_secret(), "[REDACTED]")),
-                },
-            });
-        }
-        Ok(reports)
-    }
-
     /// The health of every job the org's token feeds.
     pub async fn entra_health(&self, record: &TokenRecord) -> Vec<LinkHealth> {
         let mut out = Vec::new();
         for link in &record.entra_links {
+            let signed_in = self
+                .entra_session(&link.target)
+                .await
+                .ok()
+                .and_then(|s| s.identity);
             let read = async {
+                self.check_link_tenant(link).await?;
                 let access = self.graph_token(&link.target).await?;
-                let graph = Graph::new(&self.http, link.target.cloud.graph_base(), &access);
+                let graph = Graph::new(self.http()?, link.target.cloud.graph_base(), &access);
                 Ok::<_, ApiError>(graph.job(&link.app_id, &link.job_id).await?.status)
             }
             .await;
@@ -371,12 +336,14 @@ impl Tokens {
                     status: Some(status),
                     error: None,
                     needs_sign_in: false,
+                    signed_in,
                 },
                 Err(e) => LinkHealth {
                     link: link.clone(),
                     status: None,
                     needs_sign_in: e.needs_entra_sign_in(),
                     error: Some(e.to_string()),
+                    signed_in,
                 },
             });
         }

@@ -77,6 +77,11 @@ pub enum ErrorKind {
     EntraRefused,
     /// The org's token is linked to no provisioning job.
     NotLinked,
+    /// The Entra sign-in is to another tenant than the linked job's.
+    EntraWrongTenant,
+    /// The job's other settings cannot be kept safely (unreadable, masked, another org's
+    /// Tenant URL), or a push changed them.
+    EntraSettings,
 }
 
 /// A use case failed. The message says what happened and, where core can, what to do.
@@ -178,7 +183,12 @@ fn entra_kind(err: &EntraError) -> ErrorKind {
         EntraError::Graph(g) if g.status == 404 => ErrorKind::EntraNotFound,
         EntraError::NoJob { .. } | EntraError::SeveralJobs { .. } => ErrorKind::EntraNotFound,
         EntraError::Throttled { .. } => ErrorKind::EntraThrottled,
-        EntraError::Network(_) => ErrorKind::Network,
+        EntraError::Network(_) | EntraError::Interrupted(_) => ErrorKind::Network,
+        EntraError::WrongTenant { .. } => ErrorKind::EntraWrongTenant,
+        EntraError::SettingsUnreadable { .. } | EntraError::Settings(_) | EntraError::SettingsChanged(_) => {
+            ErrorKind::EntraSettings
+        }
+        EntraError::TenantUnknown { .. } => ErrorKind::EntraSignInNeeded,
         EntraError::Graph(_)
         | EntraError::BadResponse(_)
         | EntraError::NotSignedIn { .. }

@@ -26,8 +26,10 @@ pub struct Tokens {
     /// Tokens captured while the keyring failed: in memory only, so they can still be copied
     /// into Azure until the process ends.
     unstored: Mutex<HashMap<TokenKey, (TokenRecord, AccessToken)>>,
-    /// For Entra and Graph: no redirects followed, bounded in time.
-    pub(super) http: reqwest::Client,
+    /// For Entra and Graph: no redirects followed, bounded in time. When it cannot be built
+    /// (no TLS roots), Entra use cases say so: never a default client that follows redirects
+    /// and waits for ever.
+    http: Result<reqwest::Client, String>,
     /// Graph access tokens by sign-in, until shortly before they expire: one refresh-token
     /// redemption serves many calls, and the lock makes concurrent use cases wait for it
     /// instead of redeeming the same (rotating) refresh token twice.
@@ -232,14 +234,23 @@ impl Tokens {
 }
 
 /// The HTTP client for Entra and Graph.
-fn entra_http() -> reqwest::Client {
+fn entra_http() -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(std::time::Duration::from_secs(15))
         .timeout(std::time::Duration::from_secs(60))
         .user_agent(concat!("scim-token/", env!("CARGO_PKG_VERSION")))
         .build()
-        .unwrap_or_default()
+        .map_err(|e| e.to_string())
+}
+
+impl Tokens {
+    /// The client for Entra and Graph, or why there is none.
+    pub(super) fn http(&self) -> Result<&reqwest::Client, crate::entra::EntraError> {
+        self.http.as_ref().map_err(|e| {
+            crate::entra::EntraError::Network(format!("cannot set up HTTPS on this machine: {e}"))
+        })
+    }
 }
 
 /// Runs a blocking vault call on tokio's blocking pool.

@@ -12,7 +12,7 @@ use url::Url;
 use crate::broker::{BrokerId, SANDBOX_DEFAULT_PORT};
 
 /// A Microsoft cloud: where its identity platform and Graph are.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Cloud {
@@ -29,6 +29,51 @@ pub enum Cloud {
         #[cfg_attr(feature = "specta", specta(type = String))]
         base: Url,
     },
+}
+
+/// Reads the serialised form through [`FromStr`]'s rules, so a records file or an IPC call can
+/// never name a local Entra that plain `--cloud` would refuse (plain http off this machine).
+impl<'de> Deserialize<'de> for Cloud {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(tag = "kind", rename_all = "kebab-case")]
+        enum Repr {
+            Global,
+            Usgov,
+            Dod,
+            Local { base: String },
+        }
+        match Repr::deserialize(deserializer)? {
+            Repr::Global => Ok(Self::Global),
+            Repr::Usgov => Ok(Self::Usgov),
+            Repr::Dod => Ok(Self::Dod),
+            Repr::Local { base } => match Url::parse(&base).ok().map(|_| base.parse::<Self>()) {
+                Some(Ok(local @ Self::Local { .. })) => Ok(local),
+                _ => Err(serde::de::Error::custom(CloudError(base))),
+            },
+        }
+    }
+}
+
+/// A Webex token from `broker` cannot feed a job in `cloud`: a real Webex org's token never
+/// goes to a local Entra, nor a sandbox token to Microsoft's.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{0}")]
+pub struct PairingError(String);
+
+impl Cloud {
+    /// Whether a token from `broker` may be pushed into a job in this cloud.
+    pub fn accepts_token_from(&self, broker: &BrokerId) -> Result<(), PairingError> {
+        match (self, broker) {
+            (Self::Local { .. }, BrokerId::Webex | BrokerId::Government) => Err(PairingError(format!(
+                "a real Webex org's token ({broker}) is not sent to a local Entra ({self}): sign in to Entra in your organisation's cloud (global, usgov or dod)"
+            ))),
+            (Self::Global | Self::Usgov | Self::Dod, BrokerId::Sandbox { .. }) => Err(PairingError(format!(
+                "a sandbox token is not sent to Microsoft Entra ({self}): link it to the sandbox's local Entra, or get a real token from Webex"
+            ))),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Why a `--cloud` value is not usable.

@@ -102,9 +102,55 @@ pub enum EntraError {
         /// What Graph's last `Retry-After` asked for.
         retry_after: Duration,
     },
-    /// Entra or Graph could not be reached, or answered something unreadable.
+    /// Entra or Graph could not be reached (the request never left this machine), or its
+    /// answer could not be read.
     #[error("cannot reach Microsoft Entra: {0}")]
     Network(String),
+    /// The request was sent but no whole answer came back (timeout, connection lost): whether
+    /// Graph acted on it is unknown.
+    #[error(
+        "the connection to Microsoft Entra was lost after the request was sent, so whether it took effect is unknown: {0}"
+    )]
+    Interrupted(String),
+    /// The sign-in is to another tenant than the link's.
+    #[error(
+        "the Entra sign-in is to tenant {signed_in}{}, but this org is linked to a job in tenant {linked}. Nothing was sent. Sign in to Entra in tenant {linked}, or link the org again to a job in this tenant",
+        account.as_ref().map(|a| format!(" (as {a})")).unwrap_or_default()
+    )]
+    WrongTenant {
+        /// The link's tenant ID.
+        linked: String,
+        /// The session's tenant ID.
+        signed_in: String,
+        /// Who signed in.
+        account: Option<String>,
+    },
+    /// The kept sign-in does not say which tenant it is (made by an older scim-token).
+    #[error(
+        "the kept Entra sign-in ({cloud}) does not say which tenant it belongs to, so scim-token cannot check it matches the link. Nothing was sent. Sign in to Entra again"
+    )]
+    TenantUnknown {
+        /// The cloud.
+        cloud: String,
+    },
+    /// The job's secrets could not be read, so a push cannot keep its other settings.
+    #[error(
+        "cannot read the job's provisioning settings ({reason}), so scim-token cannot be sure a push keeps them (notification e-mail, accidental-deletion threshold, scope). Nothing was written. Pushing without the settings check stores only the Tenant URL and token, which erases those settings if Graph's secrets PUT replaces the whole set (unconfirmed)"
+    )]
+    SettingsUnreadable {
+        /// Why.
+        reason: String,
+    },
+    /// The job's secrets cannot be changed safely.
+    #[error(transparent)]
+    Settings(#[from] super::secrets::SecretsRefusal),
+    /// After the PUT, settings differed from before.
+    #[error(
+        "the token was stored, but the job's settings changed: {}. Put them back in the Entra admin center (Provisioning → Settings: notification e-mail, accidental-deletion threshold, scope{}) — their values before the push are listed above",
+        .0.iter().map(|d| d.key.as_str()).collect::<Vec<_>>().join(", "),
+        if .0.iter().any(|d| d.key.eq_ignore_ascii_case("SkipOutOfScopeDeletions")) { "; SkipOutOfScopeDeletions through Graph as in Microsoft's how-to" } else { "" }
+    )]
+    SettingsChanged(Vec<super::secrets::SettingDrift>),
     /// A Graph answer did not have the expected shape.
     #[error("Microsoft Graph answered in an unexpected shape: {0}")]
     BadResponse(String),
@@ -132,8 +178,10 @@ pub enum EntraError {
 impl EntraError {
     /// Whether a new interactive sign-in is the way out (refresh token expired, used or revoked).
     pub fn needs_sign_in(&self) -> bool {
-        matches!(self, Self::NotSignedIn { .. } | Self::NoRefreshToken)
-            || matches!(self, Self::TokenEndpoint { code, .. } if code == "invalid_grant")
+        matches!(
+            self,
+            Self::NotSignedIn { .. } | Self::NoRefreshToken | Self::TenantUnknown { .. }
+        ) || matches!(self, Self::TokenEndpoint { code, .. } if code == "invalid_grant")
             || matches!(self, Self::Graph(g) if g.status == 401)
     }
 }

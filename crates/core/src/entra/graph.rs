@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::error::{EntraError, GraphFailure};
-use super::{BASE_ADDRESS_KEY, SECRET_TOKEN_KEY};
-use crate::token::AccessToken as WebexToken;
+use super::secrets::SecretPair;
+use crate::http_body::read_bounded;
 
 /// How many times a throttled request is retried.
 const THROTTLE_RETRIES: u32 = 3;
@@ -21,6 +21,8 @@ const THROTTLE_RETRIES: u32 = 3;
 const LONGEST_WAIT: Duration = Duration::from_secs(30);
 /// What is waited when a 429 names no `Retry-After`.
 const DEFAULT_WAIT: Duration = Duration::from_secs(2);
+/// The largest Graph answer read: a page of apps or a job is a few KiB.
+pub const MAX_GRAPH_BODY: usize = 4 * 1024 * 1024;
 
 /// A service principal (enterprise app).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -239,8 +241,22 @@ impl<'a> Graph<'a> {
         body: Option<Value>,
         eventual: bool,
     ) -> Result<Vec<u8>, EntraError> {
-        let mut url = self
-            .base
+        self.call_at(&self.base, method, path, query, body, eventual)
+            .await
+    }
+
+    /// [`Self::call`] below another root (`/beta`). A request that may have reached Graph but
+    /// got no answer is [`EntraError::Interrupted`]; one that never left, [`EntraError::Network`].
+    async fn call_at(
+        &self,
+        base: &Url,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<Value>,
+        eventual: bool,
+    ) -> Result<Vec<u8>, EntraError> {
+        let mut url = base
             .join(path)
             .map_err(|e| EntraError::BadResponse(format!("bad Graph path {path}: {e}")))?;
         if !query.is_empty() {
@@ -257,10 +273,13 @@ impl<'a> Graph<'a> {
             if let Some(body) = &body {
                 request = request.json(body);
             }
-            let response = request
-                .send()
-                .await
-                .map_err(|e| EntraError::Network(e.without_url().to_string()))?;
+            let response = request.send().await.map_err(|e| {
+                if e.is_connect() || e.is_builder() {
+                    EntraError::Network(e.without_url().to_string())
+                } else {
+                    EntraError::Interrupted(e.without_url().to_string())
+                }
+            })?;
             let status = response.status();
             if status.as_u16() == 429 {
                 let wait = seconds(response.headers().get(RETRY_AFTER));
@@ -279,12 +298,15 @@ impl<'a> Graph<'a> {
                 .get("request-id")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(|e| EntraError::Network(e.without_url().to_string()))?;
+            let bytes = read_bounded(response, MAX_GRAPH_BODY).await.map_err(|e| {
+                if status.is_success() {
+                    EntraError::Interrupted(e.to_string())
+                } else {
+                    EntraError::Network(e.to_string())
+                }
+            })?;
             if status.is_success() {
-                return Ok(bytes.to_vec());
+                return Ok(bytes);
             }
             let failure = match serde_json::from_slice::<ErrorBody>(&bytes) {
                 Ok(body) => GraphFailure {
@@ -370,23 +392,40 @@ impl<'a> Graph<'a> {
         .await
     }
 
-    fn credentials(tenant_url: &Url, token: &WebexToken) -> Value {
-        json!([
-            {"key": BASE_ADDRESS_KEY, "value": tenant_url.as_str()},
-            {"key": SECRET_TOKEN_KEY, "value": token.expose_secret()},
-        ])
+    /// The job's secrets, as Graph shows them (secret values may be masked). Reading them is
+    /// unconfirmed on v1.0: when v1.0 refuses (400, 404 or 405), the same path under `/beta`,
+    /// where Microsoft's own how-to reads them, is asked for this call only.
+    pub async fn secrets(&self, app: &str) -> Result<Vec<SecretPair>, EntraError> {
+        let path = format!("servicePrincipals/{}/synchronization/secrets", segment(app)?);
+        match self.call(Method::GET, &path, &[], None, false).await {
+            Err(EntraError::Graph(refused)) if matches!(refused.status, 400 | 404 | 405) => {
+                tracing::info!(
+                    "Graph v1.0 refused to read the job's secrets ({} {}); reading them from /beta",
+                    refused.status,
+                    refused.code
+                );
+                let beta = self
+                    .base
+                    .join("../beta/")
+                    .map_err(|e| EntraError::BadResponse(format!("no /beta beside {}: {e}", self.base)))?;
+                let bytes = self.call_at(&beta, Method::GET, &path, &[], None, false).await?;
+                Self::pairs(&bytes)
+            }
+            Ok(bytes) => Self::pairs(&bytes),
+            Err(other) => Err(other),
+        }
     }
 
-    /// Test Connection with these credentials, before they are saved.
-    pub async fn validate(
-        &self,
-        app: &str,
-        job: &str,
-        tenant_url: &Url,
-        token: &WebexToken,
-    ) -> Result<(), EntraError> {
+    fn pairs(bytes: &[u8]) -> Result<Vec<SecretPair>, EntraError> {
+        serde_json::from_slice::<List<SecretPair>>(bytes)
+            .map(|list| list.value)
+            .map_err(|e| EntraError::BadResponse(format!("the job's secrets: {e}")))
+    }
+
+    /// Test Connection with these credentials (the Tenant URL and token), before they are saved.
+    pub async fn validate(&self, app: &str, job: &str, credentials: &[SecretPair]) -> Result<(), EntraError> {
         let (app, job) = (segment(app)?, segment(job)?);
-        let body = json!({"useSavedCredentials": false, "credentials": Self::credentials(tenant_url, token)});
+        let body = json!({"useSavedCredentials": false, "credentials": credentials});
         self.call(
             Method::POST,
             &format!("servicePrincipals/{app}/synchronization/jobs/{job}/validateCredentials"),
@@ -398,16 +437,11 @@ impl<'a> Graph<'a> {
         .map(drop)
     }
 
-    /// Stores the Tenant URL and the token, and nothing else: the admin's notification and
-    /// scope settings stay as they are.
-    pub async fn store_credentials(
-        &self,
-        app: &str,
-        tenant_url: &Url,
-        token: &WebexToken,
-    ) -> Result<(), EntraError> {
+    /// Stores these pairs as the job's secrets (`PUT`, whose merge-or-replace behaviour is
+    /// unconfirmed: send every key that must remain).
+    pub async fn put_secrets(&self, app: &str, pairs: &[SecretPair]) -> Result<(), EntraError> {
         let app = segment(app)?;
-        let body = json!({"value": Self::credentials(tenant_url, token)});
+        let body = json!({"value": pairs});
         self.call(
             Method::PUT,
             &format!("servicePrincipals/{app}/synchronization/secrets"),

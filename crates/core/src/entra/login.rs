@@ -6,22 +6,56 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::basic::{
+    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
+    BasicTokenIntrospectionResponse, BasicTokenType,
+};
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet, PkceCodeChallenge,
     PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope, StandardErrorResponse,
-    TokenResponse, TokenUrl,
+    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::cloud::Cloud;
 use super::error::EntraError;
+use super::identity::EntraIdentity;
 use super::redirect::RedirectListener;
 use super::{
-    APPLICATION_READ_SCOPE, GRAPH_COMMAND_LINE_TOOLS, OFFLINE_ACCESS, SYNCHRONIZATION_SCOPE, authorize_path,
-    token_path,
+    APPLICATION_READ_SCOPE, GRAPH_COMMAND_LINE_TOOLS, IDENTITY_SCOPES, OFFLINE_ACCESS, SYNCHRONIZATION_SCOPE,
+    authorize_path, token_path,
 };
+use crate::http_body::{BodyError, read_bounded};
+
+/// The token endpoint's extra field: OpenID Connect's `id_token` (who signed in).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct IdTokenField {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+}
+
+impl oauth2::ExtraTokenFields for IdTokenField {}
+
+/// A token response with the `id_token`.
+pub(crate) type EntraTokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+
+/// oauth2's client, reading the `id_token` too.
+pub(crate) type EntraClient<HasAuthUrl, HasTokenUrl> = oauth2::Client<
+    BasicErrorResponse,
+    EntraTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    HasAuthUrl,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    HasTokenUrl,
+>;
+
+/// The largest answer read from the token endpoint (a few KiB in practice).
+const MAX_TOKEN_BODY: usize = 4 * 1024 * 1024;
 
 /// Where and as which client to sign in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -45,14 +79,16 @@ impl EntraTarget {
         }
     }
 
-    /// The scopes asked for: provisioning, listing apps, and a refresh token.
+    /// The scopes asked for: provisioning, listing apps, a refresh token, and who signed in.
     pub fn scopes(&self) -> Vec<String> {
         let prefix = self.cloud.scope_prefix();
-        vec![
+        let mut scopes = vec![
             format!("{prefix}{SYNCHRONIZATION_SCOPE}"),
             format!("{prefix}{APPLICATION_READ_SCOPE}"),
             OFFLINE_ACCESS.to_owned(),
-        ]
+        ];
+        scopes.extend(IDENTITY_SCOPES.iter().map(|s| (*s).to_owned()));
+        scopes
     }
 
     /// Refuses a tenant or client ID that could change where the sign-in goes: a tenant is a
@@ -92,11 +128,8 @@ impl EntraTarget {
     pub(crate) fn client(
         &self,
         redirect: Option<&Url>,
-    ) -> Result<
-        BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>,
-        EntraError,
-    > {
-        let mut client = BasicClient::new(ClientId::new(self.client_id.clone()))
+    ) -> Result<EntraClient<EndpointSet, EndpointSet>, EntraError> {
+        let mut client = EntraClient::new(ClientId::new(self.client_id.clone()))
             .set_auth_uri(AuthUrl::from_url(self.endpoint(authorize_path(&self.tenant))?))
             .set_token_uri(TokenUrl::from_url(self.endpoint(token_path(&self.tenant))?));
         if let Some(redirect) = redirect {
@@ -116,6 +149,8 @@ pub struct EntraTokens {
     pub refresh: RefreshToken,
     /// How long the access token lives, when Entra said.
     pub expires_in: Option<Duration>,
+    /// Who signed in, when Entra sent an `id_token`.
+    pub identity: Option<EntraIdentity>,
 }
 
 /// A sign-in waiting for its redirect.
@@ -138,7 +173,18 @@ impl std::fmt::Debug for PendingEntraLogin {
     }
 }
 
-type HttpFuture<'c> = Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, reqwest::Error>> + Send + 'c>>;
+/// Why oauth2's HTTP call failed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum OauthHttpError {
+    /// The request failed.
+    #[error("{0}")]
+    Request(String),
+    /// The answer could not be read, or was too large.
+    #[error(transparent)]
+    Body(#[from] BodyError),
+}
+
+type HttpFuture<'c> = Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, OauthHttpError>> + Send + 'c>>;
 
 /// oauth2's HTTP calls through the app's reqwest client (no redirects followed: a token endpoint
 /// never redirects, and following one could send the code elsewhere). A type rather than a
@@ -146,7 +192,7 @@ type HttpFuture<'c> = Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, r
 pub(crate) struct OauthHttp<'a>(pub(crate) &'a reqwest::Client);
 
 impl<'c> oauth2::AsyncHttpClient<'c> for OauthHttp<'_> {
-    type Error = reqwest::Error;
+    type Error = OauthHttpError;
     type Future = HttpFuture<'c>;
 
     fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
@@ -158,17 +204,18 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OauthHttp<'_> {
                 .headers(parts.headers)
                 .body(body)
                 .send()
-                .await?;
+                .await
+                .map_err(|e| OauthHttpError::Request(e.without_url().to_string()))?;
             let mut out = oauth2::HttpResponse::new(Vec::new());
             *out.status_mut() = response.status();
             *out.headers_mut() = response.headers().clone();
-            *out.body_mut() = response.bytes().await?.to_vec();
+            *out.body_mut() = read_bounded(response, MAX_TOKEN_BODY).await?;
             Ok(out)
         })
     }
 }
 
-type TokenError = RequestTokenError<reqwest::Error, StandardErrorResponse<BasicErrorResponseType>>;
+type TokenError = RequestTokenError<OauthHttpError, StandardErrorResponse<BasicErrorResponseType>>;
 
 /// The token endpoint's refusal, in words, without any secret.
 pub(crate) fn token_error(error: TokenError) -> EntraError {
@@ -177,13 +224,22 @@ pub(crate) fn token_error(error: TokenError) -> EntraError {
             code: response.error().to_string(),
             description: response.error_description().cloned().unwrap_or_default(),
         },
-        RequestTokenError::Request(e) => EntraError::Network(e.without_url().to_string()),
+        RequestTokenError::Request(e) => EntraError::Network(e.to_string()),
         RequestTokenError::Parse(e, _) => EntraError::BadResponse(e.to_string()),
         RequestTokenError::Other(e) => EntraError::BadResponse(e),
     }
 }
 
-pub(crate) fn tokens(response: &oauth2::basic::BasicTokenResponse) -> Result<EntraTokens, EntraError> {
+/// Who the response's `id_token` names, if it has a readable one.
+fn identity(response: &EntraTokenResponse) -> Option<EntraIdentity> {
+    response
+        .extra_fields()
+        .id_token
+        .as_deref()
+        .and_then(EntraIdentity::from_id_token)
+}
+
+pub(crate) fn tokens(response: &EntraTokenResponse) -> Result<EntraTokens, EntraError> {
     Ok(EntraTokens {
         access: response.access_token().clone(),
         refresh: response
@@ -191,6 +247,7 @@ pub(crate) fn tokens(response: &oauth2::basic::BasicTokenResponse) -> Result<Ent
             .cloned()
             .ok_or(EntraError::NoRefreshToken)?,
         expires_in: response.expires_in(),
+        identity: identity(response),
     })
 }
 
@@ -322,6 +379,7 @@ pub async fn refresh(
             .cloned()
             .unwrap_or_else(|| refresh.clone()),
         expires_in: response.expires_in(),
+        identity: identity(&response),
     })
 }
 

@@ -1,6 +1,14 @@
-//! Entra sign-ins kept for later: the refresh token in the OS keyring (one entry per cloud,
-//! tenant and client), the non-secret record beside the token records in `entra.json`; and the
-//! org records' links to provisioning jobs.
+//! Entra sign-ins kept for later: the refresh token in the OS keyring, the non-secret record
+//! beside the token records in `entra.json`; and the org records' links to provisioning jobs.
+//!
+//! Entra rotates the refresh token on every use, and the app, the background watch and CLI
+//! commands may each refresh at once (Entra keeps an old refresh token valid after rotation, so
+//! each gets a working one). A rotated token is written under a new keyring entry (a
+//! *generation*), announced in the record as pending first, so that a crash at any point leaves
+//! nothing the record does not name; the record switches to it under the records lock only if
+//! it still describes the token that was redeemed, and only then is the old entry deleted. A
+//! sign-out under the lock removes the record and every entry it names, so a refresh that
+//! finishes later finds no record and deletes its own entry.
 
 use oauth2::RefreshToken;
 use serde::{Deserialize, Serialize};
@@ -9,7 +17,7 @@ use time::OffsetDateTime;
 
 use super::records::{RecordsFile, Unreadable};
 use super::{Vault, VaultError};
-use crate::entra::{EntraLink, EntraTarget};
+use crate::entra::{EntraIdentity, EntraLink, EntraTarget};
 use crate::token::TokenKey;
 
 /// A kept Entra sign-in (no secret in it).
@@ -20,11 +28,33 @@ pub struct EntraSessionRecord {
     /// When the admin signed in interactively.
     #[serde(with = "time::serde::rfc3339")]
     pub signed_in_at: OffsetDateTime,
+    /// Who signed in, and to which tenant (from the sign-in's `id_token`; `None` for sign-ins
+    /// kept by an older scim-token).
+    #[serde(default)]
+    pub identity: Option<EntraIdentity>,
     /// A fingerprint of the refresh token in the keyring, to notice a foreign one.
     pub fingerprint: String,
     /// How many keyring entries hold the refresh token (see [`CHUNK`]).
     #[serde(default = "one")]
     pub chunks: usize,
+    /// The keyring generation holding it (empty: the account itself).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub generation: String,
+    /// Generations being written by a refresh that has not switched yet (or crashed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<String>,
+}
+
+impl EntraSessionRecord {
+    /// The tenant ID this sign-in belongs to, when known.
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.identity.as_ref()?.tenant_id.as_deref()
+    }
+
+    /// Who signed in, in words, when known.
+    pub fn account(&self) -> Option<String> {
+        self.identity.as_ref()?.account()
+    }
 }
 
 fn one() -> usize {
@@ -45,6 +75,38 @@ fn chunk_account(account: &str, i: usize) -> String {
     } else {
         format!("{account}#{i}")
     }
+}
+
+/// The keyring account of a generation: the base account, or `<account>~<generation>`.
+fn generation_account(base: &str, generation: &str) -> String {
+    if generation.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}~{generation}")
+    }
+}
+
+/// A fresh generation name (64 random bits, hex).
+fn new_generation() -> String {
+    let bytes: [u8; 8] = rand_bytes();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn rand_bytes() -> [u8; 8] {
+    // Unique enough to never collide with a live generation of the same sign-in: time, process
+    // and a counter through SHA-256 (no extra dependency for 8 bytes).
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let seed = format!(
+        "{}:{}:{}",
+        OffsetDateTime::now_utc().unix_timestamp_nanos(),
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let digest = Sha256::digest(seed.as_bytes());
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&digest[..8]);
+    out
 }
 
 /// `secret` in pieces of at most [`CHUNK`] characters.
@@ -75,6 +137,14 @@ pub fn entra_keyring_account(target: &EntraTarget) -> String {
     format!("entra:{}:{}:{}", target.cloud, target.tenant, target.client_id)
 }
 
+/// What a rotation found when it came to switch the record.
+enum Switch {
+    /// The record now names the new generation; the old one (and its chunks) can go.
+    Switched { old: String, old_chunks: usize },
+    /// Another program rotated first, or the sign-in was forgotten: the new entry goes.
+    Superseded,
+}
+
 impl Vault {
     fn entra_file(&self) -> RecordsFile<EntraSessionRecord> {
         RecordsFile::new(self.records_path().with_file_name("entra.json"))
@@ -96,12 +166,29 @@ impl Vault {
             ))));
         }
         for (i, piece) in pieces.iter().enumerate() {
-            self.write_raw(&chunk_account(account, i), piece)?;
+            if let Err(e) = self.write_raw(&chunk_account(account, i), piece) {
+                self.delete_chunks(account, i);
+                return Err(e);
+            }
         }
         for i in pieces.len()..previous_chunks.max(pieces.len()) {
             let _ = self.keyring(&chunk_account(account, i), keyring::Entry::delete_credential);
         }
         Ok(pieces.len())
+    }
+
+    /// Deletes the first `chunks` entries of `account` (all [`MAX_CHUNKS`] when unknown),
+    /// ignoring entries that are not there.
+    fn delete_chunks(&self, account: &str, chunks: usize) {
+        for i in 0..chunks {
+            let _ = self.keyring(&chunk_account(account, i), keyring::Entry::delete_credential);
+        }
+    }
+
+    /// Deletes a generation's entries: `chunks` of them, or every possible one when unknown.
+    fn delete_generation(&self, target: &EntraTarget, generation: &str, chunks: Option<usize>) {
+        let account = generation_account(&entra_keyring_account(target), generation);
+        self.delete_chunks(&account, chunks.unwrap_or(MAX_CHUNKS).max(1));
     }
 
     /// The kept record of a sign-in to `target`.
@@ -113,55 +200,120 @@ impl Vault {
             .find(|r| r.target == *target))
     }
 
-    /// Keeps (or replaces) the refresh token of a sign-in to `target`.
+    /// Keeps (or replaces) the sign-in to `target`: its refresh token under a new generation,
+    /// and who signed in.
     pub fn store_entra_session(
         &self,
         target: &EntraTarget,
         refresh: &RefreshToken,
+        identity: Option<EntraIdentity>,
         signed_in_at: OffsetDateTime,
     ) -> Result<(), VaultError> {
-        let previous = match self.entra_session(target) {
-            Ok(record) => record.map_or(1, |r| r.chunks),
-            Err(_) => 1,
-        };
-        let account = entra_keyring_account(target);
-        let chunks = self.write_refresh(&account, refresh.secret(), previous)?;
+        let generation = new_generation();
+        let account = generation_account(&entra_keyring_account(target), &generation);
+        let chunks = self.write_refresh(&account, refresh.secret(), 0)?;
         let record = EntraSessionRecord {
             target: target.clone(),
             signed_in_at,
+            identity,
             fingerprint: fingerprint(refresh.secret()),
             chunks,
+            generation,
+            pending: Vec::new(),
         };
+        let mut replaced = None;
         let written = self.entra_file().update(Unreadable::SetAside, |records| {
-            records.retain(|r| r.target != *target);
+            replaced = records
+                .iter()
+                .position(|r| r.target == *target)
+                .map(|i| records.remove(i));
             records.push(record);
         });
         if let Err(err) = written {
             // No record, no token: a refresh token nothing describes would stay in the keyring.
-            for i in 0..chunks {
-                let _ = self.keyring(&chunk_account(&account, i), keyring::Entry::delete_credential);
-            }
+            self.delete_chunks(&account, chunks);
             return Err(err);
+        }
+        if let Some(old) = replaced {
+            self.delete_generation(target, &old.generation, Some(old.chunks));
+            for pending in &old.pending {
+                self.delete_generation(target, pending, None);
+            }
         }
         Ok(())
     }
 
-    /// Replaces a kept refresh token with its rotated successor.
+    /// Keeps `rotated`, the successor of the refresh token `redeemed`, if the kept sign-in still
+    /// holds `redeemed` (else another program rotated first, or the sign-in was forgotten, and
+    /// `rotated` is dropped: Entra keeps the kept one valid). Nothing is lost on any failure:
+    /// the record keeps naming a token that works.
     pub fn rotate_entra_refresh_token(
         &self,
         target: &EntraTarget,
-        refresh: &RefreshToken,
+        redeemed: &RefreshToken,
+        rotated: &RefreshToken,
     ) -> Result<(), VaultError> {
-        let previous = self.entra_session(target)?.map_or(1, |r| r.chunks);
-        let chunks = self.write_refresh(&entra_keyring_account(target), refresh.secret(), previous)?;
-        self.entra_file()
-            .update(Unreadable::Refuse, |records| {
-                for record in records.iter_mut().filter(|r| r.target == *target) {
-                    record.fingerprint = fingerprint(refresh.secret());
-                    record.chunks = chunks;
-                }
-            })
-            .map(|_| ())
+        let was = fingerprint(redeemed.secret());
+        let generation = new_generation();
+        let mut announced = false;
+        self.entra_file().update(Unreadable::Refuse, |records| {
+            if let Some(record) = records
+                .iter_mut()
+                .find(|r| r.target == *target && r.fingerprint == was)
+            {
+                record.pending.push(generation.clone());
+                announced = true;
+            }
+        })?;
+        if !announced {
+            return Ok(());
+        }
+        let account = generation_account(&entra_keyring_account(target), &generation);
+        let chunks = match self.write_refresh(&account, rotated.secret(), 0) {
+            Ok(chunks) => chunks,
+            Err(e) => {
+                self.withdraw_pending(target, &generation);
+                return Err(e);
+            }
+        };
+        let mut switch = Switch::Superseded;
+        let switched = self.entra_file().update(Unreadable::Refuse, |records| {
+            let Some(record) = records.iter_mut().find(|r| r.target == *target) else {
+                return;
+            };
+            record.pending.retain(|g| *g != generation);
+            if record.fingerprint == was {
+                switch = Switch::Switched {
+                    old: std::mem::replace(&mut record.generation, generation.clone()),
+                    old_chunks: std::mem::replace(&mut record.chunks, chunks),
+                };
+                record.fingerprint = fingerprint(rotated.secret());
+            }
+        });
+        match (switched, switch) {
+            (Ok(_), Switch::Switched { old, old_chunks }) => {
+                self.delete_generation(target, &old, Some(old_chunks));
+                Ok(())
+            }
+            (Ok(_), Switch::Superseded) => {
+                self.delete_chunks(&account, chunks);
+                Ok(())
+            }
+            (Err(e), _) => {
+                // The record was not written: it still names the old token, which still works.
+                self.delete_chunks(&account, chunks);
+                Err(e)
+            }
+        }
+    }
+
+    /// Removes a generation from the record's pending list after its write failed.
+    fn withdraw_pending(&self, target: &EntraTarget, generation: &str) {
+        let _ = self.entra_file().update(Unreadable::Refuse, |records| {
+            for record in records.iter_mut().filter(|r| r.target == *target) {
+                record.pending.retain(|g| g != generation);
+            }
+        });
     }
 
     /// The kept Entra sign-ins, most recent first.
@@ -173,44 +325,83 @@ impl Vault {
 
     /// The refresh token of a kept sign-in; `None` when there is no such sign-in, a piece is
     /// missing, or the keyring holds another token than the record describes (a new sign-in is
-    /// the way out of each).
+    /// the way out of each). A piece that vanished because another program rotated meanwhile
+    /// is read again from the record's new generation.
     pub fn entra_refresh_token(&self, target: &EntraTarget) -> Result<Option<RefreshToken>, VaultError> {
-        let Some(record) = self.entra_session(target)? else {
-            return Ok(None);
-        };
-        let account = entra_keyring_account(target);
-        let mut secret = zeroize::Zeroizing::new(String::new());
-        for i in 0..record.chunks.max(1) {
-            match self.read_raw(&chunk_account(&account, i))? {
-                Some(piece) => secret.push_str(&piece),
-                None => {
-                    tracing::warn!("piece {i} of the Entra refresh token for {account} is missing");
+        const ATTEMPTS: usize = 3;
+        for attempt in 1..=ATTEMPTS {
+            let Some(record) = self.entra_session(target)? else {
+                return Ok(None);
+            };
+            let account = generation_account(&entra_keyring_account(target), &record.generation);
+            match self.read_generation(&account, record.chunks)? {
+                Some(secret) if fingerprint(&secret) == record.fingerprint => {
+                    return Ok(Some(RefreshToken::new(secret.to_string())));
+                }
+                found => {
+                    let moved_on = self
+                        .entra_session(target)?
+                        .is_some_and(|now| now.generation != record.generation);
+                    if moved_on && attempt < ATTEMPTS {
+                        continue;
+                    }
+                    match found {
+                        None => tracing::warn!("a piece of the Entra refresh token for {account} is missing"),
+                        Some(_) => tracing::warn!(
+                            "the keyring holds another Entra refresh token than its record for {account}"
+                        ),
+                    }
                     return Ok(None);
                 }
             }
         }
-        if fingerprint(&secret) != record.fingerprint {
-            tracing::warn!("the keyring holds another Entra refresh token than its record for {account}");
-            return Ok(None);
-        }
-        Ok(Some(RefreshToken::new(secret.to_string())))
+        Ok(None)
     }
 
-    /// Forgets a sign-in: its keyring entries and its record.
-    pub fn forget_entra_session(&self, target: &EntraTarget) -> Result<(), VaultError> {
-        let chunks = self.entra_session(target).ok().flatten().map_or(1, |r| r.chunks);
-        let account = entra_keyring_account(target);
+    /// A generation's chunks joined, `None` when one is missing.
+    fn read_generation(
+        &self,
+        account: &str,
+        chunks: usize,
+    ) -> Result<Option<zeroize::Zeroizing<String>>, VaultError> {
+        let mut secret = zeroize::Zeroizing::new(String::new());
         for i in 0..chunks.max(1) {
-            match self.keyring(&chunk_account(&account, i), keyring::Entry::delete_credential)? {
-                Ok(()) | Err(keyring::Error::NoEntry) => {}
-                Err(e) => return Err(VaultError::Keyring(e.into())),
+            match self.read_raw(&chunk_account(account, i))? {
+                Some(piece) => secret.push_str(&piece),
+                None => return Ok(None),
             }
         }
-        self.entra_file()
-            .update(Unreadable::Refuse, |records| {
-                records.retain(|r| r.target != *target)
-            })
-            .map(|_| ())
+        Ok(Some(secret))
+    }
+
+    /// Forgets a sign-in, under the records lock: its keyring entries (the current generation,
+    /// and any a refresh was writing) and its record. A refresh that finishes later finds no
+    /// record and deletes what it wrote.
+    pub fn forget_entra_session(&self, target: &EntraTarget) -> Result<(), VaultError> {
+        let mut failure = None;
+        self.entra_file().update(Unreadable::Refuse, |records| {
+            let Some(index) = records.iter().position(|r| r.target == *target) else {
+                return;
+            };
+            let record = &records[index];
+            let base = entra_keyring_account(target);
+            let mut generations = vec![(record.generation.clone(), Some(record.chunks))];
+            generations.extend(record.pending.iter().map(|g| (g.clone(), None)));
+            for (generation, chunks) in generations {
+                let account = generation_account(&base, &generation);
+                for i in 0..chunks.unwrap_or(MAX_CHUNKS).max(1) {
+                    match self.keyring(&chunk_account(&account, i), keyring::Entry::delete_credential) {
+                        Ok(Ok(()) | Err(keyring::Error::NoEntry)) => {}
+                        Ok(Err(e)) => failure = Some(VaultError::Keyring(e.into())),
+                        Err(e) => failure = Some(e),
+                    }
+                }
+            }
+            if failure.is_none() {
+                records.remove(index);
+            }
+        })?;
+        failure.map_or(Ok(()), Err)
     }
 
     /// Changes an org's Entra links. Fails with [`VaultError::NotFound`] when no record exists.

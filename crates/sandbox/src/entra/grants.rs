@@ -1,6 +1,7 @@
 //! What the local Entra's identity platform hands out and remembers: authorization codes (single
 //! use, short-lived, bound to client, redirect URI and PKCE challenge), access tokens (expire),
-//! refresh tokens (rotate: each is good for one redemption) and browser sessions. Everything is
+//! refresh tokens (rotated on each use, the old one still good until it expires, as Entra's
+//! are) and browser sessions. Everything is
 //! keyed by SHA-256 of the secret, so a lookup never compares secrets byte by byte, and bounded,
 //! so a page that mints codes in a loop cannot grow the process.
 
@@ -157,6 +158,8 @@ pub(crate) struct Grants {
 /// Tokens as the token endpoint returns them.
 #[derive(Debug)]
 pub(crate) struct Issued {
+    /// Who the tokens are for (the id_token names them).
+    pub(crate) email: String,
     pub(crate) access_token: String,
     pub(crate) refresh_token: Option<String>,
     pub(crate) expires_in: i64,
@@ -196,8 +199,10 @@ impl Grants {
             token
         });
         let scopes = consent.scopes.clone();
+        let email = consent.email.clone();
         self.access.insert(&access_token, (consent, now + lifetime));
         Issued {
+            email,
             access_token,
             refresh_token,
             expires_in: lifetime.whole_seconds(),
@@ -205,7 +210,9 @@ impl Grants {
         }
     }
 
-    /// Redeems a refresh token (it is rotated: good for one use) for new tokens, for `client_id` only.
+    /// Redeems a refresh token for new tokens (with a new refresh token), for `client_id` only.
+    /// The redeemed one stays good until it expires, as Entra's do: several programs holding
+    /// one sign-in may each redeem it once at the same time.
     pub(crate) fn refresh(
         &mut self,
         token: &str,
@@ -213,15 +220,14 @@ impl Grants {
         lifetime: Duration,
         now: OffsetDateTime,
     ) -> Result<Issued, Refused> {
-        // A refresh token presented by another client is not spent: its owner may still use it.
-        let (consent, _) = self.refresh.get(token)?;
+        let (consent, expires_at) = self.refresh.get(token)?;
         if consent.client_id != client_id {
             return Err(Refused::Unknown);
         }
-        let (consent, expires_at) = self.refresh.spend(token)?;
-        if now >= expires_at {
+        if now >= *expires_at {
             return Err(Refused::Expired);
         }
+        let consent = consent.clone();
         Ok(self.issue_tokens(consent, lifetime, now))
     }
 
@@ -311,12 +317,16 @@ mod tests {
             .refresh(&refresh, "client", Duration::hours(1), T0)
             .expect("first use works");
         assert_ne!(second.access_token, first.access_token);
-        assert_eq!(
-            grants.refresh(&refresh, "client", Duration::hours(1), T0).err(),
-            Some(Refused::AlreadyUsed)
-        );
         let newer = second.refresh_token.expect("rotated");
+        assert_ne!(newer, refresh);
+        // As Entra's: the redeemed token stays good (another program may hold it) until it expires.
+        assert!(grants.refresh(&refresh, "client", Duration::hours(1), T0).is_ok());
         assert!(grants.refresh(&newer, "client", Duration::hours(1), T0).is_ok());
+        let late = T0 + REFRESH_LIFETIME + Duration::seconds(1);
+        assert_eq!(
+            grants.refresh(&refresh, "client", Duration::hours(1), late).err(),
+            Some(Refused::Expired)
+        );
     }
 
     #[test]

@@ -54,11 +54,29 @@ async fn wrong_method(method: axum::http::Method) -> GraphError {
     GraphError::method_not_allowed(method.as_str())
 }
 
-/// With `throttle_every = n`, every n-th Graph request (under `/v1.0/`) is answered 429 with
-/// `Retry-After: 1`.
-pub(crate) async fn throttle(State(app): State<AppState>, request: Request, next: Next) -> Response {
+/// Graph at `/beta`: only what the local Entra needs from it (reading a job's secrets, as
+/// Microsoft's SkipOutOfScopeDeletions how-to does).
+pub(crate) fn beta_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/servicePrincipals/{id}/synchronization/secrets",
+            get(synchronization::beta_secrets),
+        )
+        .fallback(unknown_segment)
+        .method_not_allowed_fallback(wrong_method)
+}
+
+/// The configured faults: with `throttle_every = n`, every n-th Graph request is answered 429
+/// with `Retry-After: 1`; with `fail_after_secrets_put`, every Graph request after a successful
+/// secrets PUT is answered 503.
+pub(crate) async fn faults(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let graph = path.starts_with("/v1.0/") || path.starts_with("/beta/");
+    if graph && app.config.entra.fail_after_secrets_put && app.entra.secrets_put_done.load(Ordering::SeqCst) {
+        return GraphError::unavailable().into_response();
+    }
     if let Some(every) = app.config.entra.throttle_every
-        && request.uri().path().starts_with("/v1.0/")
+        && graph
     {
         let n = app.entra.graph_requests.fetch_add(1, Ordering::Relaxed) + 1;
         if n % u64::from(every.get()) == 0 {

@@ -5,6 +5,7 @@ use scim_token_core::entra::{BASE_ADDRESS_KEY, SECRET_TOKEN_KEY};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::SecretsPut;
 use super::job::Job;
 use super::provision::Exported;
 
@@ -12,6 +13,18 @@ use super::provision::Exported;
 pub const WEBEX_APP_ID: &str = "6a0e2f48-6c1d-4f7e-9b7b-0e5b3c9d2a11";
 /// An enterprise app without provisioning, so clients must tell apps apart.
 const OTHER_APP_ID: &str = "b3f1c2d4-8e9a-4b6c-a1d2-7f3e5c9b0d22";
+/// The settings an admin center keeps with a new Webex job besides the credentials: the
+/// notification e-mail and accidental-deletion threshold, out-of-scope deletions, and the
+/// scope (assigned users only). A push must leave each byte for byte as it is.
+pub const SEEDED_SETTINGS: [(&str, &str); 3] = [
+    (
+        "SyncNotificationSettings",
+        r#"{"Enabled":true,"Recipients":"provisioning-alerts@sandbox.example","DeleteThresholdEnabled":true,"DeleteThresholdValue":500}"#,
+    ),
+    ("SkipOutOfScopeDeletions", "True"),
+    ("SyncAll", "false"),
+];
+
 /// The template the Webex job is made from. The sandbox's own name: the real gallery app's
 /// template ID is unconfirmed.
 const WEBEX_TEMPLATE: &str = "CiscoWebex";
@@ -56,8 +69,12 @@ impl App {
             .all(|key| self.secret(key).is_some_and(|v| !v.is_empty()))
     }
 
-    /// Stores the named keys, keeping every other one; an empty value removes its key.
-    pub(crate) fn put_secrets(&mut self, pairs: Vec<Secret>) {
+    /// Stores the named keys; an empty value removes its key. With [`SecretsPut::Merge`] every
+    /// other key is kept, with [`SecretsPut::Replace`] dropped.
+    pub(crate) fn put_secrets(&mut self, pairs: Vec<Secret>, mode: SecretsPut) {
+        if mode == SecretsPut::Replace {
+            self.secrets.clear();
+        }
         for pair in pairs {
             self.secrets.retain(|s| s.key != pair.key);
             if !pair.value.is_empty() {
@@ -92,7 +109,13 @@ impl Tenant {
                     id: webex,
                     app_id: fixed("c1b2a3d4-0e0f-4a5b-8c7d-9e8f7a6b5c44"),
                     display_name: "Cisco Webex".into(),
-                    secrets: Vec::new(),
+                    secrets: SEEDED_SETTINGS
+                        .iter()
+                        .map(|(key, value)| Secret {
+                            key: (*key).into(),
+                            value: (*value).into(),
+                        })
+                        .collect(),
                     job: Some(Job::new(job_id, WEBEX_TEMPLATE.into(), every)),
                     exported: Exported::default(),
                     watermark: 0,
@@ -135,21 +158,42 @@ mod tests {
     }
 
     #[test]
-    fn a_put_changes_only_the_keys_it_names() {
+    fn a_merging_put_changes_only_the_keys_it_names() {
         let mut tenant = Tenant::seeded(Uuid::nil(), std::time::Duration::from_secs(2400));
         let app = tenant.app_mut(WEBEX_APP_ID).expect("seeded");
-        app.put_secrets(vec![
-            secret("SyncNotificationSettings", "{\"Enabled\":true}"),
-            secret(BASE_ADDRESS_KEY, "http://127.0.0.1:8900/x"),
-        ]);
+        app.put_secrets(
+            vec![
+                secret("SyncNotificationSettings", "{\"Enabled\":true}"),
+                secret(BASE_ADDRESS_KEY, "http://127.0.0.1:8900/x"),
+            ],
+            SecretsPut::Merge,
+        );
         assert!(!app.configured());
-        app.put_secrets(vec![secret(SECRET_TOKEN_KEY, "t")]);
+        app.put_secrets(vec![secret(SECRET_TOKEN_KEY, "t")], SecretsPut::Merge);
         assert!(app.configured());
         assert_eq!(app.secret("SyncNotificationSettings"), Some("{\"Enabled\":true}"));
-        app.put_secrets(vec![secret("SyncNotificationSettings", "")]);
+        assert_eq!(app.secret("SyncAll"), Some("false"), "seeded settings stay");
+        app.put_secrets(vec![secret("SyncNotificationSettings", "")], SecretsPut::Merge);
         assert_eq!(app.secret("SyncNotificationSettings"), None);
         assert!(app.configured());
         let job = app.job.as_ref().expect("the Webex app has a job");
         assert_eq!(job.status.code, super::super::job::StatusCode::NotRun);
+    }
+
+    #[test]
+    fn a_replacing_put_keeps_only_what_it_was_sent() {
+        let mut tenant = Tenant::seeded(Uuid::nil(), std::time::Duration::from_secs(2400));
+        let app = tenant.app_mut(WEBEX_APP_ID).expect("seeded");
+        assert_eq!(app.secret("SkipOutOfScopeDeletions"), Some("True"));
+        app.put_secrets(
+            vec![
+                secret(BASE_ADDRESS_KEY, "http://127.0.0.1:8900/x"),
+                secret(SECRET_TOKEN_KEY, "t"),
+            ],
+            SecretsPut::Replace,
+        );
+        assert!(app.configured());
+        assert_eq!(app.secret("SkipOutOfScopeDeletions"), None);
+        assert_eq!(app.secrets.len(), 2);
     }
 }

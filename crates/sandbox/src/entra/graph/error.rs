@@ -82,6 +82,15 @@ impl GraphError {
         error
     }
 
+    /// 503 `serviceNotAvailable` (the fault `fail_after_secrets_put` plays).
+    pub(crate) fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "serviceNotAvailable",
+            "The service is temporarily unavailable. Try again later.",
+        )
+    }
+
     /// 500 `generalException`, for a sandbox that could not keep a change.
     pub(crate) fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "generalException", message)

@@ -15,6 +15,7 @@ use super::GraphError;
 use super::auth::Caller;
 use super::service_principals::missing_app;
 use crate::AppState;
+use crate::entra::SecretsRead;
 use crate::entra::job::{Job, ResetScope};
 use crate::entra::provision::{CycleError, ScimTarget, test_connection};
 use crate::entra::tenant::{App, Secret};
@@ -66,13 +67,34 @@ fn render_job(job: &Job) -> Value {
     })
 }
 
+/// `GET /v1.0/…/secrets`: answered only with `--entra-secrets-get v1` (unconfirmed on Graph).
 pub(super) async fn secrets(
     State(app): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
+    if app.config.entra.secrets_read != SecretsRead::V1 {
+        return Err(GraphError::method_not_allowed("GET"));
+    }
+    read_secrets(&app, &caller, &id)
+}
+
+/// `GET /beta/…/secrets`: refused only with `--entra-secrets-get none`.
+pub(super) async fn beta_secrets(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, GraphError> {
+    if app.config.entra.secrets_read == SecretsRead::None {
+        return Err(GraphError::method_not_allowed("GET"));
+    }
+    read_secrets(&app, &caller, &id)
+}
+
+/// The job's secrets with the Secret Token masked.
+fn read_secrets(app: &AppState, caller: &Caller, id: &str) -> Result<Json<Value>, GraphError> {
     caller.may_manage_sync(false)?;
-    let value = with_app(&app, &id, |a| {
+    let value = with_app(app, id, |a| {
         a.secrets
             .iter()
             .map(|s| {
@@ -107,15 +129,19 @@ pub(super) async fn put_secrets(
             "The request body must be {\"value\":[{\"key\":\"BaseAddress\",\"value\":\"…\"},{\"key\":\"SecretToken\",\"value\":\"…\"}]} with non-empty keys.",
         ));
     }
+    let mode = app.config.entra.secrets_put;
     let found = changed(app.entra.change(|tenant| {
         tenant
             .app_mut(&id)
-            .map(|a| a.put_secrets(request.value))
+            .map(|a| a.put_secrets(request.value, mode))
             .is_some()
     }))?;
     if !found {
         return Err(missing_app(&id));
     }
+    app.entra
+        .secrets_put_done
+        .store(true, std::sync::atomic::Ordering::SeqCst);
     app.entra.wake.notify_one();
     Ok(StatusCode::NO_CONTENT)
 }

@@ -55,7 +55,35 @@ fn invalid_grant(aadsts: u32, description: &str) -> Response {
     oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", aadsts, description)
 }
 
-fn tokens(issued: Issued) -> Response {
+/// An OpenID Connect `id_token` naming the account and tenant: a JWT whose signature part is
+/// a placeholder (scim-token reads it straight from the token endpoint and checks no
+/// signature; nothing else reads it).
+fn id_token(app: &AppState, email: &str) -> String {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let tenant = app.config.entra.tenant;
+    let name = crate::entra::accounts::find(&app.entra.accounts, email).map(|a| a.display_name.clone());
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let claims = json!({
+        "aud": "scim-token",
+        "iss": format!("https://login.microsoftonline.com/{tenant}/v2.0"),
+        "iat": now,
+        "nbf": now,
+        "exp": now + 3600,
+        "tid": tenant,
+        "preferred_username": email,
+        "name": name.unwrap_or_else(|| email.to_owned()),
+        "ver": "2.0",
+    });
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        URL_SAFE_NO_PAD.encode(b"sandbox")
+    )
+}
+
+fn tokens(app: &AppState, issued: Issued) -> Response {
     let scope: Vec<String> = issued
         .scopes
         .iter()
@@ -76,6 +104,9 @@ fn tokens(issued: Issued) -> Response {
     });
     if let Some(refresh) = issued.refresh_token {
         body["refresh_token"] = json!(refresh);
+    }
+    if issued.scopes.iter().any(|s| s == "openid") {
+        body["id_token"] = json!(id_token(app, &issued.email));
     }
     (
         StatusCode::OK,
@@ -167,10 +198,10 @@ pub(super) async fn exchange(
                     "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
                 );
             }
-            tokens(grants.issue_tokens(grant.consent, lifetime, now))
+            tokens(&app, grants.issue_tokens(grant.consent, lifetime, now))
         }
         "refresh_token" => match grants.refresh(&request.refresh_token, &client_id, lifetime, now) {
-            Ok(issued) => tokens(issued),
+            Ok(issued) => tokens(&app, issued),
             Err(Refused::Expired) => invalid_grant(
                 700082,
                 "The refresh token has expired due to inactivity. Sign in again.",

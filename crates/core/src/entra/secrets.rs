@@ -1,0 +1,425 @@
+//! A provisioning job's secrets (`synchronizationSecretKeyStringValuePair`s) and the rules for
+//! changing two of them without touching the others.
+//!
+//! Whether Graph's `PUT …/synchronization/secrets` merges the keys it is sent into the stored set
+//! or replaces the set is unconfirmed (Microsoft's own how-tos point both ways). So a push reads
+//! the set, sends every key back with only `BaseAddress` and `SecretToken` replaced, and reads
+//! it again to compare: right whichever Graph does. Nothing here does I/O.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::{BASE_ADDRESS_KEY, SECRET_TOKEN_KEY};
+use crate::tenant::OrgId;
+
+/// One key and value of a job's secrets.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretPair {
+    /// E.g. `BaseAddress`, `SyncNotificationSettings`.
+    pub key: String,
+    /// Its value; `SecretToken`'s is a secret, and Graph may show any value masked (`*****`).
+    #[serde(default)]
+    pub value: String,
+}
+
+impl std::fmt::Debug for SecretPair {
+    // Keys only: a pair may hold the Secret Token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretPair")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SecretPair {
+    /// Whether Graph hid the value (only asterisks): it cannot be sent back.
+    pub fn masked(&self) -> bool {
+        !self.value.is_empty() && self.value.chars().all(|c| c == '*')
+    }
+
+    fn is_token(&self) -> bool {
+        self.key.eq_ignore_ascii_case(SECRET_TOKEN_KEY)
+    }
+
+    fn is_base_address(&self) -> bool {
+        self.key.eq_ignore_ascii_case(BASE_ADDRESS_KEY)
+    }
+}
+
+/// What a push does with the job's Tenant URL (`BaseAddress`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum BaseAddressChange {
+    /// The job's own is a Tenant URL of the same org (either form): it stays as it is.
+    Kept,
+    /// The job had none: the org's Tenant URL is set.
+    Set,
+}
+
+/// Why the job's secrets cannot be changed safely. Nothing is written in any of these cases.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecretsRefusal {
+    /// Graph hid a setting's value, so it cannot be sent back, and a PUT that replaces the set
+    /// would erase it.
+    #[error(
+        "Graph shows the job's setting {key} masked, so scim-token cannot send it back, and if Graph's secrets PUT replaces the whole set (unconfirmed) a push would erase it. Nothing was written. Copy the token from scim-token and paste it into the job yourself in the Entra admin center (Provisioning → Admin Credentials)"
+    )]
+    MaskedSetting {
+        /// The masked key.
+        key: String,
+    },
+    /// The job's Tenant URL names another Webex org.
+    #[error(
+        "the job's Tenant URL {found} is for Webex org {other}, not org {ours}. Nothing was written. If the job should feed org {ours}, change its Tenant URL in the Entra admin center first; otherwise link this org to another job"
+    )]
+    OtherOrg {
+        /// The job's Tenant URL.
+        found: String,
+        /// The org it names.
+        other: OrgId,
+        /// The org being pushed.
+        ours: OrgId,
+    },
+    /// The job's Tenant URL is not a Webex Tenant URL at all.
+    #[error(
+        "the job's Tenant URL {found} is not a Webex Tenant URL, so scim-token will not replace it. Nothing was written. If the job should feed this org, set its Tenant URL to {ours} in the Entra admin center (or clear it) and push again"
+    )]
+    NotWebex {
+        /// The job's Tenant URL.
+        found: String,
+        /// The org's Tenant URL.
+        ours: String,
+    },
+}
+
+/// A setting that a push changed although it should not have: its value before, and now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SettingDrift {
+    /// The key.
+    pub key: String,
+    /// Its value before the push (non-secret: Graph showed it).
+    pub before: String,
+    /// Its value after (`None`: gone; masked values count as changed, they cannot be checked).
+    pub after: Option<String>,
+}
+
+/// The set to send: the job's keys with `BaseAddress` and `SecretToken` replaced.
+#[derive(Debug, Clone)]
+pub struct SecretsPlan {
+    /// The Tenant URL that will be stored.
+    pub base_address: String,
+    /// What happens to it.
+    pub base_address_change: BaseAddressChange,
+    /// Keys whose values change (names only).
+    pub changes: Vec<String>,
+    /// Keys sent back unchanged (names only).
+    pub keeps: Vec<String>,
+    /// The settings sent back, in Graph's order (no `BaseAddress` or `SecretToken`).
+    kept: Vec<SecretPair>,
+    /// The settings as read, for the comparison after the PUT.
+    before: Vec<SecretPair>,
+}
+
+/// The Webex org a Tenant URL names, in today's form (`…/identity/scim/{org}/v2/`) or the older
+/// one Microsoft's tutorial still gives (`https://api.ciscospark.com/v1/scim/{org}`).
+pub fn tenant_url_org(url: &Url) -> Option<OrgId> {
+    let segments: Vec<&str> = url.path_segments()?.filter(|s| !s.is_empty()).collect();
+    let org = match segments.as_slice() {
+        [.., "identity", "scim", org, "v2"] => org,
+        [.., "v1", "scim", org] => org,
+        _ => return None,
+    };
+    org.parse().ok()
+}
+
+/// Hosts that serve the same Webex org's SCIM API as `ours`: its own, and for the commercial
+/// cloud the older `api.ciscospark.com`.
+fn same_service(found: &Url, ours: &Url) -> bool {
+    let (Some(found_host), Some(our_host)) = (found.host_str(), ours.host_str()) else {
+        return false;
+    };
+    let same_origin = found.scheme() == ours.scheme()
+        && found_host.eq_ignore_ascii_case(our_host)
+        && found.port_or_known_default() == ours.port_or_known_default();
+    same_origin
+        || (our_host.eq_ignore_ascii_case("webexapis.com")
+            && found.scheme() == "https"
+            && found_host.eq_ignore_ascii_case("api.ciscospark.com"))
+}
+
+/// The Tenant URL to store, given the job's current one.
+fn base_address(
+    current: Option<&str>,
+    ours: &Url,
+    org: OrgId,
+) -> Result<(String, BaseAddressChange), SecretsRefusal> {
+    let current = current.map(str::trim).filter(|c| !c.is_empty());
+    let Some(found) = current else {
+        return Ok((ours.to_string(), BaseAddressChange::Set));
+    };
+    let not_webex = || SecretsRefusal::NotWebex {
+        found: found.to_owned(),
+        ours: ours.to_string(),
+    };
+    let parsed = Url::parse(found).map_err(|_| not_webex())?;
+    match tenant_url_org(&parsed) {
+        Some(other) if other != org => Err(SecretsRefusal::OtherOrg {
+            found: found.to_owned(),
+            other,
+            ours: org,
+        }),
+        Some(_) if same_service(&parsed, ours) => Ok((found.to_owned(), BaseAddressChange::Kept)),
+        _ => Err(not_webex()),
+    }
+}
+
+impl SecretsPlan {
+    /// The plan for a job whose secrets read as `current`, to feed `org` at `tenant_url`.
+    pub fn new(current: &[SecretPair], tenant_url: &Url, org: OrgId) -> Result<Self, SecretsRefusal> {
+        if let Some(masked) = current
+            .iter()
+            .find(|p| p.masked() && !p.is_token() && !p.is_base_address())
+        {
+            return Err(SecretsRefusal::MaskedSetting {
+                key: masked.key.clone(),
+            });
+        }
+        let found_base = current
+            .iter()
+            .find(|p| p.is_base_address())
+            .filter(|p| !p.masked())
+            .map(|p| p.value.as_str());
+        if current.iter().any(|p| p.is_base_address() && p.masked()) {
+            return Err(SecretsRefusal::MaskedSetting {
+                key: BASE_ADDRESS_KEY.into(),
+            });
+        }
+        let (base_address, base_address_change) = base_address(found_base, tenant_url, org)?;
+        let kept: Vec<SecretPair> = current
+            .iter()
+            .filter(|p| !p.is_token() && !p.is_base_address())
+            .cloned()
+            .collect();
+        let mut changes = vec![SECRET_TOKEN_KEY.to_owned()];
+        let mut keeps: Vec<String> = kept.iter().map(|p| p.key.clone()).collect();
+        match base_address_change {
+            BaseAddressChange::Set => changes.insert(0, BASE_ADDRESS_KEY.to_owned()),
+            BaseAddressChange::Kept => keeps.insert(0, BASE_ADDRESS_KEY.to_owned()),
+        }
+        Ok(Self {
+            base_address,
+            base_address_change,
+            changes,
+            keeps,
+            kept,
+            before: current.to_vec(),
+        })
+    }
+
+    /// The plan when the secrets could not be read (`--skip-settings-check`): only the two keys,
+    /// which erases every other setting if Graph's PUT replaces the set.
+    pub fn blind(tenant_url: &Url) -> Self {
+        Self {
+            base_address: tenant_url.to_string(),
+            base_address_change: BaseAddressChange::Set,
+            changes: vec![BASE_ADDRESS_KEY.to_owned(), SECRET_TOKEN_KEY.to_owned()],
+            keeps: Vec::new(),
+            kept: Vec::new(),
+            before: Vec::new(),
+        }
+    }
+
+    /// The pairs to PUT: the Tenant URL, the token, then every other setting as it was read.
+    pub fn pairs(&self, token: &crate::token::AccessToken) -> Vec<SecretPair> {
+        let mut pairs = vec![
+            SecretPair {
+                key: BASE_ADDRESS_KEY.into(),
+                value: self.base_address.clone(),
+            },
+            SecretPair {
+                key: SECRET_TOKEN_KEY.into(),
+                value: token.expose_secret().to_owned(),
+            },
+        ];
+        pairs.extend(self.kept.iter().cloned());
+        pairs
+    }
+
+    /// The settings that differ after the PUT from before it (or, for `BaseAddress`, from what
+    /// was sent). The Secret Token is not compared: Graph may mask it.
+    pub fn drift(&self, after: &[SecretPair]) -> Vec<SettingDrift> {
+        let value_after = |key: &str| {
+            after
+                .iter()
+                .find(|p| p.key.eq_ignore_ascii_case(key))
+                .map(|p| p.value.clone())
+        };
+        let mut expected: Vec<(String, String)> =
+            vec![(BASE_ADDRESS_KEY.to_owned(), self.base_address.clone())];
+        expected.extend(self.kept.iter().map(|p| (p.key.clone(), p.value.clone())));
+        expected
+            .into_iter()
+            .filter_map(|(key, before)| {
+                let after = value_after(&key);
+                let same = after.as_deref() == Some(before.as_str())
+                    && !after.as_deref().is_some_and(|a| {
+                        SecretPair {
+                            key: key.clone(),
+                            value: a.into(),
+                        }
+                        .masked()
+                    });
+                (!same).then_some(SettingDrift { key, before, after })
+            })
+            .collect()
+    }
+
+    /// Whether the plan came from the job's own secrets (not [`Self::blind`]).
+    pub fn read_settings(&self) -> bool {
+        !self.before.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORG: &str = "1eb65fdf-9643-417f-9974-ad72cae0e10f";
+    const OTHER: &str = "2eb65fdf-9643-417f-9974-ad72cae0e10f";
+
+    fn pair(key: &str, value: &str) -> SecretPair {
+        SecretPair {
+            key: key.into(),
+            value: value.into(),
+        }
+    }
+
+    fn ours() -> Url {
+        Url::parse(&format!("https://webexapis.com/identity/scim/{ORG}/v2/")).expect("a URL")
+    }
+
+    fn org() -> OrgId {
+        ORG.parse().expect("an org")
+    }
+
+    fn settings() -> Vec<SecretPair> {
+        vec![
+            pair(
+                "SyncNotificationSettings",
+                r#"{"Enabled":true,"Recipients":"ops@contoso.example","DeleteThresholdEnabled":true,"DeleteThresholdValue":500}"#,
+            ),
+            pair("SkipOutOfScopeDeletions", "True"),
+            pair("SyncAll", "false"),
+        ]
+    }
+
+    #[test]
+    fn every_setting_is_sent_back_and_only_the_two_keys_change() {
+        let mut current = settings();
+        current.push(pair("SecretToken", "*****"));
+        let plan = SecretsPlan::new(&current, &ours(), org()).expect("a plan");
+        assert_eq!(plan.base_address_change, BaseAddressChange::Set);
+        assert_eq!(plan.changes, ["BaseAddress", "SecretToken"]);
+        assert_eq!(
+            plan.keeps,
+            ["SyncNotificationSettings", "SkipOutOfScopeDeletions", "SyncAll"]
+        );
+        let token = crate::token::AccessToken::new("new-token".into());
+        let sent = plan.pairs(&token);
+        assert_eq!(sent[0], pair("BaseAddress", ours().as_str()));
+        assert_eq!(sent[1], pair("SecretToken", "new-token"));
+        assert_eq!(&sent[2..], settings().as_slice());
+        assert!(
+            !format!("{sent:?}").contains("new-token"),
+            "Debug shows keys only"
+        );
+    }
+
+    #[test]
+    fn the_jobs_own_tenant_url_is_kept_in_either_form() {
+        for form in [
+            format!("https://webexapis.com/identity/scim/{ORG}/v2/"),
+            format!("https://webexapis.com/identity/scim/{}/v2", ORG.to_uppercase()),
+            format!("https://api.ciscospark.com/v1/scim/{ORG}"),
+        ] {
+            let plan = SecretsPlan::new(&[pair("BaseAddress", &form)], &ours(), org()).expect(&form);
+            assert_eq!(plan.base_address_change, BaseAddressChange::Kept, "{form}");
+            assert_eq!(plan.base_address, form);
+            assert_eq!(plan.changes, ["SecretToken"]);
+        }
+    }
+
+    #[test]
+    fn another_org_or_a_foreign_url_is_refused() {
+        let other = format!("https://api.ciscospark.com/v1/scim/{OTHER}");
+        assert!(matches!(
+            SecretsPlan::new(&[pair("BaseAddress", &other)], &ours(), org()),
+            Err(SecretsRefusal::OtherOrg { .. })
+        ));
+        for foreign in [
+            format!("https://scim.contoso.example/identity/scim/{ORG}/v2/"),
+            "not a url".to_owned(),
+            format!("http://api.ciscospark.com/v1/scim/{ORG}"),
+        ] {
+            assert!(
+                matches!(
+                    SecretsPlan::new(&[pair("BaseAddress", &foreign)], &ours(), org()),
+                    Err(SecretsRefusal::NotWebex { .. })
+                ),
+                "{foreign}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_masked_setting_is_refused_by_name() {
+        let current = [
+            pair("SyncNotificationSettings", "********"),
+            pair("SecretToken", "*"),
+        ];
+        let refused = SecretsPlan::new(&current, &ours(), org()).unwrap_err();
+        assert_eq!(
+            refused,
+            SecretsRefusal::MaskedSetting {
+                key: "SyncNotificationSettings".into()
+            }
+        );
+        assert!(refused.to_string().contains("SyncNotificationSettings"));
+    }
+
+    #[test]
+    fn drift_names_lost_and_changed_settings() {
+        let plan = SecretsPlan::new(&settings(), &ours(), org()).expect("a plan");
+        let mut after = settings();
+        after.push(pair("BaseAddress", ours().as_str()));
+        after.push(pair("SecretToken", "*****"));
+        assert!(plan.drift(&after).is_empty());
+        // A PUT that replaced the set with the two keys lost the settings.
+        let replaced = [pair("BaseAddress", ours().as_str()), pair("SecretToken", "*****")];
+        let lost: Vec<String> = plan.drift(&replaced).into_iter().map(|d| d.key).collect();
+        assert_eq!(
+            lost,
+            ["SyncNotificationSettings", "SkipOutOfScopeDeletions", "SyncAll"]
+        );
+        let mut changed = after.clone();
+        changed[1].value = "False".into();
+        let drift = plan.drift(&changed);
+        assert_eq!(drift.len(), 1);
+        assert_eq!(drift[0].before, "True");
+        assert_eq!(drift[0].after.as_deref(), Some("False"));
+        let mut masked = after;
+        masked[2].value = "***".into();
+        assert_eq!(plan.drift(&masked)[0].key, "SyncAll");
+    }
+
+    #[test]
+    fn tenant_url_orgs() {
+        assert_eq!(tenant_url_org(&ours()), Some(org()));
+        let sandbox = Url::parse(&format!("http://127.0.0.1:8900/identity/scim/{ORG}/v2/")).expect("a URL");
+        assert_eq!(tenant_url_org(&sandbox), Some(org()));
+        let elsewhere = Url::parse("https://webexapis.com/v1/people/me").expect("a URL");
+        assert_eq!(tenant_url_org(&elsewhere), None);
+    }
+}
