@@ -8,6 +8,9 @@
 //! (DNS rebinding), the same accept loop (`listener/serve.rs`: a connection cap, header and
 //! first-byte timeouts, one request per connection, a connection lifetime), a small request
 //! body, bounded request time, and servers that end when the sign-in does.
+//!
+//! Its page says "signed in" only when the outcome reached a sign-in still waiting for it; a
+//! redirect that comes after the wait ended (timed out, cancelled, already answered) is told so.
 
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -147,10 +150,17 @@ async fn answer(
         );
     };
     let signed_in = outcome.is_ok();
-    if let Some(sender) = shared.slot.lock().unwrap_or_else(|p| p.into_inner()).take() {
-        let _ = sender.send(outcome);
-    }
-    if signed_in {
+    let sender = shared.slot.lock().unwrap_or_else(|p| p.into_inner()).take();
+    // Delivered only if the sign-in is still waiting: its receiver is closed once the wait has
+    // timed out, and gone once the sign-in has ended.
+    let delivered = sender.is_some_and(|sender| sender.send(outcome).is_ok());
+    if !delivered {
+        page(
+            StatusCode::GONE,
+            "This sign-in has already ended",
+            "scim-token is no longer waiting for this answer. If it does not show you signed in to Entra, start the sign-in again in scim-token.",
+        )
+    } else if signed_in {
         page(
             StatusCode::OK,
             "Signed in to Entra",
@@ -252,6 +262,13 @@ mod tests {
         assert!(page.contains("Signed in to Entra"), "{page}");
         let outcome = listener.outcome.try_recv().expect("ended").expect("a code");
         assert_eq!(outcome, "the-code");
+        // The same redirect again (a reload) reaches no one: it must not claim a sign-in.
+        let (status, page) = get(port, &ours, "code=the-code&state=s3cret-state").await;
+        assert_eq!(status, 410);
+        assert!(
+            page.contains("already ended") && !page.contains("Signed in"),
+            "{page}"
+        );
     }
 
     #[tokio::test]
@@ -268,6 +285,21 @@ mod tests {
         assert!(page.contains("Sign-in not completed"), "{page}");
         let outcome = listener.outcome.try_recv().expect("ended");
         assert!(matches!(outcome, Err(EntraError::SignIn { code, .. }) if code == "access_denied"));
+    }
+
+    /// The sign-in stopped waiting (timed out, cancelled): a redirect that arrives afterwards is
+    /// told so, with a status that is not success, whether it carries a code or an error.
+    #[tokio::test]
+    async fn a_redirect_after_the_wait_ended_is_told_so_not_signed_in() {
+        let mut listener = RedirectListener::bind("late".into()).await.expect("binds");
+        let port = listener.port;
+        listener.outcome.close();
+        for query in ["code=c&state=late", "error=access_denied&state=late"] {
+            let (status, page) = get(port, &format!("localhost:{port}"), query).await;
+            assert_eq!(status, 410, "{query}: {page}");
+            assert!(page.contains("already ended"), "{query}: {page}");
+            assert!(!page.contains("Signed in"), "{query}: {page}");
+        }
     }
 
     /// Silent clients (a browser's speculative preconnects, or a local process holding sockets)
