@@ -169,7 +169,11 @@ pub enum Scheduler {
         agents_dir: PathBuf,
     },
     /// A Task Scheduler task, made with `schtasks`.
-    TaskScheduler,
+    TaskScheduler {
+        /// `schtasks.exe` by its full path (`%SystemRoot%\System32\schtasks.exe`,
+        /// [`schtasks::program`]).
+        program: String,
+    },
 }
 
 impl Scheduler {
@@ -191,7 +195,10 @@ impl Scheduler {
     /// The scheduler of the OS this is built for.
     #[cfg(windows)]
     pub fn for_this_system() -> Result<Self, WatchError> {
-        Ok(Self::TaskScheduler)
+        let root = schtasks::system_root(std::env::var_os("SystemRoot"));
+        Ok(Self::TaskScheduler {
+            program: schtasks::program(&root),
+        })
     }
 
     /// The scheduler of the OS this is built for: none known here.
@@ -207,7 +214,7 @@ impl Scheduler {
         match self {
             Self::Systemd { .. } => "systemd",
             Self::Launchd { .. } => "launchd",
-            Self::TaskScheduler => "Task Scheduler",
+            Self::TaskScheduler { .. } => "Task Scheduler",
         }
     }
 }
@@ -246,7 +253,7 @@ impl<R: Runner> Watch<R> {
         match &self.scheduler {
             Scheduler::Systemd { unit_dir } => systemd::enable(&self.runner, unit_dir, binary, every),
             Scheduler::Launchd { agents_dir } => launchd::enable(&self.runner, agents_dir, binary, every),
-            Scheduler::TaskScheduler => schtasks::enable(&self.runner, binary, every),
+            Scheduler::TaskScheduler { program } => schtasks::enable(&self.runner, program, binary, every),
         }
     }
 
@@ -255,7 +262,7 @@ impl<R: Runner> Watch<R> {
         match &self.scheduler {
             Scheduler::Systemd { unit_dir } => systemd::disable(&self.runner, unit_dir),
             Scheduler::Launchd { agents_dir } => launchd::disable(&self.runner, agents_dir),
-            Scheduler::TaskScheduler => schtasks::disable(&self.runner),
+            Scheduler::TaskScheduler { program } => schtasks::disable(&self.runner, program),
         }
     }
 
@@ -264,7 +271,7 @@ impl<R: Runner> Watch<R> {
         match &self.scheduler {
             Scheduler::Systemd { unit_dir } => systemd::status(&self.runner, unit_dir),
             Scheduler::Launchd { agents_dir } => launchd::status(&self.runner, agents_dir),
-            Scheduler::TaskScheduler => schtasks::status(&self.runner),
+            Scheduler::TaskScheduler { program } => schtasks::status(&self.runner, program),
         }
     }
 }
@@ -275,15 +282,18 @@ fn absolute_for(scheduler: &Scheduler, binary: &Path) -> bool {
     let text = binary.to_string_lossy();
     match scheduler {
         Scheduler::Systemd { .. } | Scheduler::Launchd { .. } => text.starts_with('/'),
-        Scheduler::TaskScheduler => {
-            let bytes = text.as_bytes();
-            text.starts_with(r"\\")
-                || (bytes.len() > 2
-                    && bytes[0].is_ascii_alphabetic()
-                    && bytes[1] == b':'
-                    && matches!(bytes[2], b'\\' | b'/'))
-        }
+        Scheduler::TaskScheduler { .. } => windows_absolute(&text),
     }
+}
+
+/// Whether `text` is an absolute Windows path: `C:\…` (or `C:/…`) or `\\server\…`.
+fn windows_absolute(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.starts_with(r"\\")
+        || (bytes.len() > 2
+            && bytes[0].is_ascii_alphabetic()
+            && bytes[1] == b':'
+            && matches!(bytes[2], b'\\' | b'/'))
 }
 
 /// A crontab line that runs the check like the watch would (POSIX shell quoting, `%` escaped:
@@ -375,16 +385,17 @@ fn read_file(path: &Path) -> Result<Option<String>, WatchError> {
     }
 }
 
-/// A command line as a user would type it, for messages: in a POSIX shell, or for `schtasks` in
-/// `cmd.exe` (Microsoft C runtime quoting).
+/// A command line as a user would type it, for messages: in a POSIX shell, or for a Windows
+/// program (`….exe`) in `cmd.exe` (Microsoft C runtime quoting).
 fn command_line(program: &str, args: &[String]) -> String {
-    let quote = if program == "schtasks" {
+    let quote = if program.to_ascii_lowercase().ends_with(".exe") {
         windows_quote
     } else {
         shell_quote
     };
-    std::iter::once(program.to_owned())
-        .chain(args.iter().map(|a| quote(a)))
+    std::iter::once(program)
+        .chain(args.iter().map(String::as_str))
+        .map(quote)
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -565,6 +576,14 @@ mod tests {
             line("launchctl", &["bootstrap", "gui/501", "/a b/x.plist"]),
             "launchctl bootstrap gui/501 '/a b/x.plist'"
         );
+        assert_eq!(
+            line(r"C:\Windows\System32\schtasks.exe", &["/TN", "scim-token check"]),
+            r#"C:\Windows\System32\schtasks.exe /TN "scim-token check""#
+        );
+        assert_eq!(
+            line(r"D:\My Windows\System32\SCHTASKS.EXE", &["/Query"]),
+            r#""D:\My Windows\System32\SCHTASKS.EXE" /Query"#
+        );
         let cases = [
             ("plain", "plain"),
             ("", r#""""#),
@@ -584,7 +603,9 @@ mod tests {
         let systemd = Scheduler::Systemd {
             unit_dir: PathBuf::from("/x"),
         };
-        let windows = Scheduler::TaskScheduler;
+        let windows = Scheduler::TaskScheduler {
+            program: schtasks::program(r"C:\Windows"),
+        };
         let cases = [
             (&systemd, "/usr/bin/scim-token", true),
             (&systemd, "bin/scim-token", false),
@@ -635,7 +656,11 @@ mod tests {
             Ok(Scheduler::Launchd { .. }) | Err(WatchError::NoHome(_))
         ));
         #[cfg(windows)]
-        assert_eq!(scheduler.unwrap(), Scheduler::TaskScheduler);
+        assert!(
+            matches!(&scheduler, Ok(Scheduler::TaskScheduler { program })
+                if program.to_ascii_lowercase().ends_with(r"\system32\schtasks.exe")),
+            "{scheduler:?}"
+        );
         #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
         assert!(matches!(scheduler, Err(WatchError::Unsupported { .. })));
     }
