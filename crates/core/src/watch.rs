@@ -10,6 +10,7 @@
 //! depends on the OS it is built for. The calls block (files and short scheduler commands, each
 //! bounded by [`COMMAND_TIMEOUT`]): an async shell runs them on its blocking pool.
 
+mod binary_check;
 pub mod launchd;
 pub mod runner;
 pub mod schtasks;
@@ -104,6 +105,17 @@ pub enum WatchError {
         .0.display()
     )]
     RelativeBinary(PathBuf),
+    /// Someone other than you (or the system's administrators) could replace the binary, and so
+    /// run their code as you at every check.
+    #[error("refusing to schedule {}: {problem}; {fix}", binary.display())]
+    ReplaceableBinary {
+        /// The binary's path.
+        binary: PathBuf,
+        /// Who could replace it, through what.
+        problem: String,
+        /// What to do.
+        fix: String,
+    },
     /// The binary's path cannot be written into the scheduler's format.
     #[error("cannot schedule {}: {why}; install scim-token in a directory whose path has no such character", path.display())]
     UnsupportedPath {
@@ -224,6 +236,9 @@ impl Scheduler {
 pub struct Watch<R = SystemRunner> {
     scheduler: Scheduler,
     runner: R,
+    /// Whether `enable` inspects the binary on this machine's file system (off only in tests of
+    /// a backend's files and commands, whose binaries are other systems' paths).
+    inspect_binary: bool,
 }
 
 impl Watch<SystemRunner> {
@@ -236,7 +251,19 @@ impl Watch<SystemRunner> {
 impl<R: Runner> Watch<R> {
     /// The watch on `scheduler`, running its commands through `runner`.
     pub fn new(scheduler: Scheduler, runner: R) -> Self {
-        Self { scheduler, runner }
+        Self {
+            scheduler,
+            runner,
+            inspect_binary: true,
+        }
+    }
+
+    /// For tests of a backend's files and commands: `enable` does not look for the binary on
+    /// this machine, where another system's path does not exist.
+    #[cfg(test)]
+    pub(crate) fn without_binary_inspection(mut self) -> Self {
+        self.inspect_binary = false;
+        self
     }
 
     /// The scheduler it uses.
@@ -245,10 +272,14 @@ impl<R: Runner> Watch<R> {
     }
 
     /// Installs (or replaces) the scheduled `binary check --notify`, every `every`, and starts it.
+    /// Refuses a binary that someone else could replace ([`WatchError::ReplaceableBinary`]).
     /// On failure nothing is left installed.
     pub fn enable(&self, binary: &Path, every: WatchInterval) -> Result<(), WatchError> {
         if !absolute_for(&self.scheduler, binary) {
             return Err(WatchError::RelativeBinary(binary.to_owned()));
+        }
+        if self.inspect_binary {
+            binary_check::refuse_replaceable(binary)?;
         }
         match &self.scheduler {
             Scheduler::Systemd { unit_dir } => systemd::enable(&self.runner, unit_dir, binary, every),
@@ -639,6 +670,41 @@ mod tests {
         assert!(err.to_string().contains("full path"), "{err}");
         assert!(runner.calls().is_empty());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// A binary others could replace would run their code as you at every check: `enable`
+    /// refuses it before any file is written or command run, and says what to do.
+    #[cfg(unix)]
+    #[test]
+    fn a_binary_others_can_write_is_refused_before_anything_is_installed() {
+        use std::os::unix::fs::PermissionsExt;
+        let home = tempfile::tempdir().unwrap();
+        let unit_dir = home.path().join("systemd/user");
+        let bin = home.path().join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        let binary = bin.join("scim-token");
+        std::fs::write(&binary, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o775)).unwrap();
+        let runner = test_runner::Recorder::new(|_, _| test_runner::ok(""));
+        let watch = Watch::new(
+            Scheduler::Systemd {
+                unit_dir: unit_dir.clone(),
+            },
+            &runner,
+        );
+        let refused = watch.enable(&binary, WatchInterval::Daily);
+        assert!(
+            matches!(&refused, Err(WatchError::ReplaceableBinary { binary: named, .. }) if *named == binary),
+            "{refused:?}"
+        );
+        let text = refused.unwrap_err().to_string();
+        assert!(text.contains("chmod go-w"), "{text}");
+        assert!(runner.calls().is_empty(), "{:?}", runner.calls());
+        assert!(!unit_dir.exists(), "unit files were written");
+
+        std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+        watch.enable(&binary, WatchInterval::Daily).unwrap();
+        assert_eq!(runner.calls().len(), 2, "{:?}", runner.calls());
     }
 
     /// Only the selection depends on the OS; the backends are the same code everywhere.

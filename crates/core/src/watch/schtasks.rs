@@ -313,7 +313,7 @@ mod tests {
             }
             _ => fail(1, "unexpected"),
         });
-        let watch = Watch::new(task_scheduler(), &runner);
+        let watch = Watch::new(task_scheduler(), &runner).without_binary_inspection();
         let exe = Path::new(r"C:\Program Files\scim-token\scim-token.exe");
         assert!(!watch.status().unwrap().enabled);
         watch.disable().unwrap();
@@ -353,6 +353,7 @@ mod tests {
     fn a_refused_create_says_where_to_look() {
         let runner = Recorder::new(|_, _: &[String]| fail(1, "ERROR: Access is denied."));
         let err = Watch::new(task_scheduler(), &runner)
+            .without_binary_inspection()
             .enable(Path::new(r"C:\scim-token.exe"), WatchInterval::Hourly)
             .unwrap_err()
             .to_string();
