@@ -7,8 +7,10 @@
 //!
 //! Every backend is compiled on every OS, and the commands it runs go through a [`Runner`], so the
 //! unit tests check each OS's files and commands on any OS; only [`Scheduler::for_this_system`]
-//! depends on the OS it is built for. The calls block (files and short scheduler commands, each
-//! bounded by [`COMMAND_TIMEOUT`]): an async shell runs them on its blocking pool.
+//! and the check of the binary on this machine (`binary_check.rs`: [`Watch::enable`] refuses one
+//! someone else could replace) depend on the OS it is built for. The calls block (files and short
+//! scheduler commands, each bounded by [`COMMAND_TIMEOUT`]): an async shell runs them on its
+//! blocking pool.
 
 mod binary_check;
 pub mod launchd;
