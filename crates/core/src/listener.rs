@@ -8,7 +8,7 @@
 mod exclusive;
 mod page;
 mod port_owner;
-mod serve;
+pub(crate) mod serve;
 mod server;
 
 use std::io;

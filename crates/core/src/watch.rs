@@ -7,9 +7,12 @@
 //!
 //! Every backend is compiled on every OS, and the commands it runs go through a [`Runner`], so the
 //! unit tests check each OS's files and commands on any OS; only [`Scheduler::for_this_system`]
-//! depends on the OS it is built for. The calls block (files and short scheduler commands, each
-//! bounded by [`COMMAND_TIMEOUT`]): an async shell runs them on its blocking pool.
+//! and the check of the binary on this machine (`binary_check.rs`: [`Watch::enable`] refuses one
+//! someone else could replace) depend on the OS it is built for. The calls block (files and short
+//! scheduler commands, each bounded by [`COMMAND_TIMEOUT`]): an async shell runs them on its
+//! blocking pool.
 
+mod binary_check;
 pub mod launchd;
 pub mod runner;
 pub mod schtasks;
@@ -104,6 +107,17 @@ pub enum WatchError {
         .0.display()
     )]
     RelativeBinary(PathBuf),
+    /// Someone other than you (or the system's administrators) could replace the binary, and so
+    /// run their code as you at every check.
+    #[error("refusing to schedule {}: {problem}; {fix}", binary.display())]
+    ReplaceableBinary {
+        /// The binary's path.
+        binary: PathBuf,
+        /// Who could replace it, through what.
+        problem: String,
+        /// What to do.
+        fix: String,
+    },
     /// The binary's path cannot be written into the scheduler's format.
     #[error("cannot schedule {}: {why}; install scim-token in a directory whose path has no such character", path.display())]
     UnsupportedPath {
@@ -169,7 +183,11 @@ pub enum Scheduler {
         agents_dir: PathBuf,
     },
     /// A Task Scheduler task, made with `schtasks`.
-    TaskScheduler,
+    TaskScheduler {
+        /// `schtasks.exe` by its full path (`%SystemRoot%\System32\schtasks.exe`,
+        /// [`schtasks::program`]).
+        program: String,
+    },
 }
 
 impl Scheduler {
@@ -191,7 +209,10 @@ impl Scheduler {
     /// The scheduler of the OS this is built for.
     #[cfg(windows)]
     pub fn for_this_system() -> Result<Self, WatchError> {
-        Ok(Self::TaskScheduler)
+        let root = schtasks::system_root(std::env::var_os("SystemRoot"));
+        Ok(Self::TaskScheduler {
+            program: schtasks::program(&root),
+        })
     }
 
     /// The scheduler of the OS this is built for: none known here.
@@ -207,7 +228,7 @@ impl Scheduler {
         match self {
             Self::Systemd { .. } => "systemd",
             Self::Launchd { .. } => "launchd",
-            Self::TaskScheduler => "Task Scheduler",
+            Self::TaskScheduler { .. } => "Task Scheduler",
         }
     }
 }
@@ -217,6 +238,9 @@ impl Scheduler {
 pub struct Watch<R = SystemRunner> {
     scheduler: Scheduler,
     runner: R,
+    /// Whether `enable` inspects the binary on this machine's file system (off only in tests of
+    /// a backend's files and commands, whose binaries are other systems' paths).
+    inspect_binary: bool,
 }
 
 impl Watch<SystemRunner> {
@@ -229,7 +253,19 @@ impl Watch<SystemRunner> {
 impl<R: Runner> Watch<R> {
     /// The watch on `scheduler`, running its commands through `runner`.
     pub fn new(scheduler: Scheduler, runner: R) -> Self {
-        Self { scheduler, runner }
+        Self {
+            scheduler,
+            runner,
+            inspect_binary: true,
+        }
+    }
+
+    /// For tests of a backend's files and commands: `enable` does not look for the binary on
+    /// this machine, where another system's path does not exist.
+    #[cfg(test)]
+    pub(crate) fn without_binary_inspection(mut self) -> Self {
+        self.inspect_binary = false;
+        self
     }
 
     /// The scheduler it uses.
@@ -238,15 +274,19 @@ impl<R: Runner> Watch<R> {
     }
 
     /// Installs (or replaces) the scheduled `binary check --notify`, every `every`, and starts it.
+    /// Refuses a binary that someone else could replace ([`WatchError::ReplaceableBinary`]).
     /// On failure nothing is left installed.
     pub fn enable(&self, binary: &Path, every: WatchInterval) -> Result<(), WatchError> {
         if !absolute_for(&self.scheduler, binary) {
             return Err(WatchError::RelativeBinary(binary.to_owned()));
         }
+        if self.inspect_binary {
+            binary_check::refuse_replaceable(binary)?;
+        }
         match &self.scheduler {
             Scheduler::Systemd { unit_dir } => systemd::enable(&self.runner, unit_dir, binary, every),
             Scheduler::Launchd { agents_dir } => launchd::enable(&self.runner, agents_dir, binary, every),
-            Scheduler::TaskScheduler => schtasks::enable(&self.runner, binary, every),
+            Scheduler::TaskScheduler { program } => schtasks::enable(&self.runner, program, binary, every),
         }
     }
 
@@ -255,7 +295,7 @@ impl<R: Runner> Watch<R> {
         match &self.scheduler {
             Scheduler::Systemd { unit_dir } => systemd::disable(&self.runner, unit_dir),
             Scheduler::Launchd { agents_dir } => launchd::disable(&self.runner, agents_dir),
-            Scheduler::TaskScheduler => schtasks::disable(&self.runner),
+            Scheduler::TaskScheduler { program } => schtasks::disable(&self.runner, program),
         }
     }
 
@@ -264,7 +304,7 @@ impl<R: Runner> Watch<R> {
         match &self.scheduler {
             Scheduler::Systemd { unit_dir } => systemd::status(&self.runner, unit_dir),
             Scheduler::Launchd { agents_dir } => launchd::status(&self.runner, agents_dir),
-            Scheduler::TaskScheduler => schtasks::status(&self.runner),
+            Scheduler::TaskScheduler { program } => schtasks::status(&self.runner, program),
         }
     }
 }
@@ -275,15 +315,18 @@ fn absolute_for(scheduler: &Scheduler, binary: &Path) -> bool {
     let text = binary.to_string_lossy();
     match scheduler {
         Scheduler::Systemd { .. } | Scheduler::Launchd { .. } => text.starts_with('/'),
-        Scheduler::TaskScheduler => {
-            let bytes = text.as_bytes();
-            text.starts_with(r"\\")
-                || (bytes.len() > 2
-                    && bytes[0].is_ascii_alphabetic()
-                    && bytes[1] == b':'
-                    && matches!(bytes[2], b'\\' | b'/'))
-        }
+        Scheduler::TaskScheduler { .. } => windows_absolute(&text),
     }
+}
+
+/// Whether `text` is an absolute Windows path: `C:\…` (or `C:/…`) or `\\server\…`.
+fn windows_absolute(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.starts_with(r"\\")
+        || (bytes.len() > 2
+            && bytes[0].is_ascii_alphabetic()
+            && bytes[1] == b':'
+            && matches!(bytes[2], b'\\' | b'/'))
 }
 
 /// A crontab line that runs the check like the watch would (POSIX shell quoting, `%` escaped:
@@ -375,16 +418,17 @@ fn read_file(path: &Path) -> Result<Option<String>, WatchError> {
     }
 }
 
-/// A command line as a user would type it, for messages: in a POSIX shell, or for `schtasks` in
-/// `cmd.exe` (Microsoft C runtime quoting).
+/// A command line as a user would type it, for messages: in a POSIX shell, or for a Windows
+/// program (`….exe`) in `cmd.exe` (Microsoft C runtime quoting).
 fn command_line(program: &str, args: &[String]) -> String {
-    let quote = if program == "schtasks" {
+    let quote = if program.to_ascii_lowercase().ends_with(".exe") {
         windows_quote
     } else {
         shell_quote
     };
-    std::iter::once(program.to_owned())
-        .chain(args.iter().map(|a| quote(a)))
+    std::iter::once(program)
+        .chain(args.iter().map(String::as_str))
+        .map(quote)
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -565,6 +609,14 @@ mod tests {
             line("launchctl", &["bootstrap", "gui/501", "/a b/x.plist"]),
             "launchctl bootstrap gui/501 '/a b/x.plist'"
         );
+        assert_eq!(
+            line(r"C:\Windows\System32\schtasks.exe", &["/TN", "scim-token check"]),
+            r#"C:\Windows\System32\schtasks.exe /TN "scim-token check""#
+        );
+        assert_eq!(
+            line(r"D:\My Windows\System32\SCHTASKS.EXE", &["/Query"]),
+            r#""D:\My Windows\System32\SCHTASKS.EXE" /Query"#
+        );
         let cases = [
             ("plain", "plain"),
             ("", r#""""#),
@@ -584,7 +636,9 @@ mod tests {
         let systemd = Scheduler::Systemd {
             unit_dir: PathBuf::from("/x"),
         };
-        let windows = Scheduler::TaskScheduler;
+        let windows = Scheduler::TaskScheduler {
+            program: schtasks::program(r"C:\Windows"),
+        };
         let cases = [
             (&systemd, "/usr/bin/scim-token", true),
             (&systemd, "bin/scim-token", false),
@@ -620,6 +674,41 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
+    /// A binary others could replace would run their code as you at every check: `enable`
+    /// refuses it before any file is written or command run, and says what to do.
+    #[cfg(unix)]
+    #[test]
+    fn a_binary_others_can_write_is_refused_before_anything_is_installed() {
+        use std::os::unix::fs::PermissionsExt;
+        let home = tempfile::tempdir().unwrap();
+        let unit_dir = home.path().join("systemd/user");
+        let bin = home.path().join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        let binary = bin.join("scim-token");
+        std::fs::write(&binary, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o775)).unwrap();
+        let runner = test_runner::Recorder::new(|_, _| test_runner::ok(""));
+        let watch = Watch::new(
+            Scheduler::Systemd {
+                unit_dir: unit_dir.clone(),
+            },
+            &runner,
+        );
+        let refused = watch.enable(&binary, WatchInterval::Daily);
+        assert!(
+            matches!(&refused, Err(WatchError::ReplaceableBinary { binary: named, .. }) if *named == binary),
+            "{refused:?}"
+        );
+        let text = refused.unwrap_err().to_string();
+        assert!(text.contains("chmod go-w"), "{text}");
+        assert!(runner.calls().is_empty(), "{:?}", runner.calls());
+        assert!(!unit_dir.exists(), "unit files were written");
+
+        std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+        watch.enable(&binary, WatchInterval::Daily).unwrap();
+        assert_eq!(runner.calls().len(), 2, "{:?}", runner.calls());
+    }
+
     /// Only the selection depends on the OS; the backends are the same code everywhere.
     #[test]
     fn this_system_picks_its_own_scheduler() {
@@ -635,7 +724,11 @@ mod tests {
             Ok(Scheduler::Launchd { .. }) | Err(WatchError::NoHome(_))
         ));
         #[cfg(windows)]
-        assert_eq!(scheduler.unwrap(), Scheduler::TaskScheduler);
+        assert!(
+            matches!(&scheduler, Ok(Scheduler::TaskScheduler { program })
+                if program.to_ascii_lowercase().ends_with(r"\system32\schtasks.exe")),
+            "{scheduler:?}"
+        );
         #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
         assert!(matches!(scheduler, Err(WatchError::Unsupported { .. })));
     }

@@ -291,12 +291,21 @@ impl PendingEntraLogin {
     }
 
     /// Waits up to `limit` for the loopback listener to receive this sign-in's redirect: the
-    /// code, or the error Entra sent.
+    /// code, or the error Entra sent. After a timeout the listener takes no more redirects (a
+    /// late one is told the sign-in has ended): start a new sign-in.
     pub async fn next_code(&mut self, limit: Duration) -> Result<String, EntraError> {
         match tokio::time::timeout(limit, &mut self.listener.outcome).await {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(_)) => Err(EntraError::Cancelled),
-            Err(_) => Err(EntraError::Timeout(limit)),
+            Err(_) => {
+                // Closed so that the listener's page cannot say "signed in" to a redirect no one
+                // will read; one delivered just before the close still counts.
+                self.listener.outcome.close();
+                self.listener
+                    .outcome
+                    .try_recv()
+                    .unwrap_or(Err(EntraError::Timeout(limit)))
+            }
         }
     }
 
@@ -452,6 +461,36 @@ mod tests {
         target.tenant = "organizations".into();
         target.client_id = "abc/../x".into();
         assert!(target.validate().is_err());
+    }
+
+    /// Once the wait has timed out, the sign-in takes no redirect: a late one would otherwise be
+    /// told "signed in" while nothing is waiting for it.
+    #[tokio::test]
+    async fn a_redirect_after_the_wait_timed_out_is_not_taken() {
+        let mut pending = PendingEntraLogin::start(EntraTarget::new(Cloud::Global))
+            .await
+            .expect("starts");
+        let waited = pending.next_code(Duration::from_millis(50)).await;
+        assert!(matches!(waited, Err(EntraError::Timeout(_))), "{waited:?}");
+        let state = pending
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .expect("the authorize URL carries the state");
+        let port = pending.redirect_uri.port().expect("a port");
+        let response = reqwest::Client::new()
+            .get(format!("http://127.0.0.1:{port}/?code=late&state={state}"))
+            .header(reqwest::header::HOST, format!("localhost:{port}"))
+            .send()
+            .await
+            .expect("the listener answers");
+        assert_eq!(response.status(), reqwest::StatusCode::GONE);
+        let page = response.text().await.expect("a page");
+        assert!(
+            page.contains("already ended") && !page.contains("Signed in"),
+            "{page}"
+        );
     }
 
     #[test]

@@ -1,8 +1,10 @@
-//! Serving one listener socket with hard limits a browser never notices but a hostile local
+//! Serving one loopback socket with hard limits a browser never notices but a hostile local
 //! client does: at most [`MAX_CONNECTIONS`] at once, one request per connection, request headers
 //! within [`HEADER_READ_TIMEOUT`] (slowloris, silent clients), and no connection older than
 //! [`CONNECTION_LIFETIME`].
-//! `axum::serve` has none of these knobs, so this is its accept loop with hyper's own.
+//! `axum::serve` has none of these knobs, so this is its accept loop with hyper's own. Both
+//! loopback listeners use it: the Webex sign-in's and the Entra sign-in's redirect listener
+//! (`entra/redirect.rs`); any local process can reach either.
 
 use std::pin::pin;
 use std::sync::Arc;
@@ -17,15 +19,15 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
 /// Connections served at once; more wait in the kernel's backlog until one ends.
-pub(super) const MAX_CONNECTIONS: usize = 64;
+pub(crate) const MAX_CONNECTIONS: usize = 64;
 /// Time allowed for a request's headers to arrive.
-pub(super) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest any connection lives, idle keep-alive included.
-pub(super) const CONNECTION_LIFETIME: Duration = Duration::from_secs(30);
+pub(crate) const CONNECTION_LIFETIME: Duration = Duration::from_secs(30);
 
-/// Accepts and serves until `stop` turns true, then lets in-flight requests finish and closes
-/// idle connections.
-pub(super) async fn serve(socket: TcpListener, app: Router, mut stop: watch::Receiver<bool>) {
+/// Accepts and serves until `stop` turns true, then frees the port, lets in-flight requests
+/// finish and closes idle connections.
+pub(crate) async fn serve(socket: TcpListener, app: Router, mut stop: watch::Receiver<bool>) {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let mut connections = JoinSet::new();
     loop {
@@ -89,6 +91,8 @@ pub(super) async fn serve(socket: TcpListener, app: Router, mut stop: watch::Rec
             }
         });
     }
+    // Nothing more is accepted: free the port now rather than after the last connection ends.
+    drop(socket);
     while connections.join_next().await.is_some() {}
 }
 

@@ -307,7 +307,8 @@ mod tests {
                 agents_dir: dir.clone(),
             },
             &runner,
-        );
+        )
+        .without_binary_inspection();
         let path = dir.join("dev.scimtoken.check.plist");
         watch
             .enable(
@@ -378,7 +379,8 @@ mod tests {
                 agents_dir: dir.path().to_owned(),
             },
             &runner,
-        );
+        )
+        .without_binary_inspection();
         let err = watch
             .enable(Path::new("/usr/local/bin/scim-token"), WatchInterval::Hourly)
             .unwrap_err()

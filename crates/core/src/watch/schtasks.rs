@@ -1,11 +1,12 @@
 //! Windows: a Task Scheduler task, `scim-token check`, made, read and deleted with `schtasks`. It
 //! runs as the user who made it, only while they are signed in, so its notification is seen.
 
+use std::ffi::OsString;
 use std::path::Path;
 
 use super::{
     CHECK_ARGS, Runner, WatchError, WatchInterval, WatchStatus, args, command_line, no_control_characters,
-    run_checked, utf8_path,
+    run_checked, utf8_path, windows_absolute,
 };
 
 /// The task's name.
@@ -13,6 +14,28 @@ pub const TASK: &str = "scim-token check";
 
 /// The longest `/TR` value `schtasks` accepts.
 pub const MAX_TASK_RUN: usize = 261;
+
+/// Where Windows is when `%SystemRoot%` does not say.
+pub const DEFAULT_SYSTEM_ROOT: &str = r"C:\Windows";
+
+/// Windows' own folder from the value of `%SystemRoot%`: [`DEFAULT_SYSTEM_ROOT`] when it is
+/// unset, not Unicode, or not an absolute path (a relative one would make [`program`] relative).
+pub fn system_root(value: Option<OsString>) -> String {
+    value
+        .and_then(|value| value.into_string().ok())
+        .filter(|root| windows_absolute(root))
+        .map(|root| root.trim_end_matches(['\\', '/']).to_owned())
+        // `\\` alone is "absolute" but names nothing.
+        .filter(|root| windows_absolute(&format!("{root}\\")))
+        .unwrap_or_else(|| DEFAULT_SYSTEM_ROOT.to_owned())
+}
+
+/// `schtasks.exe` by its full path under `system_root`. By its bare name, Windows would look for
+/// it first in the directory of the program that runs it, so a `schtasks.exe` put beside
+/// scim-token would run instead.
+pub fn program(system_root: &str) -> String {
+    format!(r"{system_root}\System32\schtasks.exe")
+}
 
 /// The `/TR` value: the program in double quotes, then the arguments.
 ///
@@ -77,9 +100,14 @@ fn field(out: &str, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-pub(super) fn enable(runner: &impl Runner, binary: &Path, every: WatchInterval) -> Result<(), WatchError> {
+pub(super) fn enable(
+    runner: &impl Runner,
+    program: &str,
+    binary: &Path,
+    every: WatchInterval,
+) -> Result<(), WatchError> {
     let all = create_args(binary, every)?;
-    run_checked(runner, "schtasks", &all).map_err(|err| match err {
+    run_checked(runner, program, &all).map_err(|err| match err {
         WatchError::Command {
             command, detail, ..
         } => WatchError::Command {
@@ -95,19 +123,19 @@ pub(super) fn enable(runner: &impl Runner, binary: &Path, every: WatchInterval) 
     Ok(())
 }
 
-pub(super) fn disable(runner: &impl Runner) -> Result<(), WatchError> {
-    if query(runner)?.is_none() {
+pub(super) fn disable(runner: &impl Runner, program: &str) -> Result<(), WatchError> {
+    if query(runner, program)?.is_none() {
         return Ok(());
     }
-    run_checked(runner, "schtasks", &delete_args())?;
+    run_checked(runner, program, &delete_args())?;
     Ok(())
 }
 
 /// The task's description, `None` when there is no such task.
-fn query(runner: &impl Runner) -> Result<Option<String>, WatchError> {
+fn query(runner: &impl Runner, program: &str) -> Result<Option<String>, WatchError> {
     let all = query_args();
-    let ran = runner.run("schtasks", &all).map_err(|e| WatchError::Command {
-        command: command_line("schtasks", &all),
+    let ran = runner.run(program, &all).map_err(|e| WatchError::Command {
+        command: command_line(program, &all),
         detail: e.to_string(),
         advice: None,
     })?;
@@ -115,8 +143,8 @@ fn query(runner: &impl Runner) -> Result<Option<String>, WatchError> {
     Ok(ran.success.then_some(ran.stdout))
 }
 
-pub(super) fn status(runner: &impl Runner) -> Result<WatchStatus, WatchError> {
-    let described = query(runner)?;
+pub(super) fn status(runner: &impl Runner, program: &str) -> Result<WatchStatus, WatchError> {
+    let described = query(runner, program)?;
     let out = described.as_deref().unwrap_or_default();
     let every = field(out, "Schedule Type").and_then(|kind| {
         let kind = kind.to_ascii_lowercase();
@@ -148,6 +176,37 @@ mod tests {
     use super::super::test_runner::{Recorder, fail, ok};
     use super::super::{Scheduler, Watch};
     use super::*;
+
+    const SCHTASKS: &str = r"C:\Windows\System32\schtasks.exe";
+
+    fn task_scheduler() -> Scheduler {
+        Scheduler::TaskScheduler {
+            program: SCHTASKS.to_owned(),
+        }
+    }
+
+    #[test]
+    fn schtasks_is_run_by_its_full_path_under_system_root() {
+        let root = |value: Option<&str>| system_root(value.map(OsString::from));
+        assert_eq!(program(&root(None)), SCHTASKS);
+        assert_eq!(program(&root(Some(r"C:\Windows"))), SCHTASKS);
+        assert_eq!(program(&root(Some(r"C:\Windows\"))), SCHTASKS);
+        assert_eq!(
+            program(&root(Some(r"D:\WINNT"))),
+            r"D:\WINNT\System32\schtasks.exe"
+        );
+        assert_eq!(program(&root(Some("E:/Win"))), r"E:/Win\System32\schtasks.exe");
+        // Relative, empty or bare-drive values would let the current directory decide.
+        for unusable in ["", "Windows", r".\Windows", "C:", r"\", r"\Windows"] {
+            assert_eq!(root(Some(unusable)), DEFAULT_SYSTEM_ROOT, "{unusable:?}");
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStringExt;
+            let not_unicode = OsString::from_vec(b"C:\\Win\xff".to_vec());
+            assert_eq!(system_root(Some(not_unicode)), DEFAULT_SYSTEM_ROOT);
+        }
+    }
 
     #[test]
     fn task_run_quoting() {
@@ -254,7 +313,7 @@ mod tests {
             }
             _ => fail(1, "unexpected"),
         });
-        let watch = Watch::new(Scheduler::TaskScheduler, &runner);
+        let watch = Watch::new(task_scheduler(), &runner).without_binary_inspection();
         let exe = Path::new(r"C:\Program Files\scim-token\scim-token.exe");
         assert!(!watch.status().unwrap().enabled);
         watch.disable().unwrap();
@@ -273,19 +332,19 @@ mod tests {
             }
         );
         watch.disable().unwrap();
-        let q = r"schtasks /Query /TN scim-token check /V /FO LIST";
+        let q = format!(r"{SCHTASKS} /Query /TN scim-token check /V /FO LIST");
         assert_eq!(
             runner.calls(),
             [
-                q.to_owned(),
-                q.to_owned(),
+                q.clone(),
+                q.clone(),
                 format!(
-                    r#"schtasks /Create /F /SC DAILY /TN scim-token check /TR "{}" check --notify /ST 09:00"#,
+                    r#"{SCHTASKS} /Create /F /SC DAILY /TN scim-token check /TR "{}" check --notify /ST 09:00"#,
                     exe.display()
                 ),
-                q.to_owned(),
-                q.to_owned(),
-                "schtasks /Delete /F /TN scim-token check".to_owned(),
+                q.clone(),
+                q,
+                format!("{SCHTASKS} /Delete /F /TN scim-token check"),
             ]
         );
     }
@@ -293,13 +352,14 @@ mod tests {
     #[test]
     fn a_refused_create_says_where_to_look() {
         let runner = Recorder::new(|_, _: &[String]| fail(1, "ERROR: Access is denied."));
-        let err = Watch::new(Scheduler::TaskScheduler, &runner)
+        let err = Watch::new(task_scheduler(), &runner)
+            .without_binary_inspection()
             .enable(Path::new(r"C:\scim-token.exe"), WatchInterval::Hourly)
             .unwrap_err()
             .to_string();
         assert_eq!(
             err,
-            r#"`schtasks /Create /F /SC HOURLY /MO 1 /TN "scim-token check" /TR "\"C:\scim-token.exe\" check --notify"` failed: ERROR: Access is denied.: open Task Scheduler to see whether a policy forbids your tasks, or run `scim-token check --notify` from it yourself"#
+            r#"`C:\Windows\System32\schtasks.exe /Create /F /SC HOURLY /MO 1 /TN "scim-token check" /TR "\"C:\scim-token.exe\" check --notify"` failed: ERROR: Access is denied.: open Task Scheduler to see whether a policy forbids your tasks, or run `scim-token check --notify` from it yourself"#
         );
     }
 }

@@ -353,6 +353,7 @@ mod tests {
             },
             runner,
         )
+        .without_binary_inspection()
     }
 
     #[test]
