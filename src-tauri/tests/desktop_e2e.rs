@@ -637,12 +637,28 @@ async fn store_wrong_token_in_entra(entra: &str) {
         .await
         .unwrap();
     let app = "6a0e2f48-6c1d-4f7e-9b7b-0e5b3c9d2a11";
+    let access = tokens["access_token"].as_str().unwrap();
+    // As Microsoft's how-to does: read the whole set (beta), change one key, put it all back
+    // (the local Entra's PUT replaces the set).
+    let secrets_path = format!("servicePrincipals/{app}/synchronization/secrets");
+    let mut secrets: serde_json::Value = http
+        .get(format!("{entra}beta/{secrets_path}"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for pair in secrets["value"].as_array_mut().unwrap() {
+        if pair["key"] == "SecretToken" {
+            pair["value"] = json!("a-wrong-token");
+        }
+    }
     let put = http
-        .put(format!(
-            "{entra}v1.0/servicePrincipals/{app}/synchronization/secrets"
-        ))
-        .bearer_auth(tokens["access_token"].as_str().unwrap())
-        .json(&json!({"value": [{"key": "SecretToken", "value": "a-wrong-token"}]}))
+        .put(format!("{entra}v1.0/{secrets_path}"))
+        .bearer_auth(access)
+        .json(&secrets)
         .send()
         .await
         .unwrap();
@@ -707,13 +723,19 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
     .await;
 
     click(&client, "#entra-sign-in").await;
-    wait_text(
+    let session = wait_text(
         &client,
         "#entra-session",
         |t| t.contains("Signed in to Entra"),
         Duration::from_secs(30),
     )
     .await;
+    // Who signed in, from the sign-in's id_token.
+    assert!(
+        session.contains("admin@sandbox.example")
+            && session.contains("tenant 7e57a1d0-5a4d-4b0c-8000-00000000e1d0"),
+        "{session}"
+    );
 
     click(&client, ".card .entra-pick").await;
     let choice = wait_text(
@@ -733,7 +755,22 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
     )
     .await;
 
+    // The first push to the link shows its plan and asks; nothing is written until confirmed.
     click(&client, ".card .push").await;
+    let plan = wait_text(
+        &client,
+        ".card .entra-plan-text",
+        |t| t.contains("Will change"),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(
+        plan.contains("Will change BaseAddress and SecretToken")
+            && plan.contains("SyncNotificationSettings, SkipOutOfScopeDeletions, SyncAll")
+            && plan.contains("started"),
+        "{plan}"
+    );
+    click(&client, ".card .entra-plan-confirm").await;
     let pushed = wait_text(
         &client,
         ".card .entra-result",
@@ -742,6 +779,10 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
     )
     .await;
     assert!(pushed.contains("job started"), "{pushed}");
+    assert!(
+        pushed.contains("Kept as they were: SyncNotificationSettings"),
+        "{pushed}"
+    );
     let active = job_line(&client, |t| t.contains("Active") && t.contains("users in sync")).await;
     assert!(active.contains("20 users in sync"), "{active}");
 

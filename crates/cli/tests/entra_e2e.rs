@@ -51,9 +51,9 @@ fn job_status(status: &Output) -> Value {
     list[0]["entra"][0]["status"].clone()
 }
 
-/// What an admin does in the Entra admin center: sign in (as a Graph client of its own) and
-/// put another token into the job's credentials.
-fn store_wrong_token_in_entra(sandbox: &Sandbox, app: &str) {
+/// What the Entra admin center holds: a Graph access token of the admin's own (another client
+/// than scim-token's sign-in).
+fn admin_graph_token(sandbox: &Sandbox) -> String {
     let http = reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -100,16 +100,127 @@ fn store_wrong_token_in_entra(sandbox: &Sandbox, app: &str) {
         .unwrap()
         .json()
         .unwrap();
-    let put = http
+    tokens["access_token"].as_str().unwrap().to_owned()
+}
+
+/// The job's secrets as the admin reads them (beta; the Secret Token masked).
+fn job_secrets(sandbox: &Sandbox, app: &str) -> Value {
+    reqwest::blocking::Client::new()
+        .get(format!(
+            "{}beta/servicePrincipals/{app}/synchronization/secrets",
+            sandbox.entra_base
+        ))
+        .bearer_auth(admin_graph_token(sandbox))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap()
+}
+
+/// The value of `key` in a secrets answer.
+fn secret_value(secrets: &Value, key: &str) -> Option<String> {
+    secrets["value"]
+        .as_array()?
+        .iter()
+        .find(|p| p["key"] == key)
+        .and_then(|p| p["value"].as_str().map(str::to_owned))
+}
+
+/// What an admin does in the Entra admin center: read the job's credentials and settings, put
+/// another token in, and store the whole set back.
+fn store_wrong_token_in_entra(sandbox: &Sandbox, app: &str) {
+    let mut secrets = job_secrets(sandbox, app);
+    for pair in secrets["value"].as_array_mut().unwrap() {
+        if pair["key"] == "SecretToken" {
+            pair["value"] = json!("a-wrong-token");
+        }
+    }
+    let put = reqwest::blocking::Client::new()
         .put(format!(
             "{}v1.0/servicePrincipals/{app}/synchronization/secrets",
             sandbox.entra_base
         ))
-        .bearer_auth(tokens["access_token"].as_str().unwrap())
-        .json(&json!({"value": [{"key": "SecretToken", "value": "a-wrong-token"}]}))
+        .bearer_auth(admin_graph_token(sandbox))
+        .json(&secrets)
         .send()
         .unwrap();
     assert_eq!(put.status(), 204);
+}
+
+/// How many Graph and token-endpoint requests the sandbox has seen.
+fn entra_requests(sandbox: &Sandbox) -> usize {
+    let log = reqwest::blocking::get(format!("{}_sandbox/log", sandbox.base))
+        .unwrap()
+        .text()
+        .unwrap();
+    log.matches("\"/v1.0/").count()
+        + log.matches("\"/beta/").count()
+        + log.matches("/oauth2/v2.0/token").count()
+}
+
+/// A Webex token from the sandbox and an Entra sign-in at its local Entra, both through
+/// Chromium, and the org linked to the Webex app. Returns the home, the app's ID and the
+/// output of `entra login`.
+fn signed_in_and_linked(sandbox: &Sandbox) -> (Home, String, Output) {
+    let home = Home::new();
+    let mut login = spawn(
+        &home,
+        &[
+            "login",
+            "--broker",
+            &sandbox.base,
+            "--no-browser",
+            "--timeout",
+            "60",
+        ],
+    );
+    assert!(chromium(&wait_for_sign_in_url(&mut login)).contains("Token captured"));
+    assert_eq!(login.finish(LIMIT).code(), Some(0));
+    let mut entra = spawn(
+        &home,
+        &[
+            "entra",
+            "login",
+            "--cloud",
+            &sandbox.entra_base,
+            "--no-browser",
+            "--timeout",
+            "60",
+        ],
+    );
+    assert!(chromium(&wait_for_sign_in_url(&mut entra)).contains("Signed in to Entra"));
+    let entra_login = entra.finish(LIMIT);
+    assert_eq!(entra_login.code(), Some(0), "{}", entra_login.stderr);
+    let app = scim_token_sandbox::entra::WEBEX_APP_ID.to_owned();
+    let link = home.run(&["entra", "link", "--app", &app]);
+    assert_eq!(link.code(), Some(0), "{}", link.stderr);
+    (home, app, entra_login)
+}
+
+/// The kept Entra sign-in's record (`entra.json`).
+fn entra_record(home: &Home) -> Option<Value> {
+    let text = std::fs::read_to_string(home.config_dir().join("scim-token").join("entra.json")).ok()?;
+    let file: Value = serde_json::from_str(&text).ok()?;
+    file["records"].get(0).cloned()
+}
+
+/// The keyring account of a generation of the sandbox sign-in's refresh token.
+fn generation_account(sandbox: &Sandbox, generation: &str) -> String {
+    let base = format!("entra:{}:organizations:{GRAPH_CLI}", sandbox.entra_base);
+    if generation.is_empty() {
+        base
+    } else {
+        format!("{base}~{generation}")
+    }
+}
+
+/// The refresh token the keyring holds for the kept sign-in (one entry: the sandbox's are short).
+fn kept_refresh_token(home: &Home, sandbox: &Sandbox) -> String {
+    let record = entra_record(home).expect("a kept Entra sign-in");
+    let account = generation_account(sandbox, record["generation"].as_str().unwrap_or(""));
+    keyring::Entry::new("scim-token", &account)
+        .and_then(|e| e.get_password())
+        .expect("the refresh token is in the keyring")
 }
 
 #[test]
@@ -171,7 +282,9 @@ fn renew_push_quarantine_and_recover() {
     let entra_login = entra.finish(LIMIT);
     assert_eq!(entra_login.code(), Some(0), "{}", entra_login.stderr);
     assert!(
-        entra_login.stdout.contains("Signed in to Entra"),
+        entra_login
+            .stdout
+            .contains("Signed in to Entra as Sandbox Admin <admin@sandbox.example> (tenant 7e57a1d0-5a4d-4b0c-8000-00000000e1d0"),
         "{}",
         entra_login.stdout
     );
@@ -192,6 +305,7 @@ fn renew_push_quarantine_and_recover() {
     assert_eq!(push.code(), Some(0), "{}\n{}", push.stdout, push.stderr);
     let pushed: Value = serde_json::from_str(&push.stdout).unwrap();
     assert_eq!(pushed[0]["action"], "started", "{pushed}");
+    assert_eq!(pushed[0]["stored"], true, "{pushed}");
     let active = poll(&home, &["status", "--json"], "Active", |out| {
         let status = job_status(out);
         status["code"] == "Active" && status["lastSuccessfulExecution"].is_object()
@@ -225,16 +339,16 @@ fn renew_push_quarantine_and_recover() {
     poll(&home, &["check"], "healthy again", |out| out.code() == Some(0));
     let table = home.run(&["status"]);
     assert!(
-        table.stdout.contains("Entra job:   Cisco Webex"),
+        table.stdout.contains("Entra job:   Cisco Webex")
+            && table
+                .stdout
+                .contains("Entra sign-in: Sandbox Admin <admin@sandbox.example> (tenant 7e57a1d0"),
         "{}",
         table.stdout
     );
 
     // Secret hygiene: the Webex token and the Entra refresh token are in no output, log or file.
-    let account = format!("entra:{}:organizations:{GRAPH_CLI}", sandbox.entra_base);
-    let refresh = keyring::Entry::new("scim-token", &account)
-        .and_then(|e| e.get_password())
-        .expect("the refresh token is in the keyring");
+    let refresh = kept_refresh_token(&home, &sandbox);
     let log = reqwest::blocking::get(format!("{}_sandbox/log", sandbox.base))
         .unwrap()
         .text()
@@ -343,5 +457,227 @@ fn entra_errors_say_what_to_do() {
         apps.stderr
     );
     home.run(&["entra", "logout"]);
+    home.run(&["forget"]);
+}
+
+/// Whatever Graph's secrets PUT does (replace, the local Entra's default, or merge), a push
+/// leaves the job's notification settings, SkipOutOfScopeDeletions and scope byte for byte as
+/// they were; a dry run shows the plan and writes nothing.
+#[test]
+fn push_keeps_the_jobs_settings_whether_graph_merges_or_replaces() {
+    let _port = port_3000();
+    for mode in ["replace", "merge"] {
+        let sandbox = Sandbox::start(&[
+            "--auto-approve",
+            "admin@sandbox.example",
+            "--entra-secrets-put",
+            mode,
+        ]);
+        let (home, app, _) = signed_in_and_linked(&sandbox);
+        let before = job_secrets(&sandbox, &app);
+        for (key, value) in scim_token_sandbox::entra::SEEDED_SETTINGS {
+            assert_eq!(
+                secret_value(&before, key).as_deref(),
+                Some(value),
+                "{mode}: seeded {key}"
+            );
+        }
+
+        let dry = home.run(&["push", "--dry-run", "--json"]);
+        assert_eq!(dry.code(), Some(0), "{mode}: {}\n{}", dry.stdout, dry.stderr);
+        let plan: Value = serde_json::from_str(&dry.stdout).unwrap();
+        assert_eq!(plan[0]["dry_run"], true);
+        assert_eq!(plan[0]["validated"], true, "{plan}");
+        assert_eq!(plan[0]["stored"], false, "{plan}");
+        assert_eq!(
+            plan[0]["plan"]["changes"],
+            json!(["BaseAddress", "SecretToken"]),
+            "{plan}"
+        );
+        assert_eq!(
+            plan[0]["plan"]["keeps"],
+            json!(["SyncNotificationSettings", "SkipOutOfScopeDeletions", "SyncAll"]),
+            "{plan}"
+        );
+        assert_eq!(plan[0]["plan"]["then"], "start", "{plan}");
+        assert_eq!(
+            job_secrets(&sandbox, &app),
+            before,
+            "{mode}: a dry run writes nothing"
+        );
+        let text = home.run(&["push", "--dry-run"]);
+        assert!(
+            text.stdout.contains("would change: BaseAddress, SecretToken")
+                && text.stdout.contains("nothing was written")
+                && text.stdout.contains("would then be started"),
+            "{}",
+            text.stdout
+        );
+
+        let push = home.run(&["push", "--json"]);
+        assert_eq!(push.code(), Some(0), "{mode}: {}\n{}", push.stdout, push.stderr);
+        let pushed: Value = serde_json::from_str(&push.stdout).unwrap();
+        assert_eq!(pushed[0]["stored"], true, "{pushed}");
+        assert_eq!(pushed[0]["action"], "started", "{pushed}");
+        let after = job_secrets(&sandbox, &app);
+        for (key, value) in scim_token_sandbox::entra::SEEDED_SETTINGS {
+            assert_eq!(
+                secret_value(&after, key).as_deref(),
+                Some(value),
+                "{mode}: {key} after the push"
+            );
+        }
+        assert_eq!(secret_value(&after, "BaseAddress"), Some(sandbox.tenant_url()));
+        assert_eq!(secret_value(&after, "SecretToken").as_deref(), Some("*****"));
+
+        // A second push keeps the job's own Tenant URL and changes only the token.
+        let again: Value = serde_json::from_str(&home.run(&["push", "--dry-run", "--json"]).stdout).unwrap();
+        assert_eq!(again[0]["plan"]["changes"], json!(["SecretToken"]), "{again}");
+        assert_eq!(again[0]["plan"]["base_address"], "kept", "{again}");
+        home.run(&["entra", "logout"]);
+        home.run(&["forget"]);
+    }
+}
+
+/// A sign-in to another tenant than the link's sends nothing; unreadable settings are refused
+/// (stored: false); with the check skipped the token is stored, and when every Graph call after
+/// the PUT fails the report still says it was stored.
+#[test]
+fn a_push_says_truly_what_was_stored() {
+    let _port = port_3000();
+    let sandbox = Sandbox::start(&[
+        "--auto-approve",
+        "admin@sandbox.example",
+        "--entra-secrets-get",
+        "none",
+        "--entra-fail-after-secrets-put",
+    ]);
+    let (home, app, _) = signed_in_and_linked(&sandbox);
+
+    // The link says another tenant: refused before any request.
+    let tokens_file = home.config_dir().join("scim-token").join("tokens.json");
+    let original = std::fs::read_to_string(&tokens_file).unwrap();
+    let elsewhere = original.replace(
+        "\"tenant_id\": \"7e57a1d0-5a4d-4b0c-8000-00000000e1d0\"",
+        "\"tenant_id\": \"0ff1ce00-0000-4000-8000-000000000bad\"",
+    );
+    assert_ne!(elsewhere, original, "the link records its tenant: {original}");
+    std::fs::write(&tokens_file, elsewhere).unwrap();
+    let requests = entra_requests(&sandbox);
+    let wrong = home.run(&["push", "--json"]);
+    assert_eq!(wrong.code(), Some(1));
+    let report: Value = serde_json::from_str(&wrong.stdout).unwrap();
+    assert_eq!(report[0]["stored"], false);
+    assert_eq!(report[0]["error_kind"], "entra-wrong-tenant", "{report}");
+    assert!(
+        report[0]["error"].as_str().unwrap().contains("Nothing was sent"),
+        "{report}"
+    );
+    let health = home.run(&["status"]);
+    assert!(
+        health.stdout.contains("0ff1ce00-0000-4000-8000-000000000bad"),
+        "{}",
+        health.stdout
+    );
+    assert_eq!(entra_requests(&sandbox), requests, "nothing reached Entra");
+    std::fs::write(&tokens_file, original).unwrap();
+
+    // The settings cannot be read: nothing is written.
+    let refused = home.run(&["push"]);
+    assert_eq!(refused.code(), Some(1));
+    assert!(
+        refused.stdout.contains("not pushed")
+            && refused
+                .stdout
+                .contains("cannot read the job's provisioning settings")
+            && refused.stdout.contains("--skip-settings-check"),
+        "{}",
+        refused.stdout
+    );
+
+    // Skipped: stored, with the risk named; every Graph call after the PUT then fails.
+    let skipped = home.run(&["push", "--skip-settings-check", "--json"]);
+    assert_eq!(skipped.code(), Some(1), "{}", skipped.stdout);
+    let report: Value = serde_json::from_str(&skipped.stdout).unwrap();
+    assert_eq!(report[0]["stored"], true, "{report}");
+    assert!(
+        report[0]["warnings"][0].as_str().unwrap().contains("erased"),
+        "{report}"
+    );
+    assert!(report[0]["error"].as_str().unwrap().contains("503"), "{report}");
+    let _ = app;
+    home.run(&["entra", "logout"]);
+    home.run(&["forget"]);
+}
+
+/// Two processes use one Entra sign-in 200 times each at once (each use refreshes and rotates
+/// the refresh token); every use works and the sign-in works after. Then a sign-out during
+/// refreshes leaves no refresh token in the keyring.
+#[test]
+fn one_entra_sign_in_many_processes() {
+    let _port = port_3000();
+    let sandbox = Sandbox::start(&["--auto-approve", "admin@sandbox.example"]);
+    let (home, _app, _) = signed_in_and_linked(&sandbox);
+    const USES: usize = 200;
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                for _ in 0..USES {
+                    let out = home.run(&["entra", "apps", "--json"]);
+                    if out.code() != Some(0) {
+                        let last = out
+                            .stderr
+                            .lines()
+                            .filter(|l| l.starts_with("error"))
+                            .collect::<Vec<_>>()
+                            .join("; ");
+                        failures.lock().unwrap().push(last);
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {} uses failed; first: {}",
+        failures.len(),
+        2 * USES,
+        failures[0]
+    );
+    let after = home.run(&["entra", "apps"]);
+    assert_eq!(after.code(), Some(0), "{}", after.stderr);
+
+    // Sign out while another process refreshes: afterwards no generation it saw is kept.
+    let mut seen = std::collections::BTreeSet::new();
+    std::thread::scope(|scope| {
+        let busy = scope.spawn(|| {
+            for _ in 0..30 {
+                home.run(&["entra", "apps", "--json"]);
+            }
+        });
+        for _ in 0..10 {
+            if let Some(record) = entra_record(&home) {
+                seen.insert(record["generation"].as_str().unwrap_or("").to_owned());
+                for pending in record["pending"].as_array().into_iter().flatten() {
+                    seen.insert(pending.as_str().unwrap_or("").to_owned());
+                }
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+        assert_eq!(home.run(&["entra", "logout"]).code(), Some(0));
+        busy.join().unwrap();
+    });
+    assert!(!seen.is_empty());
+    assert!(entra_record(&home).is_none(), "the sign-in is forgotten");
+    for generation in &seen {
+        let account = generation_account(&sandbox, generation);
+        let entry = keyring::Entry::new("scim-token", &account).unwrap();
+        assert!(
+            matches!(entry.get_password(), Err(keyring::Error::NoEntry)),
+            "a refresh token outlived the sign-out ({account})"
+        );
+    }
     home.run(&["forget"]);
 }

@@ -232,6 +232,68 @@ fn keyring_and_disk_faults_lose_nothing() {
     tmpfs.remount("rw");
     faults += 1;
 
+    // An Entra refresh token rotated while the directory turns read-only midway (after the new
+    // entry is written, before the record switches): the kept token still works, and the new
+    // entry is gone again.
+    {
+        use oauth2::RefreshToken;
+        use scim_token_core::entra::{Cloud, EntraTarget};
+        let target = EntraTarget::new(Cloud::Global);
+        let first = RefreshToken::new("0.Afirst-refresh-token".into());
+        let second = RefreshToken::new("0.Asecond-refresh-token".into());
+        vault
+            .store_entra_session(&target, &first, None, OffsetDateTime::now_utc())
+            .unwrap();
+        let rotated =
+            vault.rotate_entra_refresh_token_pausing(&target, &first, &second, || tmpfs.remount("ro"));
+        assert!(matches!(rotated, Err(VaultError::Records { .. })), "{rotated:?}");
+        assert_eq!(
+            vault
+                .entra_refresh_token(&target)
+                .unwrap()
+                .expect("still kept")
+                .secret(),
+            first.secret(),
+            "nothing lost"
+        );
+        tmpfs.remount("rw");
+        let record = &vault.entra_sessions().unwrap()[0];
+        let pending = record.pending.clone();
+        assert_eq!(
+            pending.len(),
+            1,
+            "the interrupted generation is still named, so a sign-out removes it"
+        );
+        let account = format!(
+            "{}~{}",
+            scim_token_core::vault::entra_keyring_account(&target),
+            pending[0]
+        );
+        let service = format!("scim-token-faults-disk-{}", std::process::id());
+        assert!(
+            matches!(
+                keyring::Entry::new(&service, &account).unwrap().get_password(),
+                Err(keyring::Error::NoEntry)
+            ),
+            "the new entry was deleted when the switch failed"
+        );
+        // The next rotation works, and a sign-out leaves no entry behind.
+        vault
+            .rotate_entra_refresh_token(&target, &first, &second)
+            .unwrap();
+        assert_eq!(
+            vault
+                .entra_refresh_token(&target)
+                .unwrap()
+                .expect("kept")
+                .secret(),
+            second.secret()
+        );
+        vault.forget_entra_session(&target).unwrap();
+        assert!(vault.entra_sessions().unwrap().is_empty());
+        faults += 1;
+    }
+
     // Fill the disk to the last byte.
     let filler = disk.path().join("filler");
     let mut file = std::fs::File::create(&filler).unwrap();
@@ -261,6 +323,6 @@ fn keyring_and_disk_faults_lose_nothing() {
 
     eprintln!(
         "vault faults: {faults} injected (keyring locked, Secret Service restarted, records read-only, \
-         disk full); every one a clear error, 0 tokens lost, 0 half-written records"
+         Entra rotation read-only midway, disk full); every one a clear error, 0 tokens lost, 0 half-written records"
     );
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use common::Running;
 use common::entra::{CLIENT, SCOPES, WEBEX_APP, assert_graph_error, wait_for_job};
 use reqwest::Method;
+use scim_token_sandbox::entra::{SecretsPut, SecretsRead};
 use scim_token_sandbox::scim::Kind;
 use scim_token_sandbox::{EntraConfig, SandboxConfig};
 use serde_json::{Value, json};
@@ -18,9 +19,13 @@ const USERS: usize = 12;
 
 fn config() -> SandboxConfig {
     SandboxConfig {
+        // These tests play the admin center's single-key edits, so the PUT merges; that a
+        // replacing PUT loses nothing scim-token pushes is the CLI end-to-end test's job.
         entra: EntraConfig {
             cycle: Duration::from_secs(1),
             users: USERS,
+            secrets_put: SecretsPut::Merge,
+            secrets_read: SecretsRead::V1,
             ..EntraConfig::default()
         },
         ..SandboxConfig::default()
@@ -160,7 +165,13 @@ async fn sign_in_push_provision_quarantine_and_recover() {
         .collect();
     assert_eq!(
         keys,
-        ["SyncNotificationSettings", "BaseAddress", "SecretToken"],
+        [
+            "SkipOutOfScopeDeletions",
+            "SyncAll",
+            "SyncNotificationSettings",
+            "BaseAddress",
+            "SecretToken"
+        ],
         "{stored}"
     );
     assert!(!stored.to_string().contains(&running.token));

@@ -113,6 +113,8 @@ async fn restart_keeps_the_entra_side_and_the_jobs_token() {
         entra: scim_token_sandbox::EntraConfig {
             cycle: Duration::from_secs(1),
             users: 5,
+            secrets_put: scim_token_sandbox::entra::SecretsPut::Merge,
+            secrets_read: scim_token_sandbox::entra::SecretsRead::V1,
             ..Default::default()
         },
         ..SandboxConfig::default()
@@ -179,7 +181,13 @@ async fn restart_keeps_the_entra_side_and_the_jobs_token() {
         .collect();
     assert_eq!(
         keys,
-        ["SecretToken", "SyncNotificationSettings", "BaseAddress"],
+        [
+            "SkipOutOfScopeDeletions",
+            "SyncAll",
+            "SecretToken",
+            "SyncNotificationSettings",
+            "BaseAddress"
+        ],
         "{kept}"
     );
     let restart = json!({"criteria": {"resetScope": "QuarantineState"}});

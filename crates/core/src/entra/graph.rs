@@ -482,3 +482,121 @@ impl<'a> Graph<'a> {
         .map(drop)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// An HTTP/1.1 answer with a JSON body of the right length.
+    fn answer(status: &str, body: &str) -> String {
+        format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    /// A stand-in Graph on loopback that reads one request, writes `answer` (if any) and closes.
+    async fn stand_in(answer: Option<String>) -> Url {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let port = listener.local_addr().expect("an address").port();
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.expect("a client");
+            let mut request = vec![0u8; 64 * 1024];
+            let _ = stream.read(&mut request).await;
+            if let Some(answer) = answer {
+                let _ = stream.write_all(answer.as_bytes()).await;
+            }
+            // Dropped: the connection closes, answered or not.
+        });
+        Url::parse(&format!("http://127.0.0.1:{port}/v1.0/")).expect("a URL")
+    }
+
+    fn pairs() -> Vec<SecretPair> {
+        vec![SecretPair {
+            key: "SecretToken".into(),
+            value: "t".into(),
+        }]
+    }
+
+    #[tokio::test]
+    async fn a_put_whose_answer_never_came_is_interrupted_not_refused() {
+        let http = reqwest::Client::new();
+        let token = oauth2::AccessToken::new("graph-access".into());
+        let graph = Graph::new(&http, stand_in(None).await, &token);
+        let lost = graph.put_secrets("app", &pairs()).await.unwrap_err();
+        assert!(matches!(lost, EntraError::Interrupted(_)), "{lost:?}");
+
+        let refused = Graph::new(
+            &http,
+            stand_in(Some(answer(
+                "400 Bad Request",
+                r#"{"error":{"code":"BadRequest","message":"no"}}"#,
+            )))
+            .await,
+            &token,
+        );
+        let refused = refused.put_secrets("app", &pairs()).await.unwrap_err();
+        assert!(
+            matches!(&refused, EntraError::Graph(f) if f.status == 400),
+            "{refused:?}"
+        );
+
+        // Nothing listens: the request never left, so nothing was stored.
+        let closed = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+            listener.local_addr().expect("an address").port()
+        };
+        let nowhere = Url::parse(&format!("http://127.0.0.1:{closed}/v1.0/")).expect("a URL");
+        let unsent = Graph::new(&http, nowhere, &token)
+            .put_secrets("app", &pairs())
+            .await
+            .unwrap_err();
+        assert!(matches!(unsent, EntraError::Network(_)), "{unsent:?}");
+    }
+
+    #[tokio::test]
+    async fn secrets_are_read_from_beta_when_v1_refuses() {
+        // v1.0 answers 405 on the first connection; /beta answers on the second.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let port = listener.local_addr().expect("an address").port();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let paths = seen.clone();
+        tokio::spawn(async move {
+            for reply in [
+                answer(
+                    "405 Method Not Allowed",
+                    r#"{"error":{"code":"Request_BadRequest","message":"no"}}"#,
+                ),
+                answer("200 OK", r#"{"value":[{"key":"SyncAll","value":"false"}]}"#),
+            ] {
+                let (mut stream, _) = listener.accept().await.expect("a client");
+                let mut request = vec![0u8; 8192];
+                let n = stream.read(&mut request).await.unwrap_or(0);
+                let line = String::from_utf8_lossy(&request[..n])
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_owned();
+                paths.lock().expect("not poisoned").push(line);
+                let _ = stream.write_all(reply.as_bytes()).await;
+            }
+        });
+        let http = reqwest::Client::new();
+        let token = oauth2::AccessToken::new("graph-access".into());
+        let base = Url::parse(&format!("http://127.0.0.1:{port}/v1.0/")).expect("a URL");
+        let secrets = Graph::new(&http, base, &token)
+            .secrets("app")
+            .await
+            .expect("read from beta");
+        assert_eq!(secrets[0].key, "SyncAll");
+        let seen = seen.lock().expect("not poisoned").clone();
+        assert_eq!(
+            seen,
+            [
+                "GET /v1.0/servicePrincipals/app/synchronization/secrets HTTP/1.1",
+                "GET /beta/servicePrincipals/app/synchronization/secrets HTTP/1.1"
+            ]
+        );
+    }
+}

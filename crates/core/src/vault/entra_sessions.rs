@@ -253,6 +253,20 @@ impl Vault {
         redeemed: &RefreshToken,
         rotated: &RefreshToken,
     ) -> Result<(), VaultError> {
+        self.rotate_entra_refresh_token_pausing(target, redeemed, rotated, || {})
+    }
+
+    /// [`Self::rotate_entra_refresh_token`], calling `midway` after the new entry is written and
+    /// before the record switches to it: where a fault test makes the records directory
+    /// read-only, or another program signs out.
+    #[doc(hidden)]
+    pub fn rotate_entra_refresh_token_pausing(
+        &self,
+        target: &EntraTarget,
+        redeemed: &RefreshToken,
+        rotated: &RefreshToken,
+        midway: impl FnOnce(),
+    ) -> Result<(), VaultError> {
         let was = fingerprint(redeemed.secret());
         let generation = new_generation();
         let mut announced = false;
@@ -276,6 +290,7 @@ impl Vault {
                 return Err(e);
             }
         };
+        midway();
         let mut switch = Switch::Superseded;
         let switched = self.entra_file().update(Unreadable::Refuse, |records| {
             let Some(record) = records.iter_mut().find(|r| r.target == *target) else {
@@ -334,15 +349,28 @@ impl Vault {
                 return Ok(None);
             };
             let account = generation_account(&entra_keyring_account(target), &record.generation);
-            match self.read_generation(&account, record.chunks)? {
+            let moved_on = || -> Result<bool, VaultError> {
+                Ok(self
+                    .entra_session(target)?
+                    .is_none_or(|now| now.generation != record.generation))
+            };
+            // An entry deleted by another program's rotation between the Secret Service's
+            // search and its read fails with "object does not exist": the record has moved on.
+            let read = match self.read_generation(&account, record.chunks) {
+                Err(e) if attempt < ATTEMPTS && moved_on()? => {
+                    tracing::debug!(
+                        "the Entra refresh token moved on while it was read ({e}); reading again"
+                    );
+                    continue;
+                }
+                other => other?,
+            };
+            match read {
                 Some(secret) if fingerprint(&secret) == record.fingerprint => {
                     return Ok(Some(RefreshToken::new(secret.to_string())));
                 }
                 found => {
-                    let moved_on = self
-                        .entra_session(target)?
-                        .is_some_and(|now| now.generation != record.generation);
-                    if moved_on && attempt < ATTEMPTS {
+                    if attempt < ATTEMPTS && moved_on()? {
                         continue;
                     }
                     match found {
