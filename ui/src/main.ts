@@ -237,7 +237,9 @@ function pushText(r: PushReport): string {
   const name = r.link.app_name;
   if (r.error) {
     if (r.stored === true) {
-      return `${name}: the token WAS stored, but ${r.error}. Check the job in the Entra admin center (Provisioning) before pushing again.`;
+      const lost = r.drift.map((d) => `${d.key} was ${d.before}, now ${d.after ?? "(gone)"}`).join("; ");
+      const restore = lost ? ` Put back: ${lost}.` : "";
+      return `${name}: the token WAS stored, but ${r.error}.${restore} Check the job in the Entra admin center (Provisioning) before pushing again.`;
     }
     if (r.stored === null) {
       return `${name}: unknown whether the token was stored — ${r.error}. Push again to be sure: storing the same token twice is harmless.`;

@@ -312,6 +312,13 @@ fn renew_push_quarantine_and_recover() {
     });
     let status = job_status(&active);
     assert_eq!(status["synchronizedEntryCountByType"][0]["value"], USERS);
+    let listed: Value = serde_json::from_str(&active.stdout).unwrap();
+    let signed_in = &listed[0]["entra"][0]["signed_in"];
+    assert_eq!(signed_in["username"], "admin@sandbox.example", "{listed}");
+    assert_eq!(
+        signed_in["tenant_id"], "7e57a1d0-5a4d-4b0c-8000-00000000e1d0",
+        "{listed}"
+    );
     let check = home.run(&["check"]);
     assert_eq!(check.code(), Some(0), "{}", check.stdout);
 

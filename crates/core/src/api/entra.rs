@@ -156,8 +156,12 @@ impl Tokens {
     /// program rotated it meanwhile), that one is tried once.
     pub(super) async fn graph_token(&self, target: &EntraTarget) -> Result<oauth2::AccessToken, ApiError> {
         let mut cache = self.graph_tokens.lock().await;
-        if let Some((token, until)) = cache.get(target)
+        // A cached token belongs to the sign-in it came from: another program may have signed
+        // in again (perhaps to another tenant) under the same target since.
+        let signed_in_at = self.entra_session(target).await?.signed_in_at;
+        if let Some((token, until, of)) = cache.get(target)
             && *until > std::time::Instant::now()
+            && *of == signed_in_at
         {
             return Ok(token.clone());
         }
@@ -196,7 +200,11 @@ impl Tokens {
         if let Some(lifetime) = tokens.expires_in.and_then(|l| l.checked_sub(MARGIN)) {
             cache.insert(
                 target.clone(),
-                (tokens.access.clone(), std::time::Instant::now() + lifetime),
+                (
+                    tokens.access.clone(),
+                    std::time::Instant::now() + lifetime,
+                    signed_in_at,
+                ),
             );
         }
         Ok(tokens.access)

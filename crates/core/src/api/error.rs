@@ -185,9 +185,10 @@ fn entra_kind(err: &EntraError) -> ErrorKind {
         EntraError::Throttled { .. } => ErrorKind::EntraThrottled,
         EntraError::Network(_) | EntraError::Interrupted(_) => ErrorKind::Network,
         EntraError::WrongTenant { .. } => ErrorKind::EntraWrongTenant,
-        EntraError::SettingsUnreadable { .. } | EntraError::Settings(_) | EntraError::SettingsChanged(_) => {
-            ErrorKind::EntraSettings
-        }
+        EntraError::SettingsUnreadable { .. }
+        | EntraError::Settings(_)
+        | EntraError::NotVerified { .. }
+        | EntraError::SettingsChanged(_) => ErrorKind::EntraSettings,
         EntraError::TenantUnknown { .. } => ErrorKind::EntraSignInNeeded,
         EntraError::Graph(_)
         | EntraError::BadResponse(_)

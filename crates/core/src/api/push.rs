@@ -120,6 +120,12 @@ fn stored_after(error: &EntraError) -> Option<bool> {
     }
 }
 
+/// Whether Graph refused to show the secrets for good (not throttling, a lost connection or an
+/// outage, after which a later push can read them): only then may the check be skipped.
+fn refused_for_good(error: &EntraError) -> bool {
+    matches!(error, EntraError::Graph(failure) if matches!(failure.status, 400 | 403 | 404 | 405))
+}
+
 const SKIPPED_WARNING: &str = "the job's settings could not be read, so only the Tenant URL and token were sent: if Graph's secrets PUT replaces the whole set (unconfirmed), the notification e-mail, the accidental-deletion threshold, SkipOutOfScopeDeletions and the scope (SyncAll) are now erased. Check them in the Entra admin center (Provisioning → Settings) before the next cycle";
 
 impl Tokens {
@@ -176,18 +182,32 @@ impl Tokens {
         self.check_link_tenant(link).await?;
         let access = self.graph_token(&link.target).await?;
         let graph = Graph::new(self.http()?, link.target.cloud.graph_base(), &access);
-        let then = JobStep::for_status(&graph.job(&link.app_id, &link.job_id).await?.status);
+        let job = graph.job(&link.app_id, &link.job_id).await?;
+        let then = JobStep::for_status(&job.status);
         let tenant_url = record.tenant_url();
-        let plan = match graph.secrets(&link.app_id).await {
-            Ok(current) => {
-                SecretsPlan::new(&current, &tenant_url, record.org_id).map_err(EntraError::from)?
+        let (plan, source) = match graph.secrets(&link.app_id).await {
+            Ok((current, _))
+                if current.is_empty() && !job.status.code.eq_ignore_ascii_case("NotConfigured") =>
+            {
+                // A job that has run has credentials: an empty set is a view that hides them.
+                return Err(EntraError::SettingsUnreadable {
+                    reason: format!(
+                        "Graph showed no settings at all for a job whose status is {}",
+                        job.status.code
+                    ),
+                }
+                .into());
             }
-            Err(e) if options.skip_settings_check => {
+            Ok((current, source)) => (
+                SecretsPlan::new(&current, &tenant_url, record.org_id).map_err(EntraError::from)?,
+                Some(source),
+            ),
+            Err(e) if options.skip_settings_check && refused_for_good(&e) => {
                 tracing::warn!(
                     "the job's secrets could not be read ({e}); sending only the two keys as asked"
                 );
                 report.warnings.push(SKIPPED_WARNING.to_owned());
-                SecretsPlan::blind(&tenant_url)
+                (SecretsPlan::blind(&tenant_url), None)
             }
             Err(e) => {
                 return Err(EntraError::SettingsUnreadable {
@@ -214,13 +234,14 @@ impl Tokens {
             return Err(e.into());
         }
         report.stored = Some(true);
-        if plan.read_settings() {
-            let after = graph
-                .secrets(&link.app_id)
-                .await
-                .map_err(|e| EntraError::SettingsUnreadable {
-                    reason: format!("reading them back after storing the token failed: {e}; the job was not restarted or started"),
-                })?;
+        if let Some(source) = source {
+            let after =
+                graph
+                    .secrets_from(&link.app_id, source)
+                    .await
+                    .map_err(|e| EntraError::NotVerified {
+                        reason: e.to_string(),
+                    })?;
             let drift = plan.drift(&after);
             if !drift.is_empty() {
                 report.drift = drift.clone();
@@ -294,6 +315,17 @@ mod tests {
         assert_eq!(stored_after(&EntraError::Network("refused".into())), Some(false));
         assert_eq!(stored_after(&EntraError::Interrupted("reset".into())), None);
         assert_eq!(stored_after(&failure(503)), None);
+    }
+
+    #[test]
+    fn the_settings_check_is_skipped_only_after_a_refusal() {
+        assert!(refused_for_good(&failure(405)));
+        assert!(refused_for_good(&failure(403)));
+        assert!(!refused_for_good(&failure(503)));
+        assert!(!refused_for_good(&EntraError::Throttled {
+            retry_after: std::time::Duration::from_secs(9)
+        }));
+        assert!(!refused_for_good(&EntraError::Interrupted("reset".into())));
     }
 
     #[test]

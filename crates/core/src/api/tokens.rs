@@ -33,8 +33,8 @@ pub struct Tokens {
     /// Graph access tokens by sign-in, until shortly before they expire: one refresh-token
     /// redemption serves many calls, and the lock makes concurrent use cases wait for it
     /// instead of redeeming the same (rotating) refresh token twice.
-    pub(super) graph_tokens:
-        tokio::sync::Mutex<HashMap<crate::entra::EntraTarget, (oauth2::AccessToken, std::time::Instant)>>,
+    /// Each is kept with the sign-in it came from (its `signed_in_at`).
+    pub(super) graph_tokens: tokio::sync::Mutex<HashMap<crate::entra::EntraTarget, CachedGraphToken>>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -232,6 +232,9 @@ impl Tokens {
         })
     }
 }
+
+/// A Graph access token, until when it may be used, and the sign-in it came from.
+pub(super) type CachedGraphToken = (oauth2::AccessToken, std::time::Instant, OffsetDateTime);
 
 /// The HTTP client for Entra and Graph.
 fn entra_http() -> Result<reqwest::Client, String> {

@@ -64,12 +64,19 @@ pub struct PairingError(String);
 impl Cloud {
     /// Whether a token from `broker` may be pushed into a job in this cloud.
     pub fn accepts_token_from(&self, broker: &BrokerId) -> Result<(), PairingError> {
-        match (self, broker) {
-            (Self::Local { .. }, BrokerId::Webex | BrokerId::Government) => Err(PairingError(format!(
+        // A broker on this machine is a stand-in; any other (a custom one may front the real
+        // Webex) issues real tokens.
+        let stand_in = match broker {
+            BrokerId::Sandbox { .. } => true,
+            BrokerId::Custom { base } => crate::navigation::is_loopback(base),
+            BrokerId::Webex | BrokerId::Government => false,
+        };
+        match (self, stand_in) {
+            (Self::Local { .. }, false) => Err(PairingError(format!(
                 "a real Webex org's token ({broker}) is not sent to a local Entra ({self}): sign in to Entra in your organisation's cloud (global, usgov or dod)"
             ))),
-            (Self::Global | Self::Usgov | Self::Dod, BrokerId::Sandbox { .. }) => Err(PairingError(format!(
-                "a sandbox token is not sent to Microsoft Entra ({self}): link it to the sandbox's local Entra, or get a real token from Webex"
+            (Self::Global | Self::Usgov | Self::Dod, true) => Err(PairingError(format!(
+                "a token from a local broker ({broker}) is not sent to Microsoft Entra ({self}): link it to a local Entra, or get a real token from Webex"
             ))),
             _ => Ok(()),
         }
@@ -257,5 +264,45 @@ mod tests {
                 base: Url::parse("http://127.0.0.1:9101/").expect("a URL")
             }
         );
+    }
+
+    #[test]
+    fn a_local_cloud_read_from_a_file_passes_the_same_rules_as_cloud() {
+        let ok: Cloud =
+            serde_json::from_str(r#"{"kind":"local","base":"http://127.0.0.1:8901/"}"#).expect("loopback");
+        assert_eq!(ok.to_string(), "http://127.0.0.1:8901/");
+        for bad in [
+            r#"{"kind":"local","base":"http://graph.example.net/"}"#,
+            r#"{"kind":"local","base":"file:///etc/"}"#,
+            r#"{"kind":"local","base":"https://user:pw@graph.example.net/"}"#,
+            r#"{"kind":"local","base":"global"}"#,
+        ] {
+            assert!(serde_json::from_str::<Cloud>(bad).is_err(), "{bad}");
+        }
+        let global: Cloud = serde_json::from_str(r#"{"kind":"global"}"#).expect("global");
+        assert_eq!(global, Cloud::Global);
+    }
+
+    #[test]
+    fn real_tokens_go_to_real_clouds_and_stand_in_tokens_to_local_ones() {
+        let local = Cloud::from_str("sandbox").expect("sandbox");
+        let sandbox = BrokerId::Sandbox {
+            base: Url::parse("http://127.0.0.1:8900/").expect("a URL"),
+        };
+        let custom_here = BrokerId::Custom {
+            base: Url::parse("http://127.0.0.1:9000/").expect("a URL"),
+        };
+        let custom_far = BrokerId::Custom {
+            base: Url::parse("https://idbroker.example.net/").expect("a URL"),
+        };
+        assert!(local.accepts_token_from(&BrokerId::Webex).is_err());
+        assert!(local.accepts_token_from(&BrokerId::Government).is_err());
+        assert!(local.accepts_token_from(&custom_far).is_err());
+        assert!(local.accepts_token_from(&sandbox).is_ok());
+        assert!(local.accepts_token_from(&custom_here).is_ok());
+        assert!(Cloud::Global.accepts_token_from(&sandbox).is_err());
+        assert!(Cloud::Usgov.accepts_token_from(&custom_here).is_err());
+        assert!(Cloud::Global.accepts_token_from(&BrokerId::Webex).is_ok());
+        assert!(Cloud::Usgov.accepts_token_from(&BrokerId::Government).is_ok());
     }
 }

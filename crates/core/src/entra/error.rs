@@ -141,6 +141,14 @@ pub enum EntraError {
         /// Why.
         reason: String,
     },
+    /// The token was stored, but the settings could not be read back to compare.
+    #[error(
+        "the token was stored, but the job's settings could not be read back to check that they are unchanged ({reason}). Check the notification e-mail, accidental-deletion threshold, SkipOutOfScopeDeletions and scope in the Entra admin center (Provisioning → Settings); the job was not restarted or started"
+    )]
+    NotVerified {
+        /// Why.
+        reason: String,
+    },
     /// The job's secrets cannot be changed safely.
     #[error(transparent)]
     Settings(#[from] super::secrets::SecretsRefusal),

@@ -188,6 +188,15 @@ struct ErrorInner {
     inner: Option<Value>,
 }
 
+/// Where a job's secrets were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretsSource {
+    /// Graph v1.0.
+    V1,
+    /// Graph beta (v1.0 refused).
+    Beta,
+}
+
 /// Graph, called as the signed-in admin.
 pub struct Graph<'a> {
     http: &'a reqwest::Client,
@@ -245,6 +254,13 @@ impl<'a> Graph<'a> {
             .await
     }
 
+    /// The `/beta` root beside this client's v1.0 one.
+    fn beta(&self) -> Result<Url, EntraError> {
+        self.base
+            .join("../beta/")
+            .map_err(|e| EntraError::BadResponse(format!("no /beta beside {}: {e}", self.base)))
+    }
+
     /// [`Self::call`] below another root (`/beta`). A request that may have reached Graph but
     /// got no answer is [`EntraError::Interrupted`]; one that never left, [`EntraError::Network`].
     async fn call_at(
@@ -298,13 +314,24 @@ impl<'a> Graph<'a> {
                 .get("request-id")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let bytes = read_bounded(response, MAX_GRAPH_BODY).await.map_err(|e| {
-                if status.is_success() {
-                    EntraError::Interrupted(e.to_string())
-                } else {
-                    EntraError::Network(e.to_string())
+            let bytes = match read_bounded(response, MAX_GRAPH_BODY).await {
+                Ok(bytes) => bytes,
+                // The status is what tells whether Graph acted: a 2xx without a readable body
+                // (which a write does not need) is still a 2xx, a failure still a failure.
+                Err(e) if status.is_success() && method != Method::GET => {
+                    tracing::debug!("Graph's answer to {method} {path} could not be read: {e}");
+                    Vec::new()
                 }
-            })?;
+                Err(e) if status.is_success() => return Err(EntraError::Interrupted(e.to_string())),
+                Err(e) => {
+                    return Err(EntraError::Graph(GraphFailure {
+                        status: status.as_u16(),
+                        code: status.canonical_reason().unwrap_or("error").to_owned(),
+                        message: format!("the answer could not be read: {e}"),
+                        request_id,
+                    }));
+                }
+            };
             if status.is_success() {
                 return Ok(bytes);
             }
@@ -392,10 +419,10 @@ impl<'a> Graph<'a> {
         .await
     }
 
-    /// The job's secrets, as Graph shows them (secret values may be masked). Reading them is
-    /// unconfirmed on v1.0: when v1.0 refuses (400, 404 or 405), the same path under `/beta`,
-    /// where Microsoft's own how-to reads them, is asked for this call only.
-    pub async fn secrets(&self, app: &str) -> Result<Vec<SecretPair>, EntraError> {
+    /// The job's secrets, as Graph shows them (secret values may be masked), and where they
+    /// were read. Reading them is unconfirmed on v1.0: when v1.0 refuses (400, 404 or 405), the
+    /// same path under `/beta`, where Microsoft's own how-to reads them, is asked for this call.
+    pub async fn secrets(&self, app: &str) -> Result<(Vec<SecretPair>, SecretsSource), EntraError> {
         let path = format!("servicePrincipals/{}/synchronization/secrets", segment(app)?);
         match self.call(Method::GET, &path, &[], None, false).await {
             Err(EntraError::Graph(refused)) if matches!(refused.status, 400 | 404 | 405) => {
@@ -404,16 +431,30 @@ impl<'a> Graph<'a> {
                     refused.status,
                     refused.code
                 );
-                let beta = self
-                    .base
-                    .join("../beta/")
-                    .map_err(|e| EntraError::BadResponse(format!("no /beta beside {}: {e}", self.base)))?;
-                let bytes = self.call_at(&beta, Method::GET, &path, &[], None, false).await?;
-                Self::pairs(&bytes)
+                Ok((
+                    self.secrets_from(app, SecretsSource::Beta).await?,
+                    SecretsSource::Beta,
+                ))
             }
-            Ok(bytes) => Self::pairs(&bytes),
+            Ok(bytes) => Ok((Self::pairs(&bytes)?, SecretsSource::V1)),
             Err(other) => Err(other),
         }
+    }
+
+    /// The job's secrets read where an earlier read succeeded, so that a comparison compares
+    /// one view with itself.
+    pub async fn secrets_from(
+        &self,
+        app: &str,
+        source: SecretsSource,
+    ) -> Result<Vec<SecretPair>, EntraError> {
+        let path = format!("servicePrincipals/{}/synchronization/secrets", segment(app)?);
+        let base = match source {
+            SecretsSource::V1 => self.base.clone(),
+            SecretsSource::Beta => self.beta()?,
+        };
+        let bytes = self.call_at(&base, Method::GET, &path, &[], None, false).await?;
+        Self::pairs(&bytes)
     }
 
     fn pairs(bytes: &[u8]) -> Result<Vec<SecretPair>, EntraError> {
@@ -513,10 +554,7 @@ mod tests {
     }
 
     fn pairs() -> Vec<SecretPair> {
-        vec![SecretPair {
-            key: "SecretToken".into(),
-            value: "t".into(),
-        }]
+        vec![SecretPair::new("SecretToken", "t")]
     }
 
     #[tokio::test]
@@ -585,11 +623,12 @@ mod tests {
         let http = reqwest::Client::new();
         let token = oauth2::AccessToken::new("graph-access".into());
         let base = Url::parse(&format!("http://127.0.0.1:{port}/v1.0/")).expect("a URL");
-        let secrets = Graph::new(&http, base, &token)
+        let (secrets, source) = Graph::new(&http, base, &token)
             .secrets("app")
             .await
             .expect("read from beta");
         assert_eq!(secrets[0].key, "SyncAll");
+        assert_eq!(source, SecretsSource::Beta);
         let seen = seen.lock().expect("not poisoned").clone();
         assert_eq!(
             seen,

@@ -35,7 +35,12 @@ impl EntraLink {
         signed_in: Option<&str>,
         account: Option<String>,
     ) -> Result<(), super::EntraError> {
-        let Some(linked) = self.tenant_id.as_deref() else {
+        // A link made before links recorded their tenant: its sign-in's tenant, when that was
+        // given as an ID.
+        let legacy = uuid::Uuid::parse_str(&self.target.tenant)
+            .is_ok()
+            .then_some(self.target.tenant.as_str());
+        let Some(linked) = self.tenant_id.as_deref().or(legacy) else {
             return Ok(());
         };
         match signed_in {
@@ -49,5 +54,51 @@ impl EntraLink {
                 account,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entra::{Cloud, EntraError};
+
+    const TENANT: &str = "7e57a1d0-5a4d-4b0c-8000-00000000e1d0";
+
+    fn link(tenant_id: Option<&str>, target_tenant: &str) -> EntraLink {
+        let mut target = EntraTarget::new(Cloud::Global);
+        target.tenant = target_tenant.into();
+        EntraLink {
+            target,
+            app_id: "a".into(),
+            app_name: "Cisco Webex".into(),
+            job_id: "j".into(),
+            tenant_id: tenant_id.map(str::to_owned),
+            pushed_at: None,
+        }
+    }
+
+    #[test]
+    fn only_a_sign_in_to_the_links_tenant_passes() {
+        let linked = link(Some(TENANT), "organizations");
+        assert!(linked.check_tenant(Some(TENANT), None).is_ok());
+        assert!(linked.check_tenant(Some(&TENANT.to_uppercase()), None).is_ok());
+        assert!(matches!(
+            linked.check_tenant(Some("0ff1ce00-0000-4000-8000-000000000bad"), Some("a@b".into())),
+            Err(EntraError::WrongTenant { .. })
+        ));
+        assert!(matches!(
+            linked.check_tenant(None, None),
+            Err(EntraError::TenantUnknown { .. })
+        ));
+        // An older link: its sign-in's tenant ID, when it was given as one.
+        assert!(matches!(
+            link(None, TENANT).check_tenant(Some("0ff1ce00-0000-4000-8000-000000000bad"), None),
+            Err(EntraError::WrongTenant { .. })
+        ));
+        assert!(
+            link(None, "organizations")
+                .check_tenant(Some(TENANT), None)
+                .is_ok()
+        );
     }
 }

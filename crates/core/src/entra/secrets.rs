@@ -18,8 +18,9 @@ pub struct SecretPair {
     /// E.g. `BaseAddress`, `SyncNotificationSettings`.
     pub key: String,
     /// Its value; `SecretToken`'s is a secret, and Graph may show any value masked (`*****`).
+    /// A pair read without a value (absent or `null`) cannot be sent back: it counts as masked.
     #[serde(default)]
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl std::fmt::Debug for SecretPair {
@@ -32,9 +33,23 @@ impl std::fmt::Debug for SecretPair {
 }
 
 impl SecretPair {
-    /// Whether Graph hid the value (only asterisks): it cannot be sent back.
+    /// A pair to send.
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            value: Some(value.into()),
+        }
+    }
+
+    /// Whether Graph hid the value (only asterisks, or none at all): it cannot be sent back.
     pub fn masked(&self) -> bool {
-        !self.value.is_empty() && self.value.chars().all(|c| c == '*')
+        self.value
+            .as_deref()
+            .is_none_or(|v| !v.is_empty() && v.chars().all(|c| c == '*'))
+    }
+
+    fn shown(&self) -> String {
+        self.value.clone().unwrap_or_default()
     }
 
     fn is_token(&self) -> bool {
@@ -118,8 +133,8 @@ pub struct SecretsPlan {
     pub keeps: Vec<String>,
     /// The settings sent back, in Graph's order (no `BaseAddress` or `SecretToken`).
     kept: Vec<SecretPair>,
-    /// The settings as read, for the comparison after the PUT.
-    before: Vec<SecretPair>,
+    /// Whether the plan was made from the job's own secrets (else only the two keys are sent).
+    read: bool,
 }
 
 /// The Webex org a Tenant URL names, in today's form (`…/identity/scim/{org}/v2/`) or the older
@@ -190,7 +205,7 @@ impl SecretsPlan {
             .iter()
             .find(|p| p.is_base_address())
             .filter(|p| !p.masked())
-            .map(|p| p.value.as_str());
+            .and_then(|p| p.value.as_deref());
         if current.iter().any(|p| p.is_base_address() && p.masked()) {
             return Err(SecretsRefusal::MaskedSetting {
                 key: BASE_ADDRESS_KEY.into(),
@@ -214,7 +229,7 @@ impl SecretsPlan {
             changes,
             keeps,
             kept,
-            before: current.to_vec(),
+            read: true,
         })
     }
 
@@ -227,21 +242,15 @@ impl SecretsPlan {
             changes: vec![BASE_ADDRESS_KEY.to_owned(), SECRET_TOKEN_KEY.to_owned()],
             keeps: Vec::new(),
             kept: Vec::new(),
-            before: Vec::new(),
+            read: false,
         }
     }
 
     /// The pairs to PUT: the Tenant URL, the token, then every other setting as it was read.
     pub fn pairs(&self, token: &crate::token::AccessToken) -> Vec<SecretPair> {
         let mut pairs = vec![
-            SecretPair {
-                key: BASE_ADDRESS_KEY.into(),
-                value: self.base_address.clone(),
-            },
-            SecretPair {
-                key: SECRET_TOKEN_KEY.into(),
-                value: token.expose_secret().to_owned(),
-            },
+            SecretPair::new(BASE_ADDRESS_KEY, self.base_address.clone()),
+            SecretPair::new(SECRET_TOKEN_KEY, token.expose_secret()),
         ];
         pairs.extend(self.kept.iter().cloned());
         pairs
@@ -250,35 +259,28 @@ impl SecretsPlan {
     /// The settings that differ after the PUT from before it (or, for `BaseAddress`, from what
     /// was sent). The Secret Token is not compared: Graph may mask it.
     pub fn drift(&self, after: &[SecretPair]) -> Vec<SettingDrift> {
-        let value_after = |key: &str| {
-            after
-                .iter()
-                .find(|p| p.key.eq_ignore_ascii_case(key))
-                .map(|p| p.value.clone())
-        };
+        let found = |key: &str| after.iter().find(|p| p.key.eq_ignore_ascii_case(key));
         let mut expected: Vec<(String, String)> =
             vec![(BASE_ADDRESS_KEY.to_owned(), self.base_address.clone())];
-        expected.extend(self.kept.iter().map(|p| (p.key.clone(), p.value.clone())));
+        expected.extend(self.kept.iter().map(|p| (p.key.clone(), p.shown())));
         expected
             .into_iter()
             .filter_map(|(key, before)| {
-                let after = value_after(&key);
-                let same = after.as_deref() == Some(before.as_str())
-                    && !after.as_deref().is_some_and(|a| {
-                        SecretPair {
-                            key: key.clone(),
-                            value: a.into(),
-                        }
-                        .masked()
-                    });
-                (!same).then_some(SettingDrift { key, before, after })
+                let now = found(&key);
+                // A value shown masked afterwards cannot be confirmed unchanged.
+                let same = now.is_some_and(|p| !p.masked() && p.value.as_deref() == Some(before.as_str()));
+                (!same).then(|| SettingDrift {
+                    after: now.and_then(|p| p.value.clone()),
+                    key,
+                    before,
+                })
             })
             .collect()
     }
 
     /// Whether the plan came from the job's own secrets (not [`Self::blind`]).
     pub fn read_settings(&self) -> bool {
-        !self.before.is_empty()
+        self.read
     }
 }
 
@@ -290,10 +292,7 @@ mod tests {
     const OTHER: &str = "2eb65fdf-9643-417f-9974-ad72cae0e10f";
 
     fn pair(key: &str, value: &str) -> SecretPair {
-        SecretPair {
-            key: key.into(),
-            value: value.into(),
-        }
+        SecretPair::new(key, value)
     }
 
     fn ours() -> Url {
@@ -390,6 +389,20 @@ mod tests {
     }
 
     #[test]
+    fn a_setting_without_a_value_is_never_sent_back_empty() {
+        let current: Vec<SecretPair> =
+            serde_json::from_str(r#"[{"key":"SyncAll"},{"key":"SecretToken","value":null}]"#).expect("pairs");
+        assert_eq!(
+            SecretsPlan::new(&current, &ours(), org()).unwrap_err(),
+            SecretsRefusal::MaskedSetting {
+                key: "SyncAll".into()
+            }
+        );
+        let plan = SecretsPlan::new(&current[1..], &ours(), org()).expect("a token without a value is fine");
+        assert!(plan.read_settings(), "read, even with no other setting");
+    }
+
+    #[test]
     fn drift_names_lost_and_changed_settings() {
         let plan = SecretsPlan::new(&settings(), &ours(), org()).expect("a plan");
         let mut after = settings();
@@ -404,13 +417,13 @@ mod tests {
             ["SyncNotificationSettings", "SkipOutOfScopeDeletions", "SyncAll"]
         );
         let mut changed = after.clone();
-        changed[1].value = "False".into();
+        changed[1].value = Some("False".into());
         let drift = plan.drift(&changed);
         assert_eq!(drift.len(), 1);
         assert_eq!(drift[0].before, "True");
         assert_eq!(drift[0].after.as_deref(), Some("False"));
         let mut masked = after;
-        masked[2].value = "***".into();
+        masked[2].value = Some("***".into());
         assert_eq!(plan.drift(&masked)[0].key, "SyncAll");
     }
 

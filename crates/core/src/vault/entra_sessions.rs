@@ -222,11 +222,17 @@ impl Vault {
             pending: Vec::new(),
         };
         let mut replaced = None;
+        let mut record = record;
         let written = self.entra_file().update(Unreadable::SetAside, |records| {
             replaced = records
                 .iter()
                 .position(|r| r.target == *target)
                 .map(|i| records.remove(i));
+            // The replaced sign-in's entries stay named (as pending) until they are deleted.
+            if let Some(old) = &replaced {
+                record.pending.push(old.generation.clone());
+                record.pending.extend(old.pending.iter().cloned());
+            }
             records.push(record);
         });
         if let Err(err) = written {
@@ -236,8 +242,10 @@ impl Vault {
         }
         if let Some(old) = replaced {
             self.delete_generation(target, &old.generation, Some(old.chunks));
+            self.withdraw_pending(target, &old.generation);
             for pending in &old.pending {
                 self.delete_generation(target, pending, None);
+                self.withdraw_pending(target, pending);
             }
         }
         Ok(())
@@ -291,15 +299,20 @@ impl Vault {
             }
         };
         midway();
+        // Whichever generation loses (the old one, or this one when another program rotated
+        // first) stays named as pending until its entries are deleted: a crash in between
+        // leaves it where a sign-out finds it.
         let mut switch = Switch::Superseded;
         let switched = self.entra_file().update(Unreadable::Refuse, |records| {
             let Some(record) = records.iter_mut().find(|r| r.target == *target) else {
                 return;
             };
-            record.pending.retain(|g| *g != generation);
             if record.fingerprint == was {
+                record.pending.retain(|g| *g != generation);
+                let old = std::mem::replace(&mut record.generation, generation.clone());
+                record.pending.push(old.clone());
                 switch = Switch::Switched {
-                    old: std::mem::replace(&mut record.generation, generation.clone()),
+                    old,
                     old_chunks: std::mem::replace(&mut record.chunks, chunks),
                 };
                 record.fingerprint = fingerprint(rotated.secret());
@@ -308,21 +321,25 @@ impl Vault {
         match (switched, switch) {
             (Ok(_), Switch::Switched { old, old_chunks }) => {
                 self.delete_generation(target, &old, Some(old_chunks));
+                self.withdraw_pending(target, &old);
                 Ok(())
             }
             (Ok(_), Switch::Superseded) => {
                 self.delete_chunks(&account, chunks);
+                self.withdraw_pending(target, &generation);
                 Ok(())
             }
             (Err(e), _) => {
-                // The record was not written: it still names the old token, which still works.
+                // The record was not written: it still names the old token, which still works,
+                // and this generation as pending (its entries are deleted now).
                 self.delete_chunks(&account, chunks);
                 Err(e)
             }
         }
     }
 
-    /// Removes a generation from the record's pending list after its write failed.
+    /// Removes a generation from the record's pending list once its entries are gone (or were
+    /// never written).
     fn withdraw_pending(&self, target: &EntraTarget, generation: &str) {
         let _ = self.entra_file().update(Unreadable::Refuse, |records| {
             for record in records.iter_mut().filter(|r| r.target == *target) {
