@@ -9,7 +9,7 @@ use scim_token_core::entra::{Cloud, EntraLink, EntraTarget, PendingEntraLogin, R
 use scim_token_core::navigation::{same_origin, shown_host};
 use scim_token_core::{BrokerId, ErrorKind, OrgId};
 use serde::Serialize;
-use tauri::{AppHandle, Manager, State, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+use tauri::{AppHandle, Manager, State, WebviewUrl, WebviewWindowBuilder};
 use tauri_specta::Event;
 use tokio::sync::{mpsc, oneshot};
 
@@ -103,31 +103,12 @@ pub(crate) async fn start_entra_login(
     let pending = shared.tokens.entra_sign_in(target).await?;
     let id = shared.next_id();
     let (hook_tx, hook_rx) = mpsc::unbounded_channel::<url::Url>();
-    let (closed_tx, closed_rx) = oneshot::channel::<()>();
     let window = open_window(&app, id, &pending, hook_tx)?;
-    let closed_tx = std::sync::Mutex::new(Some(closed_tx));
-    window.on_window_event(move |event| {
-        if matches!(event, WindowEvent::Destroyed)
-            && let Some(tx) = lock(&closed_tx).take()
-        {
-            let _ = tx.send(());
-        }
-    });
-    let (cancel_tx, cancel_rx) = oneshot::channel::<()>();
-    let task = tauri::async_runtime::spawn(finish(
-        app,
-        shared.clone(),
-        id,
-        pending,
-        hook_rx,
-        cancel_rx,
-        closed_rx,
-    ));
-    *slot = Some(ActiveLogin {
-        id,
-        cancel: cancel_tx,
-        task,
-    });
+    let closed_rx = crate::login::when_closed(&window);
+    let shared_for_task = shared.clone();
+    *slot = Some(ActiveLogin::spawn(id, move |cancel_rx| {
+        finish(app, shared_for_task, id, pending, hook_rx, cancel_rx, closed_rx)
+    }));
     Ok(LoginStarted {
         id,
         note: "Waiting for you to sign in to Entra…".into(),

@@ -111,33 +111,22 @@ pub(crate) async fn start(
     };
 
     let (hook_tx, hook_rx) = mpsc::unbounded_channel::<String>();
-    let (closed_tx, closed_rx) = oneshot::channel::<()>();
     let window = open_window(&app, id, &pending, hook_tx)?;
-    let closed_tx = std::sync::Mutex::new(Some(closed_tx));
-    window.on_window_event(move |event| {
-        if matches!(event, WindowEvent::Destroyed)
-            && let Some(tx) = lock(&closed_tx).take()
-        {
-            let _ = tx.send(());
-        }
-    });
+    let closed_rx = when_closed(&window);
     tracing::info!(id, broker = %pending.broker.id, listener = listener.is_some(), "sign-in window opened");
-    let (cancel_tx, cancel_rx) = oneshot::channel::<()>();
-    let task = tauri::async_runtime::spawn(finish(
-        app,
-        shared.clone(),
-        id,
-        pending,
-        listener,
-        hook_rx,
-        cancel_rx,
-        closed_rx,
-    ));
-    *slot = Some(ActiveLogin {
-        id,
-        cancel: cancel_tx,
-        task,
-    });
+    let shared_for_task = shared.clone();
+    *slot = Some(ActiveLogin::spawn(id, move |cancel_rx| {
+        finish(
+            app,
+            shared_for_task,
+            id,
+            pending,
+            listener,
+            hook_rx,
+            cancel_rx,
+            closed_rx,
+        )
+    }));
     Ok(LoginStarted { id, note })
 }
 
@@ -185,6 +174,20 @@ fn open_window(
         })
         .build()?;
     Ok(window)
+}
+
+/// Resolves once the sign-in window is gone (closed by the user, or destroyed).
+pub(crate) fn when_closed(window: &tauri::WebviewWindow) -> oneshot::Receiver<()> {
+    let (closed_tx, closed_rx) = oneshot::channel::<()>();
+    let closed_tx = std::sync::Mutex::new(Some(closed_tx));
+    window.on_window_event(move |event| {
+        if matches!(event, WindowEvent::Destroyed)
+            && let Some(tx) = lock(&closed_tx).take()
+        {
+            let _ = tx.send(());
+        }
+    });
+    closed_rx
 }
 
 #[allow(clippy::too_many_arguments)]

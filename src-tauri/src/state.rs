@@ -21,6 +21,22 @@ pub(crate) struct ActiveLogin {
     pub(crate) task: tauri::async_runtime::JoinHandle<()>,
 }
 
+impl ActiveLogin {
+    /// Runs a sign-in's task, made by `run` from the receiver that cancels it, as the sign-in in
+    /// progress.
+    pub(crate) fn spawn<F>(id: LoginId, run: impl FnOnce(tokio::sync::oneshot::Receiver<()>) -> F) -> Self
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let (cancel, cancelled) = tokio::sync::oneshot::channel();
+        Self {
+            id,
+            cancel,
+            task: tauri::async_runtime::spawn(run(cancelled)),
+        }
+    }
+}
+
 /// Shared by every command.
 pub(crate) struct Shared {
     pub(crate) tokens: Tokens,

@@ -13,6 +13,7 @@ pub mod entra;
 pub mod expiry;
 pub mod http_body;
 pub mod listener;
+pub mod markup;
 pub mod navigation;
 pub mod probe;
 pub mod summary;

@@ -98,6 +98,36 @@ pub struct WatchStatus {
     pub last_result: Option<String>,
 }
 
+/// What a backend schedules: `binary check --notify`, this often.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scheduled<'a> {
+    /// The `scim-token` to run.
+    pub(crate) binary: &'a Path,
+    /// How often.
+    pub(crate) every: WatchInterval,
+}
+
+impl WatchStatus {
+    /// What the installed files say, before the scheduler is asked anything.
+    pub(crate) fn from_files(
+        scheduler: &str,
+        enabled: bool,
+        every: Option<WatchInterval>,
+        installed: Vec<String>,
+    ) -> Self {
+        Self {
+            enabled,
+            every,
+            scheduler: scheduler.to_owned(),
+            installed,
+            active: None,
+            last_run: None,
+            next_run: None,
+            last_result: None,
+        }
+    }
+}
+
 /// Why the watch could not be turned on, off, or read. Each message says what to do.
 #[derive(Debug, Error)]
 pub enum WatchError {
@@ -283,10 +313,11 @@ impl<R: Runner> Watch<R> {
         if self.inspect_binary {
             binary_check::refuse_replaceable(binary)?;
         }
+        let check = Scheduled { binary, every };
         match &self.scheduler {
-            Scheduler::Systemd { unit_dir } => systemd::enable(&self.runner, unit_dir, binary, every),
-            Scheduler::Launchd { agents_dir } => launchd::enable(&self.runner, agents_dir, binary, every),
-            Scheduler::TaskScheduler { program } => schtasks::enable(&self.runner, program, binary, every),
+            Scheduler::Systemd { unit_dir } => systemd::enable(&self.runner, unit_dir, check),
+            Scheduler::Launchd { agents_dir } => launchd::enable(&self.runner, agents_dir, check),
+            Scheduler::TaskScheduler { program } => schtasks::enable(&self.runner, program, check),
         }
     }
 

@@ -43,17 +43,7 @@ pub(crate) struct AuthParams {
 }
 
 /// The sign-in form's submission.
-#[derive(Debug, Deserialize)]
-struct SignIn {
-    #[serde(flatten)]
-    params: AuthParams,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    action: String,
-}
+type SignIn = crate::html::SignInForm<AuthParams>;
 
 /// A request that may be answered by redirecting, or must not be (bad client or redirect URI).
 enum Checked {

@@ -14,6 +14,7 @@ mod render;
 mod resource;
 mod schema;
 mod store;
+mod write;
 
 use axum::response::{IntoResponse, Response};
 

@@ -40,53 +40,43 @@ pub struct ServicePrincipal {
 }
 
 /// `synchronizationError` (the parts scim-token shows).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct JobError {
     /// The error code.
-    #[serde(default)]
     pub code: Option<String>,
     /// The message.
-    #[serde(default)]
     pub message: Option<String>,
 }
 
 /// One provisioning cycle (`synchronizationTaskExecution`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct Execution {
     /// When it began (RFC 3339).
-    #[serde(default)]
     pub time_began: Option<String>,
     /// When it ended (RFC 3339).
-    #[serde(default)]
     pub time_ended: Option<String>,
     /// `Succeeded`, `Failed` or `EntryLevelErrors`.
-    #[serde(default)]
     pub state: Option<String>,
     /// Why it failed.
-    #[serde(default)]
     pub error: Option<JobError>,
 }
 
 /// `synchronizationQuarantine`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct Quarantine {
     /// E.g. `EncounteredQuarantineException`.
-    #[serde(default)]
     pub reason: Option<String>,
     /// When the job tries again (RFC 3339).
-    #[serde(default)]
     pub next_attempt: Option<String>,
     /// When this quarantine series began (RFC 3339).
-    #[serde(default)]
     pub series_began: Option<String>,
     /// The error that put it there.
-    #[serde(default)]
     pub error: Option<JobError>,
 }
 

@@ -5,8 +5,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use super::{
-    CHECK_ARGS, Runner, WatchError, WatchInterval, WatchStatus, args, no_control_characters, read_file,
-    remove_file, run_checked, utf8_path, write_file,
+    CHECK_ARGS, Runner, Scheduled, WatchError, WatchInterval, WatchStatus, args, no_control_characters,
+    read_file, remove_file, run_checked, utf8_path, write_file,
 };
 
 /// The agent's label (and its plist's name without `.plist`).
@@ -28,7 +28,7 @@ pub fn plist(binary: &Path, every: WatchInterval) -> Result<String, WatchError> 
     no_control_characters(binary, program)?;
     let arguments = std::iter::once(program)
         .chain(CHECK_ARGS)
-        .map(|a| format!("\t\t<string>{}</string>\n", xml_escape(a)))
+        .map(|a| format!("\t\t<string>{}</string>\n", crate::markup::escape(a)))
         .collect::<String>();
     let schedule = match every {
         WatchInterval::Daily => "\t<key>StartCalendarInterval</key>\n\
@@ -76,22 +76,6 @@ pub fn interval_of(plist: &str) -> Option<WatchInterval> {
     }
 }
 
-/// Text as XML character data or attribute value.
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// `gui/<uid>`, the logged-in user's domain; the uid comes from `id -u`.
 fn domain(runner: &impl Runner) -> Result<String, WatchError> {
     let ran = run_checked(runner, "id", &args(&["-u"]))?;
@@ -111,12 +95,8 @@ fn not_loaded(ran: &super::Ran) -> bool {
         || ran.describe().contains("Could not find")
 }
 
-pub(super) fn enable(
-    runner: &impl Runner,
-    dir: &Path,
-    binary: &Path,
-    every: WatchInterval,
-) -> Result<(), WatchError> {
+pub(super) fn enable(runner: &impl Runner, dir: &Path, check: Scheduled<'_>) -> Result<(), WatchError> {
+    let Scheduled { binary, every } = check;
     let contents = plist(binary, every)?;
     let domain = domain(runner)?;
     let path = plist_path(dir);
@@ -160,16 +140,12 @@ pub(super) fn disable(runner: &impl Runner, dir: &Path) -> Result<(), WatchError
 pub(super) fn status(runner: &impl Runner, dir: &Path) -> Result<WatchStatus, WatchError> {
     let path = plist_path(dir);
     let plist = read_file(&path)?;
-    let mut status = WatchStatus {
-        enabled: plist.is_some(),
-        every: plist.as_deref().and_then(interval_of),
-        scheduler: "launchd".to_owned(),
-        installed: vec![path.display().to_string()],
-        active: None,
-        last_run: None,
-        next_run: None,
-        last_result: None,
-    };
+    let mut status = WatchStatus::from_files(
+        "launchd",
+        plist.is_some(),
+        plist.as_deref().and_then(interval_of),
+        vec![path.display().to_string()],
+    );
     if !status.enabled {
         return Ok(status);
     }
@@ -228,7 +204,7 @@ mod tests {
             ("/Users/a/<x>/scim-token", "/Users/a/&lt;x&gt;/scim-token"),
             (
                 r#"/Users/o'brien/"q"/scim-token"#,
-                "/Users/o&apos;brien/&quot;q&quot;/scim-token",
+                "/Users/o&#39;brien/&quot;q&quot;/scim-token",
             ),
             ("/Users/a/100% $HOME/scim-token", "/Users/a/100% $HOME/scim-token"),
         ];
@@ -247,35 +223,8 @@ mod tests {
     #[test]
     fn the_plist() {
         let daily = plist(Path::new("/usr/local/bin/scim-token"), WatchInterval::Daily).unwrap();
-        assert_eq!(
-            daily,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-             <!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n\
-             <!-- Written by `scim-token watch on`; `scim-token watch off` removes it. -->\n\
-             <plist version=\"1.0\">\n\
-             <dict>\n\
-             \t<key>Label</key>\n\
-             \t<string>dev.scimtoken.check</string>\n\
-             \t<key>ProgramArguments</key>\n\
-             \t<array>\n\
-             \t\t<string>/usr/local/bin/scim-token</string>\n\
-             \t\t<string>check</string>\n\
-             \t\t<string>--notify</string>\n\
-             \t</array>\n\
-             \t<key>StartCalendarInterval</key>\n\
-             \t<dict>\n\
-             \t\t<key>Hour</key>\n\
-             \t\t<integer>9</integer>\n\
-             \t\t<key>Minute</key>\n\
-             \t\t<integer>0</integer>\n\
-             \t</dict>\n\
-             \t<key>RunAtLoad</key>\n\
-             \t<false/>\n\
-             \t<key>ProcessType</key>\n\
-             \t<string>Background</string>\n\
-             </dict>\n\
-             </plist>\n"
-        );
+        // The whole file, byte for byte (tabs included), as launchd will read it.
+        assert_eq!(daily, include_str!("expected/launchd-daily.plist"));
         let hourly = plist(Path::new("/usr/local/bin/scim-token"), WatchInterval::Hourly).unwrap();
         assert!(
             hourly.contains("\t<key>StartInterval</key>\n\t<integer>3600</integer>\n"),

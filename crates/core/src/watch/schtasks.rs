@@ -5,8 +5,8 @@ use std::ffi::OsString;
 use std::path::Path;
 
 use super::{
-    CHECK_ARGS, Runner, WatchError, WatchInterval, WatchStatus, args, command_line, no_control_characters,
-    run_checked, utf8_path, windows_absolute,
+    CHECK_ARGS, Runner, Scheduled, WatchError, WatchInterval, WatchStatus, args, command_line,
+    no_control_characters, run_checked, utf8_path, windows_absolute,
 };
 
 /// The task's name.
@@ -100,12 +100,8 @@ fn field(out: &str, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-pub(super) fn enable(
-    runner: &impl Runner,
-    program: &str,
-    binary: &Path,
-    every: WatchInterval,
-) -> Result<(), WatchError> {
+pub(super) fn enable(runner: &impl Runner, program: &str, check: Scheduled<'_>) -> Result<(), WatchError> {
+    let Scheduled { binary, every } = check;
     let all = create_args(binary, every)?;
     run_checked(runner, program, &all).map_err(|err| match err {
         WatchError::Command {

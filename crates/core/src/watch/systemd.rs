@@ -6,8 +6,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use super::{
-    CHECK_ARGS, Ran, Runner, WatchError, WatchInterval, WatchStatus, args, command_line, crontab_line,
-    no_control_characters, read_file, remove_file, utf8_path, write_file,
+    CHECK_ARGS, Ran, Runner, Scheduled, WatchError, WatchInterval, WatchStatus, args, command_line,
+    crontab_line, no_control_characters, read_file, remove_file, utf8_path, write_file,
 };
 
 /// The service unit's file name.
@@ -159,12 +159,8 @@ fn no_user_manager(said: &str) -> bool {
     .any(|sign| said.contains(sign))
 }
 
-pub(super) fn enable(
-    runner: &impl Runner,
-    dir: &Path,
-    binary: &Path,
-    every: WatchInterval,
-) -> Result<(), WatchError> {
+pub(super) fn enable(runner: &impl Runner, dir: &Path, check: Scheduled<'_>) -> Result<(), WatchError> {
+    let Scheduled { binary, every } = check;
     let service = service_unit(binary)?;
     let timer = timer_unit(every);
     let crontab = || crontab_line(binary, every);
@@ -202,19 +198,15 @@ pub(super) fn status(runner: &impl Runner, dir: &Path) -> Result<WatchStatus, Wa
     let timer_path = dir.join(TIMER);
     let service_path = dir.join(SERVICE);
     let timer = read_file(&timer_path)?;
-    let mut status = WatchStatus {
-        enabled: timer.is_some() && service_path.exists(),
-        every: timer.as_deref().and_then(interval_of),
-        scheduler: "systemd".to_owned(),
-        installed: vec![
+    let mut status = WatchStatus::from_files(
+        "systemd",
+        timer.is_some() && service_path.exists(),
+        timer.as_deref().and_then(interval_of),
+        vec![
             service_path.display().to_string(),
             timer_path.display().to_string(),
         ],
-        active: None,
-        last_run: None,
-        next_run: None,
-        last_result: None,
-    };
+    );
     if !status.enabled {
         return Ok(status);
     }
@@ -313,31 +305,13 @@ mod tests {
 
     #[test]
     fn the_units() {
+        // The whole files, byte for byte, as systemd will read them.
         assert_eq!(
             service_unit(Path::new("/home/a/My Apps/scim-token")).unwrap(),
-            "# Written by `scim-token watch on`; `scim-token watch off` removes it.\n\
-             [Unit]\n\
-             Description=scim-token: check the Webex SCIM token's expiry and the Entra provisioning jobs\n\
-             \n\
-             [Service]\n\
-             Type=oneshot\n\
-             ExecStart=\"/home/a/My Apps/scim-token\" check --notify\n"
+            include_str!("expected/scim-token-check.service")
         );
         let daily = timer_unit(WatchInterval::Daily);
-        assert_eq!(
-            daily,
-            "# Written by `scim-token watch on`; `scim-token watch off` removes it.\n\
-             [Unit]\n\
-             Description=Run scim-token check daily\n\
-             \n\
-             [Timer]\n\
-             OnCalendar=*-*-* 09:00:00\n\
-             Persistent=true\n\
-             RandomizedDelaySec=15min\n\
-             \n\
-             [Install]\n\
-             WantedBy=timers.target\n"
-        );
+        assert_eq!(daily, include_str!("expected/scim-token-check-daily.timer"));
         let hourly = timer_unit(WatchInterval::Hourly);
         assert!(hourly.contains("\nOnCalendar=hourly\n"), "{hourly}");
         assert!(hourly.contains("\nRandomizedDelaySec=5min\n"), "{hourly}");

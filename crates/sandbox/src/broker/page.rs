@@ -3,7 +3,7 @@
 use axum::response::Html;
 
 use super::AuthParams;
-use crate::html::{escape, hidden};
+use crate::html::{escape, hidden_fields};
 
 const STYLE: &str = "<style>
 :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
@@ -16,18 +16,15 @@ input[type=email], input[type=password] { width: 100%; box-sizing: border-box; p
 </style>";
 
 pub(super) fn sign_in(params: &AuthParams, error: Option<&str>) -> Html<String> {
-    let fields = [
-        hidden("response_type", &params.response_type),
-        hidden("client_id", &params.client_id),
-        hidden("redirect_uri", &params.redirect_uri),
-        hidden("scope", &params.scope),
-        params
-            .state
-            .as_deref()
-            .map(|s| hidden("state", s))
-            .unwrap_or_default(),
-    ]
-    .concat();
+    let fields = hidden_fields(
+        &[
+            ("response_type", &params.response_type),
+            ("client_id", &params.client_id),
+            ("redirect_uri", &params.redirect_uri),
+            ("scope", &params.scope),
+        ],
+        params.state.as_deref(),
+    );
     let error = error
         .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
         .unwrap_or_default();

@@ -4,6 +4,7 @@
 
 mod auth;
 mod error;
+mod job_write;
 mod service_principals;
 mod synchronization;
 

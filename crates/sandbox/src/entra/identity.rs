@@ -72,17 +72,7 @@ pub(crate) struct AuthorizeParams {
 }
 
 /// The sign-in form's submission.
-#[derive(Debug, Deserialize)]
-struct SignIn {
-    #[serde(flatten)]
-    params: AuthorizeParams,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    action: String,
-}
+type SignIn = crate::html::SignInForm<AuthorizeParams>;
 
 /// What a request may be answered with.
 enum Checked {

@@ -18,6 +18,7 @@ use super::query::ListQuery;
 use super::render::Rendered;
 use super::resource::{Kind, normalize};
 use super::store::etag;
+use super::write::{CollectionWrite, ResourceWrite};
 use super::{discovery, patch};
 use crate::AppState;
 
@@ -49,22 +50,25 @@ fn resource_routes(kind: Kind) -> Router<AppState> {
     Router::new()
         .route(
             &collection,
-            get(move |s, c, q| list(kind, s, c, q)).post(move |s, c, h, b| create(kind, s, c, h, b)),
+            get(move |s, c, q| list(kind, s, c, q)).post(move |s, w| create(kind, s, w)),
         )
         .route(
             &format!("{collection}/.search"),
-            post(move |s, c, h, b| search(kind, s, c, h, b)),
+            post(move |s, w| search(kind, s, w)),
         )
         .route(
             &format!("{collection}/{{id}}"),
             get(move |s, c, i, q| read(kind, s, c, i, q))
-                .put(move |s, c, i, h, b| replace(kind, s, c, i, h, b))
-                .patch(move |s, c, i, h, b| modify(kind, s, c, i, h, b))
+                .put(move |s, w| replace(kind, s, w))
+                .patch(move |s, w| modify(kind, s, w))
                 .delete(move |s, c, i, h| remove(kind, s, c, i, h)),
         )
 }
 
-fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ScimError> {
+/// What a handler answers: a SCIM response, or a SCIM error.
+type Answer = Result<Response, ScimError>;
+
+pub(super) fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ScimError> {
     let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|c| c.to_str().ok())
@@ -143,14 +147,8 @@ fn list_response(
     Ok(scim_json(StatusCode::OK, query.respond(kind, base, hits), None))
 }
 
-async fn search(
-    kind: Kind,
-    State(app): State<AppState>,
-    caller: Authorized,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ScimError> {
-    let Value::Object(fields) = parse_body(&headers, &body)? else {
+async fn search(kind: Kind, State(app): State<AppState>, write: CollectionWrite) -> Answer {
+    let Value::Object(fields) = write.body else {
         return Err(ScimError::bad_request(
             "invalidSyntax",
             "a search request must be an object",
@@ -172,24 +170,13 @@ async fn search(
             (k, text)
         })
         .collect();
-    list_response(&app, kind, &caller.base, &pairs)
+    list_response(&app, kind, &write.base, &pairs)
 }
 
-async fn create(
-    kind: Kind,
-    State(app): State<AppState>,
-    caller: Authorized,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ScimError> {
-    let doc = normalize(kind, parse_body(&headers, &body)?)?;
+async fn create(kind: Kind, State(app): State<AppState>, write: CollectionWrite) -> Answer {
+    let doc = normalize(kind, write.body)?;
     let created = app.scim.create(kind, doc)?;
-    Ok(resource_response(
-        kind,
-        &caller.base,
-        StatusCode::CREATED,
-        created,
-    ))
+    Ok(resource_response(kind, &write.base, StatusCode::CREATED, created))
 }
 
 async fn read(
@@ -209,33 +196,23 @@ async fn read(
     ))
 }
 
-async fn replace(
-    kind: Kind,
-    State(app): State<AppState>,
-    caller: Authorized,
-    ResourceId(id): ResourceId,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ScimError> {
-    let doc = normalize(kind, parse_body(&headers, &body)?)?;
-    let updated = app.scim.modify(kind, &id, if_match(&headers), |_| Ok(doc))?;
-    Ok(resource_response(kind, &caller.base, StatusCode::OK, updated))
+async fn replace(kind: Kind, State(app): State<AppState>, write: ResourceWrite) -> Answer {
+    let doc = normalize(kind, write.body)?;
+    let updated = app
+        .scim
+        .modify(kind, &write.id, write.if_match.as_deref(), |_| Ok(doc))?;
+    Ok(resource_response(kind, &write.base, StatusCode::OK, updated))
 }
 
-async fn modify(
-    kind: Kind,
-    State(app): State<AppState>,
-    caller: Authorized,
-    ResourceId(id): ResourceId,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ScimError> {
-    let body = parse_body(&headers, &body)?;
-    let updated = app.scim.modify(kind, &id, if_match(&headers), |current| {
-        patch::apply(kind, current, &body)
-    })?;
+async fn modify(kind: Kind, State(app): State<AppState>, write: ResourceWrite) -> Answer {
+    let body = write.body;
+    let updated = app
+        .scim
+        .modify(kind, &write.id, write.if_match.as_deref(), |current| {
+            patch::apply(kind, current, &body)
+        })?;
     Ok(match kind {
-        Kind::User => resource_response(kind, &caller.base, StatusCode::OK, updated),
+        Kind::User => resource_response(kind, &write.base, StatusCode::OK, updated),
         // Entra expects 204 for group PATCH.
         Kind::Group => {
             let mut response = StatusCode::NO_CONTENT.into_response();
@@ -258,20 +235,17 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// A discovery document: 200, SCIM's media type, no ETag.
+fn discovered(document: &impl serde::Serialize) -> Response {
+    scim_json(StatusCode::OK, to_json(document), None)
+}
+
 async fn service_provider_config(caller: Authorized) -> Response {
-    scim_json(
-        StatusCode::OK,
-        to_json(&discovery::service_provider_config(&caller.base)),
-        None,
-    )
+    discovered(&discovery::service_provider_config(&caller.base))
 }
 
 async fn resource_types(caller: Authorized) -> Response {
-    scim_json(
-        StatusCode::OK,
-        to_json(&discovery::list(discovery::resource_types(&caller.base))),
-        None,
-    )
+    discovered(&discovery::list(discovery::resource_types(&caller.base)))
 }
 
 async fn resource_type(caller: Authorized, ResourceId(id): ResourceId) -> Result<Response, ScimError> {
@@ -279,22 +253,17 @@ async fn resource_type(caller: Authorized, ResourceId(id): ResourceId) -> Result
 }
 
 async fn schemas(caller: Authorized) -> Response {
-    scim_json(
-        StatusCode::OK,
-        to_json(&discovery::list(discovery::schemas(&caller.base))),
-        None,
-    )
+    discovered(&discovery::list(discovery::schemas(&caller.base)))
 }
 
 async fn schema(caller: Authorized, ResourceId(id): ResourceId) -> Result<Response, ScimError> {
     one_by_id(discovery::schemas(&caller.base), &id, "schema")
 }
 
-/// The discovery document whose `id` is `id` (case-insensitive), or a SCIM 404 naming `what`.
 fn one_by_id(documents: Vec<Value>, id: &str, what: &str) -> Result<Response, ScimError> {
     documents
         .into_iter()
         .find(|d| d["id"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(id)))
-        .map(|d| scim_json(StatusCode::OK, to_json(&d), None))
+        .map(|d| discovered(&d))
         .ok_or_else(|| ScimError::not_found(format!("{what} '{id}' not found")))
 }

@@ -7,12 +7,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use scim_token_core::entra::{BASE_ADDRESS_KEY, SECRET_TOKEN_KEY};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::GraphError;
 use super::auth::Caller;
+use super::job_write::JobWrite;
 use super::service_principals::missing_app;
 use crate::AppState;
 use crate::entra::SecretsRead;
@@ -24,7 +25,7 @@ use crate::entra::tenant::{App, Secret};
 /// unconfirmed, and the admin center never shows the token again either.
 const MASK: &str = "*****";
 
-fn body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, GraphError> {
+pub(super) fn body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, GraphError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
@@ -111,8 +112,8 @@ fn read_secrets(app: &AppState, caller: &Caller, id: &str) -> Result<Json<Value>
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct SecretsBody {
-    #[serde(default)]
     value: Vec<Secret>,
 }
 
@@ -166,23 +167,17 @@ pub(super) async fn job(
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ValidateBody {
-    #[serde(default)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct ValidateBody {
     use_saved_credentials: bool,
-    #[serde(default)]
     credentials: Vec<Secret>,
 }
 
 /// Test Connection: the saved credentials, or the ones in the body, against the SCIM endpoint.
 pub(super) async fn validate_credentials(
     State(app): State<AppState>,
-    caller: Caller,
-    Path((id, job_id)): Path<(String, String)>,
-    bytes: Bytes,
+    JobWrite { id, job_id, request }: JobWrite<ValidateBody>,
 ) -> Result<StatusCode, GraphError> {
-    caller.may_manage_sync(true)?;
-    let request: ValidateBody = body(&bytes)?;
     let saved = with_app(&app, &id, |a| job_of(a, &job_id).map(|_| a.secrets.clone()))??;
     let pairs = if request.use_saved_credentials || request.credentials.is_empty() {
         saved
@@ -238,10 +233,8 @@ fn act(
 
 pub(super) async fn start(
     State(app): State<AppState>,
-    caller: Caller,
-    Path((id, job_id)): Path<(String, String)>,
+    JobWrite { id, job_id, .. }: JobWrite<IgnoredAny>,
 ) -> Result<StatusCode, GraphError> {
-    caller.may_manage_sync(true)?;
     act(&app, &id, &job_id, |a| {
         let configured = a.configured();
         a.job
@@ -253,10 +246,8 @@ pub(super) async fn start(
 
 pub(super) async fn pause(
     State(app): State<AppState>,
-    caller: Caller,
-    Path((id, job_id)): Path<(String, String)>,
+    JobWrite { id, job_id, .. }: JobWrite<IgnoredAny>,
 ) -> Result<StatusCode, GraphError> {
-    caller.may_manage_sync(true)?;
     act(&app, &id, &job_id, |a| {
         let configured = a.configured();
         if let Some(job) = a.job.as_mut() {
@@ -267,26 +258,21 @@ pub(super) async fn pause(
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct RestartBody {
-    #[serde(default)]
+#[serde(default)]
+pub(super) struct RestartBody {
     criteria: Option<Criteria>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Criteria {
-    #[serde(default)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct Criteria {
     reset_scope: Option<String>,
 }
 
 pub(super) async fn restart(
     State(app): State<AppState>,
-    caller: Caller,
-    Path((id, job_id)): Path<(String, String)>,
-    bytes: Bytes,
+    JobWrite { id, job_id, request }: JobWrite<RestartBody>,
 ) -> Result<StatusCode, GraphError> {
-    caller.may_manage_sync(true)?;
-    let request: RestartBody = body(&bytes)?;
     let scope = ResetScope::parse(request.criteria.and_then(|c| c.reset_scope).as_deref())
         .map_err(GraphError::bad_request)?;
     act(&app, &id, &job_id, |a| {

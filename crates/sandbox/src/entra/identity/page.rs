@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::AuthorizeParams;
-use crate::html::{escape, hidden};
+use crate::html::{escape, hidden_fields};
 
 const STYLE: &str = "<style>
 :root { color-scheme: light dark; font-family: 'Segoe UI', system-ui, sans-serif; }
@@ -35,20 +35,17 @@ pub(super) fn sign_in(
     error: Option<&str>,
     status: StatusCode,
 ) -> Response {
-    let fields = [
-        hidden("client_id", &params.client_id),
-        hidden("response_type", &params.response_type),
-        hidden("redirect_uri", &params.redirect_uri),
-        hidden("scope", &params.scope),
-        hidden("code_challenge", &params.code_challenge),
-        hidden("code_challenge_method", &params.code_challenge_method),
-        params
-            .state
-            .as_deref()
-            .map(|s| hidden("state", s))
-            .unwrap_or_default(),
-    ]
-    .concat();
+    let fields = hidden_fields(
+        &[
+            ("client_id", &params.client_id),
+            ("response_type", &params.response_type),
+            ("redirect_uri", &params.redirect_uri),
+            ("scope", &params.scope),
+            ("code_challenge", &params.code_challenge),
+            ("code_challenge_method", &params.code_challenge_method),
+        ],
+        params.state.as_deref(),
+    );
     let action = format!("/{}/oauth2/v2.0/authorize", urlencode(tenant));
     let note = format!("An app wants to act on your behalf: {}", params.scope);
     form(

@@ -25,17 +25,8 @@ pub(crate) struct SamlParams {
     relay_state: String,
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct SamlSignIn {
-    #[serde(flatten)]
-    params: SamlParams,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    action: String,
-}
+/// The federated sign-in form's submission.
+pub(crate) type SamlSignIn = crate::html::SignInForm<SamlParams>;
 
 /// The email the broker parked the request for, or the page that refuses a request the broker
 /// did not park (or that expired).

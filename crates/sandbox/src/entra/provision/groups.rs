@@ -5,7 +5,7 @@ use std::collections::btree_map::Entry;
 
 use serde_json::{Value, json};
 
-use super::http::{Answer, ScimTarget, detail, send};
+use super::http::{Answer, Created, ScimTarget, create, detail, send};
 use super::users::{Patched, op_name, patch};
 use super::{CycleError, CycleReport, Exported, ExportedGroup, filter, list_total, protocol};
 use crate::entra::directory::DirectoryGroup;
@@ -228,16 +228,8 @@ async fn link(
         "displayName": label,
         "members": [],
     });
-    match send(target, client.post(target.url(&["Groups"])), Some(&body)).await? {
-        Answer {
-            status: 201 | 200,
-            body,
-        } => {
-            let scim_id = body
-                .as_ref()
-                .and_then(|b| b.get("id")?.as_str())
-                .map(str::to_owned)
-                .ok_or_else(|| protocol(201, "a created group has no id"))?;
+    match create(client, target, "Groups", &body).await? {
+        Created::Id(scim_id) => {
             report.created += 1;
             Ok(Some(ExportedGroup {
                 scim_id,
@@ -245,11 +237,10 @@ async fn link(
                 members: BTreeSet::new(),
             }))
         }
-        Answer { status, body } => {
-            report.entry_errors.push(format!(
-                "group {label}: create refused: HTTP {status} ({})",
-                detail(&body)
-            ));
+        Created::Refused(why) => {
+            report
+                .entry_errors
+                .push(format!("group {label}: create refused: {why}"));
             Ok(None)
         }
     }

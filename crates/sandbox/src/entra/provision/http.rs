@@ -136,6 +136,33 @@ pub(super) async fn send(
     }
 }
 
+/// What a create (`POST /{resource}`) gave: the new resource's id, or why the target refused
+/// it (an entry-level error: the cycle goes on).
+pub(super) enum Created {
+    Id(String),
+    Refused(String),
+}
+
+/// Creates a resource (`Users` or `Groups`) and reads its id from the answer.
+pub(super) async fn create(
+    client: &reqwest::Client,
+    target: &ScimTarget,
+    resource: &str,
+    body: &Value,
+) -> Result<Created, CycleError> {
+    match send(target, client.post(target.url(&[resource])), Some(body)).await? {
+        Answer {
+            status: 201 | 200,
+            body,
+        } => body
+            .as_ref()
+            .and_then(|b| b.get("id")?.as_str())
+            .map(|id| Created::Id(id.to_owned()))
+            .ok_or_else(|| protocol(201, format!("a created resource at /{resource} has no id"))),
+        Answer { status, body } => Ok(Created::Refused(format!("HTTP {status} ({})", detail(&body)))),
+    }
+}
+
 /// The `detail` (and `scimType`) of a SCIM error body, for reports.
 pub(super) fn detail(body: &Option<Value>) -> String {
     let text = |key: &str| body.as_ref()?.get(key)?.as_str().map(str::to_owned);

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::http::{Answer, ScimTarget, detail, send};
+use super::http::{Answer, Created, ScimTarget, create, detail, send};
 use super::{CycleError, CycleReport, Exported, ExportedUser, filter, list_total, protocol};
 use crate::entra::directory::{Directory, DirectoryUser};
 use crate::scim::{ENTERPRISE, USER};
@@ -265,16 +265,8 @@ pub(super) async fn sync(
     }
 
     let body = wanted.create_body(&user.id.to_string());
-    match send(target, client.post(target.url(&["Users"])), Some(&body)).await? {
-        Answer {
-            status: 201 | 200,
-            body,
-        } => {
-            let scim_id = body
-                .as_ref()
-                .and_then(|b| b.get("id")?.as_str())
-                .map(str::to_owned)
-                .ok_or_else(|| protocol(201, "a created user has no id"))?;
+    match create(client, target, "Users", &body).await? {
+        Created::Id(scim_id) => {
             exported.users.insert(
                 user.id,
                 ExportedUser {
@@ -284,11 +276,10 @@ pub(super) async fn sync(
             );
             report.created += 1;
         }
-        Answer { status, body } => {
-            report.entry_errors.push(format!(
-                "user {label}: create refused: HTTP {status} ({})",
-                detail(&body)
-            ));
+        Created::Refused(why) => {
+            report
+                .entry_errors
+                .push(format!("user {label}: create refused: {why}"));
         }
     }
     Ok(())
