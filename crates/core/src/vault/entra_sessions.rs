@@ -109,6 +109,18 @@ fn rand_bytes() -> [u8; 8] {
     out
 }
 
+/// The record of a sign-in to `target` among `records`.
+fn find(records: Vec<EntraSessionRecord>, target: &EntraTarget) -> Option<EntraSessionRecord> {
+    records.into_iter().find(|r| r.target == *target)
+}
+
+/// Drops `gone` from the pending generations of the sign-in to `target`.
+fn withdraw(records: &mut [EntraSessionRecord], target: &EntraTarget, gone: &[String]) {
+    for record in records.iter_mut().filter(|r| r.target == *target) {
+        record.pending.retain(|g| !gone.contains(g));
+    }
+}
+
 /// `secret` in pieces of at most [`CHUNK`] characters.
 fn split(secret: &str) -> Vec<&str> {
     let mut pieces = Vec::new();
@@ -135,14 +147,6 @@ fn fingerprint(secret: &str) -> String {
 /// The keyring account of a sign-in: `entra:<cloud>:<tenant>:<client>`.
 pub fn entra_keyring_account(target: &EntraTarget) -> String {
     format!("entra:{}:{}:{}", target.cloud, target.tenant, target.client_id)
-}
-
-/// What a rotation found when it came to switch the record.
-enum Switch {
-    /// The record now names the new generation; the old one (and its chunks) can go.
-    Switched { old: String, old_chunks: usize },
-    /// Another program rotated first, or the sign-in was forgotten: the new entry goes.
-    Superseded,
 }
 
 impl Vault {
@@ -193,15 +197,11 @@ impl Vault {
 
     /// The kept record of a sign-in to `target`.
     fn entra_session(&self, target: &EntraTarget) -> Result<Option<EntraSessionRecord>, VaultError> {
-        Ok(self
-            .entra_file()
-            .load()?
-            .into_iter()
-            .find(|r| r.target == *target))
+        Ok(find(self.entra_file().load()?, target))
     }
 
     /// Keeps (or replaces) the sign-in to `target`: its refresh token under a new generation,
-    /// and who signed in.
+    /// and who signed in. The replaced sign-in's entries stay named (as pending) until deleted.
     pub fn store_entra_session(
         &self,
         target: &EntraTarget,
@@ -209,10 +209,12 @@ impl Vault {
         identity: Option<EntraIdentity>,
         signed_in_at: OffsetDateTime,
     ) -> Result<(), VaultError> {
+        let file = self.entra_file();
+        let locked = file.locked()?;
         let generation = new_generation();
         let account = generation_account(&entra_keyring_account(target), &generation);
         let chunks = self.write_refresh(&account, refresh.secret(), 0)?;
-        let record = EntraSessionRecord {
+        let mut record = EntraSessionRecord {
             target: target.clone(),
             signed_in_at,
             identity,
@@ -222,13 +224,11 @@ impl Vault {
             pending: Vec::new(),
         };
         let mut replaced = None;
-        let mut record = record;
-        let written = self.entra_file().update(Unreadable::SetAside, |records| {
+        let written = locked.update(Unreadable::SetAside, |records| {
             replaced = records
                 .iter()
                 .position(|r| r.target == *target)
                 .map(|i| records.remove(i));
-            // The replaced sign-in's entries stay named (as pending) until they are deleted.
             if let Some(old) = &replaced {
                 record.pending.push(old.generation.clone());
                 record.pending.extend(old.pending.iter().cloned());
@@ -242,11 +242,12 @@ impl Vault {
         }
         if let Some(old) = replaced {
             self.delete_generation(target, &old.generation, Some(old.chunks));
-            self.withdraw_pending(target, &old.generation);
             for pending in &old.pending {
                 self.delete_generation(target, pending, None);
-                self.withdraw_pending(target, pending);
             }
+            let mut gone = old.pending;
+            gone.push(old.generation);
+            let _ = locked.update(Unreadable::Refuse, |records| withdraw(records, target, &gone));
         }
         Ok(())
     }
@@ -266,7 +267,13 @@ impl Vault {
 
     /// [`Self::rotate_entra_refresh_token`], calling `midway` after the new entry is written and
     /// before the record switches to it: where a fault test makes the records directory
-    /// read-only, or another program signs out.
+    /// read-only.
+    ///
+    /// Every step runs under the records lock: no other program reads or writes this sign-in's
+    /// entries meanwhile (the Secret Service of GNOME has been seen to abort when items are
+    /// created, read and deleted by several programs at once). The new generation is named as
+    /// pending before it is written, and the old one after the switch until it is deleted, so a
+    /// crash at any point leaves every entry named where a sign-out finds it.
     #[doc(hidden)]
     pub fn rotate_entra_refresh_token_pausing(
         &self,
@@ -276,76 +283,49 @@ impl Vault {
         midway: impl FnOnce(),
     ) -> Result<(), VaultError> {
         let was = fingerprint(redeemed.secret());
-        let generation = new_generation();
-        let mut announced = false;
-        self.entra_file().update(Unreadable::Refuse, |records| {
-            if let Some(record) = records
-                .iter_mut()
-                .find(|r| r.target == *target && r.fingerprint == was)
-            {
-                record.pending.push(generation.clone());
-                announced = true;
-            }
-        })?;
-        if !announced {
+        let file = self.entra_file();
+        let locked = file.locked()?;
+        if find(locked.load()?, target).is_none_or(|r| r.fingerprint != was) {
             return Ok(());
         }
+        let generation = new_generation();
+        locked.update(Unreadable::Refuse, |records| {
+            for record in records.iter_mut().filter(|r| r.target == *target) {
+                record.pending.push(generation.clone());
+            }
+        })?;
         let account = generation_account(&entra_keyring_account(target), &generation);
         let chunks = match self.write_refresh(&account, rotated.secret(), 0) {
             Ok(chunks) => chunks,
             Err(e) => {
-                self.withdraw_pending(target, &generation);
+                let written = [generation];
+                let _ = locked.update(Unreadable::Refuse, |records| withdraw(records, target, &written));
                 return Err(e);
             }
         };
         midway();
-        // Whichever generation loses (the old one, or this one when another program rotated
-        // first) stays named as pending until its entries are deleted: a crash in between
-        // leaves it where a sign-out finds it.
-        let mut switch = Switch::Superseded;
-        let switched = self.entra_file().update(Unreadable::Refuse, |records| {
-            let Some(record) = records.iter_mut().find(|r| r.target == *target) else {
-                return;
-            };
-            if record.fingerprint == was {
+        let mut old = None;
+        let switched = locked.update(Unreadable::Refuse, |records| {
+            if let Some(record) = records.iter_mut().find(|r| r.target == *target) {
                 record.pending.retain(|g| *g != generation);
-                let old = std::mem::replace(&mut record.generation, generation.clone());
-                record.pending.push(old.clone());
-                switch = Switch::Switched {
-                    old,
-                    old_chunks: std::mem::replace(&mut record.chunks, chunks),
-                };
+                let previous = std::mem::replace(&mut record.generation, generation.clone());
+                record.pending.push(previous.clone());
+                old = Some((previous, std::mem::replace(&mut record.chunks, chunks)));
                 record.fingerprint = fingerprint(rotated.secret());
             }
         });
-        match (switched, switch) {
-            (Ok(_), Switch::Switched { old, old_chunks }) => {
-                self.delete_generation(target, &old, Some(old_chunks));
-                self.withdraw_pending(target, &old);
-                Ok(())
-            }
-            (Ok(_), Switch::Superseded) => {
-                self.delete_chunks(&account, chunks);
-                self.withdraw_pending(target, &generation);
-                Ok(())
-            }
-            (Err(e), _) => {
-                // The record was not written: it still names the old token, which still works,
-                // and this generation as pending (its entries are deleted now).
-                self.delete_chunks(&account, chunks);
-                Err(e)
-            }
+        if let Err(e) = switched {
+            // The record still names the old token, which still works, and this generation as
+            // pending (its entries are deleted now).
+            self.delete_chunks(&account, chunks);
+            return Err(e);
         }
-    }
-
-    /// Removes a generation from the record's pending list once its entries are gone (or were
-    /// never written).
-    fn withdraw_pending(&self, target: &EntraTarget, generation: &str) {
-        let _ = self.entra_file().update(Unreadable::Refuse, |records| {
-            for record in records.iter_mut().filter(|r| r.target == *target) {
-                record.pending.retain(|g| g != generation);
-            }
-        });
+        if let Some((previous, previous_chunks)) = old {
+            self.delete_generation(target, &previous, Some(previous_chunks));
+            let gone = [previous];
+            let _ = locked.update(Unreadable::Refuse, |records| withdraw(records, target, &gone));
+        }
+        Ok(())
     }
 
     /// The kept Entra sign-ins, most recent first.
@@ -357,50 +337,34 @@ impl Vault {
 
     /// The refresh token of a kept sign-in; `None` when there is no such sign-in, a piece is
     /// missing, or the keyring holds another token than the record describes (a new sign-in is
-    /// the way out of each). A piece that vanished because another program rotated meanwhile
-    /// is read again from the record's new generation.
+    /// the way out of each). Read under the records lock, so no rotation runs meanwhile; when
+    /// the lock cannot be taken (a read-only directory), read without it.
     pub fn entra_refresh_token(&self, target: &EntraTarget) -> Result<Option<RefreshToken>, VaultError> {
-        const ATTEMPTS: usize = 3;
-        for attempt in 1..=ATTEMPTS {
-            let Some(record) = self.entra_session(target)? else {
-                return Ok(None);
-            };
-            let account = generation_account(&entra_keyring_account(target), &record.generation);
-            let moved_on = || -> Result<bool, VaultError> {
-                Ok(self
-                    .entra_session(target)?
-                    .is_none_or(|now| now.generation != record.generation))
-            };
-            // An entry deleted by another program's rotation between the Secret Service's
-            // search and its read fails with "object does not exist": the record has moved on.
-            let read = match self.read_generation(&account, record.chunks) {
-                Err(e) if attempt < ATTEMPTS && moved_on()? => {
-                    tracing::debug!(
-                        "the Entra refresh token moved on while it was read ({e}); reading again"
-                    );
-                    continue;
-                }
-                other => other?,
-            };
-            match read {
-                Some(secret) if fingerprint(&secret) == record.fingerprint => {
-                    return Ok(Some(RefreshToken::new(secret.to_string())));
-                }
-                found => {
-                    if attempt < ATTEMPTS && moved_on()? {
-                        continue;
-                    }
-                    match found {
-                        None => tracing::warn!("a piece of the Entra refresh token for {account} is missing"),
-                        Some(_) => tracing::warn!(
-                            "the keyring holds another Entra refresh token than its record for {account}"
-                        ),
-                    }
-                    return Ok(None);
-                }
+        let file = self.entra_file();
+        let _locked = match file.locked() {
+            Ok(locked) => Some(locked),
+            Err(e) => {
+                tracing::debug!("reading the Entra sign-in without the records lock: {e}");
+                None
+            }
+        };
+        let Some(record) = self.entra_session(target)? else {
+            return Ok(None);
+        };
+        let account = generation_account(&entra_keyring_account(target), &record.generation);
+        match self.read_generation(&account, record.chunks)? {
+            Some(secret) if fingerprint(&secret) == record.fingerprint => {
+                Ok(Some(RefreshToken::new(secret.to_string())))
+            }
+            Some(_) => {
+                tracing::warn!("the keyring holds another Entra refresh token than its record for {account}");
+                Ok(None)
+            }
+            None => {
+                tracing::warn!("a piece of the Entra refresh token for {account} is missing");
+                Ok(None)
             }
         }
-        Ok(None)
     }
 
     /// A generation's chunks joined, `None` when one is missing.
@@ -420,8 +384,8 @@ impl Vault {
     }
 
     /// Forgets a sign-in, under the records lock: its keyring entries (the current generation,
-    /// and any a refresh was writing) and its record. A refresh that finishes later finds no
-    /// record and deletes what it wrote.
+    /// and any pending one) and its record. A refresh waiting for the lock then finds no record
+    /// and keeps nothing.
     pub fn forget_entra_session(&self, target: &EntraTarget) -> Result<(), VaultError> {
         let mut failure = None;
         self.entra_file().update(Unreadable::Refuse, |records| {

@@ -60,6 +60,37 @@ impl<T> Clone for RecordsFile<T> {
     }
 }
 
+/// A records file whose lock this program holds until this is dropped.
+pub(super) struct Locked<'a, T> {
+    file: &'a RecordsFile<T>,
+    _guard: fs::File,
+}
+
+impl<T: Serialize + DeserializeOwned> Locked<'_, T> {
+    /// The records (see [`RecordsFile::load`]).
+    pub(super) fn load(&self) -> Result<Vec<T>, VaultError> {
+        self.file.load()
+    }
+
+    /// Loads, changes and writes back. Returns where an unreadable file was kept, if it was.
+    pub(super) fn update(
+        &self,
+        unreadable: Unreadable,
+        change: impl FnOnce(&mut Vec<T>),
+    ) -> Result<Option<PathBuf>, VaultError> {
+        let (mut records, set_aside) = match self.file.load() {
+            Ok(records) => (records, None),
+            Err(VaultError::CorruptRecords { .. }) if unreadable == Unreadable::SetAside => {
+                (Vec::new(), Some(self.file.set_aside()?))
+            }
+            Err(other) => return Err(other),
+        };
+        change(&mut records);
+        self.file.write(&records)?;
+        Ok(set_aside)
+    }
+}
+
 /// Makes temp file names unique within a process; the process ID makes them unique across.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -122,17 +153,16 @@ impl<T: Serialize + DeserializeOwned> RecordsFile<T> {
         unreadable: Unreadable,
         change: impl FnOnce(&mut Vec<T>),
     ) -> Result<Option<PathBuf>, VaultError> {
-        let _lock = self.lock()?;
-        let (mut records, set_aside) = match self.load() {
-            Ok(records) => (records, None),
-            Err(VaultError::CorruptRecords { .. }) if unreadable == Unreadable::SetAside => {
-                (Vec::new(), Some(self.set_aside()?))
-            }
-            Err(other) => return Err(other),
-        };
-        change(&mut records);
-        self.write(&records)?;
-        Ok(set_aside)
+        self.locked()?.update(unreadable, change)
+    }
+
+    /// Takes the lock for several steps (keyring calls between reads and writes of the file),
+    /// so that no other program's steps interleave with them.
+    pub(super) fn locked(&self) -> Result<Locked<'_, T>, VaultError> {
+        Ok(Locked {
+            file: self,
+            _guard: self.lock()?,
+        })
     }
 
     /// An exclusive advisory lock on `<records>.lock`, held until dropped. A lock file of its own,
@@ -145,12 +175,22 @@ impl<T: Serialize + DeserializeOwned> RecordsFile<T> {
         };
         let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
         fs::create_dir_all(dir).map_err(|e| io_err("create the directory of", e))?;
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.path.with_extension("json.lock"))
-            .map_err(|e| io_err("open the lock file of", e))?;
+        let path = self.path.with_extension("json.lock");
+        // Held open for reading only: a lock needs no write access, and a file held open for
+        // writing would keep its file system from being remounted read-only.
+        let file = match fs::File::open(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                fs::OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(&path)
+                    .map_err(|e| io_err("create the lock file of", e))?;
+                fs::File::open(&path)
+            }
+            other => other,
+        }
+        .map_err(|e| io_err("open the lock file of", e))?;
         file.lock().map_err(|e| io_err("lock", e))?;
         Ok(file)
     }
