@@ -311,7 +311,7 @@ impl<R: Runner> Watch<R> {
             return Err(WatchError::RelativeBinary(binary.to_owned()));
         }
         if self.inspect_binary {
-            binary_check::refuse_replaceable(binary)?;
+            binary_check::refuse_replaceable(binary, &self.runner)?;
         }
         let check = Scheduled { binary, every };
         match &self.scheduler {

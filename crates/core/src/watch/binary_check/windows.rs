@@ -1,6 +1,6 @@
 //! Windows: the binary must not be in a temporary folder, where any program may create files,
 //! cleanup tools remove them (and then anyone may put another in their place), and Explorer
-//! extracts a zip's programs to run them. The folder's ACL is not read (see `binary_check.rs`).
+//! extracts a zip's programs to run them. Who may write to the folder is `windows_acl.rs`'s.
 
 use std::path::{Path, PathBuf};
 
