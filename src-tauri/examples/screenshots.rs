@@ -83,8 +83,12 @@ mod tool {
 
         // The Entra loop: signed in to the local Entra, linked, pushed, the job Active.
         client.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
-        click(&client, "#entra-sign-in").await;
-
+        // A script click: after the scroll back to the top, WebKitWebDriver's pointer click can land
+        // before the page has settled and miss the button.
+        client
+            .execute("document.querySelector('#entra-sign-in').click();", vec![])
+            .await
+            .unwrap();
         wait_text(
             &client,
             "#entra-session",
@@ -108,7 +112,22 @@ mod tool {
             Duration::from_secs(30),
         )
         .await;
+        // The first push to the link shows its plan (from a dry run) and asks.
         click(&client, ".card .push").await;
+        wait_text(
+            &client,
+            ".card .entra-plan-text",
+            |t| t.contains("Will change"),
+            Duration::from_secs(30),
+        )
+        .await;
+        client
+            .execute("document.querySelector('.card details').open = false; document.querySelector('.card .entra').scrollIntoView({block: 'center'});", vec![])
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        save(&client, out.join("entra-plan.png")).await;
+        click(&client, ".card .entra-plan-confirm").await;
         wait_text(
             &client,
             ".card .entra-result",
