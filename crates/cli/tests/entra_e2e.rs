@@ -688,3 +688,44 @@ fn one_entra_sign_in_many_processes() {
     }
     home.run(&["forget"]);
 }
+
+/// A Graph that loses a setting it was sent (the local Entra's `--entra-secrets-put-loses`): the
+/// push stores the token but fails, names the lost setting with its value before, and neither
+/// starts nor restarts the job.
+#[test]
+fn a_setting_lost_by_the_put_fails_the_push_and_names_it() {
+    let _port = port_3000();
+    let sandbox = Sandbox::start(&[
+        "--auto-approve",
+        "admin@sandbox.example",
+        "--entra-secrets-put-loses",
+        "SkipOutOfScopeDeletions",
+    ]);
+    let (home, app, _) = signed_in_and_linked(&sandbox);
+    let push = home.run(&["push", "--json"]);
+    assert_eq!(push.code(), Some(1), "{}\n{}", push.stdout, push.stderr);
+    let report: Value = serde_json::from_str(&push.stdout).unwrap();
+    assert_eq!(report[0]["stored"], true, "{report}");
+    assert_eq!(report[0]["error_kind"], "entra-settings", "{report}");
+    assert_eq!(
+        report[0]["drift"],
+        json!([{"key": "SkipOutOfScopeDeletions", "before": "True", "after": null}]),
+        "{report}"
+    );
+    assert!(
+        report[0]["action"].is_null(),
+        "neither started nor restarted: {report}"
+    );
+    let jobs = home.run(&["entra", "apps", "--json"]);
+    let jobs: Value = serde_json::from_str(&jobs.stdout).unwrap();
+    assert_eq!(
+        jobs[0]["jobs"][0]["status"]["code"], "NotRun",
+        "not started: {jobs}"
+    );
+    assert_eq!(
+        secret_value(&job_secrets(&sandbox, &app), "SkipOutOfScopeDeletions"),
+        None
+    );
+    home.run(&["entra", "logout"]);
+    home.run(&["forget"]);
+}

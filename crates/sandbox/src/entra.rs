@@ -129,6 +129,8 @@ pub struct EntraConfig {
     pub secrets_read: SecretsRead,
     /// A fault: once a secrets PUT succeeded, every later Graph request answers 503.
     pub fail_after_secrets_put: bool,
+    /// A fault: every secrets PUT drops this key (a Graph that loses a setting it was sent).
+    pub secrets_put_loses: Option<String>,
 }
 
 impl Default for EntraConfig {
@@ -144,6 +146,7 @@ impl Default for EntraConfig {
             secrets_put: SecretsPut::default(),
             secrets_read: SecretsRead::default(),
             fail_after_secrets_put: false,
+            secrets_put_loses: None,
         }
     }
 }

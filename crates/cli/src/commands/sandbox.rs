@@ -65,6 +65,9 @@ pub(crate) struct SandboxArgs {
     /// A fault for tests: once a secrets PUT succeeded, answer every Graph request with 503.
     #[arg(long)]
     entra_fail_after_secrets_put: bool,
+    /// A fault for tests: every secrets PUT drops this key, as a Graph that loses a setting would.
+    #[arg(long, value_name = "KEY")]
+    entra_secrets_put_loses: Option<String>,
 }
 
 pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
@@ -86,6 +89,7 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
             secrets_put: args.entra_secrets_put,
             secrets_read: args.entra_secrets_get,
             fail_after_secrets_put: args.entra_fail_after_secrets_put,
+            secrets_put_loses: args.entra_secrets_put_loses,
         },
     };
     let running = Sandbox::start(config, args.port).await?;

@@ -131,10 +131,16 @@ pub(super) async fn put_secrets(
         ));
     }
     let mode = app.config.entra.secrets_put;
+    let loses = app.config.entra.secrets_put_loses.as_deref();
     let found = changed(app.entra.change(|tenant| {
         tenant
             .app_mut(&id)
-            .map(|a| a.put_secrets(request.value, mode))
+            .map(|a| {
+                a.put_secrets(request.value, mode);
+                if let Some(lost) = loses {
+                    a.secrets.retain(|s| s.key != lost);
+                }
+            })
             .is_some()
     }))?;
     if !found {
