@@ -63,8 +63,12 @@ fn exporter() -> specta_typescript::Typescript {
 mod tests {
     use super::*;
 
+    /// The bindings as generated now. Each call exports to a file of its own: tests run on
+    /// several threads, and a shared name let one remove the file while another read it.
     fn generated() -> String {
-        let file = std::env::temp_dir().join(format!("scim-token-bindings-{}.ts", std::process::id()));
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let file = std::env::temp_dir().join(format!("scim-token-bindings-{}-{call}.ts", std::process::id()));
         builder().export(exporter(), &file).expect("the bindings export");
         let text = std::fs::read_to_string(&file).unwrap();
         let _ = std::fs::remove_file(&file);
