@@ -158,13 +158,10 @@ fn entra_requests(sandbox: &Sandbox) -> usize {
         + log.matches("/oauth2/v2.0/token").count()
 }
 
-/// A Webex token from the sandbox and an Entra sign-in at its local Entra, both through
-/// Chromium, and the org linked to the Webex app. Returns the home, the app's ID and the
-/// output of `entra login`.
-fn signed_in_and_linked(sandbox: &Sandbox) -> (Home, String, Output) {
-    let home = Home::new();
+/// `scim-token login` at the sandbox's broker, through Chromium and port 3000.
+fn webex_login(home: &Home, sandbox: &Sandbox) -> Output {
     let mut login = spawn(
-        &home,
+        home,
         &[
             "login",
             "--broker",
@@ -175,9 +172,16 @@ fn signed_in_and_linked(sandbox: &Sandbox) -> (Home, String, Output) {
         ],
     );
     assert!(chromium(&wait_for_sign_in_url(&mut login)).contains("Token captured"));
-    assert_eq!(login.finish(LIMIT).code(), Some(0));
+    let out = login.finish(LIMIT);
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    out
+}
+
+/// `scim-token entra login` at the sandbox's local Entra, through Chromium and the loopback
+/// listener: the sign-in URL it printed, and its output.
+fn entra_login(home: &Home, sandbox: &Sandbox) -> (String, Output) {
     let mut entra = spawn(
-        &home,
+        home,
         &[
             "entra",
             "login",
@@ -188,9 +192,20 @@ fn signed_in_and_linked(sandbox: &Sandbox) -> (Home, String, Output) {
             "60",
         ],
     );
-    assert!(chromium(&wait_for_sign_in_url(&mut entra)).contains("Signed in to Entra"));
-    let entra_login = entra.finish(LIMIT);
-    assert_eq!(entra_login.code(), Some(0), "{}", entra_login.stderr);
+    let url = wait_for_sign_in_url(&mut entra);
+    assert!(chromium(&url).contains("Signed in to Entra"));
+    let out = entra.finish(LIMIT);
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    (url, out)
+}
+
+/// A Webex token from the sandbox and an Entra sign-in at its local Entra, both through
+/// Chromium, and the org linked to the Webex app. Returns the home, the app's ID and the
+/// output of `entra login`.
+fn signed_in_and_linked(sandbox: &Sandbox) -> (Home, String, Output) {
+    let home = Home::new();
+    webex_login(&home, sandbox);
+    let (_, entra_login) = entra_login(&home, sandbox);
     let app = scim_token_sandbox::entra::WEBEX_APP_ID.to_owned();
     let link = home.run(&["entra", "link", "--app", &app]);
     assert_eq!(link.code(), Some(0), "{}", link.stderr);
@@ -237,36 +252,11 @@ fn renew_push_quarantine_and_recover() {
     let home = Home::new();
 
     // Webex sign-in.
-    let mut login = spawn(
-        &home,
-        &[
-            "login",
-            "--broker",
-            &sandbox.base,
-            "--no-browser",
-            "--timeout",
-            "60",
-        ],
-    );
-    assert!(chromium(&wait_for_sign_in_url(&mut login)).contains("Token captured"));
-    let out = login.finish(LIMIT);
-    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    let out = webex_login(&home, &sandbox);
     let token = home.run(&["token"]).stdout.trim().to_owned();
 
     // Entra sign-in at the local Entra, through Chromium and the loopback listener.
-    let mut entra = spawn(
-        &home,
-        &[
-            "entra",
-            "login",
-            "--cloud",
-            &sandbox.entra_base,
-            "--no-browser",
-            "--timeout",
-            "60",
-        ],
-    );
-    let url = wait_for_sign_in_url(&mut entra);
+    let (url, entra_login) = entra_login(&home, &sandbox);
     assert!(
         url.starts_with(&format!(
             "{}organizations/oauth2/v2.0/authorize?",
@@ -278,9 +268,6 @@ fn renew_push_quarantine_and_recover() {
         url.contains("code_challenge_method=S256") && url.contains("state="),
         "{url}"
     );
-    assert!(chromium(&url).contains("Signed in to Entra"));
-    let entra_login = entra.finish(LIMIT);
-    assert_eq!(entra_login.code(), Some(0), "{}", entra_login.stderr);
     assert!(
         entra_login
             .stdout
@@ -398,19 +385,7 @@ fn entra_errors_say_what_to_do() {
         "2",
     ]);
     let home = Home::new();
-    let mut login = spawn(
-        &home,
-        &[
-            "login",
-            "--broker",
-            &sandbox.base,
-            "--no-browser",
-            "--timeout",
-            "60",
-        ],
-    );
-    assert!(chromium(&wait_for_sign_in_url(&mut login)).contains("Token captured"));
-    assert_eq!(login.finish(LIMIT).code(), Some(0));
+    webex_login(&home, &sandbox);
 
     let push = home.run(&["push"]);
     assert_eq!(push.code(), Some(1));
@@ -427,20 +402,7 @@ fn entra_errors_say_what_to_do() {
         apps.stderr
     );
 
-    let mut entra = spawn(
-        &home,
-        &[
-            "entra",
-            "login",
-            "--cloud",
-            &sandbox.entra_base,
-            "--no-browser",
-            "--timeout",
-            "60",
-        ],
-    );
-    assert!(chromium(&wait_for_sign_in_url(&mut entra)).contains("Signed in to Entra"));
-    assert_eq!(entra.finish(LIMIT).code(), Some(0));
+    entra_login(&home, &sandbox);
     let apps = home.run(&["entra", "apps"]);
     assert_eq!(apps.code(), Some(1), "{}", apps.stdout);
     assert!(
