@@ -270,15 +270,13 @@ pub(crate) async fn push_to_entra(
     };
     let reports = shared.tokens.push(&record, options).await?;
     // A job a push just put right no longer needs attention in the tray.
-    {
-        let mut attention = lock(&shared.entra_attention);
-        for report in reports
-            .iter()
-            .filter(|r| r.status.as_ref().is_some_and(|s| !s.unhealthy()))
-        {
-            attention.retain(|line| !line.starts_with(&format!("{}:", report.link.app_name)));
-        }
-    }
+    lock(&shared.job_health).retain(|health| {
+        !reports.iter().any(|r| {
+            r.link.app_id == health.link.app_id
+                && r.link.job_id == health.link.job_id
+                && r.status.as_ref().is_some_and(|s| !s.unhealthy())
+        })
+    });
     crate::tray::refresh(&app);
     Ok(reports)
 }

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use scim_token_core::TokenKey;
+use scim_token_core::api::{JobVerdict, LinkHealth};
 use scim_token_core::expiry::due_reminder;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
@@ -20,102 +20,76 @@ const CHECK_EVERY: Duration = Duration::from_secs(3600);
 
 pub(crate) fn spawn(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
-        let mut last_sent: HashMap<TokenKey, OffsetDateTime> = HashMap::new();
-        let mut told_unreadable = false;
-        let mut told_jobs: HashSet<String> = HashSet::new();
+        let mut told = Told::default();
         loop {
-            check(&app, &mut last_sent, &mut told_unreadable);
-            check_entra(&app, &mut told_jobs).await;
+            if let Some(shared) = app.try_state::<Arc<Shared>>() {
+                check(&app, &shared, &mut told).await;
+            }
             crate::tray::refresh(&app);
             tokio::time::sleep(CHECK_EVERY).await;
         }
     });
 }
 
-fn check(app: &AppHandle, last_sent: &mut HashMap<TokenKey, OffsetDateTime>, told_unreadable: &mut bool) {
-    let Some(shared) = app.try_state::<Arc<Shared>>() else {
-        return;
-    };
-    let now = OffsetDateTime::now_utc();
-    let records = match shared.tokens.records() {
-        Ok(records) => {
-            *told_unreadable = false;
-            records
+/// What was already said, so each reminder comes once per point of the schedule and each job's
+/// trouble once per episode.
+#[derive(Default)]
+struct Told {
+    reminders: HashMap<(String, String), OffsetDateTime>,
+    unreadable: bool,
+    jobs: HashSet<String>,
+}
+
+/// Reads core's attention (tokens by the app's clock; every linked job with the kept refresh
+/// tokens, never a sign-in), notifies, and keeps the jobs for the tray.
+async fn check(app: &AppHandle, shared: &Shared, told: &mut Told) {
+    let attention = match shared.tokens.attention(0).await {
+        Ok(attention) => {
+            told.unreadable = false;
+            attention
         }
         Err(err) => {
             // An unreadable records file must not silence reminders without a word; once is
             // enough (the tray says it too).
-            if !*told_unreadable {
+            if !told.unreadable {
                 notify(app, "scim-token cannot read its token records", &err.to_string());
-                *told_unreadable = true;
+                told.unreadable = true;
             }
             return;
         }
     };
-    for record in records {
-        let expires_at = record.effective_expires_at();
-        let Some(reminder) = due_reminder(expires_at, last_sent.get(&record.key()).copied(), now) else {
+    let now = shared.tokens.now();
+    for summary in &attention.all {
+        let key = (summary.broker.clone(), summary.org_id.clone());
+        let Some(reminder) = due_reminder(summary.expires_at, told.reminders.get(&key).copied(), now) else {
             continue;
         };
         notify(
             app,
             "Webex SCIM token needs renewal",
-            &reminder_text(&record.key().to_string(), reminder.days_before),
+            &reminder_text(&summary.org_id, reminder.days_before),
         );
-        last_sent.insert(record.key(), now);
+        told.reminders.insert(key, now);
     }
+    for health in &attention.jobs {
+        let job = format!("{}/{}", health.link.app_id, health.link.job_id);
+        if !health.unhealthy() {
+            told.jobs.remove(&job);
+        } else if told.jobs.insert(job) {
+            notify(app, "Entra provisioning needs attention", &job_text(health));
+        }
+    }
+    *crate::state::lock(&shared.job_health) = attention.jobs;
 }
 
-/// Reads the health of every linked Entra job (with the kept refresh tokens, never a sign-in);
-/// notifies once per job when it turns unhealthy, and tells the tray.
-async fn check_entra(app: &AppHandle, told: &mut HashSet<String>) {
-    let Some(shared) = app.try_state::<Arc<Shared>>() else {
-        return;
+/// What a notification says about an unhealthy job: core's words and the app's next step.
+fn job_text(health: &LinkHealth) -> String {
+    let next = match health.verdict {
+        JobVerdict::Quarantined => "Renew the token and push it in scim-token.",
+        JobVerdict::SignInNeeded => "Sign in to Entra again in scim-token.",
+        _ => "Open scim-token to see why.",
     };
-    let Ok(records) = shared.tokens.records() else {
-        return;
-    };
-    let mut attention = Vec::new();
-    for record in records.iter().filter(|r| !r.entra_links.is_empty()) {
-        for health in shared.tokens.entra_health(record).await {
-            let job = format!("{}/{}", health.link.app_id, health.link.job_id);
-            if !health.unhealthy() {
-                told.remove(&job);
-                continue;
-            }
-            let text = job_text(&health);
-            if told.insert(job) {
-                notify(app, "Entra provisioning needs attention", &text);
-            }
-            attention.push(text);
-        }
-    }
-    *crate::state::lock(&shared.entra_attention) = attention;
-}
-
-/// What a notification says about an unhealthy job.
-fn job_text(health: &scim_token_core::api::LinkHealth) -> String {
-    let name = &health.link.app_name;
-    match &health.status {
-        Some(status) if status.code == "Quarantine" => {
-            let reason = status
-                .quarantine
-                .as_ref()
-                .and_then(|q| q.reason.clone())
-                .unwrap_or_else(|| "unknown reason".into());
-            format!(
-                "{name}: provisioning is in quarantine ({reason}). Renew the token and push it in scim-token."
-            )
-        }
-        Some(_) => format!("{name}: the last provisioning cycle failed. Open scim-token to see why."),
-        None if health.needs_sign_in => {
-            format!("{name}: scim-token cannot read the job: sign in to Entra again in scim-token.")
-        }
-        None => format!(
-            "{name}: the job's health cannot be read: {}",
-            health.error.as_deref().unwrap_or("unknown error")
-        ),
-    }
+    format!("{}. {next}", health.headline())
 }
 
 /// The reminder's words, from the reminder's own day: the 30-day reminder says 30 days even when

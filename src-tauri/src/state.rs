@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use scim_token_core::Tokens;
-use scim_token_core::api::{Copied, NeedsOrg};
+use scim_token_core::api::{Copied, LinkHealth, NeedsOrg};
 
 use crate::error::CommandError;
 use crate::events::LoginId;
@@ -50,8 +50,8 @@ pub(crate) struct Shared {
     /// The field on the clipboard now, with its number.
     pub(crate) copy: Mutex<Option<(u32, Copied)>>,
     next_id: AtomicU32,
-    /// Linked Entra jobs that need attention, in words (for the tray).
-    pub(crate) entra_attention: Mutex<Vec<String>>,
+    /// Every linked Entra job's health, as last read (for the tray).
+    pub(crate) job_health: Mutex<Vec<LinkHealth>>,
     /// How long a copied value stays on the clipboard.
     pub(crate) clear_clipboard_after: Duration,
 }
@@ -66,7 +66,7 @@ impl Shared {
             unfiled: Mutex::new(HashMap::new()),
             copy: Mutex::new(None),
             next_id: AtomicU32::new(1),
-            entra_attention: Mutex::new(Vec::new()),
+            job_health: Mutex::new(Vec::new()),
             clear_clipboard_after,
         })
     }

@@ -43,22 +43,15 @@ fn soonest_text(app: &AppHandle) -> String {
     let Some(shared) = app.try_state::<Arc<Shared>>() else {
         return "No tokens".into();
     };
-    let summaries = match shared.tokens.summaries() {
-        Ok(summaries) => summaries,
+    match shared.tokens.expiry_attention(0) {
+        Ok(mut attention) => {
+            attention.jobs = crate::state::lock(&shared.job_health).clone();
+            attention.at_a_glance()
+        }
         Err(err) => {
             tracing::warn!("tray: {err}");
-            return "Token records unreadable: open scim-token".into();
+            "Token records unreadable: open scim-token".into()
         }
-    };
-    let soonest = match summaries.iter().min_by_key(|s| s.expires_at) {
-        Some(s) if s.days_left < 0 => format!("{}: expired", s.org_id),
-        Some(s) => format!("{}: {} days left", s.org_id, s.days_left),
-        None => "No tokens stored".into(),
-    };
-    match crate::state::lock(&shared.entra_attention).len() {
-        0 => soonest,
-        1 => format!("{soonest} · 1 Entra job needs attention"),
-        n => format!("{soonest} · {n} Entra jobs need attention"),
     }
 }
 

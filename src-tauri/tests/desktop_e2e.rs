@@ -783,11 +783,14 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
         pushed.contains("Kept as they were: SyncNotificationSettings"),
         "{pushed}"
     );
-    let active = job_line(&client, |t| t.contains("Active") && t.contains("users in sync")).await;
+    let active = job_line(&client, |t| {
+        t.trim_start().starts_with("running") && t.contains("users in sync")
+    })
+    .await;
     assert!(active.contains("20 users in sync"), "{active}");
 
     store_wrong_token_in_entra(&entra).await;
-    let quarantined = job_line(&client, |t| t.contains("Quarantine")).await;
+    let quarantined = job_line(&client, |t| t.trim_start().starts_with("in quarantine")).await;
     assert!(
         quarantined.contains("EncounteredQuarantineException"),
         "{quarantined}"
@@ -802,7 +805,10 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
     )
     .await;
     assert!(!pushed.contains("not pushed"), "{pushed}");
-    job_line(&client, |t| t.contains("Active") && !t.contains("Quarantine")).await;
+    job_line(&client, |t| {
+        t.trim_start().starts_with("running") && !t.contains("quarantine")
+    })
+    .await;
 
     client
         .execute("window.confirm = () => true;", vec![])

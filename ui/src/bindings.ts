@@ -394,14 +394,48 @@ export type ErrorKind =
 /**  One provisioning cycle (`synchronizationTaskExecution`). */
 export type Execution = Execution_Serialize | Execution_Deserialize;
 
+/**
+ *  `synchronizationTaskExecution.state`. A state Graph adds later reads as
+ *  [`ExecutionState::Unknown`].
+ */
+export type ExecutionState = ExecutionState_Serialize | ExecutionState_Deserialize;
+
+/**
+ *  `synchronizationTaskExecution.state`. A state Graph adds later reads as
+ *  [`ExecutionState::Unknown`].
+ */
+export type ExecutionState_Deserialize = 
+/**  Every entry went through. */
+"Succeeded" | 
+/**  The cycle failed as a whole (a refused token fails every cycle). */
+"Failed" | 
+/**  The cycle ran, but some entries were refused. */
+"EntryLevelErrors" | 
+/**  A state this version does not know. */
+string;
+
+/**
+ *  `synchronizationTaskExecution.state`. A state Graph adds later reads as
+ *  [`ExecutionState::Unknown`].
+ */
+export type ExecutionState_Serialize = 
+/**  Every entry went through. */
+"Succeeded" | 
+/**  The cycle failed as a whole (a refused token fails every cycle). */
+"Failed" | 
+/**  The cycle ran, but some entries were refused. */
+"EntryLevelErrors" | 
+/**  A state this version does not know. */
+"Unknown";
+
 /**  One provisioning cycle (`synchronizationTaskExecution`). */
 export type Execution_Deserialize = {
 	/**  When it began (RFC 3339). */
 	timeBegan?: string | null,
 	/**  When it ended (RFC 3339). */
 	timeEnded?: string | null,
-	/**  `Succeeded`, `Failed` or `EntryLevelErrors`. */
-	state?: string | null,
+	/**  How it ended. */
+	state?: ExecutionState_Deserialize | null,
 	/**  Why it failed. */
 	error?: JobError_Deserialize | null,
 };
@@ -412,8 +446,8 @@ export type Execution_Serialize = {
 	timeBegan: string | null,
 	/**  When it ended (RFC 3339). */
 	timeEnded: string | null,
-	/**  `Succeeded`, `Failed` or `EntryLevelErrors`. */
-	state: string | null,
+	/**  How it ended. */
+	state: ExecutionState_Serialize | null,
 	/**  Why it failed. */
 	error: JobError_Serialize | null,
 };
@@ -428,6 +462,39 @@ export type ExpiryState =
 "expiring" | 
 /**  Past its expiry: provisioning has stopped. */
 "expired";
+
+/**  `synchronizationStatus.code`. A code Graph adds later reads as [`JobCode::Unknown`]. */
+export type JobCode = JobCode_Serialize | JobCode_Deserialize;
+
+/**  `synchronizationStatus.code`. A code Graph adds later reads as [`JobCode::Unknown`]. */
+export type JobCode_Deserialize = 
+/**  Provisioning is not set up (no credentials saved yet). */
+"NotConfigured" | 
+/**  Set up but never started. */
+"NotRun" | 
+/**  Running: a cycle every 40 minutes or so. */
+"Active" | 
+/**  Stopped by an admin. */
+"Paused" | 
+/**  Stopped by Entra after repeated failures; retried less and less often. */
+"Quarantine" | 
+/**  A code this version does not know. */
+string;
+
+/**  `synchronizationStatus.code`. A code Graph adds later reads as [`JobCode::Unknown`]. */
+export type JobCode_Serialize = 
+/**  Provisioning is not set up (no credentials saved yet). */
+"NotConfigured" | 
+/**  Set up but never started. */
+"NotRun" | 
+/**  Running: a cycle every 40 minutes or so. */
+"Active" | 
+/**  Stopped by an admin. */
+"Paused" | 
+/**  Stopped by Entra after repeated failures; retried less and less often. */
+"Quarantine" | 
+/**  A code this version does not know. */
+"Unknown";
 
 /**  `synchronizationError` (the parts scim-token shows). */
 export type JobError = JobError_Serialize | JobError_Deserialize;
@@ -448,13 +515,13 @@ export type JobError_Serialize = {
 	message: string | null,
 };
 
-/**  `synchronizationStatus` (the parts scim-token uses; unknown codes are kept as text). */
+/**  `synchronizationStatus` (the parts scim-token uses). */
 export type JobStatus = JobStatus_Serialize | JobStatus_Deserialize;
 
-/**  `synchronizationStatus` (the parts scim-token uses; unknown codes are kept as text). */
+/**  `synchronizationStatus` (the parts scim-token uses). */
 export type JobStatus_Deserialize = {
-	/**  `NotConfigured`, `NotRun`, `Active`, `Paused` or `Quarantine`. */
-	code: string,
+	/**  Where the job stands. */
+	code: JobCode_Deserialize,
 	/**  Failed cycles in a row. */
 	countSuccessiveCompleteFailures?: number | null,
 	/**  The last cycle. */
@@ -469,10 +536,10 @@ export type JobStatus_Deserialize = {
 	synchronizedEntryCountByType?: EntryCount[] | null,
 };
 
-/**  `synchronizationStatus` (the parts scim-token uses; unknown codes are kept as text). */
+/**  `synchronizationStatus` (the parts scim-token uses). */
 export type JobStatus_Serialize = {
-	/**  `NotConfigured`, `NotRun`, `Active`, `Paused` or `Quarantine`. */
-	code: string,
+	/**  Where the job stands. */
+	code: JobCode_Serialize,
 	/**  Failed cycles in a row. */
 	countSuccessiveCompleteFailures: number | null,
 	/**  The last cycle. */
@@ -496,6 +563,19 @@ export type JobStep =
 /**  Running: it uses the token from its next cycle. */
 "nothing";
 
+/**  What a linked job needs, by one rule. */
+export type JobVerdict = 
+/**  Running, or stopped without a failure: nothing to do. */
+"healthy" | 
+/**  Entra quarantined it (a refused token does this): renew the token and push it. */
+"quarantined" | 
+/**  Its last cycle failed. */
+"last-cycle-failed" | 
+/**  Its health cannot be read without a new Entra sign-in. */
+"sign-in-needed" | 
+/**  Its health cannot be read for another reason. */
+"unreadable";
+
 /**  A linked job's health, or why it could not be read. */
 export type LinkHealth = LinkHealth_Serialize | LinkHealth_Deserialize;
 
@@ -511,6 +591,12 @@ export type LinkHealth_Deserialize = {
 	needs_sign_in: boolean,
 	/**  Who the sign-in used for it is (account and tenant), when known. */
 	signed_in?: EntraIdentity_Deserialize | null,
+	/**  What it needs. */
+	verdict: JobVerdict,
+	/**  Its state in a word or two, for a badge. */
+	label: string,
+	/**  Its state, quarantine, last cycle and users in sync, or why it is unknown. */
+	details: string,
 };
 
 /**  A linked job's health, or why it could not be read. */
@@ -525,6 +611,12 @@ export type LinkHealth_Serialize = {
 	needs_sign_in: boolean,
 	/**  Who the sign-in used for it is (account and tenant), when known. */
 	signed_in: EntraIdentity_Serialize | null,
+	/**  What it needs. */
+	verdict: JobVerdict,
+	/**  Its state in a word or two, for a badge. */
+	label: string,
+	/**  Its state, quarantine, last cycle and users in sync, or why it is unknown. */
+	details: string,
 };
 
 /**

@@ -10,7 +10,6 @@ import {
   type CopyWhat,
   type ExpiryState,
   type Cloud,
-  type EntryCount,
   type EntraLoginFinished,
   type LinkHealth_Serialize as LinkHealth,
   type LoginFinished_Serialize as LoginFinished,
@@ -128,29 +127,9 @@ function setupEntra(card: HTMLElement, s: TokenSummary): void {
   if (linked) void showHealth(card, s);
 }
 
-/** A job's status as a badge class and words. */
-function jobBadge(h: LinkHealth): [string, string] {
-  if (!h.status) return ["job-unknown", "unknown"];
-  const code = h.status.code;
-  if (code === "Active" && h.status.lastExecution?.state !== "Failed") return ["job-active", "Active"];
-  if (code === "Quarantine") return ["job-quarantine", "Quarantine"];
-  return ["job-other", code];
-}
-
-/** One line under a job: quarantine reason and next attempt, last cycle and counts, or why unknown. */
-function jobDetails(h: LinkHealth): string {
-  if (!h.status) return h.error ?? "The job's status cannot be read.";
-  const parts: string[] = [];
-  const q = h.status.quarantine;
-  if (q) {
-    parts.push(`Quarantine: ${q.reason ?? "unknown reason"}${q.error?.message ? ` (${q.error.message})` : ""}`);
-    if (q.nextAttempt) parts.push(`next attempt ${new Date(q.nextAttempt).toLocaleString()}`);
-  }
-  const last = h.status.lastExecution;
-  if (last?.timeEnded) parts.push(`last cycle ${last.state ?? ""} ${new Date(last.timeEnded).toLocaleString()}`);
-  const users = h.status.synchronizedEntryCountByType?.find((c: EntryCount) => c.key.toLowerCase().startsWith("user"));
-  if (users) parts.push(`${users.value} users in sync`);
-  return parts.join(" · ") || "No provisioning cycle yet.";
+/** A job's badge class, by core's verdict. */
+function jobBadgeClass(h: LinkHealth): string {
+  return { healthy: "job-active", quarantined: "job-quarantine", "last-cycle-failed": "job-quarantine", "sign-in-needed": "job-unknown", unreadable: "job-unknown" }[h.verdict];
 }
 
 async function showHealth(card: HTMLElement, s: TokenSummary): Promise<void> {
@@ -161,16 +140,15 @@ async function showHealth(card: HTMLElement, s: TokenSummary): Promise<void> {
     list.replaceChildren(
       ...health.map((h) => {
         const item = document.createElement("li");
-        const [cls, text] = jobBadge(h);
         const badge = document.createElement("span");
-        badge.className = `badge ${cls}`;
-        badge.textContent = text;
+        badge.className = `badge ${jobBadgeClass(h)}`;
+        badge.textContent = h.label;
         const what = document.createElement("span");
         const name = document.createElement("strong");
         name.textContent = h.link.app_name;
         const details = document.createElement("span");
         details.className = "job-details hint";
-        details.textContent = ` — ${jobDetails(h)}`;
+        details.textContent = ` — ${h.details}`;
         what.append(name, details);
         const unlink = document.createElement("button");
         unlink.className = "unlink";

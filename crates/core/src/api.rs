@@ -5,6 +5,7 @@
 //! Errors are [`ApiError`]s with a closed [`ErrorKind`] the desktop's front end branches on.
 //! Messages here never name a shell's own commands; each shell adds its own next step.
 
+mod attention;
 mod copy;
 mod entra;
 mod error;
@@ -12,9 +13,10 @@ mod push;
 mod sign_in;
 mod tokens;
 
+pub use attention::{Attention, JobVerdict, LinkHealth};
 pub use copy::{Copied, CopyWhat};
-pub use entra::{EntraApp, LinkHealth};
+pub use entra::EntraApp;
 pub use error::{ApiError, ErrorKind};
 pub use push::{JobStep, PushAction, PushOptions, PushPlan, PushReport};
 pub use sign_in::{Kept, NeedsOrg, SignedIn};
-pub use tokens::{CheckReport, Listing, Tokens};
+pub use tokens::{Listing, Tokens};

@@ -12,29 +12,12 @@ use crate::output::{days_phrase, timestamp};
 
 pub(crate) async fn run(within_days: i64, notify: bool, json: bool) -> Result<ExitCode> {
     let tokens = super::tokens()?;
-    let report = tokens.check(within_days)?;
-    let mut jobs = Vec::new();
-    for record in tokens.records()? {
-        jobs.extend(tokens.entra_health(&record).await);
-    }
-    let unhealthy: Vec<&LinkHealth> = jobs.iter().filter(|h| h.unhealthy()).collect();
+    let attention = tokens.attention(within_days).await?;
     if json {
-        let mut value = serde_json::to_value(&report)?;
-        if let serde_json::Value::Object(map) = &mut value {
-            map.insert("entra".into(), serde_json::to_value(&jobs)?);
-        }
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        println!("{}", serde_json::to_string_pretty(&attention)?);
     } else {
-        for s in &report.all {
-            let flag = if report
-                .due
-                .iter()
-                .any(|d| d.org_id == s.org_id && d.broker_id == s.broker_id)
-            {
-                "RENEW"
-            } else {
-                "ok"
-            };
+        for s in &attention.all {
+            let flag = if attention.is_due(s) { "RENEW" } else { "ok" };
             println!(
                 "{flag:5} {} ({}) {} {} — {}",
                 s.org_id,
@@ -44,32 +27,31 @@ pub(crate) async fn run(within_days: i64, notify: bool, json: bool) -> Result<Ex
                 timestamp(s.expires_at)
             );
         }
-    }
-    if !json {
-        for health in &jobs {
+        for health in &attention.jobs {
             let flag = if health.unhealthy() { "FIX" } else { "ok" };
-            println!("{flag:5} Entra {}", super::status::describe(health));
+            println!(
+                "{flag:5} Entra {}{}",
+                health.summary(),
+                super::status::next_step(health)
+            );
         }
     }
-    if notify && !report.due.is_empty() {
-        raise_notification(&report.due);
+    let unhealthy: Vec<&LinkHealth> = attention.unhealthy_jobs().collect();
+    if notify && !attention.due.is_empty() {
+        raise_notification(&attention.due);
     }
     if notify && !unhealthy.is_empty() {
         raise_job_notification(&unhealthy);
     }
-    Ok(if report.due.is_empty() && unhealthy.is_empty() {
-        ExitCode::SUCCESS
-    } else {
+    Ok(if attention.needs_attention() {
         ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     })
 }
 
 fn raise_job_notification(jobs: &[&LinkHealth]) {
-    let body = jobs
-        .iter()
-        .map(|h| super::status::describe(h))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let body = jobs.iter().map(|h| h.headline()).collect::<Vec<_>>().join("\n");
     show(
         "Entra provisioning needs attention",
         &format!(

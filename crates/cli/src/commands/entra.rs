@@ -193,7 +193,7 @@ async fn apps(tokens: &Tokens, json: bool) -> Result<ExitCode> {
             println!("  no provisioning job: set up provisioning for it in the Entra admin center");
         }
         for job in &app.jobs {
-            println!("  job {}  status {}", job.id, job.status.code);
+            println!("  job {}  {}", job.id, job.status.code.description());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -81,7 +81,7 @@ fn print_report(report: &PushReport) {
             PushAction::Restarted => "token stored; the quarantined job was restarted",
             PushAction::Started => "token stored; the job was started",
         };
-        println!("{name}: {done}. Status: {}.", status.code);
+        println!("{name}: {done}. The job is {}.", status.code.description());
         if let Some(plan) = &report.plan {
             print_plan(plan, false);
         }

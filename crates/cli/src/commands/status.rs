@@ -3,36 +3,28 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use scim_token_core::api::LinkHealth;
+use scim_token_core::api::{JobVerdict, LinkHealth};
 use serde_json::Value;
 
 use crate::output::{days_phrase, timestamp};
 
 pub(crate) async fn run(json: bool) -> Result<ExitCode> {
     let tokens = super::tokens()?;
-    let records = tokens.records()?;
-    let now = tokens.now();
-    let summaries: Vec<_> = records
-        .iter()
-        .map(|r| scim_token_core::TokenSummary::of(r, now))
-        .collect();
-    let mut health = Vec::new();
-    for record in &records {
-        health.push(tokens.entra_health(record).await);
-    }
+    let attention = tokens.attention(0).await?;
     if json {
         let mut out = Vec::new();
-        for (summary, health) in summaries.iter().zip(&health) {
+        for summary in &attention.all {
             let mut value = serde_json::to_value(summary)?;
             if let Value::Object(map) = &mut value {
-                map.insert("entra".into(), serde_json::to_value(health)?);
+                let jobs: Vec<&LinkHealth> = attention.jobs_of(summary).collect();
+                map.insert("entra".into(), serde_json::to_value(jobs)?);
             }
             out.push(value);
         }
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
     }
-    if summaries.is_empty() {
+    if attention.all.is_empty() {
         println!("No tokens stored. Run `scim-token login` to get one.");
         return Ok(ExitCode::SUCCESS);
     }
@@ -44,7 +36,7 @@ pub(crate) async fn run(json: bool) -> Result<ExitCode> {
             session.target.cloud
         );
     }
-    for (s, health) in summaries.iter().zip(&health) {
+    for s in &attention.all {
         println!(
             "{} — {} — {} (expires {}, {})",
             s.org_id,
@@ -58,47 +50,18 @@ pub(crate) async fn run(json: bool) -> Result<ExitCode> {
             println!("  Account:     {account}");
         }
         println!("  Fingerprint: {}", s.fingerprint);
-        for h in health {
-            println!("  Entra job:   {}", describe(h));
+        for h in attention.jobs_of(s) {
+            println!("  Entra job:   {}{}", h.summary(), next_step(h));
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// One line about a linked job: its status, last cycle and quarantine, or why it is unknown.
-pub(crate) fn describe(health: &LinkHealth) -> String {
-    let link = &health.link;
-    let name = format!("{} (job {})", link.app_name, link.job_id);
-    let Some(status) = &health.status else {
-        let why = health.error.as_deref().unwrap_or("unknown");
-        let next = if health.needs_sign_in {
-            " — run `scim-token entra login` to sign in to Entra again"
-        } else {
-            ""
-        };
-        return format!("{name}: status unknown: {why}{next}");
-    };
-    let mut line = format!("{name}: {}", status.code);
-    if let Some(q) = &status.quarantine {
-        let reason = q.reason.as_deref().unwrap_or("unknown reason");
-        let error = q
-            .error
-            .as_ref()
-            .and_then(|e| e.message.as_deref())
-            .map(|m| format!(" ({m})"))
-            .unwrap_or_default();
-        line.push_str(&format!(", quarantined: {reason}{error}"));
-        if let Some(next) = &q.next_attempt {
-            line.push_str(&format!(", next attempt {next}"));
-        }
+/// The CLI's own next step for a job that needs one.
+pub(crate) fn next_step(health: &LinkHealth) -> &'static str {
+    match health.verdict {
+        JobVerdict::SignInNeeded => " — run `scim-token entra login` to sign in to Entra again",
+        JobVerdict::Quarantined => " — renew the token and run `scim-token push`",
+        _ => "",
     }
-    if let Some(last) = &status.last_execution {
-        let state = last.state.as_deref().unwrap_or("?");
-        let ended = last.time_ended.as_deref().unwrap_or("?");
-        line.push_str(&format!(", last cycle {state} at {ended}"));
-    }
-    if let Some(users) = status.users_in_sync() {
-        line.push_str(&format!(", {users} users in sync"));
-    }
-    line
 }

@@ -5,11 +5,12 @@
 
 use serde::Serialize;
 
+use super::attention::LinkHealth;
 use super::tokens::blocking;
 use super::{ApiError, Tokens};
-use crate::entra::graph::{Graph, JobStatus, ServicePrincipal, SyncJob};
+use crate::entra::graph::{Graph, ServicePrincipal, SyncJob};
 use crate::entra::login::{self, EntraTarget};
-use crate::entra::{EntraError, EntraIdentity, EntraLink, PendingEntraLogin};
+use crate::entra::{EntraError, EntraLink, PendingEntraLogin};
 use crate::token::TokenRecord;
 use crate::vault::EntraSessionRecord;
 
@@ -21,29 +22,6 @@ pub struct EntraApp {
     pub app: ServicePrincipal,
     /// Its provisioning jobs (none: provisioning is not set up).
     pub jobs: Vec<SyncJob>,
-}
-
-/// A linked job's health, or why it could not be read.
-#[derive(Debug, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct LinkHealth {
-    /// The job.
-    pub link: EntraLink,
-    /// Its status.
-    pub status: Option<JobStatus>,
-    /// Why it could not be read.
-    pub error: Option<String>,
-    /// Whether a new Entra sign-in is needed to read it.
-    pub needs_sign_in: bool,
-    /// Who the sign-in used for it is (account and tenant), when known.
-    pub signed_in: Option<EntraIdentity>,
-}
-
-impl LinkHealth {
-    /// Whether this job needs attention: quarantined, its last cycle failed, or unreadable.
-    pub fn unhealthy(&self) -> bool {
-        self.status.as_ref().is_none_or(JobStatus::unhealthy)
-    }
 }
 
 impl Tokens {
@@ -339,20 +317,8 @@ impl Tokens {
             }
             .await;
             out.push(match read {
-                Ok(status) => LinkHealth {
-                    link: link.clone(),
-                    status: Some(status),
-                    error: None,
-                    needs_sign_in: false,
-                    signed_in,
-                },
-                Err(e) => LinkHealth {
-                    link: link.clone(),
-                    status: None,
-                    needs_sign_in: e.needs_entra_sign_in(),
-                    error: Some(e.to_string()),
-                    signed_in,
-                },
+                Ok(status) => LinkHealth::read(link.clone(), status, signed_in),
+                Err(e) => LinkHealth::unreadable(link.clone(), &e, signed_in),
             });
         }
         out

@@ -12,7 +12,7 @@ use super::tokens::blocking;
 use super::{ApiError, ErrorKind, Tokens};
 use crate::entra::graph::{Graph, JobStatus};
 use crate::entra::secrets::{BaseAddressChange, SecretsPlan, SettingDrift};
-use crate::entra::{EntraError, EntraLink};
+use crate::entra::{EntraError, EntraLink, JobCode};
 use crate::token::{AccessToken, TokenRecord};
 
 /// How to push.
@@ -55,7 +55,7 @@ impl JobStep {
     fn for_status(status: &JobStatus) -> Self {
         if status.quarantined() {
             Self::Restart
-        } else if matches!(status.code.as_str(), "Paused" | "NotRun" | "NotConfigured") {
+        } else if status.code.needs_start() {
             Self::Start
         } else {
             Self::Nothing
@@ -186,14 +186,12 @@ impl Tokens {
         let then = JobStep::for_status(&job.status);
         let tenant_url = record.tenant_url();
         let (plan, source) = match graph.secrets(&link.app_id).await {
-            Ok((current, _))
-                if current.is_empty() && !job.status.code.eq_ignore_ascii_case("NotConfigured") =>
-            {
+            Ok((current, _)) if current.is_empty() && job.status.code != JobCode::NotConfigured => {
                 // A job that has run has credentials: an empty set is a view that hides them.
                 return Err(EntraError::SettingsUnreadable {
                     reason: format!(
-                        "Graph showed no settings at all for a job whose status is {}",
-                        job.status.code
+                        "Graph showed no settings at all for a job that is {}",
+                        job.status.code.description()
                     ),
                 }
                 .into());
@@ -330,8 +328,8 @@ mod tests {
 
     #[test]
     fn the_job_step_follows_its_status() {
-        let status = |code: &str| JobStatus {
-            code: code.into(),
+        let status = |code: JobCode| JobStatus {
+            code,
             count_successive_complete_failures: None,
             last_execution: None,
             last_successful_execution: None,
@@ -339,9 +337,12 @@ mod tests {
             steady_state_last_achieved_time: None,
             synchronized_entry_count_by_type: None,
         };
-        assert_eq!(JobStep::for_status(&status("Quarantine")), JobStep::Restart);
-        assert_eq!(JobStep::for_status(&status("Paused")), JobStep::Start);
-        assert_eq!(JobStep::for_status(&status("NotRun")), JobStep::Start);
-        assert_eq!(JobStep::for_status(&status("Active")), JobStep::Nothing);
+        assert_eq!(
+            JobStep::for_status(&status(JobCode::Quarantine)),
+            JobStep::Restart
+        );
+        assert_eq!(JobStep::for_status(&status(JobCode::Paused)), JobStep::Start);
+        assert_eq!(JobStep::for_status(&status(JobCode::NotRun)), JobStep::Start);
+        assert_eq!(JobStep::for_status(&status(JobCode::Active)), JobStep::Nothing);
     }
 }

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::ApiError;
 use crate::broker::BrokerId;
-use crate::expiry::{Clock, ExpiryState, SystemClock};
+use crate::expiry::{Clock, SystemClock};
 use crate::probe::{self, ProbeSuccess};
 use crate::summary::TokenSummary;
 use crate::tenant::OrgId;
@@ -52,17 +52,6 @@ pub struct Listing {
     pub records: Vec<TokenRecord>,
     /// The records file could not be read.
     pub problem: Option<ApiError>,
-}
-
-/// The outcome of an expiry check.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct CheckReport {
-    /// The window checked, in days.
-    pub within_days: i64,
-    /// Tokens that expire within the window (or have expired), soonest first.
-    pub due: Vec<TokenSummary>,
-    /// Every token, soonest expiry first.
-    pub all: Vec<TokenSummary>,
 }
 
 impl Tokens {
@@ -212,24 +201,6 @@ impl Tokens {
     pub async fn test_connection(&self, record: &TokenRecord) -> Result<ProbeSuccess, ApiError> {
         let token = self.token(record).await?;
         Ok(probe::test_connection(&record.tenant_url(), &token).await?)
-    }
-
-    /// Which tokens expire within `within_days` days (or have expired).
-    pub fn check(&self, within_days: i64) -> Result<CheckReport, ApiError> {
-        let now = self.now();
-        let all = self.summaries()?;
-        let due = all
-            .iter()
-            .filter(|s| {
-                s.state == ExpiryState::Expired || s.expires_at - now <= time::Duration::days(within_days)
-            })
-            .cloned()
-            .collect();
-        Ok(CheckReport {
-            within_days,
-            due,
-            all,
-        })
     }
 }
 

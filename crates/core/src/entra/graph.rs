@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::error::{EntraError, GraphFailure};
+use super::job_state::{ExecutionState, JobCode};
 use super::secrets::SecretPair;
 use crate::http_body::read_bounded;
 
@@ -59,8 +60,8 @@ pub struct Execution {
     pub time_began: Option<String>,
     /// When it ended (RFC 3339).
     pub time_ended: Option<String>,
-    /// `Succeeded`, `Failed` or `EntryLevelErrors`.
-    pub state: Option<String>,
+    /// How it ended.
+    pub state: Option<ExecutionState>,
     /// Why it failed.
     pub error: Option<JobError>,
 }
@@ -91,13 +92,13 @@ pub struct EntryCount {
     pub value: u64,
 }
 
-/// `synchronizationStatus` (the parts scim-token uses; unknown codes are kept as text).
+/// `synchronizationStatus` (the parts scim-token uses).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct JobStatus {
-    /// `NotConfigured`, `NotRun`, `Active`, `Paused` or `Quarantine`.
-    pub code: String,
+    /// Where the job stands.
+    pub code: JobCode,
     /// Failed cycles in a row.
     #[serde(default)]
     pub count_successive_complete_failures: Option<u32>,
@@ -135,7 +136,7 @@ pub struct SyncJob {
 impl JobStatus {
     /// Whether the job is quarantined (by its code, or a quarantine it reports).
     pub fn quarantined(&self) -> bool {
-        self.code == "Quarantine" || self.quarantine.is_some()
+        self.code == JobCode::Quarantine || self.quarantine.is_some()
     }
 
     /// Whether the job needs attention: quarantined, or its last cycle failed.
@@ -144,8 +145,8 @@ impl JobStatus {
             || self
                 .last_execution
                 .as_ref()
-                .and_then(|e| e.state.as_deref())
-                .is_some_and(|s| s == "Failed")
+                .and_then(|e| e.state)
+                .is_some_and(|s| s == ExecutionState::Failed)
     }
 
     /// Users in sync, when Graph says.
