@@ -12,13 +12,14 @@ use tauri_specta::Event;
 use crate::error::CommandError;
 use crate::events::{ClipboardCleared, LoginId, TokensChanged};
 use crate::sandbox::{self, LogLine, SandboxInfo};
-use crate::state::{Shared, lock};
+use crate::sign_in_window::LoginStarted;
+use crate::state::Shared;
 
 type Result<T> = std::result::Result<T, CommandError>;
 
 /// The record of the token for `org` from `broker`: the same org may have tokens from several.
 fn record(shared: &Shared, org: OrgId, broker: &BrokerId) -> Result<TokenRecord> {
-    Ok(shared.tokens.pick(Some(org), Some(broker))?)
+    Ok(shared.api.pick(Some(org), Some(broker))?)
 }
 
 /// The tokens to show, and why the stored ones could not be read, if they could not.
@@ -35,23 +36,16 @@ pub(crate) struct TokenList {
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn list_tokens(shared: State<'_, Arc<Shared>>) -> Result<TokenList> {
-    let listing = shared.tokens.listing();
-    let now = shared.tokens.now();
+    let listing = shared.api.listing();
+    let now = shared.api.now();
     Ok(TokenList {
         tokens: listing.records.iter().map(|r| TokenSummary::of(r, now)).collect(),
         problem: listing.problem.map(CommandError::from),
     })
 }
 
-/// A sign-in that has started; its end arrives as a `LoginFinished` event with the same id.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub(crate) struct LoginStarted {
-    pub(crate) id: LoginId,
-    /// What the user should know while waiting.
-    pub(crate) note: String,
-}
-
-/// Opens the sign-in window at `broker` (`sandbox` means the embedded one when it runs).
+/// Opens the sign-in window at `broker` (`sandbox` means the embedded one when it runs); with
+/// `then_push`, the new token is pushed into the org's linked jobs once it is stored.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn start_login(
@@ -59,9 +53,10 @@ pub(crate) async fn start_login(
     shared: State<'_, Arc<Shared>>,
     broker: BrokerId,
     email: Option<String>,
+    then_push: bool,
 ) -> Result<LoginStarted> {
     let broker = sandbox::resolve_broker(&shared, broker)?;
-    crate::login::start(app, shared.inner().clone(), broker, email).await
+    crate::login::start(app, shared.inner().clone(), broker, email, then_push).await
 }
 
 /// Ends the sign-in `id`, if it is still the one in progress.
@@ -103,26 +98,12 @@ pub(crate) async fn copy_to_clipboard(
     what: CopyWhat,
 ) -> Result<CopyStarted> {
     let record = record(&shared, org, &broker)?;
-    let copied = shared.tokens.copy(&record, what).await?;
-    let number = shared.next_id();
-    // A newer copy replaces the older one, whose timer then finds nothing to do.
-    *lock(&shared.copy) = Some((number, copied));
+    let copied = shared.api.copy(&record, what).await?;
+    let number = shared.copies.keep(copied);
     let delay = shared.clear_clipboard_after;
     let shared = shared.inner().clone();
     tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(delay).await;
-        let due = {
-            let mut slot = lock(&shared.copy);
-            match slot.take() {
-                Some((n, copied)) if n == number => Some(copied),
-                other => {
-                    *slot = other;
-                    None
-                }
-            }
-        };
-        if let Some(copied) = due {
-            let outcome = copied.clear_if_unchanged().await;
+        if let Some(outcome) = shared.copies.clear_after(number, delay).await {
             let _ = ClipboardCleared {
                 copy: number,
                 outcome,
@@ -145,7 +126,7 @@ pub(crate) async fn test_connection(
     broker: BrokerId,
 ) -> Result<String> {
     let record = record(&shared, org, &broker)?;
-    let ok = shared.tokens.test_connection(&record).await?;
+    let ok = shared.api.test_connection(&record).await?;
     Ok(format!(
         "Test Connection succeeded ({} ms): Azure's Test Connection will pass with this Tenant URL and token.",
         ok.elapsed.as_millis()
@@ -162,7 +143,7 @@ pub(crate) async fn forget_token(
     broker: BrokerId,
 ) -> Result<()> {
     let record = record(&shared, org, &broker)?;
-    shared.tokens.forget(&record).await?;
+    shared.api.forget(&record).await?;
     let _ = TokensChanged.emit(&app);
     crate::tray::refresh(&app);
     Ok(())

@@ -1,41 +1,22 @@
-//! The desktop's Entra side: the Entra sign-in in an isolated window (its navigation hook and
-//! core's loopback listener both catch the redirect; first wins), and thin commands over core's
-//! Entra use cases — apps, link, unlink, push, health.
+//! The desktop's Entra side: the Entra sign-in in a sign-in window (core races its hook with the
+//! loopback listener), and thin commands over core's Entra use cases — apps, link, unlink, push,
+//! health.
 
 use std::sync::Arc;
 
-use scim_token_core::api::{EntraApp, LinkHealth, PushOptions, PushReport};
-use scim_token_core::entra::{Cloud, EntraLink, EntraTarget, PendingEntraLogin, RedirectMatcher};
-use scim_token_core::navigation::{same_origin, shown_host};
-use scim_token_core::{BrokerId, ErrorKind, OrgId};
+use scim_token_core::api::{EntraApp, EntraSignInRequest, LinkHealth, PushOptions, PushReport};
+use scim_token_core::entra::{Cloud, EntraLink, EntraTarget};
+use scim_token_core::{BrokerId, OrgId};
 use serde::Serialize;
-use tauri::{AppHandle, Manager, State, WebviewUrl, WebviewWindowBuilder};
+use tauri::{AppHandle, State};
 use tauri_specta::Event;
-use tokio::sync::{mpsc, oneshot};
 
-use crate::commands::LoginStarted;
 use crate::error::CommandError;
-use crate::events::{EntraLoginFinished, LoginId, TokensChanged};
-use crate::login::SIGN_IN_LIMIT;
-use crate::state::{ActiveLogin, Shared, lock};
+use crate::events::{EntraLoginFinished, TokensChanged};
+use crate::sign_in_window::{self, ActiveLogin, LoginStarted, SIGN_IN_LIMIT, SignInWindow};
+use crate::state::{Shared, lock};
 
 type Result<T> = std::result::Result<T, CommandError>;
-
-/// Entra sign-in windows: `entra-<id>`. No capability names them either.
-const ENTRA_WINDOW_PREFIX: &str = "entra-";
-
-fn window_label(id: LoginId) -> String {
-    format!("{ENTRA_WINDOW_PREFIX}{id}")
-}
-
-/// The Entra sign-in window may follow https anywhere (federated identity providers) and plain
-/// http only to the local Entra it signs in at (`local`: its origin, for the sandbox's cloud);
-/// the redirect itself is caught before this is asked.
-fn may_navigate(url: &url::Url, local: Option<&url::Url>) -> bool {
-    url.scheme() == "https"
-        || (url.scheme() == "http" && local.is_some_and(|base| same_origin(url, base)))
-        || url.as_str() == "about:blank"
-}
 
 /// A kept Entra sign-in, as the UI shows it.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -50,17 +31,12 @@ pub(crate) struct EntraSession {
     pub(crate) tenant_id: Option<String>,
 }
 
-/// The Entra sign-in window's title: whose page it shows, updated on every page load.
-fn window_title(url: &url::Url) -> String {
-    format!("Sign in to Entra at {} — scim-token", shown_host(url))
-}
-
 /// The kept Entra sign-ins, most recent first.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn entra_sessions(shared: State<'_, Arc<Shared>>) -> Result<Vec<EntraSession>> {
     Ok(shared
-        .tokens
+        .api
         .entra_sessions()
         .await?
         .into_iter()
@@ -89,102 +65,24 @@ pub(crate) async fn start_entra_login(
 ) -> Result<LoginStarted> {
     let shared = shared.inner().clone();
     let mut slot = shared.entra_login.lock().await;
-    if let Some(active) = slot.take() {
-        let _ = active.cancel.send(());
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), active.task).await;
-    }
-    let mut target = EntraTarget::new(cloud);
-    if let Some(tenant) = tenant.filter(|t| !t.trim().is_empty()) {
-        target.tenant = tenant.trim().to_owned();
-    }
-    if let Some(client_id) = client_id.filter(|c| !c.trim().is_empty()) {
-        target.client_id = client_id.trim().to_owned();
-    }
-    let pending = shared.tokens.entra_sign_in(target).await?;
+    sign_in_window::end(&mut slot).await;
+    let request = EntraSignInRequest {
+        cloud: Some(cloud),
+        tenant,
+        client_id,
+    };
+    let sign_in = shared.api.entra_sign_in(request, SIGN_IN_LIMIT).await?;
     let id = shared.next_id();
-    let (hook_tx, hook_rx) = mpsc::unbounded_channel::<url::Url>();
-    let window = open_window(&app, id, &pending, hook_tx)?;
-    let closed_rx = crate::login::when_closed(&window);
+    let window = SignInWindow::open(&app, format!("entra-{id}"), sign_in.url(), sign_in.window_rule())?;
     let shared_for_task = shared.clone();
-    *slot = Some(ActiveLogin::spawn(id, move |cancel_rx| {
-        finish(app, shared_for_task, id, pending, hook_rx, cancel_rx, closed_rx)
-    }));
-    Ok(LoginStarted {
-        id,
-        note: "Waiting for you to sign in to Entra…".into(),
-    })
-}
-
-fn open_window(
-    app: &AppHandle,
-    id: LoginId,
-    pending: &PendingEntraLogin,
-    hook_tx: mpsc::UnboundedSender<url::Url>,
-) -> Result<tauri::WebviewWindow> {
-    let matcher: RedirectMatcher = pending.matcher();
-    let local = match &pending.target().cloud {
-        Cloud::Local { base } => Some(base.clone()),
-        _ => None,
-    };
-    let window = WebviewWindowBuilder::new(app, window_label(id), WebviewUrl::External(pending.url.clone()))
-        .title(window_title(&pending.url))
-        .inner_size(520.0, 720.0)
-        .incognito(true)
-        .on_navigation(move |url| {
-            if matcher.is_redirect(url) {
-                // Read the code here; the page itself is never loaded in the window.
-                let _ = hook_tx.send(url.clone());
-                return false;
-            }
-            let allowed = may_navigate(url, local.as_ref());
-            if !allowed {
-                tracing::warn!(
-                    scheme = url.scheme(),
-                    host = url.host_str(),
-                    "Entra sign-in window: navigation refused"
-                );
-            }
-            allowed
-        })
-        .on_page_load(|window, payload| {
-            let _ = window.set_title(&window_title(payload.url()));
-        })
-        .build()?;
-    Ok(window)
-}
-
-async fn finish(
-    app: AppHandle,
-    shared: Arc<Shared>,
-    id: LoginId,
-    mut pending: PendingEntraLogin,
-    mut hook_rx: mpsc::UnboundedReceiver<url::Url>,
-    cancel_rx: oneshot::Receiver<()>,
-    closed_rx: oneshot::Receiver<()>,
-) {
-    let matcher = pending.matcher();
-    let from_window = async {
-        loop {
-            let Some(url) = hook_rx.recv().await else {
-                return std::future::pending().await;
-            };
-            match matcher.code_in(&url) {
-                Some(result) => return result,
-                None => tracing::warn!("ignored a redirect that was not this Entra sign-in's"),
-            }
-        }
-    };
-    let code: std::result::Result<String, CommandError> = tokio::select! {
-        result = pending.next_code(SIGN_IN_LIMIT) => result.map_err(|e| CommandError::from(scim_token_core::ApiError::from(e))),
-        result = from_window => result.map_err(|e| CommandError::from(scim_token_core::ApiError::from(e))),
-        _ = cancel_rx => Err(CommandError::new(ErrorKind::Cancelled, "The Entra sign-in was cancelled.")),
-        _ = closed_rx => Err(CommandError::new(ErrorKind::Cancelled, "The Entra sign-in window was closed before the sign-in finished.")),
-    };
-    if let Some(window) = app.get_webview_window(&window_label(id)) {
-        let _ = window.destroy();
-    }
-    let event = match code {
-        Ok(code) => match shared.tokens.entra_finish_with_code(pending, code).await {
+    *slot = Some(ActiveLogin::spawn(id, move |cancelled| async move {
+        let (redirects, stop, closer) = window.into_parts(cancelled);
+        let finished = shared_for_task
+            .api
+            .entra_finish_sign_in(sign_in, Some(redirects), stop)
+            .await;
+        closer.close(&app);
+        let event = match finished {
             Ok(session) => EntraLoginFinished::SignedIn {
                 id,
                 target: session.target,
@@ -193,19 +91,20 @@ async fn finish(
                 id,
                 error: error.into(),
             },
-        },
-        Err(error) => EntraLoginFinished::Failed { id, error },
-    };
-    let _ = event.emit(&app);
+        };
+        let _ = event.emit(&app);
+    }));
+    Ok(LoginStarted {
+        id,
+        note: "Waiting for you to sign in to Entra…".into(),
+    })
 }
 
 /// Forgets every kept Entra sign-in (keyring entries and records).
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn entra_sign_out(shared: State<'_, Arc<Shared>>) -> Result<()> {
-    for session in shared.tokens.entra_sessions().await? {
-        shared.tokens.entra_sign_out(&session.target).await?;
-    }
+    shared.api.entra_sign_out_all().await?;
     Ok(())
 }
 
@@ -213,7 +112,7 @@ pub(crate) async fn entra_sign_out(shared: State<'_, Arc<Shared>>) -> Result<()>
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn entra_apps(shared: State<'_, Arc<Shared>>) -> Result<Vec<EntraApp>> {
-    Ok(shared.tokens.entra_apps(None).await?.1)
+    Ok(shared.api.entra_apps(None).await?.1)
 }
 
 /// Links the token of `org` from `broker` to an app's job.
@@ -227,9 +126,9 @@ pub(crate) async fn entra_link(
     app_id: String,
     job_id: Option<String>,
 ) -> Result<EntraLink> {
-    let record = shared.tokens.pick(Some(org), Some(&broker))?;
+    let record = shared.api.pick(Some(org), Some(&broker))?;
     let link = shared
-        .tokens
+        .api
         .entra_link(&record, &app_id, job_id.as_deref(), None)
         .await?;
     let _ = TokensChanged.emit(&app);
@@ -246,8 +145,8 @@ pub(crate) async fn entra_unlink(
     broker: BrokerId,
     app_id: String,
 ) -> Result<()> {
-    let record = shared.tokens.pick(Some(org), Some(&broker))?;
-    shared.tokens.entra_unlink(&record, Some(&app_id)).await?;
+    let record = shared.api.pick(Some(org), Some(&broker))?;
+    shared.api.entra_unlink(&record, Some(&app_id)).await?;
     let _ = TokensChanged.emit(&app);
     Ok(())
 }
@@ -263,12 +162,12 @@ pub(crate) async fn push_to_entra(
     broker: BrokerId,
     dry_run: bool,
 ) -> Result<Vec<PushReport>> {
-    let record = shared.tokens.pick(Some(org), Some(&broker))?;
+    let record = shared.api.pick(Some(org), Some(&broker))?;
     let options = PushOptions {
         dry_run,
         skip_settings_check: false,
     };
-    let reports = shared.tokens.push(&record, options).await?;
+    let reports = shared.api.push(&record, options).await?;
     // A job a push just put right no longer needs attention in the tray.
     lock(&shared.job_health).retain(|health| {
         !reports.iter().any(|r| {
@@ -289,48 +188,6 @@ pub(crate) async fn entra_health(
     org: OrgId,
     broker: BrokerId,
 ) -> Result<Vec<LinkHealth>> {
-    let record = shared.tokens.pick(Some(org), Some(&broker))?;
-    Ok(shared.tokens.entra_health(&record).await)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_window_title_names_the_page_it_shows() {
-        let federated = url::Url::parse("https://adfs.contoso.example/adfs/ls?x=1").unwrap();
-        assert_eq!(
-            window_title(&federated),
-            "Sign in to Entra at adfs.contoso.example — scim-token"
-        );
-    }
-
-    #[test]
-    fn the_entra_window_goes_to_https_and_its_local_entra_only() {
-        let local = url::Url::parse("http://127.0.0.1:8901/").unwrap();
-        for ok in [
-            "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize",
-            "https://adfs.example.org/adfs/ls",
-            "http://127.0.0.1:8901/organizations/oauth2/v2.0/authorize",
-        ] {
-            assert!(may_navigate(&url::Url::parse(ok).unwrap(), Some(&local)), "{ok}");
-        }
-        for bad in [
-            "http://login.microsoftonline.com/",
-            "file:///etc/passwd",
-            "javascript:alert(1)",
-            "http://10.1.1.1/",
-            "http://127.0.0.1:8900/other-local-service",
-        ] {
-            assert!(
-                !may_navigate(&url::Url::parse(bad).unwrap(), Some(&local)),
-                "{bad}"
-            );
-        }
-        assert!(
-            !may_navigate(&url::Url::parse("http://127.0.0.1:8901/").unwrap(), None),
-            "no plain http at all for a real cloud"
-        );
-    }
+    let record = shared.api.pick(Some(org), Some(&broker))?;
+    Ok(shared.api.entra_health(&record).await)
 }

@@ -21,6 +21,8 @@ pub(crate) enum LoginFinished {
         summary: TokenSummary,
         /// The broker granted less than asked.
         warning: Option<String>,
+        /// The push that followed, when the sign-in was a "Renew and push".
+        pushed: Option<scim_token_core::api::AfterRenewal>,
     },
     /// The keyring failed: the token is in memory until the app quits.
     InMemoryOnly {

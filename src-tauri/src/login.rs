@@ -1,46 +1,24 @@
-//! Signing in: an isolated (incognito) window at the broker, and two ways to catch the redirect —
-//! the window's navigation hook and the loopback listener on localhost:3000. Whichever sees it
-//! first wins; the other is cancelled. Finishing the sign-in (org, account, keyring) is core's
-//! `Tokens::complete_sign_in`.
+//! The Webex sign-in in the desktop app: core's sign-in (listener on localhost:3000) raced with
+//! the sign-in window's hook by core; this file opens the window, holds the sign-in in progress,
+//! and tells the front end how it ended. Finishing (org, account, keyring) is core's
+//! `Api::complete_sign_in`.
 //!
 //! Each sign-in has an id and a window labelled `login-<id>`: a newer sign-in cancels the older
 //! one and waits for it to let go of its window and port, and a late result of the older one is
 //! never taken for the newer one's.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use scim_token_core::api::{Kept, NeedsOrg, SignedIn};
-use scim_token_core::callback::{self, is_redirect};
-use scim_token_core::listener::{Listener, ListenerConfig};
-use scim_token_core::navigation::{may_navigate, shown_host};
-use scim_token_core::{
-    ApiError, AuthorizeRequest, Broker, BrokerId, CapturedToken, ErrorKind, OrgId, PendingLogin,
-};
-use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+use scim_token_core::api::{Capture, Kept, NeedsOrg, SignInRequest, SignedIn, WebexSignIn};
+use scim_token_core::{BrokerId, ErrorKind, OrgId};
+use tauri::AppHandle;
 use tauri_specta::Event;
-use time::OffsetDateTime;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
-use crate::commands::LoginStarted;
 use crate::error::CommandError;
 use crate::events::{LoginFinished, LoginId, TokensChanged};
-use crate::state::{ActiveLogin, Shared, lock};
-
-/// Sign-in windows are labelled with this prefix and their id. No capability names them, so
-/// their remote pages can call no command.
-pub(crate) const LOGIN_WINDOW_PREFIX: &str = "login-";
-
-/// The longest a sign-in may take, MFA and a federated identity provider included. The window's
-/// own close button ends it sooner.
-pub(crate) const SIGN_IN_LIMIT: Duration = Duration::from_secs(60 * 60);
-
-/// How long a newer sign-in waits for an older one to let go of its window and port.
-const TEARDOWN_WAIT: Duration = Duration::from_secs(10);
-
-fn window_label(id: LoginId) -> String {
-    format!("{LOGIN_WINDOW_PREFIX}{id}")
-}
+use crate::sign_in_window::{self, ActiveLogin, LoginStarted, SIGN_IN_LIMIT, SignInWindow};
+use crate::state::{Shared, lock};
 
 /// Cancels the sign-in in progress (only if it is `only` when given) and waits until it has let
 /// go of its window and the port. A token it captured and holds for an org is dropped too.
@@ -49,28 +27,13 @@ pub(crate) async fn cancel(shared: &Shared, only: Option<LoginId>) {
     if only.is_some_and(|id| slot.as_ref().is_some_and(|active| active.id != id)) {
         return;
     }
-    end(&mut slot).await;
+    sign_in_window::end(&mut slot).await;
     let mut unfiled = lock(&shared.unfiled);
     match only {
         Some(id) => {
             unfiled.remove(&id);
         }
         None => unfiled.clear(),
-    }
-}
-
-/// Ends the sign-in in `slot`, if any, and waits for it; the caller holds the guard, so no other
-/// sign-in can start in between.
-async fn end(slot: &mut Option<ActiveLogin>) {
-    if let Some(mut active) = slot.take() {
-        let _ = active.cancel.send(());
-        if tokio::time::timeout(TEARDOWN_WAIT, &mut active.task)
-            .await
-            .is_err()
-        {
-            // Stuck (a keyring prompt nobody answers): it must not report into a newer sign-in.
-            active.task.abort();
-        }
     }
 }
 
@@ -81,170 +44,56 @@ pub(crate) async fn start(
     shared: Arc<Shared>,
     broker: BrokerId,
     email: Option<String>,
+    then_push: bool,
 ) -> Result<LoginStarted, CommandError> {
     // One guard from ending the previous sign-in to registering this one: two starts at once
     // run one after the other.
     let mut slot = shared.login.lock().await;
-    end(&mut slot).await;
+    sign_in_window::end(&mut slot).await;
     lock(&shared.unfiled).clear();
     let id = shared.next_id();
-    let mut request = AuthorizeRequest::new(Broker::resolve(&broker));
-    if let Some(email) = email.filter(|e| !e.trim().is_empty()) {
-        request = request.login_hint(email);
-    }
-    let pending = request.start(OffsetDateTime::now_utc());
-    let config = ListenerConfig {
-        timeout: SIGN_IN_LIMIT,
-        ..ListenerConfig::default()
+    let request = SignInRequest {
+        broker,
+        email,
+        limit: SIGN_IN_LIMIT,
     };
+    let sign_in = shared.api.sign_in(request).await;
     // Any listener failure (port taken, no IPv6, no permission) leaves the window's hook, which
     // catches the redirect on its own.
-    let (listener, note) = match Listener::bind(pending.clone(), config).await {
-        Ok(listener) => (Some(listener), "Waiting for you to finish signing in…".to_owned()),
-        Err(err) => {
-            tracing::warn!("sign-in listener not started: {err}");
-            (
-                None,
-                format!("{err}. The sign-in window still captures the token; waiting for you to sign in…"),
-            )
+    let note = match sign_in.listener_error() {
+        None => "Waiting for you to finish signing in…".to_owned(),
+        Some(err) => {
+            format!("{err}. The sign-in window still captures the token; waiting for you to sign in…")
         }
     };
-
-    let (hook_tx, hook_rx) = mpsc::unbounded_channel::<String>();
-    let window = open_window(&app, id, &pending, hook_tx)?;
-    let closed_rx = when_closed(&window);
-    tracing::info!(id, broker = %pending.broker.id, listener = listener.is_some(), "sign-in window opened");
+    let window = SignInWindow::open(&app, format!("login-{id}"), sign_in.url(), sign_in.window_rule())?;
+    tracing::info!(id, broker = %sign_in.broker().id, "sign-in window opened");
     let shared_for_task = shared.clone();
-    *slot = Some(ActiveLogin::spawn(id, move |cancel_rx| {
-        finish(
-            app,
-            shared_for_task,
-            id,
-            pending,
-            listener,
-            hook_rx,
-            cancel_rx,
-            closed_rx,
-        )
+    *slot = Some(ActiveLogin::spawn(id, move |cancelled| {
+        finish(app, shared_for_task, id, sign_in, window, cancelled, then_push)
     }));
     Ok(LoginStarted { id, note })
 }
 
-/// The incognito window at the broker: it may follow any https sign-in (single sign-on goes
-/// anywhere), never another scheme, and its title shows whose page it is.
-fn open_window(
-    app: &AppHandle,
-    id: LoginId,
-    pending: &PendingLogin,
-    hook_tx: mpsc::UnboundedSender<String>,
-) -> Result<tauri::WebviewWindow, CommandError> {
-    let broker = pending.broker.clone();
-    let redirect = broker.redirect_uri.clone();
-    let navigation_tx = hook_tx.clone();
-    let window = WebviewWindowBuilder::new(app, window_label(id), WebviewUrl::External(pending.url.clone()))
-        .title(format!("Sign in at {} — scim-token", shown_host(&pending.url)))
-        .inner_size(520.0, 720.0)
-        .incognito(true)
-        .on_navigation(move |url| {
-            if is_redirect(url, &redirect) {
-                // Read the fragment here and never load the page.
-                let _ = navigation_tx.send(url.to_string());
-                return false;
-            }
-            let allowed = may_navigate(url, &broker);
-            if !allowed {
-                tracing::warn!(
-                    scheme = url.scheme(),
-                    host = url.host_str(),
-                    "sign-in window: navigation refused"
-                );
-            }
-            allowed
-        })
-        .on_page_load({
-            let redirect = pending.broker.redirect_uri.clone();
-            move |window, payload| {
-                if is_redirect(payload.url(), &redirect) {
-                    let _ = hook_tx.send(payload.url().to_string());
-                } else {
-                    let _ =
-                        window.set_title(&format!("Sign in at {} — scim-token", shown_host(payload.url())));
-                }
-            }
-        })
-        .build()?;
-    Ok(window)
-}
-
-/// Resolves once the sign-in window is gone (closed by the user, or destroyed).
-pub(crate) fn when_closed(window: &tauri::WebviewWindow) -> oneshot::Receiver<()> {
-    let (closed_tx, closed_rx) = oneshot::channel::<()>();
-    let closed_tx = std::sync::Mutex::new(Some(closed_tx));
-    window.on_window_event(move |event| {
-        if matches!(event, WindowEvent::Destroyed)
-            && let Some(tx) = lock(&closed_tx).take()
-        {
-            let _ = tx.send(());
-        }
-    });
-    closed_rx
-}
-
-#[allow(clippy::too_many_arguments)]
 async fn finish(
     app: AppHandle,
     shared: Arc<Shared>,
     id: LoginId,
-    pending: PendingLogin,
-    listener: Option<Listener>,
-    mut hook_rx: mpsc::UnboundedReceiver<String>,
-    cancel_rx: oneshot::Receiver<()>,
-    closed_rx: oneshot::Receiver<()>,
+    sign_in: WebexSignIn,
+    window: SignInWindow,
+    cancelled: oneshot::Receiver<()>,
+    then_push: bool,
 ) {
-    let cancel_listener = listener.as_ref().map(Listener::cancel_handle);
-    let from_listener = async move {
-        match listener {
-            Some(listener) => listener.wait().await.map_err(ApiError::from),
-            None => std::future::pending().await,
-        }
-    };
-    let from_window = async {
-        loop {
-            let Some(url) = hook_rx.recv().await else {
-                return std::future::pending().await;
-            };
-            match callback::parse(&url, &pending) {
-                Ok(captured) => return Ok(captured),
-                Err(err) if err.ends_sign_in() => return Err(ApiError::from(err)),
-                // Any page in the window can navigate to the redirect: ignore what is not this
-                // sign-in's, as the listener does.
-                Err(err) => tracing::warn!("ignored a redirect that was not this sign-in's: {err}"),
-            }
-        }
-    };
-    let outcome: Result<CapturedToken, CommandError> = tokio::select! {
-        result = from_listener => result.map_err(CommandError::from),
-        result = from_window => result.map_err(CommandError::from),
-        _ = cancel_rx => Err(CommandError::new(ErrorKind::Cancelled, "The sign-in was cancelled.")),
-        _ = closed_rx => Err(CommandError::new(ErrorKind::Cancelled, "The sign-in window was closed before the sign-in finished.")),
-        () = tokio::time::sleep(SIGN_IN_LIMIT) => Err(CommandError::new(
-            ErrorKind::Timeout,
-            format!("The sign-in did not finish within {} minutes. Start again.", SIGN_IN_LIMIT.as_secs() / 60),
-        )),
-    };
-    if let Some(cancel) = cancel_listener {
-        cancel.cancel();
-    }
-    if let Some(window) = app.get_webview_window(&window_label(id)) {
-        let _ = window.destroy();
-    }
+    let (redirects, stop, closer) = window.into_parts(cancelled);
+    let outcome = sign_in.capture(Some(redirects), stop).await;
+    closer.close(&app);
     let event = match outcome {
-        Ok(captured) => keep(
-            &shared,
-            id,
-            shared.tokens.complete_sign_in(pending, captured, None).await,
-        ),
+        Ok(Capture { pending, captured }) => {
+            let result = shared.api.complete_sign_in(pending, captured, None).await;
+            keep(&shared, id, result, then_push).await
+        }
         Err(error) => {
+            let error = CommandError::from(error);
             tracing::info!(id, kind = ?error.kind, "sign-in ended without a token: {}", error.message);
             LoginFinished::Failed { id, error }
         }
@@ -265,20 +114,32 @@ pub(crate) async fn file_under_org(
             "No captured token is waiting for an org ID; sign in again.",
         ));
     };
+    let (needs, then_push) = held;
     let NeedsOrg {
         pending, captured, ..
-    } = *held;
-    let result = shared.tokens.complete_sign_in(pending, captured, Some(org)).await;
-    announce(&app, keep(&shared, id, result));
+    } = *needs;
+    let result = shared.api.complete_sign_in(pending, captured, Some(org)).await;
+    announce(&app, keep(&shared, id, result, then_push).await);
     Ok(())
 }
 
-/// What the UI hears about a finished sign-in; a token without an org is held, never dropped.
-fn keep(shared: &Shared, id: LoginId, result: Result<SignedIn, Box<NeedsOrg>>) -> LoginFinished {
+/// What the UI hears about a finished sign-in (after the push that follows a renewal, when
+/// asked for); a token without an org is held, never dropped.
+async fn keep(
+    shared: &Shared,
+    id: LoginId,
+    result: Result<SignedIn, Box<NeedsOrg>>,
+    then_push: bool,
+) -> LoginFinished {
+    let pushed = match (&result, then_push) {
+        (Ok(signed_in), true) => Some(shared.api.push_after_renewal(signed_in).await),
+        _ => None,
+    };
     match result {
         Ok(signed_in) => match signed_in.kept {
             Kept::InKeyring => LoginFinished::Stored {
                 id,
+                pushed,
                 summary: signed_in.summary,
                 warning: match (signed_in.scope_warning, signed_in.records_set_aside) {
                     (warning, None) => warning,
@@ -299,7 +160,7 @@ fn keep(shared: &Shared, id: LoginId, result: Result<SignedIn, Box<NeedsOrg>>) -
         },
         Err(needs) => {
             let reason = needs.reason.to_string();
-            lock(&shared.unfiled).insert(id, needs);
+            lock(&shared.unfiled).insert(id, (needs, then_push));
             LoginFinished::NeedsOrg { id, reason }
         }
     }

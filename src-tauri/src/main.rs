@@ -14,6 +14,7 @@ mod login;
 mod options;
 mod reminders;
 mod sandbox;
+mod sign_in_window;
 mod state;
 mod tray;
 mod watch;
@@ -27,7 +28,7 @@ use tauri_specta::Event;
 
 use crate::events::SecondInstance;
 use crate::options::Options;
-use crate::state::{Shared, lock};
+use crate::state::Shared;
 
 fn main() {
     let options = Options::parse();
@@ -99,9 +100,7 @@ fn clear_clipboard_on_exit(app: &tauri::AppHandle) {
     let Some(shared) = app.try_state::<Arc<Shared>>() else {
         return;
     };
-    let pending = lock(&shared.copy).take();
-    if let Some((_, copied)) = pending {
-        let outcome = copied.clear_if_unchanged_blocking();
+    if let Some(outcome) = shared.copies.clear_now_blocking() {
         tracing::info!(?outcome, "clipboard on exit");
     }
 }

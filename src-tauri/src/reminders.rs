@@ -43,7 +43,7 @@ struct Told {
 /// Reads core's attention (tokens by the app's clock; every linked job with the kept refresh
 /// tokens, never a sign-in), notifies, and keeps the jobs for the tray.
 async fn check(app: &AppHandle, shared: &Shared, told: &mut Told) {
-    let attention = match shared.tokens.attention(0).await {
+    let attention = match shared.api.attention(0).await {
         Ok(attention) => {
             told.unreadable = false;
             attention
@@ -58,7 +58,7 @@ async fn check(app: &AppHandle, shared: &Shared, told: &mut Told) {
             return;
         }
     };
-    let now = shared.tokens.now();
+    let now = shared.api.now();
     for summary in &attention.all {
         let key = (summary.broker.clone(), summary.org_id.clone());
         let Some(reminder) = due_reminder(summary.expires_at, told.reminders.get(&key).copied(), now) else {

@@ -1,7 +1,6 @@
 //! The bundled sandbox, run inside the app on 127.0.0.1.
 
 use scim_token_core::{Broker, BrokerId, ErrorKind};
-pub(crate) use scim_token_sandbox::RunningSandbox;
 use scim_token_sandbox::{Origin, Sandbox, SandboxConfig};
 use serde::Serialize;
 

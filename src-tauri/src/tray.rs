@@ -43,7 +43,7 @@ fn soonest_text(app: &AppHandle) -> String {
     let Some(shared) = app.try_state::<Arc<Shared>>() else {
         return "No tokens".into();
     };
-    match shared.tokens.expiry_attention(0) {
+    match shared.api.expiry_attention(0) {
         Ok(mut attention) => {
             attention.jobs = crate::state::lock(&shared.job_health).clone();
             attention.at_a_glance()

@@ -327,7 +327,7 @@ async fn the_sign_in_page_cannot_call_any_command() {
     let broker = format!("http://127.0.0.1:{port}/");
     client
         .execute_async(
-            "const [base, done] = arguments; window.__TAURI_INTERNALS__.invoke('start_login', {broker: {kind: 'custom', base}, email: null}).then(() => done('ok'), (e) => done(JSON.stringify(e)));",
+            "const [base, done] = arguments; window.__TAURI_INTERNALS__.invoke('start_login', {broker: {kind: 'custom', base}, email: null, thenPush: false}).then(() => done('ok'), (e) => done(JSON.stringify(e)));",
             vec![json!(broker)],
         )
         .await
@@ -495,7 +495,7 @@ async fn two_sign_ins_started_at_once_end_with_one_token_and_no_error() {
     let started = client
         .execute_async(
             "const [done] = arguments; const invoke = window.__TAURI_INTERNALS__.invoke; \
-             const args = {broker: {kind: 'sandbox', base: 'http://127.0.0.1:1/'}, email: null}; \
+             const args = {broker: {kind: 'sandbox', base: 'http://127.0.0.1:1/'}, email: null, thenPush: false}; \
              Promise.all([invoke('start_login', args), invoke('start_login', args)]) \
                .then((r) => done(JSON.stringify(r)), (e) => done('failed: ' + JSON.stringify(e)));",
             vec![],
@@ -805,6 +805,25 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
     )
     .await;
     assert!(!pushed.contains("not pushed"), "{pushed}");
+    job_line(&client, |t| {
+        t.trim_start().starts_with("running") && !t.contains("quarantine")
+    })
+    .await;
+
+    // "Renew and push" is one use case in core: the renewal's sign-in, then the push of the new
+    // token, with no second click.
+    store_wrong_token_in_entra(&entra).await;
+    job_line(&client, |t| t.trim_start().starts_with("in quarantine")).await;
+    click(&client, ".card .renew-push").await;
+    click(&client, "#start-login").await;
+    let renewed = wait_text(
+        &client,
+        ".card .entra-result",
+        |t| t.contains("quarantine lifted"),
+        Duration::from_secs(45),
+    )
+    .await;
+    assert!(!renewed.contains("not pushed"), "{renewed}");
     job_line(&client, |t| {
         t.trim_start().starts_with("running") && !t.contains("quarantine")
     })

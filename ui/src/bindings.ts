@@ -13,8 +13,11 @@ export const commands = {
 	 *  records file is unreadable, with the problem beside it.
 	 */
 	listTokens: () => __TAURI_INVOKE<TokenList_Serialize>("list_tokens"),
-	/**  Opens the sign-in window at `broker` (`sandbox` means the embedded one when it runs). */
-	startLogin: (broker: BrokerId_Deserialize, email: string | null) => __TAURI_INVOKE<LoginStarted>("start_login", { broker, email }),
+	/**
+	 *  Opens the sign-in window at `broker` (`sandbox` means the embedded one when it runs); with
+	 *  `then_push`, the new token is pushed into the org's linked jobs once it is stored.
+	 */
+	startLogin: (broker: BrokerId_Deserialize, email: string | null, thenPush: boolean) => __TAURI_INVOKE<LoginStarted>("start_login", { broker, email, thenPush }),
 	/**  Ends the sign-in `id`, if it is still the one in progress. */
 	cancelLogin: (id: number) => __TAURI_INVOKE<null>("cancel_login", { id }),
 	/**  Files the token of sign-in `id`, which carried no org ID, under `org`. */
@@ -79,6 +82,41 @@ export const events = {
 };
 
 /* Types */
+/**  What became of the push that follows a renewal. */
+export type AfterRenewal = AfterRenewal_Serialize | AfterRenewal_Deserialize;
+
+/**  What became of the push that follows a renewal. */
+export type AfterRenewal_Deserialize = 
+/**  Pushed; one report per linked job. */
+{ outcome: "pushed"; 
+/**  The reports. */
+reports: PushReport_Deserialize[] } | 
+/**  A linked job has never been pushed to: run the push with its plan first. */
+{ outcome: "plan-first" } | 
+/**
+ *  Nothing pushed, and why (the token is only in memory, no job is linked, the push failed
+ *  before any job).
+ */
+{ outcome: "not-pushed"; 
+/**  Why, in words. */
+reason: string };
+
+/**  What became of the push that follows a renewal. */
+export type AfterRenewal_Serialize = 
+/**  Pushed; one report per linked job. */
+{ outcome: "pushed"; 
+/**  The reports. */
+reports: PushReport_Serialize[] } | 
+/**  A linked job has never been pushed to: run the push with its plan first. */
+{ outcome: "plan-first" } | 
+/**
+ *  Nothing pushed, and why (the token is only in memory, no job is linked, the push failed
+ *  before any job).
+ */
+{ outcome: "not-pushed"; 
+/**  Why, in words. */
+reason: string };
+
 /**  What a push does with the job's Tenant URL (`BaseAddress`). */
 export type BaseAddressChange = 
 /**  The job's own is a Tenant URL of the same org (either form): it stays as it is. */
@@ -369,6 +407,8 @@ export type ErrorKind =
 "window" | 
 /**  Start at login could not be changed. */
 "autostart" | 
+/**  The background watch could not be read or changed. */
+"watch" | 
 /**  No Entra sign-in is kept, or it expired: sign in to Entra (again). */
 "entra-sign-in-needed" | 
 /**  The Entra sign-in failed (denied, consent missing, bad request). */
@@ -644,7 +684,9 @@ id: number;
 /**  The new token. */
 summary: TokenSummary_Deserialize; 
 /**  The broker granted less than asked. */
-warning?: string | null } | 
+warning?: string | null; 
+/**  The push that followed, when the sign-in was a "Renew and push". */
+pushed?: AfterRenewal_Deserialize | null } | 
 /**  The keyring failed: the token is in memory until the app quits. */
 { outcome: "in-memory-only"; 
 /**  The sign-in. */
@@ -675,7 +717,9 @@ id: number;
 /**  The new token. */
 summary: TokenSummary_Serialize; 
 /**  The broker granted less than asked. */
-warning: string | null } | 
+warning: string | null; 
+/**  The push that followed, when the sign-in was a "Renew and push". */
+pushed: AfterRenewal_Serialize | null } | 
 /**  The keyring failed: the token is in memory until the app quits. */
 { outcome: "in-memory-only"; 
 /**  The sign-in. */
@@ -697,7 +741,7 @@ id: number;
 /**  Why. */
 error: CommandError };
 
-/**  A sign-in that has started; its end arrives as a `LoginFinished` event with the same id. */
+/**  A sign-in that has started; its end arrives as an event with the same id. */
 export type LoginStarted = {
 	id: number,
 	/**  What the user should know while waiting. */

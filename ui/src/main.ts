@@ -5,6 +5,7 @@
 import {
   commands,
   events,
+  type AfterRenewal_Serialize as AfterRenewal,
   type BrokerId,
   type CommandError,
   type CopyWhat,
@@ -297,6 +298,26 @@ async function push(card: HTMLElement, s: TokenSummary): Promise<void> {
   }
 }
 
+/** What core's "renew and push" did once the renewal was stored. */
+async function showRenewalPush(card: HTMLElement, s: TokenSummary, after: AfterRenewal): Promise<void> {
+  const result = $(".entra-result", card);
+  result.classList.remove("ok", "bad");
+  switch (after.outcome) {
+    case "plan-first":
+      // A job never pushed to shows its plan before anything is written.
+      await push(card, s);
+      return;
+    case "not-pushed":
+      result.textContent = `Token renewed, not pushed: ${after.reason}`;
+      result.classList.add("bad");
+      return;
+    case "pushed":
+      result.textContent = after.reports.map(pushText).join(" ");
+      result.classList.add(after.reports.some((r) => r.error) ? "bad" : "ok");
+      await showHealth(card, s);
+  }
+}
+
 function chosenCloud(): Cloud {
   const value = $<HTMLSelectElement>("#entra-cloud").value;
   if (value === "sandbox") return { kind: "local", base: sandboxEntra ?? "http://127.0.0.1:8901/" };
@@ -529,7 +550,7 @@ async function startLogin(event: Event): Promise<void> {
   setWaiting(true, "Opening the sign-in window…");
   const email = $<HTMLInputElement>("#email").value.trim();
   try {
-    const started = await commands.startLogin(chosenBroker(), email || null);
+    const started = await commands.startLogin(chosenBroker(), email || null, pushAfterRenewal !== null);
     currentLogin = started.id;
     setWaiting(true, started.note || "Waiting for you to finish signing in…");
     const early = earlyResults.get(started.id);
@@ -572,17 +593,16 @@ async function loginFinished(result: LoginFinished): Promise<void> {
     earlyResults.set(result.id, result);
     return;
   }
-  const awaitingPush = pushAfterRenewal;
   pushAfterRenewal = null;
   switch (result.outcome) {
     case "stored":
       currentLogin = null;
       setWaiting(false, result.warning ? `Token stored, with a warning: ${result.warning}` : "Token stored in your OS keyring.");
       $("#login-panel").hidden = true;
-      if (awaitingPush === result.summary.org_id) {
+      if (result.pushed) {
         await refresh();
         const card = document.querySelector<HTMLElement>(`.card[data-org="${result.summary.org_id}"]`);
-        if (card) await push(card, result.summary);
+        if (card) await showRenewalPush(card, result.summary, result.pushed);
         return;
       }
       break;

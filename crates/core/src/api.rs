@@ -1,22 +1,30 @@
 //! The use cases, written once for both shells: finish a sign-in, look up and list stored
 //! tokens, copy a field, run Test Connection, forget, check expiry.
 //!
-//! The CLI and the desktop app parse their input, call [`Tokens`], and present what it returns.
+//! The CLI and the desktop app parse their input, call [`Api`], and present what it returns.
 //! Errors are [`ApiError`]s with a closed [`ErrorKind`] the desktop's front end branches on.
 //! Messages here never name a shell's own commands; each shell adds its own next step.
 
 mod attention;
+mod capture;
 mod copy;
 mod entra;
+mod entra_sign_in;
 mod error;
 mod push;
+mod renew;
 mod sign_in;
 mod tokens;
+mod watch;
 
 pub use attention::{Attention, JobVerdict, LinkHealth};
-pub use copy::{Copied, CopyWhat};
+pub use capture::{Stop, WindowRedirects, WindowRule, WindowStep};
+pub use copy::{Copied, CopySlot, CopyWhat};
 pub use entra::EntraApp;
+pub use entra_sign_in::{EntraSignIn, EntraSignInRequest};
 pub use error::{ApiError, ErrorKind};
 pub use push::{JobStep, PushAction, PushOptions, PushPlan, PushReport};
-pub use sign_in::{Kept, NeedsOrg, SignedIn};
-pub use tokens::{Listing, Tokens};
+pub use renew::AfterRenewal;
+pub use sign_in::{Capture, Kept, NeedsOrg, SignInRequest, SignedIn, WebexSignIn};
+pub use tokens::{Api, Listing};
+pub use watch::{command_beside, set_watch, watch_status};

@@ -22,7 +22,7 @@ pub mod token;
 pub mod vault;
 pub mod watch;
 
-pub use api::{ApiError, ErrorKind, Tokens};
+pub use api::{Api, ApiError, ErrorKind};
 pub use authorize::{AuthorizeRequest, PendingLogin};
 pub use broker::{Broker, BrokerId};
 pub use callback::{CallbackError, CapturedToken};

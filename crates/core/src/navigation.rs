@@ -25,6 +25,18 @@ pub fn may_navigate(url: &Url, broker: &Broker) -> bool {
     }
 }
 
+/// Whether the Entra sign-in window may load `url`: https anywhere (federated identity providers),
+/// plain http only on the local Entra it signs in at (`local`: its origin, for a local cloud).
+/// Its redirect is caught before this is asked.
+pub fn may_navigate_entra(url: &Url, local: Option<&Url>) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => local.is_some_and(|base| same_origin(url, base)),
+        "about" => url.as_str() == "about:blank",
+        _ => false,
+    }
+}
+
 /// What the window's title shows: the host the user is giving their password to.
 pub fn shown_host(url: &Url) -> String {
     match (url.host_str(), url.port()) {
@@ -109,6 +121,32 @@ mod tests {
         ] {
             assert!(!may_navigate(&url(bad), &sandbox), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_entra_window_goes_to_https_and_its_local_entra_only() {
+        let local = url("http://127.0.0.1:8901/");
+        for ok in [
+            "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize",
+            "https://adfs.example.org/adfs/ls",
+            "http://127.0.0.1:8901/organizations/oauth2/v2.0/authorize",
+            "about:blank",
+        ] {
+            assert!(may_navigate_entra(&url(ok), Some(&local)), "{ok}");
+        }
+        for bad in [
+            "http://login.microsoftonline.com/",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "http://10.1.1.1/",
+            "http://127.0.0.1:8900/other-local-service",
+        ] {
+            assert!(!may_navigate_entra(&url(bad), Some(&local)), "{bad}");
+        }
+        assert!(
+            !may_navigate_entra(&url("http://127.0.0.1:8901/"), None),
+            "no plain http at all for a real cloud"
+        );
     }
 
     #[test]

@@ -131,6 +131,12 @@ impl WatchStatus {
 /// Why the watch could not be turned on, off, or read. Each message says what to do.
 #[derive(Debug, Error)]
 pub enum WatchError {
+    /// The `scim-token` command the watch schedules is not where it should be.
+    #[error(
+        "the background watch runs the scim-token command, which is not installed next to the app ({}): install it there (the Windows installer and zip include it), or run `scim-token watch on` yourself",
+        .0.display()
+    )]
+    CommandMissing(PathBuf),
     /// The binary's path is relative: the scheduler would not find it.
     #[error(
         "the scim-token path {} is not absolute: run scim-token by its full path and try again",

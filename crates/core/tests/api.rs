@@ -4,7 +4,7 @@
 use scim_token_core::api::Kept;
 use scim_token_core::callback;
 use scim_token_core::vault::Vault;
-use scim_token_core::{ApiError, AuthorizeRequest, Broker, BrokerId, ErrorKind, OrgId, Tokens};
+use scim_token_core::{Api, ApiError, AuthorizeRequest, Broker, BrokerId, ErrorKind, OrgId};
 use time::OffsetDateTime;
 use url::Url;
 
@@ -16,8 +16,8 @@ fn offline_broker() -> Broker {
     })
 }
 
-fn tokens(dir: &std::path::Path, name: &str) -> Tokens {
-    Tokens::new(Vault::new(
+fn tokens(dir: &std::path::Path, name: &str) -> Api {
+    Api::new(Vault::new(
         format!("scim-token-test-api-{name}-{}", std::process::id()),
         dir,
     ))

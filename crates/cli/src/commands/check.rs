@@ -11,8 +11,8 @@ use scim_token_core::api::LinkHealth;
 use crate::output::{days_phrase, timestamp};
 
 pub(crate) async fn run(within_days: i64, notify: bool, json: bool) -> Result<ExitCode> {
-    let tokens = super::tokens()?;
-    let attention = tokens.attention(within_days).await?;
+    let api = super::api()?;
+    let attention = api.attention(within_days).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&attention)?);
     } else {

@@ -8,9 +8,9 @@ use scim_token_core::api::CopyWhat;
 use scim_token_core::clipboard::ClearOutcome;
 
 pub(crate) async fn run(what: CopyWhat, which: &super::Which, clear_after: u64) -> Result<ExitCode> {
-    let tokens = super::tokens()?;
-    let record = which.pick(&tokens)?;
-    let copied = tokens.copy(&record, what).await?;
+    let api = super::api()?;
+    let record = which.pick(&api)?;
+    let copied = api.copy(&record, what).await?;
     let label = what.label();
     let interrupted = crate::interrupt::ctrl_c()?;
     if clear_after == 0 {
@@ -25,11 +25,10 @@ pub(crate) async fn run(what: CopyWhat, which: &super::Which, clear_after: u64) 
         "Copied the {label} for org {}. Paste it into Azure; the clipboard is cleared in {clear_after} s (Ctrl-C clears now).",
         record.org_id
     );
-    tokio::select! {
-        () = tokio::time::sleep(Duration::from_secs(clear_after)) => {}
-        () = interrupted => {}
-    }
-    match copied.clear_if_unchanged().await {
+    match copied
+        .clear_after(Duration::from_secs(clear_after), interrupted)
+        .await
+    {
         ClearOutcome::Cleared => eprintln!("Clipboard cleared."),
         ClearOutcome::LeftAlone => eprintln!("Clipboard left alone: it holds something else now."),
         ClearOutcome::Failed => {

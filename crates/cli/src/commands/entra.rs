@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use scim_token_core::entra::{Cloud, EntraTarget, GRAPH_COMMAND_LINE_TOOLS};
-use scim_token_core::{TokenRecord, Tokens};
+use scim_token_core::api::{EntraSignInRequest, Stop};
+use scim_token_core::entra::{Cloud, GRAPH_COMMAND_LINE_TOOLS};
+use scim_token_core::{Api, ApiError};
 
 use crate::output::Spinner;
 
@@ -71,13 +72,13 @@ pub(crate) struct LoginArgs {
 }
 
 pub(crate) async fn run(command: EntraCommand) -> Result<ExitCode> {
-    let tokens = super::tokens()?;
+    let api = super::api()?;
     match command {
-        EntraCommand::Login(args) => login(&tokens, args).await,
-        EntraCommand::Apps { json } => apps(&tokens, json).await,
+        EntraCommand::Login(args) => login(&api, args).await,
+        EntraCommand::Apps { json } => apps(&api, json).await,
         EntraCommand::Link { which, app, job } => {
-            let record = which.pick(&tokens)?;
-            let link = tokens.entra_link(&record, &app, job.as_deref(), None).await?;
+            let record = which.pick(&api)?;
+            let link = api.entra_link(&record, &app, job.as_deref(), None).await?;
             println!(
                 "Linked org {} to {} (app {}, job {}) in {} tenant {}.",
                 record.org_id,
@@ -94,8 +95,8 @@ pub(crate) async fn run(command: EntraCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         EntraCommand::Unlink { which, app } => {
-            let record = which.pick(&tokens)?;
-            let removed = tokens.entra_unlink(&record, app.as_deref()).await?;
+            let record = which.pick(&api)?;
+            let removed = api.entra_unlink(&record, app.as_deref()).await?;
             if removed.is_empty() {
                 println!("Org {} had no such link.", record.org_id);
             }
@@ -108,8 +109,7 @@ pub(crate) async fn run(command: EntraCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         EntraCommand::Logout => {
-            for session in tokens.entra_sessions().await? {
-                tokens.entra_sign_out(&session.target).await?;
+            for session in api.entra_sign_out_all().await? {
                 println!(
                     "Forgot the Entra sign-in{} ({} cloud, tenant {}) on this computer. Nothing was revoked at Microsoft: to end the sign-in there, revoke its sessions in the Entra admin center.",
                     session.account().map(|a| format!(" of {a}")).unwrap_or_default(),
@@ -122,34 +122,23 @@ pub(crate) async fn run(command: EntraCommand) -> Result<ExitCode> {
     }
 }
 
-/// The cloud the stored tokens' broker pairs with, when they all agree.
-fn default_cloud(tokens: &Tokens) -> Cloud {
-    let records: Vec<TokenRecord> = tokens.records().unwrap_or_default();
-    let mut clouds = records.iter().map(|r| Cloud::paired_with(&r.broker));
-    match clouds.next() {
-        Some(first) if clouds.all(|c| c == first) => first,
-        _ => Cloud::Global,
-    }
-}
-
-async fn login(tokens: &Tokens, args: LoginArgs) -> Result<ExitCode> {
-    let cloud = args.cloud.unwrap_or_else(|| default_cloud(tokens));
-    let target = EntraTarget {
-        cloud,
-        tenant: args.tenant,
-        client_id: args.client_id,
+async fn login(api: &Api, args: LoginArgs) -> Result<ExitCode> {
+    let request = EntraSignInRequest {
+        cloud: args.cloud,
+        tenant: Some(args.tenant),
+        client_id: Some(args.client_id),
     };
-    let pending = tokens
-        .entra_sign_in(target)
+    let sign_in = api
+        .entra_sign_in(request, Duration::from_secs(args.timeout))
         .await
         .context("cannot start the Entra sign-in")?;
+    let url = sign_in.url().clone();
     eprintln!(
-        "Sign in to Entra ({} cloud) as an Application Administrator or Cloud Application Administrator at:\n\n  {}\n",
-        pending.target().cloud,
-        pending.url
+        "Sign in to Entra ({} cloud) as an Application Administrator or Cloud Application Administrator at:\n\n  {url}\n",
+        sign_in.target().cloud,
     );
     if !args.no_browser {
-        match webbrowser::open(pending.url.as_str()) {
+        match webbrowser::open(url.as_str()) {
             Ok(()) => eprintln!("Opened your browser."),
             Err(e) => eprintln!("Could not open a browser ({e}); open the address above yourself."),
         }
@@ -157,12 +146,16 @@ async fn login(tokens: &Tokens, args: LoginArgs) -> Result<ExitCode> {
     let interrupted = crate::interrupt::ctrl_c()?;
     let finished = {
         let _spinner = Spinner::start("Waiting for the Entra sign-in to finish…");
-        tokio::select! {
-            finished = tokens.entra_finish_sign_in(pending, Duration::from_secs(args.timeout)) => finished,
-            () = interrupted => return Ok(ExitCode::from(130)),
-        }
+        api.entra_finish_sign_in(sign_in, None, async {
+            interrupted.await;
+            Stop::Interrupted
+        })
+        .await
     };
-    let session = finished?;
+    let session = match finished {
+        Err(ApiError::Stopped(Stop::Interrupted)) => return Ok(ExitCode::from(130)),
+        other => other?,
+    };
     println!(
         "Signed in to Entra as {} (tenant {}, {} cloud). The refresh token is in the OS keyring.",
         session
@@ -175,8 +168,8 @@ async fn login(tokens: &Tokens, args: LoginArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn apps(tokens: &Tokens, json: bool) -> Result<ExitCode> {
-    let (target, apps) = tokens.entra_apps(None).await?;
+async fn apps(api: &Api, json: bool) -> Result<ExitCode> {
+    let (target, apps) = api.entra_apps(None).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&apps)?);
         return Ok(ExitCode::SUCCESS);

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 pub(crate) async fn run(which: &super::Which) -> Result<ExitCode> {
-    let tokens = super::tokens()?;
-    let record = which.pick(&tokens)?;
-    tokens.forget(&record).await?;
+    let api = super::api()?;
+    let record = which.pick(&api)?;
+    api.forget(&record).await?;
     println!(
         "Forgot the token for org {} ({}).",
         record.org_id,

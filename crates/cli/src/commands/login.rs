@@ -4,11 +4,9 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow};
-use scim_token_core::api::{Kept, NeedsOrg, SignedIn};
-use scim_token_core::listener::{Listener, ListenerConfig};
-use scim_token_core::{AccessToken, AuthorizeRequest, Broker, BrokerId, OrgId, TokenSummary, Tokens};
-use time::OffsetDateTime;
+use anyhow::{Result, anyhow};
+use scim_token_core::api::{Capture, Kept, NeedsOrg, SignInRequest, SignedIn, Stop};
+use scim_token_core::{AccessToken, Api, ApiError, BrokerId, OrgId, TokenSummary};
 
 use crate::output::{Spinner, days_phrase, timestamp};
 
@@ -25,55 +23,55 @@ pub(crate) struct Options {
 }
 
 pub(crate) async fn run(options: Options) -> Result<ExitCode> {
-    let tokens = super::tokens()?;
-    let broker = Broker::resolve(&options.broker);
-    if broker.unconfirmed {
+    let api = super::api()?;
+    let sign_in = api
+        .sign_in(SignInRequest {
+            broker: options.broker.clone(),
+            email: options.email.clone(),
+            limit: options.timeout,
+        })
+        .await;
+    if sign_in.broker().unconfirmed {
         eprintln!(
             "note: the {} addresses could not be confirmed against a public source; if sign-in fails, check them.",
             options.broker.label()
         );
     }
-    let mut request = AuthorizeRequest::new(broker);
-    if let Some(email) = &options.email {
-        request = request.login_hint(email.clone());
+    if let Some(err) = sign_in.listener_error() {
+        // A browser's redirect can only be caught by the listener.
+        return Err(anyhow!("cannot start the sign-in: {err}"));
     }
-    let pending = request.start(OffsetDateTime::now_utc());
-    let config = ListenerConfig {
-        timeout: options.timeout,
-        ..ListenerConfig::default()
-    };
-    let listener = Listener::bind(pending.clone(), config)
-        .await
-        .context("cannot start the sign-in")?;
-
-    eprintln!(
-        "Sign in as a full administrator of the org at:\n\n  {}\n",
-        pending.url
-    );
-    eprint!("{}", private_window_hint(pending.url.as_str()));
+    let url = sign_in.url().clone();
+    eprintln!("Sign in as a full administrator of the org at:\n\n  {url}\n");
+    eprint!("{}", private_window_hint(url.as_str()));
     if options.open_browser {
-        match webbrowser::open(pending.url.as_str()) {
+        match webbrowser::open(url.as_str()) {
             Ok(()) => eprintln!(
                 "Opened your browser. Its history will keep the token unless the window is private: use a command above instead, or the desktop app."
             ),
             Err(e) => eprintln!("Could not open a browser ({e}); open the address above yourself."),
         }
     }
-    let cancel = listener.cancel_handle();
     let interrupted = crate::interrupt::ctrl_c()?;
-    let cancel_on_ctrl_c = tokio::spawn(async move {
-        interrupted.await;
-        cancel.cancel();
-    });
-    let captured = {
+    let capture = {
         let _spinner = Spinner::start("Waiting for the sign-in to finish…");
-        listener.wait().await
+        sign_in
+            .capture(None, async {
+                interrupted.await;
+                Stop::Interrupted
+            })
+            .await
     };
-    cancel_on_ctrl_c.abort();
-    let captured = captured?;
-    let signed_in = match tokens.complete_sign_in(pending, captured, options.org).await {
+    let Capture { pending, captured } = match capture {
+        Err(ApiError::Stopped(Stop::Interrupted)) => {
+            eprintln!("Interrupted: nothing was captured.");
+            return Ok(ExitCode::from(130));
+        }
+        other => other?,
+    };
+    let signed_in = match api.complete_sign_in(pending, captured, options.org).await {
         Ok(signed_in) => signed_in,
-        Err(needs) => file_under_asked_org(&tokens, *needs, options.print_token).await?,
+        Err(needs) => file_under_asked_org(&api, *needs, options.print_token).await?,
     };
     if let Some(warning) = &signed_in.scope_warning {
         eprintln!("warning: {warning}");
@@ -166,7 +164,7 @@ fn confirm(question: &str) -> bool {
 }
 
 /// The token carries no org ID: ask for it (at a terminal) rather than lose the token.
-async fn file_under_asked_org(tokens: &Tokens, needs: NeedsOrg, print_token: bool) -> Result<SignedIn> {
+async fn file_under_asked_org(api: &Api, needs: NeedsOrg, print_token: bool) -> Result<SignedIn> {
     let problem = needs.reason.to_string();
     if !std::io::stdin().is_terminal() {
         if print_token {
@@ -185,7 +183,7 @@ async fn file_under_asked_org(tokens: &Tokens, needs: NeedsOrg, print_token: boo
             Ok(org) => {
                 // Storing must not be cut in half by a Ctrl-C.
                 drop(ctrl_c);
-                return tokens
+                return api
                     .complete_sign_in(needs.pending, needs.captured, Some(org))
                     .await
                     .map_err(|again| anyhow!("{}", again.reason));

@@ -15,11 +15,11 @@ pub(crate) mod watch;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use scim_token_core::{BrokerId, OrgId, TokenRecord, Tokens};
+use scim_token_core::{Api, BrokerId, OrgId, TokenRecord};
 
-/// The user's tokens.
-pub(crate) fn tokens() -> Result<Tokens> {
-    Tokens::open_default().context("cannot open the token store")
+/// The API over the user's tokens and Entra sign-ins.
+pub(crate) fn api() -> Result<Api> {
+    Api::open_default().context("cannot open the token store")
 }
 
 /// Which stored token a command acts on.
@@ -36,7 +36,7 @@ pub(crate) struct Which {
 
 impl Which {
     /// The one stored record this names.
-    pub(crate) fn pick(&self, tokens: &Tokens) -> Result<TokenRecord> {
-        Ok(tokens.pick(self.org, self.broker.as_ref())?)
+    pub(crate) fn pick(&self, api: &Api) -> Result<TokenRecord> {
+        Ok(api.pick(self.org, self.broker.as_ref())?)
     }
 }

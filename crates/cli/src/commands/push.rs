@@ -11,9 +11,9 @@ use scim_token_core::api::{JobStep, PushAction, PushOptions, PushPlan, PushRepor
 use scim_token_core::entra::BaseAddressChange;
 
 pub(crate) async fn run(which: &super::Which, options: PushOptions, json: bool) -> Result<ExitCode> {
-    let tokens = super::tokens()?;
-    let record = which.pick(&tokens)?;
-    let reports = tokens.push(&record, options).await?;
+    let api = super::api()?;
+    let record = which.pick(&api)?;
+    let reports = api.push(&record, options).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&reports)?);
     } else {

@@ -9,8 +9,8 @@ use serde_json::Value;
 use crate::output::{days_phrase, timestamp};
 
 pub(crate) async fn run(json: bool) -> Result<ExitCode> {
-    let tokens = super::tokens()?;
-    let attention = tokens.attention(0).await?;
+    let api = super::api()?;
+    let attention = api.attention(0).await?;
     if json {
         let mut out = Vec::new();
         for summary in &attention.all {
@@ -28,7 +28,7 @@ pub(crate) async fn run(json: bool) -> Result<ExitCode> {
         println!("No tokens stored. Run `scim-token login` to get one.");
         return Ok(ExitCode::SUCCESS);
     }
-    for session in tokens.entra_sessions().await.unwrap_or_default() {
+    for session in api.entra_sessions().await.unwrap_or_default() {
         println!(
             "Entra sign-in: {} (tenant {}, {} cloud)",
             session.account().unwrap_or_else(|| "account not named".into()),

@@ -6,10 +6,10 @@ use anyhow::Result;
 use serde_json::json;
 
 pub(crate) async fn run(which: &super::Which, json: bool) -> Result<ExitCode> {
-    let tokens = super::tokens()?;
-    let record = which.pick(&tokens)?;
+    let api = super::api()?;
+    let record = which.pick(&api)?;
     let tenant_url = record.tenant_url();
-    let outcome = tokens.test_connection(&record).await;
+    let outcome = api.test_connection(&record).await;
     if json {
         let body = match &outcome {
             Ok(ok) => json!({"ok": true, "tenant_url": tenant_url, "elapsed_ms": ok.elapsed.as_millis()}),

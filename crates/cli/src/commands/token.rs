@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 pub(crate) async fn run(which: &super::Which) -> Result<ExitCode> {
-    let tokens = super::tokens()?;
-    let record = which.pick(&tokens)?;
-    println!("{}", tokens.token(&record).await?.expose_secret());
+    let api = super::api()?;
+    let record = which.pick(&api)?;
+    println!("{}", api.token(&record).await?.expose_secret());
     Ok(ExitCode::SUCCESS)
 }

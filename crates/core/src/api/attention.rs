@@ -1,10 +1,10 @@
 //! What needs the admin's attention: tokens near or past expiry, and linked provisioning jobs
 //! that are quarantined, failing, or unreadable. One rule and one set of words for `check`,
-//! `status`, the desktop's reminders and its tray; every "now" comes from the [`Tokens`] clock.
+//! `status`, the desktop's reminders and its tray; every "now" comes from the [`Api`] clock.
 
 use serde::Serialize;
 
-use super::{ApiError, Tokens};
+use super::{Api, ApiError};
 use crate::entra::graph::JobStatus;
 use crate::entra::{EntraIdentity, EntraLink};
 use crate::expiry::ExpiryState;
@@ -240,7 +240,7 @@ impl Attention {
     }
 }
 
-impl Tokens {
+impl Api {
     /// Tokens due within `within_days` days by this instance's clock, without reading any job.
     pub fn expiry_attention(&self, within_days: i64) -> Result<Attention, ApiError> {
         let now = self.now();

@@ -1,9 +1,14 @@
 //! Copying the Tenant URL or the Secret Token for Azure.
 
+use std::future::Future;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::{ApiError, Tokens};
+use super::{Api, ApiError};
 use crate::clipboard::{ClearOutcome, ClipboardCopy, ClipboardError};
 use crate::token::TokenRecord;
 
@@ -55,9 +60,63 @@ impl Copied {
     pub fn clear_if_unchanged_blocking(self) -> ClearOutcome {
         self.copy.clear_if_unchanged()
     }
+
+    /// Waits `delay`, or until `early` resolves, then clears the clipboard if it still holds the
+    /// copy.
+    pub async fn clear_after(self, delay: Duration, early: impl Future<Output = ()>) -> ClearOutcome {
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = early => {}
+        }
+        self.clear_if_unchanged().await
+    }
 }
 
-impl Tokens {
+/// The copy an app keeps on the clipboard, numbered: a newer copy replaces the older, whose
+/// timed clear then does nothing; an app that exits clears what is left.
+#[derive(Debug, Default)]
+pub struct CopySlot {
+    current: Mutex<Option<(u32, Copied)>>,
+    next: AtomicU32,
+}
+
+impl CopySlot {
+    /// Keeps `copied` as the current copy; returns its number.
+    pub fn keep(&self, copied: Copied) -> u32 {
+        let number = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        *self.current() = Some((number, copied));
+        number
+    }
+
+    /// After `delay`, clears copy `number` if it is still the current one and the clipboard
+    /// still holds it; `None` when a newer copy replaced it.
+    pub async fn clear_after(&self, number: u32, delay: Duration) -> Option<ClearOutcome> {
+        tokio::time::sleep(delay).await;
+        let due = {
+            let mut current = self.current();
+            match current.take() {
+                Some((n, copied)) if n == number => Some(copied),
+                other => {
+                    *current = other;
+                    None
+                }
+            }
+        };
+        Some(due?.clear_if_unchanged().await)
+    }
+
+    /// Clears the current copy now, blocking: for an app on its way out.
+    pub fn clear_now_blocking(&self) -> Option<ClearOutcome> {
+        let (_, copied) = self.current().take()?;
+        Some(copied.clear_if_unchanged_blocking())
+    }
+
+    fn current(&self) -> std::sync::MutexGuard<'_, Option<(u32, Copied)>> {
+        self.current.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Api {
     /// Puts the record's Tenant URL or token on the clipboard, excluded from clipboard history,
     /// and confirms the clipboard holds it.
     pub async fn copy(&self, record: &TokenRecord, what: CopyWhat) -> Result<Copied, ApiError> {

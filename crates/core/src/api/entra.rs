@@ -1,4 +1,4 @@
-//! The Entra use cases, once for both shells: sign in to Entra, list the Webex enterprise apps
+//! The Entra use cases, once for both shells (the sign-in is in `entra_sign_in.rs`): list the Webex enterprise apps
 //! and their jobs, link an org to a job, push the org's token into its jobs (validate, store,
 //! restart or start), and read the jobs' health. Graph access tokens live only in memory for one
 //! use case; refresh tokens only in the keyring, rotated on every use.
@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use super::attention::LinkHealth;
 use super::tokens::blocking;
-use super::{ApiError, Tokens};
+use super::{Api, ApiError};
 use crate::entra::graph::{Graph, ServicePrincipal, SyncJob};
 use crate::entra::login::{self, EntraTarget};
-use crate::entra::{EntraError, EntraLink, PendingEntraLogin};
+use crate::entra::{EntraError, EntraLink};
 use crate::token::TokenRecord;
 use crate::vault::EntraSessionRecord;
 
@@ -24,59 +24,7 @@ pub struct EntraApp {
     pub jobs: Vec<SyncJob>,
 }
 
-impl Tokens {
-    /// Starts an Entra sign-in: the loopback listener runs and the URL is ready to open.
-    pub async fn entra_sign_in(&self, target: EntraTarget) -> Result<PendingEntraLogin, ApiError> {
-        Ok(PendingEntraLogin::start(target).await?)
-    }
-
-    /// Waits for the sign-in's redirect, redeems it and keeps the refresh token.
-    pub async fn entra_finish_sign_in(
-        &self,
-        pending: PendingEntraLogin,
-        limit: std::time::Duration,
-    ) -> Result<EntraSessionRecord, ApiError> {
-        let target = pending.target().clone();
-        let tokens = pending.wait(limit, self.http()?).await?;
-        self.keep_entra_session(target, tokens).await
-    }
-
-    /// Redeems a code the sign-in window caught, and keeps the refresh token.
-    pub async fn entra_finish_with_code(
-        &self,
-        pending: PendingEntraLogin,
-        code: String,
-    ) -> Result<EntraSessionRecord, ApiError> {
-        let target = pending.target().clone();
-        let tokens = pending.redeem(code, self.http()?).await?;
-        self.keep_entra_session(target, tokens).await
-    }
-
-    async fn keep_entra_session(
-        &self,
-        target: EntraTarget,
-        tokens: crate::entra::EntraTokens,
-    ) -> Result<EntraSessionRecord, ApiError> {
-        let now = self.now();
-        self.graph_tokens.lock().await.remove(&target);
-        let vault = self.vault().clone();
-        let kept = target.clone();
-        let identity = tokens.identity.clone();
-        blocking(move || vault.store_entra_session(&kept, &tokens.refresh, identity, now)).await?;
-        let vault = self.vault().clone();
-        let sessions = blocking(move || vault.entra_sessions()).await?;
-        sessions
-            .into_iter()
-            .find(|s| s.target == target)
-            .ok_or_else(|| ApiError::InvalidArgument("the Entra sign-in was not kept".into()))
-    }
-
-    /// The kept Entra sign-ins, most recent first.
-    pub async fn entra_sessions(&self) -> Result<Vec<EntraSessionRecord>, ApiError> {
-        let vault = self.vault().clone();
-        Ok(blocking(move || vault.entra_sessions()).await?)
-    }
-
+impl Api {
     /// The kept sign-in to `target`.
     pub(super) async fn entra_session(&self, target: &EntraTarget) -> Result<EntraSessionRecord, ApiError> {
         self.entra_sessions()
@@ -96,35 +44,6 @@ impl Tokens {
     pub(super) async fn check_link_tenant(&self, link: &EntraLink) -> Result<(), ApiError> {
         let session = self.entra_session(&link.target).await?;
         Ok(link.check_tenant(session.tenant_id(), session.account())?)
-    }
-
-    /// Forgets an Entra sign-in: locally only (the refresh token and its record); nothing is
-    /// revoked at Microsoft.
-    pub async fn entra_sign_out(&self, target: &EntraTarget) -> Result<(), ApiError> {
-        self.graph_tokens.lock().await.remove(target);
-        let vault = self.vault().clone();
-        let target = target.clone();
-        Ok(blocking(move || vault.forget_entra_session(&target)).await?)
-    }
-
-    /// The sign-in to use: `target` if given (it must be kept), else the most recent one.
-    pub async fn entra_target(&self, target: Option<EntraTarget>) -> Result<EntraTarget, ApiError> {
-        let sessions = self.entra_sessions().await?;
-        match target {
-            Some(target) if sessions.iter().any(|s| s.target == target) => Ok(target),
-            Some(target) => Err(EntraError::NotSignedIn {
-                cloud: target.cloud.to_string(),
-                tenant: target.tenant,
-            }
-            .into()),
-            None => sessions.into_iter().next().map(|s| s.target).ok_or_else(|| {
-                EntraError::NotSignedIn {
-                    cloud: "any cloud".into(),
-                    tenant: "any tenant".into(),
-                }
-                .into()
-            }),
-        }
     }
 
     /// A Graph access token for `target`: a cached one while it has five minutes left, else one

@@ -63,6 +63,8 @@ pub enum ErrorKind {
     Window,
     /// Start at login could not be changed.
     Autostart,
+    /// The background watch could not be read or changed.
+    Watch,
     /// No Entra sign-in is kept, or it expired: sign in to Entra (again).
     EntraSignInNeeded,
     /// The Entra sign-in failed (denied, consent missing, bad request).
@@ -114,6 +116,15 @@ pub enum ApiError {
     /// Entra or Graph failed.
     #[error(transparent)]
     Entra(#[from] EntraError),
+    /// A sign-in stopped waiting: cancelled, its window closed, or interrupted.
+    #[error("{0}")]
+    Stopped(super::Stop),
+    /// A sign-in did not finish in time.
+    #[error("the sign-in did not finish within {} minutes: start again", .0.as_secs().div_ceil(60))]
+    TimedOut(std::time::Duration),
+    /// The background watch could not be read or changed.
+    #[error(transparent)]
+    Watch(#[from] crate::watch::WatchError),
     /// The org's token feeds no Entra provisioning job yet.
     #[error("the token of org {0} is not linked to an Entra provisioning job yet")]
     NotLinked(OrgId),
@@ -159,6 +170,9 @@ impl ApiError {
             Self::Callback(err) => callback_kind(err),
             Self::Entra(err) => entra_kind(err),
             Self::NotLinked(_) => ErrorKind::NotLinked,
+            Self::Stopped(_) => ErrorKind::Cancelled,
+            Self::TimedOut(_) => ErrorKind::Timeout,
+            Self::Watch(_) => ErrorKind::Watch,
         }
     }
 

@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::tokens::blocking;
-use super::{ApiError, ErrorKind, Tokens};
+use super::{Api, ApiError, ErrorKind};
 use crate::entra::graph::{Graph, JobStatus};
 use crate::entra::secrets::{BaseAddressChange, SecretsPlan, SettingDrift};
 use crate::entra::{EntraError, EntraLink, JobCode};
@@ -81,7 +81,7 @@ pub struct PushPlan {
 }
 
 /// One linked job after a push (or a dry run), or why it failed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PushReport {
     /// The job.
@@ -128,7 +128,7 @@ fn refused_for_good(error: &EntraError) -> bool {
 
 const SKIPPED_WARNING: &str = "the job's settings could not be read, so only the Tenant URL and token were sent: if Graph's secrets PUT replaces the whole set (unconfirmed), the notification e-mail, the accidental-deletion threshold, SkipOutOfScopeDeletions and the scope (SyncAll) are now erased. Check them in the Entra admin center (Provisioning → Settings) before the next cycle";
 
-impl Tokens {
+impl Api {
     /// Pushes the org's token into every linked job (see the module's steps); with
     /// `dry_run`, reports what would be sent and whether Test Connection passes.
     pub async fn push(

@@ -1,8 +1,18 @@
-//! Finishing a sign-in: the captured token becomes a stored token with its record.
+//! The Webex sign-in, once for both shells: start it (broker, authorize URL with a fresh
+//! `state`, the listener on localhost:3000), catch the redirect (listener and, in the desktop,
+//! the window; first wins), and keep the token with its record.
 
-use super::Tokens;
-use crate::authorize::PendingLogin;
-use crate::callback::CapturedToken;
+use std::future::Future;
+use std::time::Duration;
+
+use url::Url;
+
+use super::capture::{Stop, WindowRedirects, WindowRule, first_redirect};
+use super::{Api, ApiError};
+use crate::authorize::{AuthorizeRequest, PendingLogin};
+use crate::broker::{Broker, BrokerId};
+use crate::callback::{self, CapturedToken};
+use crate::listener::{Listener, ListenerConfig, ListenerError};
 use crate::probe;
 use crate::summary::TokenSummary;
 use crate::tenant::{OrgId, OrgIdError};
@@ -36,7 +46,7 @@ pub enum Kept {
 }
 
 /// The token carries no org ID: the shell must ask for one and call
-/// [`Tokens::complete_sign_in`] again. The token is held here meanwhile, never dropped.
+/// [`Api::complete_sign_in`] again. The token is held here meanwhile, never dropped.
 #[derive(Debug)]
 pub struct NeedsOrg {
     /// The login the token belongs to.
@@ -47,7 +57,116 @@ pub struct NeedsOrg {
     pub reason: OrgIdError,
 }
 
-impl Tokens {
+/// What a Webex sign-in asks for.
+#[derive(Debug, Clone)]
+pub struct SignInRequest {
+    /// The broker to sign in at.
+    pub broker: BrokerId,
+    /// The account to suggest on the sign-in page.
+    pub email: Option<String>,
+    /// The longest the sign-in may take, MFA and a federated identity provider included.
+    pub limit: Duration,
+}
+
+/// A Webex sign-in in progress: the URL to open, and the listener waiting for its redirect.
+#[derive(Debug)]
+pub struct WebexSignIn {
+    pending: PendingLogin,
+    listener: Result<Listener, ListenerError>,
+    limit: Duration,
+}
+
+/// A redirect caught for a sign-in: the token, and the sign-in it belongs to.
+#[derive(Debug)]
+pub struct Capture {
+    /// The sign-in.
+    pub pending: PendingLogin,
+    /// The token and what came with it.
+    pub captured: CapturedToken,
+}
+
+impl WebexSignIn {
+    /// Where to sign in.
+    pub fn url(&self) -> &Url {
+        &self.pending.url
+    }
+
+    /// The broker signed in at.
+    pub fn broker(&self) -> &Broker {
+        &self.pending.broker
+    }
+
+    /// Why the listener on localhost:3000 did not start, if it did not. A sign-in window still
+    /// catches the redirect without it; a browser cannot.
+    pub fn listener_error(&self) -> Option<&ListenerError> {
+        self.listener.as_ref().err()
+    }
+
+    /// What the sign-in window may load, and where its redirect is caught.
+    pub fn window_rule(&self) -> WindowRule {
+        WindowRule::webex(self.pending.broker.clone())
+    }
+
+    /// Waits for the redirect at the listener or, when given, in the window's `redirects`;
+    /// `stop` or the limit ends the wait.
+    pub async fn capture(
+        self,
+        window: Option<WindowRedirects>,
+        stop: impl Future<Output = Stop>,
+    ) -> Result<Capture, ApiError> {
+        let Self {
+            pending,
+            listener,
+            limit,
+        } = self;
+        let cancel_listener = listener.as_ref().ok().map(Listener::cancel_handle);
+        let from_listener = async move {
+            match listener {
+                Ok(listener) => listener.wait().await.map_err(ApiError::from),
+                Err(_) => std::future::pending().await,
+            }
+        };
+        let parse = |url: &Url| match callback::parse(url.as_str(), &pending) {
+            Ok(captured) => Some(Ok(captured)),
+            Err(err) if err.ends_sign_in() => Some(Err(ApiError::from(err))),
+            // Any page can navigate to the redirect: what is not this sign-in's is ignored.
+            Err(_) => None,
+        };
+        let outcome = first_redirect(from_listener, window, parse, stop, limit).await;
+        if let Some(cancel) = cancel_listener {
+            cancel.cancel();
+        }
+        Ok(Capture {
+            captured: outcome?,
+            pending,
+        })
+    }
+}
+
+impl Api {
+    /// Starts a Webex sign-in: a fresh `state`, the authorize URL, and the listener on
+    /// localhost:3000 (whose failure, e.g. the port taken, is kept for the shell to weigh).
+    pub async fn sign_in(&self, request: SignInRequest) -> WebexSignIn {
+        let mut authorize = AuthorizeRequest::new(Broker::resolve(&request.broker));
+        if let Some(email) = request.email.filter(|e| !e.trim().is_empty()) {
+            authorize = authorize.login_hint(email.trim().to_owned());
+        }
+        let pending = authorize.start(self.now());
+        let config = ListenerConfig {
+            timeout: request.limit,
+            ..ListenerConfig::default()
+        };
+        let listener = Listener::bind(pending.clone(), config).await;
+        if let Err(err) = &listener {
+            tracing::warn!("sign-in listener not started: {err}");
+        }
+        WebexSignIn {
+            pending,
+            listener,
+            limit: request.limit,
+        }
+    }
+
     /// Finishes a sign-in: works out the org (`org` if given, else the token's suffix), asks the
     /// People API who signed in, stores token and record, or keeps the token in memory when the
     /// keyring fails.

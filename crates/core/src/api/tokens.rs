@@ -1,5 +1,5 @@
-//! [`Tokens`]: the stored tokens (keyring + records file) and those kept in memory only, with the
-//! use cases over them.
+//! [`Api`], and its use cases over the stored tokens (keyring + records file) and those kept in
+//! memory only: list, pick, read, forget, Test Connection.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -15,12 +15,14 @@ use crate::tenant::OrgId;
 use crate::token::{AccessToken, TokenKey, TokenRecord};
 use crate::vault::{Stored, Vault, VaultError};
 
-/// The tokens this user has, and what can be done with them.
+/// The API both shells call: this user's Webex tokens (keyring and records file, or memory when
+/// the keyring failed), their Entra sign-ins and Graph, and every use case over them (one file
+/// of `api/` per use case).
 ///
 /// Keyring calls run on tokio's blocking pool: a locked keyring may wait up to its timeout for an
 /// unlock prompt, and must not stall an async worker (the desktop's listener and timers share
 /// them).
-pub struct Tokens {
+pub struct Api {
     vault: Vault,
     clock: Arc<dyn Clock + Send + Sync>,
     /// Tokens captured while the keyring failed: in memory only, so they can still be copied
@@ -37,9 +39,9 @@ pub struct Tokens {
     pub(super) graph_tokens: tokio::sync::Mutex<HashMap<crate::entra::EntraTarget, CachedGraphToken>>,
 }
 
-impl std::fmt::Debug for Tokens {
+impl std::fmt::Debug for Api {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens")
+        f.debug_struct("Api")
             .field("vault", &self.vault)
             .finish_non_exhaustive()
     }
@@ -54,7 +56,7 @@ pub struct Listing {
     pub problem: Option<ApiError>,
 }
 
-impl Tokens {
+impl Api {
     /// The tokens in `vault`, on the system clock.
     pub fn new(vault: Vault) -> Self {
         Self {
@@ -93,7 +95,7 @@ impl Tokens {
 
     /// Every known record, stored ones and those only in memory, soonest expiry first. A token
     /// kept in memory wins over a stored one for the same key: it is the newer, and the one
-    /// [`Tokens::token`] hands out. An unreadable records file is an error.
+    /// [`Api::token`] hands out. An unreadable records file is an error.
     pub fn records(&self) -> Result<Vec<TokenRecord>, ApiError> {
         let listing = self.listing();
         match listing.problem {
@@ -218,7 +220,7 @@ fn entra_http() -> Result<reqwest::Client, String> {
         .map_err(|e| e.to_string())
 }
 
-impl Tokens {
+impl Api {
     /// The client for Entra and Graph, or why there is none.
     pub(super) fn http(&self) -> Result<&reqwest::Client, crate::entra::EntraError> {
         self.http.as_ref().map_err(|e| {

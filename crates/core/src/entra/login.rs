@@ -309,12 +309,6 @@ impl PendingEntraLogin {
         }
     }
 
-    /// Waits up to `limit` for the listener's redirect, then redeems the code.
-    pub async fn wait(mut self, limit: Duration, http: &reqwest::Client) -> Result<EntraTokens, EntraError> {
-        let code = self.next_code(limit).await?;
-        self.redeem(code, http).await
-    }
-
     /// Redeems a code (from the listener or the sign-in window) with the PKCE verifier.
     pub async fn redeem(self, code: String, http: &reqwest::Client) -> Result<EntraTokens, EntraError> {
         let client = self.target.client(Some(&self.redirect_uri))?;
