@@ -225,10 +225,10 @@ impl Entra {
 }
 
 /// The local Entra's routes.
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) fn routes(app: &AppState) -> Router<AppState> {
     Router::new()
         .merge(identity::routes())
-        .nest("/v1.0", graph::routes())
-        .nest("/beta", graph::beta_routes())
+        .nest("/v1.0", graph::routes(app))
+        .nest("/beta", graph::beta_routes(app))
         .fallback(graph::not_found)
 }

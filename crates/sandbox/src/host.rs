@@ -12,7 +12,7 @@ use axum::http::header::HOST;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::scim::ScimError;
+use crate::webex::scim::ScimError;
 
 /// The host names the sandbox answers to (compared case-insensitively).
 const LOOPBACK: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];

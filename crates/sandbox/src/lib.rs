@@ -13,10 +13,16 @@
 //! Entra origin (port + 1)
 //! /{tenant}/oauth2/v2.0/…          authorize, token; /{tenant}/saml2 for the federated domain
 //! /v1.0/servicePrincipals…         apps, synchronization secrets and jobs
+//! /beta/servicePrincipals/{id}/synchronization/secrets   reading the secrets
 //! both
 //! /_sandbox/log                    recent requests at both origins, secrets redacted
 //! /_sandbox/info                   both origins' bases, org, Tenant URL, clients, scopes, accounts
 //! ```
+//!
+//! The Webex half lives in the `webex` module (its SCIM API is public as [`scim`]), the Entra
+//! half in [`entra`]; what both use is beside them. The People, SCIM and Graph APIs are behind
+//! authentication layers on their routes, which check the bearer token (for SCIM also the org and
+//! the scope) before any handler runs; the sign-in pages and `/_sandbox/*` are public.
 //!
 //! Every route answers only requests whose `Host` is 127.0.0.1, localhost or \[::1\] (421
 //! otherwise), so a DNS-rebinding page cannot read it. Run one on loopback with
@@ -33,37 +39,30 @@
 //! # }
 //! ```
 
-mod accounts;
-mod bearer;
-mod broker;
+mod authorization;
 pub mod entra;
 mod error;
-mod federation;
 mod host;
 mod html;
 mod info;
 mod log;
-mod people;
 mod running;
-pub mod scim;
-mod token_file;
-mod tokens;
+mod webex;
 
-use std::future::Future;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::Router;
 use scim_token_core::OrgId;
 use time::Duration;
-use tokio::net::TcpListener;
 
-pub use accounts::{Account, seeded_accounts};
+use webex::{token_file, tokens};
+
 pub use entra::EntraConfig;
 pub use error::SandboxError;
-pub use federation::FEDERATED_DOMAIN;
 pub use log::{LogEntry, Origin};
 pub use running::RunningSandbox;
-pub use tokens::{Grant, TokenStore};
+pub use webex::scim;
+pub use webex::{Account, FEDERATED_DOMAIN, Grant, TokenStore, seeded_accounts};
 
 /// The org the sandbox serves unless told otherwise.
 pub const DEFAULT_ORG: &str = "5a4db0c5-0000-4000-8000-00000000c0de";
@@ -117,7 +116,7 @@ struct Shared {
     scim: scim::Store,
     log: Mutex<log::RequestLog>,
     entra: entra::Entra,
-    federation: Mutex<federation::Federation>,
+    federation: Mutex<webex::Federation>,
     /// Where the Webex side and the local Entra are served, once bound.
     webex_base: OnceLock<url::Url>,
     entra_base: OnceLock<url::Url>,
@@ -187,7 +186,7 @@ impl Sandbox {
             scim,
             log: Mutex::new(log::RequestLog::default()),
             entra,
-            federation: Mutex::new(federation::Federation::default()),
+            federation: Mutex::new(webex::Federation::default()),
             webex_base: OnceLock::new(),
             entra_base: OnceLock::new(),
             config,
@@ -224,10 +223,7 @@ impl Sandbox {
     /// The Webex side's routes, behind the request log and the DNS-rebinding guard (requests
     /// whose `Host` is not 127.0.0.1, localhost or \[::1\] get 421, and are logged).
     pub fn router(&self) -> Router {
-        Router::new()
-            .merge(broker::routes())
-            .merge(people::routes())
-            .merge(scim::routes())
+        webex::routes(&self.state)
             .route("/_sandbox/log", axum::routing::get(log::show))
             .route("/_sandbox/info", axum::routing::get(info::show))
             .fallback(scim::not_found)
@@ -242,7 +238,7 @@ impl Sandbox {
     /// The local Entra's routes (identity platform and Graph), behind the same request log and
     /// guard, to be served on their own origin.
     pub fn entra_router(&self) -> Router {
-        entra::routes()
+        entra::routes(&self.state)
             .route("/_sandbox/log", axum::routing::get(log::show))
             .route("/_sandbox/info", axum::routing::get(info::show))
             .layer(axum::middleware::from_fn_with_state(
@@ -265,17 +261,5 @@ impl Sandbox {
     /// The local Entra's accounts.
     pub fn entra_accounts(&self) -> &[entra::EntraAccount] {
         &self.state.entra.accounts
-    }
-
-    /// Serves on `listener` until `shutdown` completes. [`Sandbox::start`] does this on a loopback
-    /// port in the background; use this to serve on a listener of your own.
-    pub async fn serve(
-        self,
-        listener: TcpListener,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
-            .await
     }
 }

@@ -256,7 +256,7 @@ async fn record(origin: Origin, app: AppState, request: Request, next: Next) -> 
                 };
                 app.log.lock().unwrap_or_else(|p| p.into_inner()).push(entry);
                 return match origin {
-                    Origin::Webex => crate::scim::ScimError::too_large().into_response(),
+                    Origin::Webex => crate::webex::scim::ScimError::too_large().into_response(),
                     Origin::Entra => crate::entra::GraphError::too_large().into_response(),
                 };
             }

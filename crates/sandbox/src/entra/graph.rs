@@ -1,8 +1,11 @@
 //! Microsoft Graph v1.0 at the local Entra: service principals and their synchronization
 //! (secrets and jobs). Every answer that is not a success is in Graph's error shape; every
-//! request needs a live access token from the local identity platform.
+//! route is behind an authentication layer ([`auth::authenticate`]) that lets a request through
+//! only with a live access token from the local identity platform, and hands the handler its
+//! [`Caller`](auth::Caller), whose scope and role each handler checks.
 
 mod auth;
+mod body;
 mod error;
 mod job_write;
 mod service_principals;
@@ -12,7 +15,7 @@ use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::middleware::Next;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
@@ -20,7 +23,7 @@ use crate::AppState;
 
 pub(crate) use error::GraphError;
 
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) fn routes(app: &AppState) -> Router<AppState> {
     let sync = "/servicePrincipals/{id}/synchronization";
     Router::new()
         .route("/servicePrincipals", get(service_principals::list))
@@ -47,6 +50,9 @@ pub(crate) fn routes() -> Router<AppState> {
             &format!("{sync}/jobs/{{job}}/restart"),
             post(synchronization::restart),
         )
+        .route_layer(middleware::from_fn_with_state(app.clone(), auth::authenticate))
+        // Set after the layer, which would otherwise also stand in front of the 405: a wrong
+        // method is a 405 with or without a token, and an unknown segment a 400.
         .fallback(unknown_segment)
         .method_not_allowed_fallback(wrong_method)
 }
@@ -57,12 +63,13 @@ async fn wrong_method(method: axum::http::Method) -> GraphError {
 
 /// Graph at `/beta`: only what the local Entra needs from it (reading a job's secrets, as
 /// Microsoft's SkipOutOfScopeDeletions how-to does).
-pub(crate) fn beta_routes() -> Router<AppState> {
+pub(crate) fn beta_routes(app: &AppState) -> Router<AppState> {
     Router::new()
         .route(
             "/servicePrincipals/{id}/synchronization/secrets",
             get(synchronization::beta_secrets),
         )
+        .route_layer(middleware::from_fn_with_state(app.clone(), auth::authenticate))
         .fallback(unknown_segment)
         .method_not_allowed_fallback(wrong_method)
 }

@@ -85,7 +85,6 @@ pub(crate) struct ExportedGroup {
 
 impl Exported {
     /// The SCIM id a directory user was exported as.
-    #[allow(dead_code, reason = "for the Entra job's provisioning logs")]
     pub(crate) fn scim_user_id(&self, object_id: Uuid) -> Option<&str> {
         self.users.get(&object_id).map(|u| u.scim_id.as_str())
     }

@@ -1,29 +1,41 @@
-//! Who is calling Graph: the bearer token's consent and account, and the permission checks
-//! Graph makes (a delegated scope, and for synchronization a directory role).
+//! Who is calling Graph: [`authenticate`], the route layer in front of every Graph route, checks
+//! the bearer token and hands the handler the [`Caller`] (the token's consent and account) as a
+//! request extension; the caller's methods are the permission checks Graph makes (a delegated
+//! scope, and for synchronization a directory role), which each handler makes for itself.
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::Response;
 use scim_token_core::entra::{APPLICATION_READ_SCOPE, PROVISIONING_ROLES, SYNCHRONIZATION_SCOPE};
 use time::OffsetDateTime;
 
-use super::GraphError;
+use super::error::GraphError;
 use crate::AppState;
-use crate::bearer::bearer_token;
+use crate::authorization::{admit, bearer_token};
 use crate::entra::accounts::{self, EntraAccount};
 use crate::entra::grants::{Consent, Refused};
 
+/// Graph's authentication layer: a live access token from the local identity platform whose
+/// user still exists, else a 401 `InvalidAuthenticationToken`.
+pub(super) async fn authenticate(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let checked = Caller::of(&app, request.headers());
+    admit(checked, request, next).await
+}
+
+const INSUFFICIENT: &str = "Insufficient privileges to complete the operation.";
+
 /// The signed-in caller of a Graph request.
 #[derive(Debug, Clone)]
-pub(crate) struct Caller {
+pub(super) struct Caller {
     consent: Consent,
     account: EntraAccount,
 }
 
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = GraphError;
-
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, GraphError> {
-        let Some(token) = bearer_token(parts) else {
+impl Caller {
+    /// Who sent the bearer token in `headers`.
+    fn of(app: &AppState, headers: &HeaderMap) -> Result<Self, GraphError> {
+        let Some(token) = bearer_token(headers) else {
             return Err(GraphError::unauthenticated("Access token is empty."));
         };
         let checked = app
@@ -50,13 +62,9 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or_else(|| GraphError::unauthenticated("The token's user no longer exists."))?;
         Ok(Self { consent, account })
     }
-}
 
-const INSUFFICIENT: &str = "Insufficient privileges to complete the operation.";
-
-impl Caller {
     /// May list and read service principals (`Application.Read.All` or wider).
-    pub(crate) fn may_read_apps(&self) -> Result<(), GraphError> {
+    pub(super) fn may_read_apps(&self) -> Result<(), GraphError> {
         let scopes = [
             APPLICATION_READ_SCOPE,
             "Application.ReadWrite.All",
@@ -73,7 +81,7 @@ impl Caller {
 
     /// May read (or, with `write`, change) provisioning: `Synchronization.ReadWrite.All` (or
     /// `Synchronization.Read.All` to read) and one of the provisioning roles.
-    pub(crate) fn may_manage_sync(&self, write: bool) -> Result<(), GraphError> {
+    pub(super) fn may_manage_sync(&self, write: bool) -> Result<(), GraphError> {
         let scoped = self.consent.has(SYNCHRONIZATION_SCOPE)
             || (!write && self.consent.has("Synchronization.Read.All"));
         if !scoped {

@@ -1,14 +1,14 @@
 //! `GET /v1.0/servicePrincipals` (with `$search`, `$filter`, `$select`) and
 //! `GET /v1.0/servicePrincipals/{id}`.
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
+use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::GraphError;
 use super::auth::Caller;
+use super::error::GraphError;
 use crate::AppState;
 use crate::entra::tenant::App;
 
@@ -143,7 +143,7 @@ fn matches(app: &App, narrow: &Narrow) -> bool {
 
 pub(super) async fn list(
     State(app): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Value>, GraphError> {
@@ -169,7 +169,7 @@ pub(super) async fn list(
 
 pub(super) async fn one(
     State(app): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(query): Query<OneQuery>,
 ) -> Result<Json<Value>, GraphError> {

@@ -1,18 +1,19 @@
 //! `/v1.0/servicePrincipals/{id}/synchronization/…`: the job's secrets, the jobs, and the job
 //! actions (validateCredentials, start, pause, restart).
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::{Extension, Json};
 use scim_token_core::entra::{BASE_ADDRESS_KEY, SECRET_TOKEN_KEY};
 use serde::Deserialize;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::GraphError;
 use super::auth::Caller;
+use super::body;
+use super::error::GraphError;
 use super::job_write::JobWrite;
 use super::service_principals::missing_app;
 use crate::AppState;
@@ -24,20 +25,6 @@ use crate::entra::tenant::{App, Secret};
 /// What the secrets GET shows instead of the Secret Token: Graph's GET of secrets is
 /// unconfirmed, and the admin center never shows the token again either.
 const MASK: &str = "*****";
-
-pub(super) fn body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, GraphError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    // The position only: serde's message can quote the payload, which may hold a token.
-    serde_json::from_slice(bytes).map_err(|e| {
-        GraphError::bad_request(format!(
-            "Unable to read JSON request payload (at line {}, column {}). Please ensure Content-Type header is set and payload is of valid JSON format.",
-            e.line(),
-            e.column()
-        ))
-    })
-}
 
 fn changed<T>(result: Result<T, String>) -> Result<T, GraphError> {
     result.map_err(GraphError::internal)
@@ -71,7 +58,7 @@ fn render_job(job: &Job) -> Value {
 /// `GET /v1.0/…/secrets`: answered only with `--entra-secrets-get v1` (unconfirmed on Graph).
 pub(super) async fn secrets(
     State(app): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
     if app.config.entra.secrets_read != SecretsRead::V1 {
@@ -83,7 +70,7 @@ pub(super) async fn secrets(
 /// `GET /beta/…/secrets`: refused only with `--entra-secrets-get none`.
 pub(super) async fn beta_secrets(
     State(app): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
     if app.config.entra.secrets_read == SecretsRead::None {
@@ -119,12 +106,12 @@ struct SecretsBody {
 
 pub(super) async fn put_secrets(
     State(app): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> Result<StatusCode, GraphError> {
     caller.may_manage_sync(true)?;
-    let request: SecretsBody = body(&bytes)?;
+    let request: SecretsBody = body::json(&bytes)?;
     if request.value.is_empty() || request.value.iter().any(|s| s.key.trim().is_empty()) {
         return Err(GraphError::bad_request(
             "The request body must be {\"value\":[{\"key\":\"BaseAddress\",\"value\":\"…\"},{\"key\":\"SecretToken\",\"value\":\"…\"}]} with non-empty keys.",
@@ -155,7 +142,7 @@ pub(super) async fn put_secrets(
 
 pub(super) async fn jobs(
     State(app): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
     caller.may_manage_sync(false)?;
@@ -165,7 +152,7 @@ pub(super) async fn jobs(
 
 pub(super) async fn job(
     State(app): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path((id, job_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, GraphError> {
     caller.may_manage_sync(false)?;

@@ -1,5 +1,5 @@
 //! `/{tenant}/saml2`: the local Entra as the identity provider of the Webex sandbox's federated
-//! domain (see `crate::federation`). GET shows the sign-in form (or signs in from the session
+//! domain (see `crate::webex::federation`). GET shows the sign-in form (or signs in from the session
 //! or `--auto-approve`); POST checks the password; either way a signed-in account goes back to
 //! the broker's assertion consumer in an auto-submitted form.
 

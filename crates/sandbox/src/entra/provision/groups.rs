@@ -9,7 +9,7 @@ use super::http::{Answer, Created, ScimTarget, create, detail, send};
 use super::users::{Patched, op_name, patch};
 use super::{CycleError, CycleReport, Exported, ExportedGroup, filter, list_total, protocol};
 use crate::entra::directory::DirectoryGroup;
-use crate::scim::GROUP;
+use crate::webex::scim::GROUP;
 
 /// Member changes per PATCH request.
 const CHANGES_PER_PATCH: usize = 50;
@@ -19,8 +19,8 @@ pub(super) fn wanted_members(group: &DirectoryGroup, exported: &Exported) -> BTr
     group
         .members
         .iter()
-        .filter_map(|id| exported.users.get(id))
-        .map(|u| u.scim_id.clone())
+        .filter_map(|id| exported.scim_user_id(*id))
+        .map(str::to_owned)
         .collect()
 }
 

@@ -9,7 +9,7 @@ use url::Url;
 
 use super::{CycleError, protocol};
 use crate::entra::loopback::{NotLoopback, loopback_only};
-use crate::scim::SCIM_JSON;
+use crate::webex::scim::SCIM_JSON;
 
 /// Entra's provisioning service names itself like this; the sandbox's job says it is the sandbox.
 const USER_AGENT: &str = "Microsoft.Identity.Provisioning/sandbox";
@@ -61,8 +61,8 @@ impl ScimTarget {
         })
     }
 
-    /// The Tenant URL requests go to (no query).
-    #[allow(dead_code, reason = "for the Entra job's provisioning logs")]
+    /// The Tenant URL requests go to (no query): for the tests, which check what `new` made of it.
+    #[cfg(test)]
     pub(crate) fn base(&self) -> &Url {
         &self.base
     }

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::users::{UserSnapshot, patch_ops};
 use super::*;
 use crate::entra::directory::Directory;
-use crate::scim::{ENTERPRISE, Kind, Store};
+use crate::webex::scim::{ENTERPRISE, Kind, Store};
 use crate::{LogEntry, RunningSandbox, Sandbox, SandboxConfig};
 
 /// A sandbox on a free port, its Tenant URL and an admin token.
@@ -576,7 +576,7 @@ fn filter_values_are_escaped() {
         filter("displayName", r#"Sales "EU" \ Ops"#),
         r#"displayName eq "Sales \"EU\" \\ Ops""#
     );
-    let parsed = crate::scim::parse_filter(&filter("displayName", r#"a"b\c"#)).unwrap();
+    let parsed = crate::webex::scim::parse_filter(&filter("displayName", r#"a"b\c"#)).unwrap();
     assert_eq!(parsed, r#"displayName eq "a\"b\\c""#.parse().unwrap());
 }
 

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::http::{Answer, Created, ScimTarget, create, detail, send};
 use super::{CycleError, CycleReport, Exported, ExportedUser, filter, list_total, protocol};
 use crate::entra::directory::{Directory, DirectoryUser};
-use crate::scim::{ENTERPRISE, USER};
+use crate::webex::scim::{ENTERPRISE, USER};
 
 /// The PatchOp message schema.
 pub(super) const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -182,107 +182,150 @@ pub(super) async fn sync(
     exported: &mut Exported,
     report: &mut CycleReport,
 ) -> Result<(), CycleError> {
-    let wanted = UserSnapshot::of(user);
-    let label = &user.user_principal_name;
-    if let Some(known) = exported.users.get_mut(&user.id) {
-        if known.snapshot == wanted {
-            return Ok(());
-        }
-        let ops = patch_ops(&known.snapshot, &wanted, target.optscim());
-        match patch(client, target, "Users", &known.scim_id, ops).await? {
-            Patched::Done => {
-                known.snapshot = wanted;
-                report.updated += 1;
-                return Ok(());
-            }
-            Patched::Refused(why) => {
-                report
-                    .entry_errors
-                    .push(format!("user {label}: update refused: {why}"));
-                return Ok(());
-            }
-            Patched::Gone => exported.forget_user(user.id),
-        }
+    let mut sync = UserSync {
+        client,
+        target,
+        user,
+        wanted: UserSnapshot::of(user),
+        exported,
+        report,
+    };
+    if sync.update_exported().await? {
+        return Ok(());
+    }
+    match sync.find_by_user_name().await? {
+        Lookup::Found(resource) => sync.link(&resource).await,
+        Lookup::Missing => sync.create().await,
+        Lookup::Skipped => Ok(()),
+    }
+}
+
+/// One directory user being brought in line: the endpoint, the user and what the mapping makes
+/// of it, and the cycle's record of what was exported and what happened.
+struct UserSync<'a> {
+    client: &'a reqwest::Client,
+    target: &'a ScimTarget,
+    user: &'a DirectoryUser,
+    wanted: UserSnapshot,
+    exported: &'a mut Exported,
+    report: &'a mut CycleReport,
+}
+
+/// What matching by userName found.
+enum Lookup {
+    /// No user has it.
+    Missing,
+    /// The one user that has it.
+    Found(Value),
+    /// No answer to act on (several users have it, or the lookup was refused): reported.
+    Skipped,
+}
+
+impl UserSync<'_> {
+    /// Reports an error of this user only; the cycle goes on.
+    fn entry_error(&mut self, what: &str) {
+        let label = &self.user.user_principal_name;
+        self.report.entry_errors.push(format!("user {label}: {what}"));
     }
 
-    let url = target.url(&["Users"]);
-    let query = [("filter", filter("userName", &wanted.user_name))];
-    let found = match send(target, client.get(url).query(&query), None).await? {
-        Answer { status: 200, body } => match list_total(&body) {
-            Some(0) => None,
+    /// Remembers the user as exported under `scim_id`, with `snapshot` as last sent or found.
+    fn keep(&mut self, scim_id: String, snapshot: UserSnapshot) {
+        self.exported
+            .users
+            .insert(self.user.id, ExportedUser { scim_id, snapshot });
+    }
+
+    /// For a user exported before: PATCH what changed since. `false` when it was not exported,
+    /// or was deleted on the other side (and is forgotten now): then it is matched or created.
+    async fn update_exported(&mut self) -> Result<bool, CycleError> {
+        let Some(known) = self.exported.users.get(&self.user.id) else {
+            return Ok(false);
+        };
+        if known.snapshot == self.wanted {
+            return Ok(true);
+        }
+        let scim_id = known.scim_id.clone();
+        let ops = patch_ops(&known.snapshot, &self.wanted, self.target.optscim());
+        match patch(self.client, self.target, "Users", &scim_id, ops).await? {
+            Patched::Done => {
+                self.keep(scim_id, self.wanted.clone());
+                self.report.updated += 1;
+            }
+            Patched::Refused(why) => self.entry_error(&format!("update refused: {why}")),
+            Patched::Gone => {
+                self.exported.forget_user(self.user.id);
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Entra's matching: a `userName eq` filter, which must find one user or none.
+    async fn find_by_user_name(&mut self) -> Result<Lookup, CycleError> {
+        let url = self.target.url(&["Users"]);
+        let query = [("filter", filter("userName", &self.wanted.user_name))];
+        let body = match send(self.target, self.client.get(url).query(&query), None).await? {
+            Answer { status: 200, body } => body,
+            Answer { status, body } => {
+                self.entry_error(&format!("matching refused: HTTP {status} ({})", detail(&body)));
+                return Ok(Lookup::Skipped);
+            }
+        };
+        match list_total(&body) {
+            Some(0) => Ok(Lookup::Missing),
             Some(1) => body
                 .as_ref()
                 .and_then(|b| b.get("Resources")?.get(0))
                 .cloned()
-                .map(Some)
-                .ok_or_else(|| protocol(200, "a ListResponse with totalResults 1 but no resource"))?,
+                .map(Lookup::Found)
+                .ok_or_else(|| protocol(200, "a ListResponse with totalResults 1 but no resource")),
             Some(n) => {
-                report
-                    .entry_errors
-                    .push(format!("user {label}: {n} users match its userName"));
-                return Ok(());
+                self.entry_error(&format!("{n} users match its userName"));
+                Ok(Lookup::Skipped)
             }
-            None => return Err(protocol(200, "the answer is not a SCIM ListResponse")),
-        },
-        Answer { status, body } => {
-            report.entry_errors.push(format!(
-                "user {label}: matching refused: HTTP {status} ({})",
-                detail(&body)
-            ));
-            return Ok(());
+            None => Err(protocol(200, "the answer is not a SCIM ListResponse")),
         }
-    };
+    }
 
-    if let Some(resource) = found {
+    /// Links the user matched on the other side, after a PATCH of what differs from the directory.
+    async fn link(&mut self, resource: &Value) -> Result<(), CycleError> {
         let Some(scim_id) = resource.get("id").and_then(Value::as_str).map(str::to_owned) else {
             return Err(protocol(200, "a matched user has no id"));
         };
-        report.matched += 1;
-        let mut snapshot = UserSnapshot::found(&resource);
-        if snapshot != wanted {
-            let ops = patch_ops(&snapshot, &wanted, target.optscim());
-            match patch(client, target, "Users", &scim_id, ops).await? {
-                Patched::Done => {
-                    snapshot = wanted;
-                    report.updated += 1;
-                }
-                Patched::Gone => {
-                    report.entry_errors.push(format!(
-                        "user {label}: deleted on the other side while being matched"
-                    ));
-                    return Ok(());
-                }
-                // Linked as found: the next cycle tries the update again.
-                Patched::Refused(why) => {
-                    report
-                        .entry_errors
-                        .push(format!("user {label}: update refused: {why}"));
-                }
+        self.report.matched += 1;
+        let found = UserSnapshot::found(resource);
+        if found == self.wanted {
+            self.keep(scim_id, found);
+            return Ok(());
+        }
+        let ops = patch_ops(&found, &self.wanted, self.target.optscim());
+        match patch(self.client, self.target, "Users", &scim_id, ops).await? {
+            Patched::Done => {
+                self.keep(scim_id, self.wanted.clone());
+                self.report.updated += 1;
+            }
+            Patched::Gone => self.entry_error("deleted on the other side while being matched"),
+            // Linked as found: the next cycle tries the update again.
+            Patched::Refused(why) => {
+                self.entry_error(&format!("update refused: {why}"));
+                self.keep(scim_id, found);
             }
         }
-        exported.users.insert(user.id, ExportedUser { scim_id, snapshot });
-        return Ok(());
+        Ok(())
     }
 
-    let body = wanted.create_body(&user.id.to_string());
-    match create(client, target, "Users", &body).await? {
-        Created::Id(scim_id) => {
-            exported.users.insert(
-                user.id,
-                ExportedUser {
-                    scim_id,
-                    snapshot: wanted,
-                },
-            );
-            report.created += 1;
+    /// Creates the user on the other side, as Entra shapes a `POST /Users`.
+    async fn create(&mut self) -> Result<(), CycleError> {
+        let body = self.wanted.create_body(&self.user.id.to_string());
+        match create(self.client, self.target, "Users", &body).await? {
+            Created::Id(scim_id) => {
+                self.keep(scim_id, self.wanted.clone());
+                self.report.created += 1;
+            }
+            Created::Refused(why) => self.entry_error(&format!("create refused: {why}")),
         }
-        Created::Refused(why) => {
-            report
-                .entry_errors
-                .push(format!("user {label}: create refused: {why}"));
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Disables exported users that are no longer in the directory (out of scope): one

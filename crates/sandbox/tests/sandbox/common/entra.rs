@@ -9,20 +9,20 @@ use sha2::{Digest, Sha256};
 
 use super::Running;
 
-pub const CLIENT: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
-pub const REDIRECT: &str = "http://localhost:53682/callback";
-pub const SCOPES: &str = "https://graph.microsoft.com/Synchronization.ReadWrite.All https://graph.microsoft.com/Application.Read.All offline_access";
-pub const WEBEX_APP: &str = scim_token_sandbox::entra::WEBEX_APP_ID;
+pub(crate) const CLIENT: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
+pub(crate) const REDIRECT: &str = "http://localhost:53682/callback";
+pub(crate) const SCOPES: &str = "https://graph.microsoft.com/Synchronization.ReadWrite.All https://graph.microsoft.com/Application.Read.All offline_access";
+pub(crate) const WEBEX_APP: &str = scim_token_sandbox::entra::WEBEX_APP_ID;
 
 /// A PKCE verifier and its S256 challenge.
-pub fn pkce() -> (String, String) {
+pub(crate) fn pkce() -> (String, String) {
     let verifier = format!("verifier-{}-0123456789-abcdefghijklmnop", uuid::Uuid::new_v4());
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     (verifier, challenge)
 }
 
 /// The authorize URL's query pairs for a good request.
-pub fn authorize_params(challenge: &str, scope: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn authorize_params(challenge: &str, scope: &str) -> Vec<(&'static str, String)> {
     vec![
         ("client_id", CLIENT.into()),
         ("response_type", "code".into()),
@@ -35,7 +35,7 @@ pub fn authorize_params(challenge: &str, scope: &str) -> Vec<(&'static str, Stri
 }
 
 /// The query of a redirect's `Location`, as pairs.
-pub fn location_query(response: &reqwest::Response) -> Vec<(String, String)> {
+pub(crate) fn location_query(response: &reqwest::Response) -> Vec<(String, String)> {
     let location = response
         .headers()
         .get("location")
@@ -47,17 +47,23 @@ pub fn location_query(response: &reqwest::Response) -> Vec<(String, String)> {
     url.query_pairs().into_owned().collect()
 }
 
-pub fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 impl Running {
-    pub fn entra_url(&self, path: &str) -> String {
+    pub(crate) fn entra_url(&self, path: &str) -> String {
         format!("{}{path}", self.entra_base())
     }
 
     /// Signs in at the form and returns the code (after checking `state` came back).
-    pub async fn entra_code(&self, email: &str, password: &str, challenge: &str, scope: &str) -> String {
+    pub(crate) async fn entra_code(
+        &self,
+        email: &str,
+        password: &str,
+        challenge: &str,
+        scope: &str,
+    ) -> String {
         let mut form = authorize_params(challenge, scope);
         form.push(("email", email.into()));
         form.push(("password", password.into()));
@@ -76,7 +82,7 @@ impl Running {
     }
 
     /// POSTs a form to the token endpoint.
-    pub async fn entra_token(&self, form: &[(&str, &str)]) -> (u16, Value) {
+    pub(crate) async fn entra_token(&self, form: &[(&str, &str)]) -> (u16, Value) {
         let response = self
             .client
             .post(self.entra_url("/organizations/oauth2/v2.0/token"))
@@ -88,7 +94,7 @@ impl Running {
     }
 
     /// Signs `email` in with PKCE and returns the token response.
-    pub async fn entra_sign_in(&self, email: &str, password: &str, scope: &str) -> Value {
+    pub(crate) async fn entra_sign_in(&self, email: &str, password: &str, scope: &str) -> Value {
         let (verifier, challenge) = pkce();
         let code = self.entra_code(email, password, &challenge, scope).await;
         let (status, body) = self
@@ -105,7 +111,7 @@ impl Running {
     }
 
     /// An access token for the Application Administrator.
-    pub async fn entra_admin_token(&self) -> String {
+    pub(crate) async fn entra_admin_token(&self) -> String {
         self.entra_sign_in("admin@sandbox.example", "sandbox-admin", SCOPES)
             .await["access_token"]
             .as_str()
@@ -114,7 +120,7 @@ impl Running {
     }
 
     /// A Graph request; returns status and body (Null if none).
-    pub async fn graph(
+    pub(crate) async fn graph(
         &self,
         method: Method,
         path: &str,
@@ -145,7 +151,7 @@ impl Running {
 }
 
 /// Polls the Webex app's job until `done` holds (at most 20 s); returns the job.
-pub async fn wait_for_job(
+pub(crate) async fn wait_for_job(
     running: &Running,
     token: &str,
     job: &str,
@@ -169,7 +175,7 @@ pub async fn wait_for_job(
 }
 
 /// Asserts Graph's error shape with this status and code.
-pub fn assert_graph_error(status: u16, body: &Value, expected_status: u16, code: &str) {
+pub(crate) fn assert_graph_error(status: u16, body: &Value, expected_status: u16, code: &str) {
     assert_eq!(status, expected_status, "{body}");
     assert_eq!(body["error"]["code"], code, "{body}");
     assert!(

@@ -13,8 +13,9 @@ use axum::{Form, Router};
 use scim_token_core::broker::{CLIENT_ID, REDIRECT_URI, SCOPES};
 use serde::Deserialize;
 
+use super::accounts::Account;
+use super::federation::is_federated;
 use crate::AppState;
-use crate::federation::is_federated;
 
 const DENIED: &str = "The user denied the request.";
 
@@ -161,7 +162,7 @@ async fn sign_in(State(app): State<AppState>, Form(form): Form<SignIn>) -> Respo
     }
 }
 
-fn grant(app: &AppState, params: &AuthParams, account: &crate::Account, requested: &[String]) -> Response {
+fn grant(app: &AppState, params: &AuthParams, account: &Account, requested: &[String]) -> Response {
     let scopes = account.grantable_scopes(requested);
     let (token, lifetime) = app.issue(account, scopes.clone());
     let expires_in = lifetime.whole_seconds().to_string();

@@ -1,13 +1,12 @@
 //! The DNS-rebinding guard over a real socket: requests are written byte for byte, so the `Host`
 //! header is exactly what a rebinding page's browser would send.
 
-mod common;
-
-use common::Running;
 use scim_token_sandbox::SandboxConfig;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+use crate::common::Running;
 
 /// Sends `GET <path>` with the given `Host` line (none when `None`); returns status and body.
 async fn get_with_host(s: &Running, path: &str, host: Option<&str>) -> (u16, String) {

@@ -50,7 +50,7 @@ pub fn seeded_accounts() -> Vec<Account> {
             roles: Vec::new(),
         },
         Account {
-            email: format!("admin@{}", crate::federation::FEDERATED_DOMAIN),
+            email: format!("admin@{}", super::federation::FEDERATED_DOMAIN),
             password: String::new(),
             display_name: "Federated Admin".into(),
             roles: vec!["id_full_admin".into()],

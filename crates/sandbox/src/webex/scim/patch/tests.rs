@@ -5,8 +5,8 @@
 use serde_json::{Value, json};
 
 use super::{PATCH_OP, apply};
-use crate::scim::resource::Kind;
-use crate::scim::schema::{ENTERPRISE, GROUP, USER};
+use crate::webex::scim::resource::Kind;
+use crate::webex::scim::schema::{ENTERPRISE, GROUP, USER};
 
 const MANAGER_PATH: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
 

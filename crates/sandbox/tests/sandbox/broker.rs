@@ -1,13 +1,12 @@
 //! The sandbox ID broker over a real socket: sign-in, deny, validation, forced login.
 
-mod common;
-
-use common::Running;
 use reqwest::header::LOCATION;
 use scim_token_core::broker::{CLIENT_ID, REDIRECT_URI};
 use scim_token_core::{AuthorizeRequest, Broker, BrokerId, callback};
 use scim_token_sandbox::SandboxConfig;
 use time::OffsetDateTime;
+
+use crate::common::Running;
 
 fn login_for(running: &Running) -> scim_token_core::PendingLogin {
     let id = BrokerId::Sandbox {

@@ -1,18 +1,19 @@
-//! The SCIM routes and their handlers: body parsing, and the mapping of requests onto the store.
-//! Who may call is decided by the [`Authorized`] extractor before a handler runs.
+//! The SCIM routes and their handlers: the mapping of requests onto the store. Who may call is
+//! decided by the authentication layer in front of every route ([`auth::authenticate`]) before
+//! a handler runs; a handler that needs the caller takes its [`Authorized`] extension.
 
 use std::collections::HashMap;
 
-use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::header::{CONTENT_TYPE, ETAG, IF_MATCH, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 use serde_json::{Map, Value};
 
-use super::auth::{Authorized, ResourceId};
+use super::auth::{self, Authorized, ResourceId};
 use super::error::{SCIM_JSON, ScimError};
 use super::query::ListQuery;
 use super::render::Rendered;
@@ -28,7 +29,7 @@ const MAX_BODY: usize = 1 << 20;
 /// Where every SCIM route lives.
 const BASE: &str = "/identity/scim/{org}/v2";
 
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) fn routes(app: &AppState) -> Router<AppState> {
     Router::new()
         .merge(resource_routes(Kind::User))
         .merge(resource_routes(Kind::Group))
@@ -40,6 +41,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(&format!("{BASE}/ResourceTypes/{{id}}"), get(resource_type))
         .route(&format!("{BASE}/Schemas"), get(schemas))
         .route(&format!("{BASE}/Schemas/{{id}}"), get(schema))
+        .route_layer(middleware::from_fn_with_state(app.clone(), auth::authenticate))
+        // Set after the layer, which would otherwise also stand in front of the 405: a wrong
+        // method is a 405 with or without a token.
         .method_not_allowed_fallback(|| async { ScimError::method_not_allowed().into_response() })
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
@@ -61,33 +65,15 @@ fn resource_routes(kind: Kind) -> Router<AppState> {
             get(move |s, c, i, q| read(kind, s, c, i, q))
                 .put(move |s, w| replace(kind, s, w))
                 .patch(move |s, w| modify(kind, s, w))
-                .delete(move |s, c, i, h| remove(kind, s, c, i, h)),
+                .delete(move |s, i, h| remove(kind, s, i, h)),
         )
 }
 
+/// The caller the authentication layer let through.
+type Caller = Extension<Authorized>;
+
 /// What a handler answers: a SCIM response, or a SCIM error.
 type Answer = Result<Response, ScimError>;
-
-pub(super) fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ScimError> {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|c| c.to_str().ok())
-        .unwrap_or("application/json");
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if essence != SCIM_JSON && essence != "application/json" {
-        return Err(ScimError::bad_request(
-            "invalidSyntax",
-            format!("content type must be {SCIM_JSON}, not {content_type}"),
-        ));
-    }
-    serde_json::from_slice(body)
-        .map_err(|e| ScimError::bad_request("invalidSyntax", format!("the body is not valid JSON: {e}")))
-}
 
 fn query_pairs(raw: Option<String>) -> HashMap<String, String> {
     url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
@@ -129,7 +115,7 @@ fn if_match(headers: &HeaderMap) -> Option<&str> {
 async fn list(
     kind: Kind,
     State(app): State<AppState>,
-    caller: Authorized,
+    Extension(caller): Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ScimError> {
     list_response(&app, kind, &caller.base, &query_pairs(raw))
@@ -182,7 +168,7 @@ async fn create(kind: Kind, State(app): State<AppState>, write: CollectionWrite)
 async fn read(
     kind: Kind,
     State(app): State<AppState>,
-    caller: Authorized,
+    Extension(caller): Caller,
     ResourceId(id): ResourceId,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ScimError> {
@@ -227,7 +213,6 @@ async fn modify(kind: Kind, State(app): State<AppState>, write: ResourceWrite) -
 async fn remove(
     kind: Kind,
     State(app): State<AppState>,
-    _caller: Authorized,
     ResourceId(id): ResourceId,
     headers: HeaderMap,
 ) -> Result<Response, ScimError> {
@@ -240,23 +225,23 @@ fn discovered(document: &impl serde::Serialize) -> Response {
     scim_json(StatusCode::OK, to_json(document), None)
 }
 
-async fn service_provider_config(caller: Authorized) -> Response {
+async fn service_provider_config(Extension(caller): Caller) -> Response {
     discovered(&discovery::service_provider_config(&caller.base))
 }
 
-async fn resource_types(caller: Authorized) -> Response {
+async fn resource_types(Extension(caller): Caller) -> Response {
     discovered(&discovery::list(discovery::resource_types(&caller.base)))
 }
 
-async fn resource_type(caller: Authorized, ResourceId(id): ResourceId) -> Result<Response, ScimError> {
+async fn resource_type(Extension(caller): Caller, ResourceId(id): ResourceId) -> Result<Response, ScimError> {
     one_by_id(discovery::resource_types(&caller.base), &id, "resource type")
 }
 
-async fn schemas(caller: Authorized) -> Response {
+async fn schemas(Extension(caller): Caller) -> Response {
     discovered(&discovery::list(discovery::schemas(&caller.base)))
 }
 
-async fn schema(caller: Authorized, ResourceId(id): ResourceId) -> Result<Response, ScimError> {
+async fn schema(Extension(caller): Caller, ResourceId(id): ResourceId) -> Result<Response, ScimError> {
     one_by_id(discovery::schemas(&caller.base), &id, "schema")
 }
 

@@ -3,17 +3,16 @@
 //! kept) → start → Active with users provisioned into the Webex side's SCIM API → a wrong token
 //! → Quarantine with a reason → good token + restart → Active.
 
-mod common;
-
 use std::time::Duration;
 
-use common::Running;
-use common::entra::{CLIENT, SCOPES, WEBEX_APP, assert_graph_error, wait_for_job};
 use reqwest::Method;
 use scim_token_sandbox::entra::{SecretsPut, SecretsRead};
 use scim_token_sandbox::scim::Kind;
 use scim_token_sandbox::{EntraConfig, SandboxConfig};
 use serde_json::{Value, json};
+
+use crate::common::Running;
+use crate::common::entra::{CLIENT, SCOPES, WEBEX_APP, assert_graph_error, wait_for_job};
 
 const USERS: usize = 12;
 

@@ -1,11 +1,10 @@
 //! `--data FILE`: what a sandbox acknowledged is there after a restart.
 
-mod common;
-
-use common::Running;
 use reqwest::Method;
 use scim_token_sandbox::SandboxConfig;
 use serde_json::json;
+
+use crate::common::Running;
 
 fn user(name: &str) -> serde_json::Value {
     json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name, "externalId": name})
@@ -104,7 +103,7 @@ async fn a_data_file_of_another_org_is_refused() {
 /// and so does the Webex token the job holds (kept hashed), so the job stays Active.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_keeps_the_entra_side_and_the_jobs_token() {
-    use common::entra::{WEBEX_APP, wait_for_job};
+    use crate::common::entra::{WEBEX_APP, wait_for_job};
     use std::time::Duration;
 
     let dir = tempfile::tempdir().unwrap();

@@ -181,6 +181,7 @@ fn locate<'d>(
     Ok((container, attr))
 }
 
+/// An op on one attribute (`title`, `name.givenName`, `members`, `urn:…:User:manager`).
 fn apply_attr(
     kind: Kind,
     doc: &mut Map<String, Value>,
@@ -190,89 +191,133 @@ fn apply_attr(
 ) -> Result<(), ScimError> {
     let (container, attr) = locate(kind, doc, path)?;
     if let Some(sub_name) = &path.sub_attr {
-        let sub = schema::sub_attr(attr, sub_name)
-            .ok_or_else(|| invalid_path(format!("unknown sub-attribute '{sub_name}' of '{}'", attr.name)))?;
-        if attr.multi {
-            return Err(invalid_path(format!(
-                "'{path}' needs a filter, e.g. {}[type eq \"work\"].{sub_name}",
-                attr.name
-            )));
-        }
-        let object = container
-            .entry(attr.name)
-            .or_insert_with(|| Value::Object(Map::new()));
-        let Value::Object(object) = object else {
-            return Err(invalid_value(format!("'{}' is not complex", attr.name)));
-        };
-        set_or_remove(object, sub, op, value)?;
-        if object.is_empty() {
-            container.remove(attr.name);
-        }
-        return Ok(());
+        return apply_sub_attr(container, attr, path, sub_name, op, value);
     }
     match op {
+        // Entra: {"op":"Remove","path":"members","value":[{"value":"<id>"}]}
         Op::Remove if attr.multi && value.is_some() => {
-            // Entra: {"op":"Remove","path":"members","value":[{"value":"<id>"}]}
-            let doomed: Vec<Value> = match value {
-                Some(Value::Array(items)) => items,
-                Some(single) => vec![single],
-                None => Vec::new(),
-            };
-            let ids: Vec<&Value> = doomed.iter().filter_map(|d| d.get("value")).collect();
-            if let Some(Value::Array(items)) = container.get_mut(attr.name) {
-                items.retain(|item| !item.get("value").is_some_and(|v| ids.contains(&v)));
-            }
+            remove_listed(container, attr, value);
+            Ok(())
         }
         Op::Remove => {
             container.remove(attr.name);
+            Ok(())
         }
-        Op::Add if attr.multi => {
-            let Some(Value::Array(new_items)) = normalize_value(attr, value.unwrap_or(Value::Null))? else {
-                return Ok(());
-            };
-            let items = container
+        Op::Add if attr.multi => add_values(container, attr, value),
+        Op::Add | Op::Replace => set_attr(container, attr, value),
+    }
+}
+
+/// An op on a sub-attribute (`name.givenName`), which only a singular complex attribute takes
+/// without a filter; the attribute goes when its last sub-attribute does.
+fn apply_sub_attr(
+    container: &mut Map<String, Value>,
+    attr: &Attr,
+    path: &AttrPath,
+    sub_name: &str,
+    op: Op,
+    value: Option<Value>,
+) -> Result<(), ScimError> {
+    let sub = sub_attr_of(attr, sub_name)?;
+    if attr.multi {
+        return Err(invalid_path(format!(
+            "'{path}' needs a filter, e.g. {}[type eq \"work\"].{sub_name}",
+            attr.name
+        )));
+    }
+    let object = container
+        .entry(attr.name)
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(object) = object else {
+        return Err(invalid_value(format!("'{}' is not complex", attr.name)));
+    };
+    set_or_remove(object, sub, op, value)?;
+    if object.is_empty() {
+        container.remove(attr.name);
+    }
+    Ok(())
+}
+
+/// The schema entry of `attr`'s sub-attribute `name`, or 400 `invalidPath`.
+fn sub_attr_of(attr: &Attr, name: &str) -> Result<&'static Attr, ScimError> {
+    schema::sub_attr(attr, name)
+        .ok_or_else(|| invalid_path(format!("unknown sub-attribute '{name}' of '{}'", attr.name)))
+}
+
+/// The values of a multi-valued attribute, an empty list when it has none yet.
+fn values_of<'c>(
+    container: &'c mut Map<String, Value>,
+    attr: &Attr,
+) -> Result<&'c mut Vec<Value>, ScimError> {
+    let items = container
+        .entry(attr.name)
+        .or_insert_with(|| Value::Array(Vec::new()));
+    let Value::Array(items) = items else {
+        return Err(invalid_value(format!("'{}' is not multi-valued", attr.name)));
+    };
+    Ok(items)
+}
+
+/// Removes the elements whose `value` is listed in `value` (one element or an array of them).
+fn remove_listed(container: &mut Map<String, Value>, attr: &Attr, value: Option<Value>) {
+    let doomed: Vec<Value> = match value {
+        Some(Value::Array(items)) => items,
+        Some(single) => vec![single],
+        None => Vec::new(),
+    };
+    let ids: Vec<&Value> = doomed.iter().filter_map(|d| d.get("value")).collect();
+    if let Some(Value::Array(items)) = container.get_mut(attr.name) {
+        items.retain(|item| !item.get("value").is_some_and(|v| ids.contains(&v)));
+    }
+}
+
+/// Adds elements to a multi-valued attribute, skipping those it has (by `value`, or whole).
+fn add_values(
+    container: &mut Map<String, Value>,
+    attr: &Attr,
+    value: Option<Value>,
+) -> Result<(), ScimError> {
+    let Some(Value::Array(new_items)) = normalize_value(attr, value.unwrap_or(Value::Null))? else {
+        return Ok(());
+    };
+    let items = values_of(container, attr)?;
+    for item in new_items {
+        let duplicate = items.iter().any(|existing| {
+            existing == &item
+                || (existing.get("value").is_some() && existing.get("value") == item.get("value"))
+        });
+        if !duplicate {
+            items.push(item);
+        }
+    }
+    Ok(())
+}
+
+/// Sets an attribute (a singular complex one is merged into what it holds); a null value
+/// removes it.
+fn set_attr(container: &mut Map<String, Value>, attr: &Attr, value: Option<Value>) -> Result<(), ScimError> {
+    let value = match (attr.multi, value) {
+        // A singular complex attribute sent as a one-element array (Entra's manager).
+        (false, Some(Value::Array(mut items))) if attr.kind == schema::Type::Complex && items.len() == 1 => {
+            items.pop()
+        }
+        (_, value) => value,
+    };
+    match normalize_value(attr, value.unwrap_or(Value::Null))? {
+        Some(Value::Object(new)) if !attr.multi => {
+            let existing = container
                 .entry(attr.name)
-                .or_insert_with(|| Value::Array(Vec::new()));
-            let Value::Array(items) = items else {
-                return Err(invalid_value(format!("'{}' is not multi-valued", attr.name)));
-            };
-            for item in new_items {
-                let duplicate = items.iter().any(|existing| {
-                    existing == &item
-                        || (existing.get("value").is_some() && existing.get("value") == item.get("value"))
-                });
-                if !duplicate {
-                    items.push(item);
-                }
+                .or_insert_with(|| Value::Object(Map::new()));
+            match existing {
+                Value::Object(existing) => existing.extend(new),
+                other => *other = Value::Object(new),
             }
         }
-        Op::Add | Op::Replace => {
-            let value = match (attr.multi, value) {
-                // A singular complex attribute sent as a one-element array (Entra's manager).
-                (false, Some(Value::Array(mut items)))
-                    if attr.kind == schema::Type::Complex && items.len() == 1 =>
-                {
-                    items.pop()
-                }
-                (_, value) => value,
-            };
-            match normalize_value(attr, value.unwrap_or(Value::Null))? {
-                Some(Value::Object(new)) if !attr.multi => {
-                    let existing = container
-                        .entry(attr.name)
-                        .or_insert_with(|| Value::Object(Map::new()));
-                    match existing {
-                        Value::Object(existing) => existing.extend(new),
-                        other => *other = Value::Object(new),
-                    }
-                }
-                Some(new) => {
-                    container.insert(attr.name.to_owned(), new);
-                }
-                None => {
-                    container.remove(attr.name);
-                }
-            }
+        Some(new) => {
+            container.insert(attr.name.to_owned(), new);
+        }
+        None => {
+            container.remove(attr.name);
         }
     }
     Ok(())
@@ -317,52 +362,18 @@ fn apply_filtered(
             attr.name
         )));
     }
-    let sub = match sub_name {
-        Some(name) => Some(
-            schema::sub_attr(attr, name)
-                .ok_or_else(|| invalid_path(format!("unknown sub-attribute '{name}' of '{}'", attr.name)))?,
-        ),
-        None => None,
-    };
-    let items = container
-        .entry(attr.name)
-        .or_insert_with(|| Value::Array(Vec::new()));
-    let Value::Array(items) = items else {
-        return Err(invalid_value(format!("'{}' is not multi-valued", attr.name)));
-    };
-    let matching: Vec<usize> = items
-        .iter()
-        .enumerate()
-        .filter(|(_, item)| {
-            item.as_object()
-                .is_some_and(|o| element_matches(Some(attr), filter, o))
-        })
-        .map(|(i, _)| i)
-        .collect();
+    let sub = sub_name.map(|name| sub_attr_of(attr, name)).transpose()?;
+    let items = values_of(container, attr)?;
+    let matching = matching_elements(items, attr, filter);
     match op {
-        Op::Remove if matching.is_empty() => {
-            return Err(ScimError::bad_request(
-                "noTarget",
-                format!("no element of '{}' matches the filter", attr.name),
-            ));
+        Op::Remove if matching.is_empty() => Err(ScimError::bad_request(
+            "noTarget",
+            format!("no element of '{}' matches the filter", attr.name),
+        )),
+        Op::Remove => {
+            remove_elements(items, &matching, sub);
+            Ok(())
         }
-        Op::Remove => match sub {
-            Some(sub) => {
-                for &i in &matching {
-                    if let Some(object) = items[i].as_object_mut() {
-                        object.remove(sub.name);
-                    }
-                }
-            }
-            None => {
-                let mut index = 0;
-                items.retain(|_| {
-                    let keep = !matching.contains(&index);
-                    index += 1;
-                    keep
-                });
-            }
-        },
         Op::Add | Op::Replace => {
             let targets = if matching.is_empty() {
                 // Entra expects a missing element to be created from the filter's equalities.
@@ -371,26 +382,73 @@ fn apply_filtered(
             } else {
                 matching
             };
-            for i in targets {
-                let Some(object) = items[i].as_object_mut() else {
-                    continue;
-                };
-                match sub {
-                    Some(sub) => set_or_remove(object, sub, op, value.clone())?,
-                    None => match normalize_value(attr, value.clone().unwrap_or(Value::Null))? {
-                        Some(Value::Array(mut new)) if new.len() == 1 => {
-                            if let Some(Value::Object(fields)) = new.pop() {
-                                object.extend(fields);
-                            }
-                        }
-                        _ => {
-                            return Err(invalid_value(
-                                "a filtered path without a sub-attribute needs one object",
-                            ));
-                        }
-                    },
+            set_elements(items, &targets, attr, sub, op, value)
+        }
+    }
+}
+
+/// The indexes of the elements that match `filter`.
+fn matching_elements(items: &[Value], attr: &Attr, filter: &ValFilter) -> Vec<usize> {
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| {
+            item.as_object()
+                .is_some_and(|o| element_matches(Some(attr), filter, o))
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Removes the sub-attribute `sub` of the elements at `indexes`, or the elements themselves.
+fn remove_elements(items: &mut Vec<Value>, indexes: &[usize], sub: Option<&Attr>) {
+    match sub {
+        Some(sub) => {
+            for &i in indexes {
+                if let Some(object) = items[i].as_object_mut() {
+                    object.remove(sub.name);
                 }
             }
+        }
+        None => {
+            let mut index = 0;
+            items.retain(|_| {
+                let keep = !indexes.contains(&index);
+                index += 1;
+                keep
+            });
+        }
+    }
+}
+
+/// Sets the sub-attribute `sub` of the elements at `indexes`, or merges the one object `value`
+/// holds into each.
+fn set_elements(
+    items: &mut [Value],
+    indexes: &[usize],
+    attr: &Attr,
+    sub: Option<&Attr>,
+    op: Op,
+    value: Option<Value>,
+) -> Result<(), ScimError> {
+    for &i in indexes {
+        let Some(object) = items[i].as_object_mut() else {
+            continue;
+        };
+        match sub {
+            Some(sub) => set_or_remove(object, sub, op, value.clone())?,
+            None => match normalize_value(attr, value.clone().unwrap_or(Value::Null))? {
+                Some(Value::Array(mut new)) if new.len() == 1 => {
+                    if let Some(Value::Object(fields)) = new.pop() {
+                        object.extend(fields);
+                    }
+                }
+                _ => {
+                    return Err(invalid_value(
+                        "a filtered path without a sub-attribute needs one object",
+                    ));
+                }
+            },
         }
     }
     Ok(())

@@ -1,11 +1,10 @@
 //! The whole sequence Microsoft Entra ID's provisioning client runs, over a real socket.
 
-mod common;
-
-use common::{Running, assert_scim_error};
 use reqwest::Method;
 use scim_token_sandbox::SandboxConfig;
 use serde_json::{Value, json};
+
+use crate::common::{Running, assert_scim_error};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 const PATCH: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";

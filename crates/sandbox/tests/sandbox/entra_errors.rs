@@ -2,17 +2,16 @@
 //! never redirect to an unknown client or URI, token errors are `invalid_grant` with an AADSTS
 //! code, Graph errors have Graph's shape and status.
 
-mod common;
-
 use std::time::Duration;
 
-use common::Running;
-use common::entra::{
-    CLIENT, REDIRECT, SCOPES, WEBEX_APP, assert_graph_error, authorize_params, location_query, param, pkce,
-};
 use reqwest::Method;
 use scim_token_sandbox::{EntraConfig, SandboxConfig};
 use serde_json::json;
+
+use crate::common::Running;
+use crate::common::entra::{
+    CLIENT, REDIRECT, SCOPES, WEBEX_APP, assert_graph_error, authorize_params, location_query, param, pkce,
+};
 
 async fn authorize(running: &Running, tenant: &str, pairs: &[(&str, String)]) -> reqwest::Response {
     running

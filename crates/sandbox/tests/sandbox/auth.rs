@@ -1,12 +1,11 @@
 //! Who may call the SCIM and People APIs, over a real socket: the order of the checks (token, org,
 //! scope) and that every refusal is a SCIM error body.
 
-mod common;
-
-use common::{Running, assert_scim_error};
 use reqwest::Method;
 use scim_token_sandbox::SandboxConfig;
 use serde_json::Value;
+
+use crate::common::{Running, assert_scim_error};
 
 async fn status_and_body(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();

@@ -1,17 +1,17 @@
 //! Writes with a JSON body: to a collection (`POST /{Users|Groups}`, `.search`) or to one
-//! resource (`PUT`/`PATCH /{Users|Groups}/{id}`). The caller authorised, the id and `If-Match`
-//! precondition where there is one, and the body, checked in that order (401, 404, 400). One
-//! place, so every write reads them the same way.
+//! resource (`PUT`/`PATCH /{Users|Groups}/{id}`). Behind the authentication layer (401, 404,
+//! 403), the id and `If-Match` precondition where there is one, and the body, read in that order
+//! (404, 400). One place, so every write reads them the same way.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header::IF_MATCH;
+use axum::http::HeaderMap;
+use axum::http::header::{CONTENT_TYPE, IF_MATCH};
 use axum::http::request::Parts;
 use serde_json::Value;
 
 use super::auth::{Authorized, ResourceId};
-use super::error::ScimError;
-use super::handlers::parse_body;
+use super::error::{SCIM_JSON, ScimError};
 use crate::AppState;
 
 /// A write to a collection.
@@ -34,6 +34,38 @@ pub(super) struct ResourceWrite {
     pub(super) body: Value,
 }
 
+/// The API base the authentication layer found for the caller. Without the layer in front, the
+/// request is refused: no write is served unauthenticated.
+fn base(parts: &Parts) -> Result<String, ScimError> {
+    parts
+        .extensions
+        .get::<Authorized>()
+        .map(|caller| caller.base.clone())
+        .ok_or_else(|| ScimError::unauthorized("the request was not authenticated"))
+}
+
+/// `body` as SCIM JSON, when the content type says it is JSON.
+fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ScimError> {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .unwrap_or("application/json");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence != SCIM_JSON && essence != "application/json" {
+        return Err(ScimError::bad_request(
+            "invalidSyntax",
+            format!("content type must be {SCIM_JSON}, not {content_type}"),
+        ));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ScimError::bad_request("invalidSyntax", format!("the body is not valid JSON: {e}")))
+}
+
 /// The body, read whole and parsed as SCIM JSON (by the request's content type).
 async fn json(parts: Parts, payload: Body, app: &AppState) -> Result<Value, ScimError> {
     let headers = parts.headers.clone();
@@ -47,10 +79,9 @@ impl FromRequest<AppState> for CollectionWrite {
     type Rejection = ScimError;
 
     async fn from_request(request: Request, app: &AppState) -> Result<Self, ScimError> {
-        let (mut parts, payload) = request.into_parts();
-        let Authorized { base } = Authorized::from_request_parts(&mut parts, app).await?;
+        let (parts, payload) = request.into_parts();
         Ok(Self {
-            base,
+            base: base(&parts)?,
             body: json(parts, payload, app).await?,
         })
     }
@@ -61,7 +92,7 @@ impl FromRequest<AppState> for ResourceWrite {
 
     async fn from_request(request: Request, app: &AppState) -> Result<Self, ScimError> {
         let (mut parts, payload) = request.into_parts();
-        let Authorized { base } = Authorized::from_request_parts(&mut parts, app).await?;
+        let base = base(&parts)?;
         let ResourceId(id) = ResourceId::from_request_parts(&mut parts, app).await?;
         let if_match = parts
             .headers

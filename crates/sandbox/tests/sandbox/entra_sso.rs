@@ -3,13 +3,12 @@
 //! redirects to `localhost:3000` with a token, as the real broker does. Browsers walk the same
 //! path in the CLI and desktop end-to-end tests; this walks it over HTTP, step by step.
 
-mod common;
-
-use common::Running;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use scim_token_core::{AuthorizeRequest, Broker, BrokerId, callback};
 use scim_token_sandbox::SandboxConfig;
 use time::OffsetDateTime;
+
+use crate::common::Running;
 
 const FEDERATED: &str = "admin@federated.example";
 
@@ -222,7 +221,7 @@ async fn assertions_and_relay_states_are_single_use_and_a_password_is_refused() 
 /// user named at the broker.
 #[tokio::test]
 async fn a_session_of_another_account_gets_the_form_not_a_silent_answer() {
-    use common::entra::{SCOPES, authorize_params, pkce};
+    use crate::common::entra::{SCOPES, authorize_params, pkce};
     let running = Running::start(SandboxConfig::default()).await;
     let (_, challenge) = pkce();
     let mut form = authorize_params(&challenge, SCOPES);

@@ -1,8 +1,6 @@
 //! A sandbox on a real loopback socket for integration tests.
 
-#![allow(dead_code, unreachable_pub, missing_docs)]
-
-pub mod entra;
+pub(crate) mod entra;
 
 use std::net::SocketAddr;
 
@@ -12,16 +10,16 @@ use serde_json::Value;
 
 /// A sandbox on a free loopback port (stopped when dropped), a client that does not follow
 /// redirects, and an admin token.
-pub struct Running {
-    pub sandbox: Sandbox,
-    pub addr: SocketAddr,
-    pub client: Client,
-    pub token: String,
+pub(crate) struct Running {
+    pub(crate) sandbox: Sandbox,
+    pub(crate) addr: SocketAddr,
+    pub(crate) client: Client,
+    pub(crate) token: String,
     running: RunningSandbox,
 }
 
 impl Running {
-    pub async fn start(config: SandboxConfig) -> Self {
+    pub(crate) async fn start(config: SandboxConfig) -> Self {
         let running = Sandbox::start(config, 0).await.unwrap();
         let sandbox = running.sandbox().clone();
         let addr = running.addr();
@@ -40,12 +38,12 @@ impl Running {
     }
 
     /// `http://127.0.0.1:<port>`, without the trailing slash.
-    pub fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         self.running.base().as_str().trim_end_matches('/').to_owned()
     }
 
     /// The local Entra's root, `http://127.0.0.1:<port>`, without the trailing slash.
-    pub fn entra_base(&self) -> String {
+    pub(crate) fn entra_base(&self) -> String {
         self.running
             .entra_base()
             .as_str()
@@ -54,11 +52,11 @@ impl Running {
     }
 
     /// Stops the server and waits until it has.
-    pub async fn stop(self) {
+    pub(crate) async fn stop(self) {
         self.running.stop().await.unwrap();
     }
 
-    pub fn scim_base(&self) -> String {
+    pub(crate) fn scim_base(&self) -> String {
         format!(
             "{}/identity/scim/{}/v2",
             self.base(),
@@ -66,14 +64,14 @@ impl Running {
         )
     }
 
-    pub fn scim(&self, method: Method, path: &str) -> RequestBuilder {
+    pub(crate) fn scim(&self, method: Method, path: &str) -> RequestBuilder {
         self.client
             .request(method, format!("{}{path}", self.scim_base()))
             .bearer_auth(&self.token)
     }
 
     /// Sends a SCIM request with a JSON body; returns status and parsed body (Null if none).
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub(crate) async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
         let mut request = self.scim(method, path);
         if let Some(body) = body {
             request = request
@@ -85,7 +83,7 @@ impl Running {
 }
 
 /// Sends `request`; returns the status and the parsed body (Null if none).
-pub async fn status_and_json(request: RequestBuilder) -> (u16, Value) {
+pub(crate) async fn status_and_json(request: RequestBuilder) -> (u16, Value) {
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
     let text = response.text().await.unwrap();
@@ -98,7 +96,7 @@ pub async fn status_and_json(request: RequestBuilder) -> (u16, Value) {
 }
 
 /// Asserts a SCIM error body with status and scimType.
-pub fn assert_scim_error(status: u16, body: &Value, expected_status: u16, scim_type: Option<&str>) {
+pub(crate) fn assert_scim_error(status: u16, body: &Value, expected_status: u16, scim_type: Option<&str>) {
     assert_eq!(status, expected_status, "{body}");
     assert_eq!(
         body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error",

@@ -13,8 +13,6 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 use rand::distributions::Alphanumeric;
 
-use crate::broker::AuthParams;
-
 /// The domain whose Webex accounts sign in through the local Entra.
 pub const FEDERATED_DOMAIN: &str = "federated.example";
 /// How long a parked request or an assertion can be used.
@@ -77,17 +75,17 @@ impl<V> OneTime<V> {
     }
 }
 
-/// Parked authorization requests (with the email the user gave the broker) and issued
+/// Parked authorization requests `R` (with the email the user gave the broker) and issued
 /// assertions (with the request they answer).
 #[derive(Debug, Default)]
-pub(crate) struct Federation {
-    requests: OneTime<(AuthParams, String)>,
+pub(crate) struct Federation<R> {
+    requests: OneTime<(R, String)>,
     assertions: OneTime<(String, String)>,
 }
 
-impl Federation {
+impl<R> Federation<R> {
     /// Parks an authorization request for `email`; returns its `RelayState`.
-    pub(crate) fn park(&mut self, params: AuthParams, email: &str) -> String {
+    pub(crate) fn park(&mut self, params: R, email: &str) -> String {
         self.requests.put((params, email.trim().to_owned()))
     }
 
@@ -102,7 +100,7 @@ impl Federation {
     }
 
     /// Takes back a parked request.
-    pub(crate) fn unpark(&mut self, relay: &str) -> Option<AuthParams> {
+    pub(crate) fn unpark(&mut self, relay: &str) -> Option<R> {
         self.requests.take(relay).map(|(params, _)| params)
     }
 
@@ -138,7 +136,7 @@ mod tests {
     #[test]
     fn assertions_and_requests_are_single_use_and_bound() {
         let mut federation = Federation::default();
-        let relay = federation.park(AuthParams::default(), "admin@federated.example");
+        let relay = federation.park("the parked request", "admin@federated.example");
         assert_eq!(federation.parked_for(&relay), Some("admin@federated.example"));
         let assertion = federation.assert("admin@federated.example", &relay);
         assert_eq!(
@@ -152,7 +150,7 @@ mod tests {
             Some("admin@federated.example")
         );
         assert_eq!(federation.redeem(&assertion, &relay), None);
-        assert!(federation.unpark(&relay).is_some());
+        assert_eq!(federation.unpark(&relay), Some("the parked request"));
         assert_eq!(federation.parked_for(&relay), None);
         assert!(federation.unpark(&relay).is_none());
     }

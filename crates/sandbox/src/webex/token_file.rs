@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use rusqlite::{Connection, params};
 use time::OffsetDateTime;
 
-use crate::tokens::Grant;
+use super::tokens::Grant;
 
 #[derive(Debug)]
 pub(crate) struct TokenFile {

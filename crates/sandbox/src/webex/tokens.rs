@@ -9,7 +9,7 @@ use scim_token_core::OrgId;
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
-use crate::accounts::Account;
+use super::accounts::Account;
 
 /// What a token allows.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -202,7 +202,7 @@ impl TokenStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::seeded_accounts;
+    use crate::webex::accounts::seeded_accounts;
     use time::macros::datetime;
 
     const T0: OffsetDateTime = datetime!(2030-01-01 00:00 UTC);
