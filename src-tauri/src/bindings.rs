@@ -5,6 +5,7 @@
 use tauri::Wry;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
+use crate::command_table::command_table;
 use crate::events::{ClipboardCleared, EntraLoginFinished, LoginFinished, SecondInstance, TokensChanged};
 use crate::{commands, entra, watch};
 
@@ -12,35 +13,11 @@ use crate::{commands, entra, watch};
 #[cfg(test)]
 const BINDINGS: &str = "../ui/src/bindings.ts";
 
-/// Every command and event the front end may use. `build.rs` lists the same command names for
-/// the permission system; a test checks the two agree.
+/// Every command (from `command_table.rs`) and event the front end may use.
 pub(crate) fn builder() -> Builder<Wry> {
     Builder::<Wry>::new()
-        .error_handling(ErrorHandlingMode::Throw)
-        .commands(collect_commands![
-            commands::list_tokens,
-            commands::start_login,
-            commands::cancel_login,
-            commands::file_token,
-            commands::copy_to_clipboard,
-            commands::test_connection,
-            commands::forget_token,
-            commands::sandbox_info,
-            commands::sandbox_log,
-            commands::start_at_login,
-            commands::set_start_at_login,
-            commands::quit_app,
-            entra::entra_sessions,
-            entra::start_entra_login,
-            entra::entra_apps,
-            entra::entra_link,
-            entra::entra_unlink,
-            entra::push_to_entra,
-            entra::entra_health,
-            entra::entra_sign_out,
-            watch::watch_status,
-            watch::set_watch,
-        ])
+        .error_handling(ErrorHandlingMode::Result)
+        .commands(command_table!(collect_commands))
         .events(collect_events![
             LoginFinished,
             TokensChanged,
@@ -91,8 +68,8 @@ mod tests {
     }
 
     #[test]
-    fn build_rs_declares_every_command() {
-        let build_rs = include_str!("../build.rs");
+    fn the_checked_in_capability_grants_every_command() {
+        let capability = include_str!("../capabilities/main.json");
         let bindings = generated();
         for name in bindings
             .lines()
@@ -103,9 +80,10 @@ mod tests {
             })
             .filter_map(|l| l.split('"').nth(1))
         {
+            let permission = format!("\"allow-{}\"", name.replace('_', "-"));
             assert!(
-                build_rs.contains(&format!("\"{name}\"")),
-                "build.rs does not declare {name}"
+                capability.contains(&permission),
+                "capabilities/main.json does not grant {name}: build the app (build.rs writes it) and commit it"
             );
         }
     }

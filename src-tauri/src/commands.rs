@@ -11,7 +11,8 @@ use tauri_specta::Event;
 
 use crate::error::CommandError;
 use crate::events::{ClipboardCleared, LoginId, TokensChanged};
-use crate::sandbox::{self, LogLine, SandboxInfo};
+use crate::ipc::TokenView;
+use crate::sandbox::{self, Choices, LogLine, SandboxInfo};
 use crate::sign_in_window::LoginStarted;
 use crate::state::Shared;
 
@@ -26,7 +27,7 @@ fn record(shared: &Shared, org: OrgId, broker: &BrokerId) -> Result<TokenRecord>
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub(crate) struct TokenList {
     /// Soonest expiry first; with a problem, only those kept in memory.
-    pub(crate) tokens: Vec<TokenSummary>,
+    pub(crate) tokens: Vec<TokenView>,
     /// The records file could not be read.
     pub(crate) problem: Option<CommandError>,
 }
@@ -39,7 +40,11 @@ pub(crate) async fn list_tokens(shared: State<'_, Arc<Shared>>) -> Result<TokenL
     let listing = shared.api.listing();
     let now = shared.api.now();
     Ok(TokenList {
-        tokens: listing.records.iter().map(|r| TokenSummary::of(r, now)).collect(),
+        tokens: listing
+            .records
+            .iter()
+            .map(|r| TokenView::from(&TokenSummary::of(r, now)))
+            .collect(),
         problem: listing.problem.map(CommandError::from),
     })
 }
@@ -117,20 +122,32 @@ pub(crate) async fn copy_to_clipboard(
     })
 }
 
-/// Azure's Test Connection for the org; the message says how it went.
+/// A Test Connection that passed.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub(crate) struct ConnectionTested {
+    /// How long the SCIM API took to answer.
+    pub(crate) elapsed_ms: u32,
+    /// What it means, in words.
+    pub(crate) message: String,
+}
+
+/// Azure's Test Connection for the org.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn test_connection(
     shared: State<'_, Arc<Shared>>,
     org: OrgId,
     broker: BrokerId,
-) -> Result<String> {
+) -> Result<ConnectionTested> {
     let record = record(&shared, org, &broker)?;
     let ok = shared.api.test_connection(&record).await?;
-    Ok(format!(
-        "Test Connection succeeded ({} ms): Azure's Test Connection will pass with this Tenant URL and token.",
-        ok.elapsed.as_millis()
-    ))
+    let elapsed_ms = u32::try_from(ok.elapsed.as_millis()).unwrap_or(u32::MAX);
+    Ok(ConnectionTested {
+        elapsed_ms,
+        message: format!(
+            "Test Connection succeeded ({elapsed_ms} ms): Azure's Test Connection will pass with this Tenant URL and token."
+        ),
+    })
 }
 
 /// Removes the org's token and record.
@@ -154,6 +171,13 @@ pub(crate) async fn forget_token(
 #[specta::specta]
 pub(crate) async fn sandbox_info(shared: State<'_, Arc<Shared>>) -> Result<SandboxInfo> {
     Ok(sandbox::info(&shared))
+}
+
+/// The brokers and clouds the sign-in forms offer, with their words.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn sign_in_choices(shared: State<'_, Arc<Shared>>) -> Result<Choices> {
+    Ok(sandbox::choices(&shared))
 }
 
 /// The embedded sandbox's recent requests, oldest first.

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use scim_token_core::api::{EntraApp, EntraSignInRequest, LinkHealth, PushOptions, PushReport};
+use scim_token_core::api::{EntraApp, EntraSignInRequest, PushOptions};
 use scim_token_core::entra::{Cloud, EntraLink, EntraTarget};
 use scim_token_core::{BrokerId, OrgId};
 use serde::Serialize;
@@ -13,6 +13,7 @@ use tauri_specta::Event;
 
 use crate::error::CommandError;
 use crate::events::{EntraLoginFinished, TokensChanged};
+use crate::ipc::{JobChoice, JobHealthView, PushView};
 use crate::sign_in_window::{self, ActiveLogin, LoginStarted, SIGN_IN_LIMIT, SignInWindow};
 use crate::state::{Shared, lock};
 
@@ -29,6 +30,8 @@ pub(crate) struct EntraSession {
     pub(crate) account: Option<String>,
     /// The tenant ID, when Entra said.
     pub(crate) tenant_id: Option<String>,
+    /// The cloud in words.
+    pub(crate) cloud_label: String,
 }
 
 /// The kept Entra sign-ins, most recent first.
@@ -43,6 +46,10 @@ pub(crate) async fn entra_sessions(shared: State<'_, Arc<Shared>>) -> Result<Vec
         .map(|s| EntraSession {
             account: s.account(),
             tenant_id: s.tenant_id().map(str::to_owned),
+            cloud_label: match &s.target.cloud {
+                Cloud::Local { base } => format!("local Entra at {base}"),
+                cloud => format!("{cloud} cloud"),
+            },
             target: s.target,
             signed_in_at: s
                 .signed_in_at
@@ -111,8 +118,23 @@ pub(crate) async fn entra_sign_out(shared: State<'_, Arc<Shared>>) -> Result<()>
 /// The Webex enterprise apps the kept Entra sign-in sees, with their jobs.
 #[tauri::command]
 #[specta::specta]
-pub(crate) async fn entra_apps(shared: State<'_, Arc<Shared>>) -> Result<Vec<EntraApp>> {
-    Ok(shared.api.entra_apps(None).await?.1)
+pub(crate) async fn entra_apps(shared: State<'_, Arc<Shared>>) -> Result<Vec<JobChoice>> {
+    let apps: Vec<EntraApp> = shared.api.entra_apps(None).await?.1;
+    Ok(apps
+        .iter()
+        .flat_map(|app| {
+            app.jobs.iter().map(|job| JobChoice {
+                app_id: app.app.id.clone(),
+                job_id: job.id.clone(),
+                label: format!(
+                    "{} — job {} ({})",
+                    app.app.display_name,
+                    job.id,
+                    job.status.code.description()
+                ),
+            })
+        })
+        .collect())
 }
 
 /// Links the token of `org` from `broker` to an app's job.
@@ -161,7 +183,7 @@ pub(crate) async fn push_to_entra(
     org: OrgId,
     broker: BrokerId,
     dry_run: bool,
-) -> Result<Vec<PushReport>> {
+) -> Result<Vec<PushView>> {
     let record = shared.api.pick(Some(org), Some(&broker))?;
     let options = PushOptions {
         dry_run,
@@ -177,7 +199,7 @@ pub(crate) async fn push_to_entra(
         })
     });
     crate::tray::refresh(&app);
-    Ok(reports)
+    Ok(reports.iter().map(PushView::from).collect())
 }
 
 /// The health of the jobs `org`'s token feeds.
@@ -187,7 +209,13 @@ pub(crate) async fn entra_health(
     shared: State<'_, Arc<Shared>>,
     org: OrgId,
     broker: BrokerId,
-) -> Result<Vec<LinkHealth>> {
+) -> Result<Vec<JobHealthView>> {
     let record = shared.api.pick(Some(org), Some(&broker))?;
-    Ok(shared.api.entra_health(&record).await)
+    Ok(shared
+        .api
+        .entra_health(&record)
+        .await
+        .iter()
+        .map(JobHealthView::from)
+        .collect())
 }

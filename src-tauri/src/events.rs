@@ -1,10 +1,10 @@
 //! The events the app sends its front end, typed so the generated TypeScript matches.
 
-use scim_token_core::TokenSummary;
 use scim_token_core::clipboard::ClearOutcome;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CommandError;
+use crate::ipc::{AfterRenewalView, TokenView};
 
 /// Identifies one sign-in, so a late result of an earlier one is not taken for the current one.
 pub(crate) type LoginId = u32;
@@ -18,18 +18,18 @@ pub(crate) enum LoginFinished {
         /// The sign-in.
         id: LoginId,
         /// The new token.
-        summary: TokenSummary,
+        summary: TokenView,
         /// The broker granted less than asked.
         warning: Option<String>,
         /// The push that followed, when the sign-in was a "Renew and push".
-        pushed: Option<scim_token_core::api::AfterRenewal>,
+        pushed: Option<AfterRenewalView>,
     },
     /// The keyring failed: the token is in memory until the app quits.
     InMemoryOnly {
         /// The sign-in.
         id: LoginId,
         /// The new token.
-        summary: TokenSummary,
+        summary: TokenView,
         /// Why, and what to do now.
         warning: String,
     },

@@ -17,6 +17,7 @@ use tokio::sync::oneshot;
 
 use crate::error::CommandError;
 use crate::events::{LoginFinished, LoginId, TokensChanged};
+use crate::ipc::{AfterRenewalView, TokenView};
 use crate::sign_in_window::{self, ActiveLogin, LoginStarted, SIGN_IN_LIMIT, SignInWindow};
 use crate::state::{Shared, lock};
 
@@ -139,8 +140,8 @@ async fn keep(
         Ok(signed_in) => match signed_in.kept {
             Kept::InKeyring => LoginFinished::Stored {
                 id,
-                pushed,
-                summary: signed_in.summary,
+                pushed: pushed.as_ref().map(AfterRenewalView::from),
+                summary: TokenView::from(&signed_in.summary),
                 warning: match (signed_in.scope_warning, signed_in.records_set_aside) {
                     (warning, None) => warning,
                     (warning, Some(kept_at)) => Some(format!(
@@ -152,7 +153,7 @@ async fn keep(
             },
             Kept::InMemoryOnly(err) => LoginFinished::InMemoryOnly {
                 id,
-                summary: signed_in.summary,
+                summary: TokenView::from(&signed_in.summary),
                 warning: format!(
                     "{err}. The token is kept in memory until you quit: copy it into Azure now, then fix the keyring and renew."
                 ),

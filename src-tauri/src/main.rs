@@ -5,10 +5,12 @@
 
 mod autostart;
 mod bindings;
+mod command_table;
 mod commands;
 mod entra;
 mod error;
 mod events;
+mod ipc;
 mod logging;
 mod login;
 mod options;

@@ -1,10 +1,13 @@
 //! The bundled sandbox, run inside the app on 127.0.0.1.
 
+use scim_token_core::entra::Cloud;
+use scim_token_core::entra::cloud::sandbox_default_base;
 use scim_token_core::{Broker, BrokerId, ErrorKind};
 use scim_token_sandbox::{Origin, Sandbox, SandboxConfig};
 use serde::Serialize;
 
 use crate::error::CommandError;
+use crate::ipc::Choice;
 use crate::state::{Shared, lock};
 
 /// Users the embedded sandbox starts with, so the Azure side has something to match.
@@ -24,12 +27,22 @@ pub(crate) struct SandboxInfo {
 /// tokens, codes, passwords and secrets).
 #[derive(Debug, Serialize, specta::Type)]
 pub(crate) struct LogLine {
-    /// `webex` or `entra`.
-    origin: String,
+    /// Which of the sandbox's two origins served it.
+    origin: LogOrigin,
     method: String,
     path: String,
     status: u16,
     latency_ms: f64,
+}
+
+/// The sandbox's two origins.
+#[derive(Debug, Clone, Copy, Serialize, specta::Type)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum LogOrigin {
+    /// The local Webex (ID broker, People, SCIM).
+    Webex,
+    /// The local Entra (sign-in, Graph).
+    Entra,
 }
 
 /// Starts the sandbox on `port` (0: any free port). It runs until the app exits.
@@ -91,6 +104,71 @@ pub(crate) fn info(shared: &Shared) -> SandboxInfo {
     }
 }
 
+/// The brokers and clouds to sign in at, with their words: the sandbox's are the embedded one's
+/// when it runs, else those of a `scim-token sandbox` on its default ports.
+pub(crate) fn choices(shared: &Shared) -> Choices {
+    let running = lock(&shared.sandbox)
+        .as_ref()
+        .map(|r| (r.base().clone(), r.entra_base().clone()));
+    let (sandbox, local_entra) = running.clone().unwrap_or_else(|| {
+        (
+            match BrokerId::sandbox_default() {
+                BrokerId::Sandbox { base } => base,
+                _ => unreachable!("the sandbox default is a sandbox"),
+            },
+            sandbox_default_base(),
+        )
+    });
+    let broker = |key, label: &str, value| Choice {
+        key,
+        label: label.to_owned(),
+        value,
+    };
+    Choices {
+        brokers: vec![
+            broker("webex", "Webex", BrokerId::Webex),
+            broker("gov", "Webex for Government (FedRAMP)", BrokerId::Government),
+            broker(
+                "sandbox",
+                &format!("Local sandbox (offline, {sandbox})"),
+                BrokerId::Sandbox { base: sandbox },
+            ),
+        ],
+        clouds: vec![
+            Choice {
+                key: "global",
+                label: "Global (also GCC)".into(),
+                value: Cloud::Global,
+            },
+            Choice {
+                key: "usgov",
+                label: "US Government (GCC High)".into(),
+                value: Cloud::Usgov,
+            },
+            Choice {
+                key: "dod",
+                label: "US Government (DoD)".into(),
+                value: Cloud::Dod,
+            },
+            Choice {
+                key: "sandbox",
+                label: format!("Local Entra (sandbox, {local_entra})"),
+                value: Cloud::Local { base: local_entra },
+            },
+        ],
+        preferred: if running.is_some() { "sandbox" } else { "webex" },
+    }
+}
+
+/// What the sign-in forms offer.
+#[derive(Debug, Serialize, specta::Type)]
+pub(crate) struct Choices {
+    pub(crate) brokers: Vec<Choice<BrokerId>>,
+    pub(crate) clouds: Vec<Choice<Cloud>>,
+    /// The broker chosen at first: the embedded sandbox when it runs.
+    pub(crate) preferred: &'static str,
+}
+
 pub(crate) fn log(shared: &Shared) -> Vec<LogLine> {
     lock(&shared.sandbox)
         .as_ref()
@@ -100,8 +178,8 @@ pub(crate) fn log(shared: &Shared) -> Vec<LogLine> {
                 .into_iter()
                 .map(|e| LogLine {
                     origin: match e.origin {
-                        Origin::Webex => "webex".into(),
-                        Origin::Entra => "entra".into(),
+                        Origin::Webex => LogOrigin::Webex,
+                        Origin::Entra => LogOrigin::Entra,
                     },
                     method: e.method,
                     path: e.path,

@@ -745,7 +745,7 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
         Duration::from_secs(20),
     )
     .await;
-    assert!(choice.contains("NotConfigured"), "{choice}");
+    assert!(choice.contains("(not configured)"), "{choice}");
     click(&client, ".card .entra-link").await;
     wait_text(
         &client,

@@ -12,64 +12,66 @@ export const commands = {
 	 *  Every known token: a token kept in memory is listed (and can be copied) even when the
 	 *  records file is unreadable, with the problem beside it.
 	 */
-	listTokens: () => __TAURI_INVOKE<TokenList_Serialize>("list_tokens"),
+	listTokens: () => typedError<TokenList_Serialize, CommandError>(__TAURI_INVOKE("list_tokens")),
 	/**
 	 *  Opens the sign-in window at `broker` (`sandbox` means the embedded one when it runs); with
 	 *  `then_push`, the new token is pushed into the org's linked jobs once it is stored.
 	 */
-	startLogin: (broker: BrokerId_Deserialize, email: string | null, thenPush: boolean) => __TAURI_INVOKE<LoginStarted>("start_login", { broker, email, thenPush }),
+	startLogin: (broker: BrokerId, email: string | null, thenPush: boolean) => typedError<LoginStarted, CommandError>(__TAURI_INVOKE("start_login", { broker, email, thenPush })),
 	/**  Ends the sign-in `id`, if it is still the one in progress. */
-	cancelLogin: (id: number) => __TAURI_INVOKE<null>("cancel_login", { id }),
+	cancelLogin: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("cancel_login", { id })),
 	/**  Files the token of sign-in `id`, which carried no org ID, under `org`. */
-	fileToken: (id: number, org: OrgId) => __TAURI_INVOKE<null>("file_token", { id, org }),
+	fileToken: (id: number, org: OrgId) => typedError<null, CommandError>(__TAURI_INVOKE("file_token", { id, org })),
 	/**
 	 *  Copies the Tenant URL or the token, excluded from clipboard history; clears the clipboard
 	 *  later if it still holds the copy.
 	 */
-	copyToClipboard: (org: OrgId, broker: BrokerId_Deserialize, what: CopyWhat) => __TAURI_INVOKE<CopyStarted>("copy_to_clipboard", { org, broker, what }),
-	/**  Azure's Test Connection for the org; the message says how it went. */
-	testConnection: (org: OrgId, broker: BrokerId_Deserialize) => __TAURI_INVOKE<string>("test_connection", { org, broker }),
+	copyToClipboard: (org: OrgId, broker: BrokerId, what: CopyWhat) => typedError<CopyStarted, CommandError>(__TAURI_INVOKE("copy_to_clipboard", { org, broker, what })),
+	/**  Azure's Test Connection for the org. */
+	testConnection: (org: OrgId, broker: BrokerId) => typedError<ConnectionTested, CommandError>(__TAURI_INVOKE("test_connection", { org, broker })),
 	/**  Removes the org's token and record. */
-	forgetToken: (org: OrgId, broker: BrokerId_Deserialize) => __TAURI_INVOKE<null>("forget_token", { org, broker }),
+	forgetToken: (org: OrgId, broker: BrokerId) => typedError<null, CommandError>(__TAURI_INVOKE("forget_token", { org, broker })),
 	/**  Whether the embedded sandbox runs, and where. */
-	sandboxInfo: () => __TAURI_INVOKE<SandboxInfo_Serialize>("sandbox_info"),
+	sandboxInfo: () => typedError<SandboxInfo_Serialize, CommandError>(__TAURI_INVOKE("sandbox_info")),
+	/**  The brokers and clouds the sign-in forms offer, with their words. */
+	signInChoices: () => typedError<Choices, CommandError>(__TAURI_INVOKE("sign_in_choices")),
 	/**  The embedded sandbox's recent requests, oldest first. */
-	sandboxLog: () => __TAURI_INVOKE<LogLine[]>("sandbox_log"),
+	sandboxLog: () => typedError<LogLine[], CommandError>(__TAURI_INVOKE("sandbox_log")),
 	/**  Whether the app starts (in the tray) at login. */
-	startAtLogin: () => __TAURI_INVOKE<boolean>("start_at_login"),
+	startAtLogin: () => typedError<boolean, CommandError>(__TAURI_INVOKE("start_at_login")),
 	/**  Turns starting at login on or off; returns the new setting. */
-	setStartAtLogin: (enabled: boolean) => __TAURI_INVOKE<boolean>("set_start_at_login", { enabled }),
+	setStartAtLogin: (enabled: boolean) => typedError<boolean, CommandError>(__TAURI_INVOKE("set_start_at_login", { enabled })),
 	/**
 	 *  Quits the app (closing the window only hides it to the tray). A copy still on the clipboard is
 	 *  cleared on the way out.
 	 */
-	quitApp: () => __TAURI_INVOKE<null>("quit_app"),
+	quitApp: () => typedError<null, CommandError>(__TAURI_INVOKE("quit_app")),
 	/**  The kept Entra sign-ins, most recent first. */
-	entraSessions: () => __TAURI_INVOKE<EntraSession_Serialize[]>("entra_sessions"),
+	entraSessions: () => typedError<EntraSession_Serialize[], CommandError>(__TAURI_INVOKE("entra_sessions")),
 	/**
 	 *  Opens the Entra sign-in window for `cloud` (and `tenant`, default `organizations`); the
 	 *  outcome arrives as an `EntraLoginFinished` event with the returned id.
 	 */
-	startEntraLogin: (cloud: Cloud, tenant: string | null, clientId: string | null) => __TAURI_INVOKE<LoginStarted>("start_entra_login", { cloud, tenant, clientId }),
+	startEntraLogin: (cloud: Cloud, tenant: string | null, clientId: string | null) => typedError<LoginStarted, CommandError>(__TAURI_INVOKE("start_entra_login", { cloud, tenant, clientId })),
 	/**  The Webex enterprise apps the kept Entra sign-in sees, with their jobs. */
-	entraApps: () => __TAURI_INVOKE<EntraApp_Serialize[]>("entra_apps"),
+	entraApps: () => typedError<JobChoice[], CommandError>(__TAURI_INVOKE("entra_apps")),
 	/**  Links the token of `org` from `broker` to an app's job. */
-	entraLink: (org: OrgId, broker: BrokerId_Deserialize, appId: string, jobId: string | null) => __TAURI_INVOKE<EntraLink_Serialize>("entra_link", { org, broker, appId, jobId }),
+	entraLink: (org: OrgId, broker: BrokerId, appId: string, jobId: string | null) => typedError<EntraLink_Serialize, CommandError>(__TAURI_INVOKE("entra_link", { org, broker, appId, jobId })),
 	/**  Removes the link of `org`'s token to `app_id`. */
-	entraUnlink: (org: OrgId, broker: BrokerId_Deserialize, appId: string) => __TAURI_INVOKE<null>("entra_unlink", { org, broker, appId }),
+	entraUnlink: (org: OrgId, broker: BrokerId, appId: string) => typedError<null, CommandError>(__TAURI_INVOKE("entra_unlink", { org, broker, appId })),
 	/**
 	 *  Pushes `org`'s token into its linked jobs; with `dry_run`, only reads the jobs, plans and
 	 *  runs Test Connection (the UI shows that plan before the first push to a link).
 	 */
-	pushToEntra: (org: OrgId, broker: BrokerId_Deserialize, dryRun: boolean) => __TAURI_INVOKE<PushReport_Serialize[]>("push_to_entra", { org, broker, dryRun }),
+	pushToEntra: (org: OrgId, broker: BrokerId, dryRun: boolean) => typedError<PushView_Serialize[], CommandError>(__TAURI_INVOKE("push_to_entra", { org, broker, dryRun })),
 	/**  The health of the jobs `org`'s token feeds. */
-	entraHealth: (org: OrgId, broker: BrokerId_Deserialize) => __TAURI_INVOKE<LinkHealth_Serialize[]>("entra_health", { org, broker }),
+	entraHealth: (org: OrgId, broker: BrokerId) => typedError<JobHealthView[], CommandError>(__TAURI_INVOKE("entra_health", { org, broker })),
 	/**  Forgets every kept Entra sign-in (keyring entries and records). */
-	entraSignOut: () => __TAURI_INVOKE<null>("entra_sign_out"),
+	entraSignOut: () => typedError<null, CommandError>(__TAURI_INVOKE("entra_sign_out")),
 	/**  Whether the background watch is on, and what the scheduler says about it. */
-	watchStatus: () => __TAURI_INVOKE<WatchStatus_Serialize>("watch_status"),
+	watchStatus: () => typedError<WatchStatus_Serialize, CommandError>(__TAURI_INVOKE("watch_status")),
 	/**  Turns the daily background watch on or off; returns its status afterwards. */
-	setWatch: (on: boolean) => __TAURI_INVOKE<WatchStatus_Serialize>("set_watch", { on }),
+	setWatch: (on: boolean) => typedError<WatchStatus_Serialize, CommandError>(__TAURI_INVOKE("set_watch", { on })),
 };
 
 /** Events */
@@ -82,53 +84,32 @@ export const events = {
 };
 
 /* Types */
-/**  What became of the push that follows a renewal. */
-export type AfterRenewal = AfterRenewal_Serialize | AfterRenewal_Deserialize;
+/**  What the push after a renewal did. */
+export type AfterRenewalView = AfterRenewalView_Serialize | AfterRenewalView_Deserialize;
 
-/**  What became of the push that follows a renewal. */
-export type AfterRenewal_Deserialize = 
-/**  Pushed; one report per linked job. */
-{ outcome: "pushed"; 
-/**  The reports. */
-reports: PushReport_Deserialize[] } | 
-/**  A linked job has never been pushed to: run the push with its plan first. */
+/**  What the push after a renewal did. */
+export type AfterRenewalView_Deserialize = 
+/**  Pushed; one line per job. */
+{ outcome: "pushed"; reports: PushView_Deserialize[] } | 
+/**  A linked job was never pushed to: push with its plan first. */
 { outcome: "plan-first" } | 
-/**
- *  Nothing pushed, and why (the token is only in memory, no job is linked, the push failed
- *  before any job).
- */
-{ outcome: "not-pushed"; 
-/**  Why, in words. */
-reason: string };
+/**  Not pushed, and why. */
+{ outcome: "not-pushed"; reason: string };
 
-/**  What became of the push that follows a renewal. */
-export type AfterRenewal_Serialize = 
-/**  Pushed; one report per linked job. */
-{ outcome: "pushed"; 
-/**  The reports. */
-reports: PushReport_Serialize[] } | 
-/**  A linked job has never been pushed to: run the push with its plan first. */
+/**  What the push after a renewal did. */
+export type AfterRenewalView_Serialize = 
+/**  Pushed; one line per job. */
+{ outcome: "pushed"; reports: PushView_Serialize[] } | 
+/**  A linked job was never pushed to: push with its plan first. */
 { outcome: "plan-first" } | 
+/**  Not pushed, and why. */
+{ outcome: "not-pushed"; reason: string };
+
 /**
- *  Nothing pushed, and why (the token is only in memory, no job is linked, the push failed
- *  before any job).
+ *  Which broker a token came from; stored with its record. Read back (from a file or the front
+ *  end) through [`http_base`]'s check, written as it is: one shape both ways.
  */
-{ outcome: "not-pushed"; 
-/**  Why, in words. */
-reason: string };
-
-/**  What a push does with the job's Tenant URL (`BaseAddress`). */
-export type BaseAddressChange = 
-/**  The job's own is a Tenant URL of the same org (either form): it stays as it is. */
-"kept" | 
-/**  The job had none: the org's Tenant URL is set. */
-"set";
-
-/**  Which broker a token came from; stored with its record. */
-export type BrokerId = BrokerId_Serialize | BrokerId_Deserialize;
-
-/**  Which broker a token came from; stored with its record. */
-export type BrokerId_Deserialize = 
+export type BrokerId = 
 /**  The commercial Webex ID broker. */
 { kind: "webex" } | 
 /**  The Webex for Government (FedRAMP) broker. */
@@ -142,20 +123,21 @@ base: string } |
 /**  Base URL. */
 base: string };
 
-/**  Which broker a token came from; stored with its record. */
-export type BrokerId_Serialize = 
-/**  The commercial Webex ID broker. */
-{ kind: "webex" } | 
-/**  The Webex for Government (FedRAMP) broker. */
-{ kind: "government" } | 
-/**  The bundled local sandbox at `base`. */
-{ kind: "sandbox"; 
-/**  Base URL, e.g. `http://127.0.0.1:8900/`. */
-base: string } | 
-/**  Any broker that serves Webex's paths below `base`. */
-{ kind: "custom"; 
-/**  Base URL. */
-base: string };
+/**  A choice in a select, with what it stands for. */
+export type Choice<T> = {
+	/**  The option's value. */
+	key: string,
+	label: string,
+	value: T,
+};
+
+/**  What the sign-in forms offer. */
+export type Choices = {
+	brokers: Choice<BrokerId>[],
+	clouds: Choice<Cloud>[],
+	/**  The broker chosen at first: the embedded sandbox when it runs. */
+	preferred: string,
+};
 
 /**  What became of a copy when it was due to be cleared. */
 export type ClearOutcome = 
@@ -198,6 +180,14 @@ export type CommandError = {
 	message: string,
 };
 
+/**  A Test Connection that passed. */
+export type ConnectionTested = {
+	/**  How long the SCIM API took to answer. */
+	elapsed_ms: number,
+	/**  What it means, in words. */
+	message: string,
+};
+
 /**  A field on the clipboard: the number its `ClipboardCleared` event will carry, and when. */
 export type CopyStarted = {
 	copy: number,
@@ -210,48 +200,6 @@ export type CopyWhat =
 "url" | 
 /**  The Secret Token. */
 "token";
-
-/**  An enterprise app and its provisioning jobs. */
-export type EntraApp = EntraApp_Serialize | EntraApp_Deserialize;
-
-/**  An enterprise app and its provisioning jobs. */
-export type EntraApp_Deserialize = {
-	/**  The service principal. */
-	app: ServicePrincipal_Deserialize,
-	/**  Its provisioning jobs (none: provisioning is not set up). */
-	jobs: SyncJob_Deserialize[],
-};
-
-/**  An enterprise app and its provisioning jobs. */
-export type EntraApp_Serialize = {
-	/**  The service principal. */
-	app: ServicePrincipal_Serialize,
-	/**  Its provisioning jobs (none: provisioning is not set up). */
-	jobs: SyncJob_Serialize[],
-};
-
-/**  The account and tenant of an Entra sign-in (not secret). */
-export type EntraIdentity = EntraIdentity_Serialize | EntraIdentity_Deserialize;
-
-/**  The account and tenant of an Entra sign-in (not secret). */
-export type EntraIdentity_Deserialize = {
-	/**  The account's sign-in name (`preferred_username`), e.g. `admin@contoso.com`. */
-	username?: string | null,
-	/**  The account's display name. */
-	name?: string | null,
-	/**  The tenant ID (`tid`). */
-	tenant_id?: string | null,
-};
-
-/**  The account and tenant of an Entra sign-in (not secret). */
-export type EntraIdentity_Serialize = {
-	/**  The account's sign-in name (`preferred_username`), e.g. `admin@contoso.com`. */
-	username: string | null,
-	/**  The account's display name. */
-	name: string | null,
-	/**  The tenant ID (`tid`). */
-	tenant_id: string | null,
-};
 
 /**  An org's token feeds this provisioning job. */
 export type EntraLink = EntraLink_Serialize | EntraLink_Deserialize;
@@ -324,6 +272,8 @@ export type EntraSession_Deserialize = {
 	account?: string | null,
 	/**  The tenant ID, when Entra said. */
 	tenant_id?: string | null,
+	/**  The cloud in words. */
+	cloud_label: string,
 };
 
 /**  A kept Entra sign-in, as the UI shows it. */
@@ -336,6 +286,8 @@ export type EntraSession_Serialize = {
 	account: string | null,
 	/**  The tenant ID, when Entra said. */
 	tenant_id: string | null,
+	/**  The cloud in words. */
+	cloud_label: string,
 };
 
 /**  Where and as which client to sign in. */
@@ -346,14 +298,6 @@ export type EntraTarget = {
 	tenant: string,
 	/**  The public client's ID (default: Microsoft Graph Command Line Tools). */
 	client_id: string,
-};
-
-/**  `{"key": …, "value": …}` of `synchronizedEntryCountByType`. */
-export type EntryCount = {
-	/**  E.g. `User to urn:…:User`. */
-	key: string,
-	/**  How many. */
-	value: number | null,
 };
 
 /**
@@ -431,67 +375,6 @@ export type ErrorKind =
  */
 "entra-settings";
 
-/**  One provisioning cycle (`synchronizationTaskExecution`). */
-export type Execution = Execution_Serialize | Execution_Deserialize;
-
-/**
- *  `synchronizationTaskExecution.state`. A state Graph adds later reads as
- *  [`ExecutionState::Unknown`].
- */
-export type ExecutionState = ExecutionState_Serialize | ExecutionState_Deserialize;
-
-/**
- *  `synchronizationTaskExecution.state`. A state Graph adds later reads as
- *  [`ExecutionState::Unknown`].
- */
-export type ExecutionState_Deserialize = 
-/**  Every entry went through. */
-"Succeeded" | 
-/**  The cycle failed as a whole (a refused token fails every cycle). */
-"Failed" | 
-/**  The cycle ran, but some entries were refused. */
-"EntryLevelErrors" | 
-/**  A state this version does not know. */
-string;
-
-/**
- *  `synchronizationTaskExecution.state`. A state Graph adds later reads as
- *  [`ExecutionState::Unknown`].
- */
-export type ExecutionState_Serialize = 
-/**  Every entry went through. */
-"Succeeded" | 
-/**  The cycle failed as a whole (a refused token fails every cycle). */
-"Failed" | 
-/**  The cycle ran, but some entries were refused. */
-"EntryLevelErrors" | 
-/**  A state this version does not know. */
-"Unknown";
-
-/**  One provisioning cycle (`synchronizationTaskExecution`). */
-export type Execution_Deserialize = {
-	/**  When it began (RFC 3339). */
-	timeBegan?: string | null,
-	/**  When it ended (RFC 3339). */
-	timeEnded?: string | null,
-	/**  How it ended. */
-	state?: ExecutionState_Deserialize | null,
-	/**  Why it failed. */
-	error?: JobError_Deserialize | null,
-};
-
-/**  One provisioning cycle (`synchronizationTaskExecution`). */
-export type Execution_Serialize = {
-	/**  When it began (RFC 3339). */
-	timeBegan: string | null,
-	/**  When it ended (RFC 3339). */
-	timeEnded: string | null,
-	/**  How it ended. */
-	state: ExecutionState_Serialize | null,
-	/**  Why it failed. */
-	error: JobError_Serialize | null,
-};
-
 /**  How urgent renewal is. */
 export type ExpiryState = 
 /**  More than [`RENEW_SOON_DAYS`] days left. */
@@ -503,105 +386,25 @@ export type ExpiryState =
 /**  Past its expiry: provisioning has stopped. */
 "expired";
 
-/**  `synchronizationStatus.code`. A code Graph adds later reads as [`JobCode::Unknown`]. */
-export type JobCode = JobCode_Serialize | JobCode_Deserialize;
-
-/**  `synchronizationStatus.code`. A code Graph adds later reads as [`JobCode::Unknown`]. */
-export type JobCode_Deserialize = 
-/**  Provisioning is not set up (no credentials saved yet). */
-"NotConfigured" | 
-/**  Set up but never started. */
-"NotRun" | 
-/**  Running: a cycle every 40 minutes or so. */
-"Active" | 
-/**  Stopped by an admin. */
-"Paused" | 
-/**  Stopped by Entra after repeated failures; retried less and less often. */
-"Quarantine" | 
-/**  A code this version does not know. */
-string;
-
-/**  `synchronizationStatus.code`. A code Graph adds later reads as [`JobCode::Unknown`]. */
-export type JobCode_Serialize = 
-/**  Provisioning is not set up (no credentials saved yet). */
-"NotConfigured" | 
-/**  Set up but never started. */
-"NotRun" | 
-/**  Running: a cycle every 40 minutes or so. */
-"Active" | 
-/**  Stopped by an admin. */
-"Paused" | 
-/**  Stopped by Entra after repeated failures; retried less and less often. */
-"Quarantine" | 
-/**  A code this version does not know. */
-"Unknown";
-
-/**  `synchronizationError` (the parts scim-token shows). */
-export type JobError = JobError_Serialize | JobError_Deserialize;
-
-/**  `synchronizationError` (the parts scim-token shows). */
-export type JobError_Deserialize = {
-	/**  The error code. */
-	code?: string | null,
-	/**  The message. */
-	message?: string | null,
+/**  A job a token can be linked to. */
+export type JobChoice = {
+	app_id: string,
+	job_id: string,
+	/**  "Cisco Webex — job … (not configured)". */
+	label: string,
 };
 
-/**  `synchronizationError` (the parts scim-token shows). */
-export type JobError_Serialize = {
-	/**  The error code. */
-	code: string | null,
-	/**  The message. */
-	message: string | null,
+/**  A linked job's health, by core's verdict and in its words. */
+export type JobHealthView = {
+	app_id: string,
+	app_name: string,
+	job_id: string,
+	verdict: JobVerdict,
+	/**  A word or two, for its badge. */
+	label: string,
+	/**  State, quarantine, last cycle, users in sync; or why it is unknown. */
+	details: string,
 };
-
-/**  `synchronizationStatus` (the parts scim-token uses). */
-export type JobStatus = JobStatus_Serialize | JobStatus_Deserialize;
-
-/**  `synchronizationStatus` (the parts scim-token uses). */
-export type JobStatus_Deserialize = {
-	/**  Where the job stands. */
-	code: JobCode_Deserialize,
-	/**  Failed cycles in a row. */
-	countSuccessiveCompleteFailures?: number | null,
-	/**  The last cycle. */
-	lastExecution?: Execution_Deserialize | null,
-	/**  The last cycle that succeeded. */
-	lastSuccessfulExecution?: Execution_Deserialize | null,
-	/**  Set while quarantined. */
-	quarantine?: Quarantine_Deserialize | null,
-	/**  When the job last had nothing left to do (RFC 3339). */
-	steadyStateLastAchievedTime?: string | null,
-	/**  Entries in sync, by type. */
-	synchronizedEntryCountByType?: EntryCount[] | null,
-};
-
-/**  `synchronizationStatus` (the parts scim-token uses). */
-export type JobStatus_Serialize = {
-	/**  Where the job stands. */
-	code: JobCode_Serialize,
-	/**  Failed cycles in a row. */
-	countSuccessiveCompleteFailures: number | null,
-	/**  The last cycle. */
-	lastExecution: Execution_Serialize | null,
-	/**  The last cycle that succeeded. */
-	lastSuccessfulExecution: Execution_Serialize | null,
-	/**  Set while quarantined. */
-	quarantine: Quarantine_Serialize | null,
-	/**  When the job last had nothing left to do (RFC 3339). */
-	steadyStateLastAchievedTime: string | null,
-	/**  Entries in sync, by type. */
-	synchronizedEntryCountByType: EntryCount[] | null,
-};
-
-/**  What happens to the job once the token is stored. */
-export type JobStep = 
-/**  Quarantined: restarted, lifting the quarantine (no full resync). */
-"restart" | 
-/**  Paused or never run: started. */
-"start" | 
-/**  Running: it uses the token from its next cycle. */
-"nothing";
 
 /**  What a linked job needs, by one rule. */
 export type JobVerdict = 
@@ -616,47 +419,13 @@ export type JobVerdict =
 /**  Its health cannot be read for another reason. */
 "unreadable";
 
-/**  A linked job's health, or why it could not be read. */
-export type LinkHealth = LinkHealth_Serialize | LinkHealth_Deserialize;
-
-/**  A linked job's health, or why it could not be read. */
-export type LinkHealth_Deserialize = {
-	/**  The job. */
-	link: EntraLink_Deserialize,
-	/**  Its status. */
-	status?: JobStatus_Deserialize | null,
-	/**  Why it could not be read. */
-	error?: string | null,
-	/**  Whether a new Entra sign-in is needed to read it. */
-	needs_sign_in: boolean,
-	/**  Who the sign-in used for it is (account and tenant), when known. */
-	signed_in?: EntraIdentity_Deserialize | null,
-	/**  What it needs. */
-	verdict: JobVerdict,
-	/**  Its state in a word or two, for a badge. */
-	label: string,
-	/**  Its state, quarantine, last cycle and users in sync, or why it is unknown. */
-	details: string,
-};
-
-/**  A linked job's health, or why it could not be read. */
-export type LinkHealth_Serialize = {
-	/**  The job. */
-	link: EntraLink_Serialize,
-	/**  Its status. */
-	status: JobStatus_Serialize | null,
-	/**  Why it could not be read. */
-	error: string | null,
-	/**  Whether a new Entra sign-in is needed to read it. */
-	needs_sign_in: boolean,
-	/**  Who the sign-in used for it is (account and tenant), when known. */
-	signed_in: EntraIdentity_Serialize | null,
-	/**  What it needs. */
-	verdict: JobVerdict,
-	/**  Its state in a word or two, for a badge. */
-	label: string,
-	/**  Its state, quarantine, last cycle and users in sync, or why it is unknown. */
-	details: string,
+/**  A provisioning job a token feeds. */
+export type LinkView = {
+	app_id: string,
+	app_name: string,
+	job_id: string,
+	/**  Whether a push has stored a token in it (a first push shows its plan and asks). */
+	pushed: boolean,
 };
 
 /**
@@ -664,13 +433,20 @@ export type LinkHealth_Serialize = {
  *  tokens, codes, passwords and secrets).
  */
 export type LogLine = {
-	/**  `webex` or `entra`. */
-	origin: string,
+	/**  Which of the sandbox's two origins served it. */
+	origin: LogOrigin,
 	method: string,
 	path: string,
 	status: number,
 	latency_ms: number | null,
 };
+
+/**  The sandbox's two origins. */
+export type LogOrigin = 
+/**  The local Webex (ID broker, People, SCIM). */
+"webex" | 
+/**  The local Entra (sign-in, Graph). */
+"entra";
 
 /**  How a sign-in ended. */
 export type LoginFinished = LoginFinished_Serialize | LoginFinished_Deserialize;
@@ -682,17 +458,17 @@ export type LoginFinished_Deserialize =
 /**  The sign-in. */
 id: number; 
 /**  The new token. */
-summary: TokenSummary_Deserialize; 
+summary: TokenView_Deserialize; 
 /**  The broker granted less than asked. */
 warning?: string | null; 
 /**  The push that followed, when the sign-in was a "Renew and push". */
-pushed?: AfterRenewal_Deserialize | null } | 
+pushed?: AfterRenewalView_Deserialize | null } | 
 /**  The keyring failed: the token is in memory until the app quits. */
 { outcome: "in-memory-only"; 
 /**  The sign-in. */
 id: number; 
 /**  The new token. */
-summary: TokenSummary_Deserialize; 
+summary: TokenView_Deserialize; 
 /**  Why, and what to do now. */
 warning: string } | 
 /**  The token carries no org ID: the app holds it until the user names the org. */
@@ -715,17 +491,17 @@ export type LoginFinished_Serialize =
 /**  The sign-in. */
 id: number; 
 /**  The new token. */
-summary: TokenSummary_Serialize; 
+summary: TokenView_Serialize; 
 /**  The broker granted less than asked. */
 warning: string | null; 
 /**  The push that followed, when the sign-in was a "Renew and push". */
-pushed: AfterRenewal_Serialize | null } | 
+pushed: AfterRenewalView_Serialize | null } | 
 /**  The keyring failed: the token is in memory until the app quits. */
 { outcome: "in-memory-only"; 
 /**  The sign-in. */
 id: number; 
 /**  The new token. */
-summary: TokenSummary_Serialize; 
+summary: TokenView_Serialize; 
 /**  Why, and what to do now. */
 warning: string } | 
 /**  The token carries no org ID: the app holds it until the user names the org. */
@@ -751,120 +527,31 @@ export type LoginStarted = {
 /**  A Webex org ID: a UUID, printed lower-case with hyphens. */
 export type OrgId = string;
 
-/**  What a push did to a job. */
-export type PushAction = 
-/**  Stored; the running job uses the token from its next cycle. */
-"stored" | 
-/**  Stored, and the quarantined job restarted (quarantine lifted). */
-"restarted" | 
-/**  Stored, and the paused or never-run job started. */
-"started";
+/**  One job after a push or a dry run, in words. */
+export type PushView = PushView_Serialize | PushView_Deserialize;
 
-/**  What a push sends to a job (key names only, never values). */
-export type PushPlan = {
-	/**  Keys whose values change (`SecretToken`, and `BaseAddress` when the job had none). */
-	changes: string[],
-	/**  Keys sent back as they were read. */
-	keeps: string[],
-	/**  What happens to the job's Tenant URL. */
-	base_address: BaseAddressChange,
-	/**  What happens to the job afterwards. */
-	then: JobStep,
-	/**
-	 *  Whether the plan comes from the job's own settings; `false` when they could not be read
-	 *  and only the two keys are sent (the settings check was skipped).
-	 */
-	settings_read: boolean,
-};
-
-/**  One linked job after a push (or a dry run), or why it failed. */
-export type PushReport = PushReport_Serialize | PushReport_Deserialize;
-
-/**  One linked job after a push (or a dry run), or why it failed. */
-export type PushReport_Deserialize = {
-	/**  The job. */
-	link: EntraLink_Deserialize,
-	/**  A dry run: nothing was written. */
-	dry_run: boolean,
-	/**  What was (or would be) sent, once the job's settings were read. */
-	plan?: PushPlan | null,
-	/**  Whether Test Connection passed with the new token. */
-	validated: boolean,
-	/**
-	 *  Whether the token is in the job: `true` once the PUT succeeded, `false` when it was
-	 *  refused or never sent, `None` when its outcome cannot be known (the connection was lost
-	 *  after sending).
-	 */
+/**  One job after a push or a dry run, in words. */
+export type PushView_Deserialize = {
+	app_id: string,
+	job_id: string,
+	/**  Whether it failed (a dry run: whether a push would). */
+	failed: boolean,
+	/**  Whether the token is in the job (`null`: unknown). */
 	stored?: boolean | null,
-	/**  What was done, when everything worked. */
-	action?: PushAction | null,
-	/**  The job's status afterwards, when it could be read. */
-	status?: JobStatus_Deserialize | null,
-	/**  Settings that differ after the PUT, with their values before. */
-	drift: SettingDrift_Deserialize[],
-	/**  Risks taken (the settings check skipped). */
-	warnings: string[],
-	/**  Why it failed, in words. */
-	error?: string | null,
-	/**  What kind of failure, for a shell's next step. */
-	error_kind?: ErrorKind | null,
+	/**  What happened, or would, and what to do next. */
+	text: string,
 };
 
-/**  One linked job after a push (or a dry run), or why it failed. */
-export type PushReport_Serialize = {
-	/**  The job. */
-	link: EntraLink_Serialize,
-	/**  A dry run: nothing was written. */
-	dry_run: boolean,
-	/**  What was (or would be) sent, once the job's settings were read. */
-	plan: PushPlan | null,
-	/**  Whether Test Connection passed with the new token. */
-	validated: boolean,
-	/**
-	 *  Whether the token is in the job: `true` once the PUT succeeded, `false` when it was
-	 *  refused or never sent, `None` when its outcome cannot be known (the connection was lost
-	 *  after sending).
-	 */
+/**  One job after a push or a dry run, in words. */
+export type PushView_Serialize = {
+	app_id: string,
+	job_id: string,
+	/**  Whether it failed (a dry run: whether a push would). */
+	failed: boolean,
+	/**  Whether the token is in the job (`null`: unknown). */
 	stored: boolean | null,
-	/**  What was done, when everything worked. */
-	action: PushAction | null,
-	/**  The job's status afterwards, when it could be read. */
-	status: JobStatus_Serialize | null,
-	/**  Settings that differ after the PUT, with their values before. */
-	drift: SettingDrift_Serialize[],
-	/**  Risks taken (the settings check skipped). */
-	warnings: string[],
-	/**  Why it failed, in words. */
-	error: string | null,
-	/**  What kind of failure, for a shell's next step. */
-	error_kind: ErrorKind | null,
-};
-
-/**  `synchronizationQuarantine`. */
-export type Quarantine = Quarantine_Serialize | Quarantine_Deserialize;
-
-/**  `synchronizationQuarantine`. */
-export type Quarantine_Deserialize = {
-	/**  E.g. `EncounteredQuarantineException`. */
-	reason?: string | null,
-	/**  When the job tries again (RFC 3339). */
-	nextAttempt?: string | null,
-	/**  When this quarantine series began (RFC 3339). */
-	seriesBegan?: string | null,
-	/**  The error that put it there. */
-	error?: JobError_Deserialize | null,
-};
-
-/**  `synchronizationQuarantine`. */
-export type Quarantine_Serialize = {
-	/**  E.g. `EncounteredQuarantineException`. */
-	reason: string | null,
-	/**  When the job tries again (RFC 3339). */
-	nextAttempt: string | null,
-	/**  When this quarantine series began (RFC 3339). */
-	seriesBegan: string | null,
-	/**  The error that put it there. */
-	error: JobError_Serialize | null,
+	/**  What happened, or would, and what to do next. */
+	text: string,
 };
 
 /**  What the UI shows about the sandbox. */
@@ -891,82 +578,13 @@ export type SandboxInfo_Serialize = {
 /**  Someone launched the app again; the running one was brought forward. */
 export type SecondInstance = null;
 
-/**  A service principal (enterprise app). */
-export type ServicePrincipal = ServicePrincipal_Serialize | ServicePrincipal_Deserialize;
-
-/**  A service principal (enterprise app). */
-export type ServicePrincipal_Deserialize = {
-	/**  The service principal's object ID (what Graph's paths take). */
-	id: string,
-	/**  The application ID. */
-	appId?: string | null,
-	/**  The name shown in the admin center. */
-	displayName?: string,
-};
-
-/**  A service principal (enterprise app). */
-export type ServicePrincipal_Serialize = {
-	/**  The service principal's object ID (what Graph's paths take). */
-	id: string,
-	/**  The application ID. */
-	appId: string | null,
-	/**  The name shown in the admin center. */
-	displayName: string,
-};
-
-/**  A setting that a push changed although it should not have: its value before, and now. */
-export type SettingDrift = SettingDrift_Serialize | SettingDrift_Deserialize;
-
-/**  A setting that a push changed although it should not have: its value before, and now. */
-export type SettingDrift_Deserialize = {
-	/**  The key. */
-	key: string,
-	/**  Its value before the push (non-secret: Graph showed it). */
-	before: string,
-	/**  Its value after (`None`: gone; masked values count as changed, they cannot be checked). */
-	after?: string | null,
-};
-
-/**  A setting that a push changed although it should not have: its value before, and now. */
-export type SettingDrift_Serialize = {
-	/**  The key. */
-	key: string,
-	/**  Its value before the push (non-secret: Graph showed it). */
-	before: string,
-	/**  Its value after (`None`: gone; masked values count as changed, they cannot be checked). */
-	after: string | null,
-};
-
-/**  A provisioning job (`synchronizationJob`). */
-export type SyncJob = SyncJob_Serialize | SyncJob_Deserialize;
-
-/**  A provisioning job (`synchronizationJob`). */
-export type SyncJob_Deserialize = {
-	/**  The job ID. */
-	id: string,
-	/**  The template it was made from. */
-	templateId?: string | null,
-	/**  Its status. */
-	status: JobStatus_Deserialize,
-};
-
-/**  A provisioning job (`synchronizationJob`). */
-export type SyncJob_Serialize = {
-	/**  The job ID. */
-	id: string,
-	/**  The template it was made from. */
-	templateId: string | null,
-	/**  Its status. */
-	status: JobStatus_Serialize,
-};
-
 /**  The tokens to show, and why the stored ones could not be read, if they could not. */
 export type TokenList = TokenList_Serialize | TokenList_Deserialize;
 
 /**  The tokens to show, and why the stored ones could not be read, if they could not. */
 export type TokenList_Deserialize = {
 	/**  Soonest expiry first; with a problem, only those kept in memory. */
-	tokens: TokenSummary_Deserialize[],
+	tokens: TokenView_Deserialize[],
 	/**  The records file could not be read. */
 	problem?: CommandError | null,
 };
@@ -974,76 +592,54 @@ export type TokenList_Deserialize = {
 /**  The tokens to show, and why the stored ones could not be read, if they could not. */
 export type TokenList_Serialize = {
 	/**  Soonest expiry first; with a problem, only those kept in memory. */
-	tokens: TokenSummary_Serialize[],
+	tokens: TokenView_Serialize[],
 	/**  The records file could not be read. */
 	problem: CommandError | null,
 };
 
-/**  A stored token, ready to show. Holds no secret. */
-export type TokenSummary = TokenSummary_Serialize | TokenSummary_Deserialize;
+/**  A stored token, as its card shows it. */
+export type TokenView = TokenView_Serialize | TokenView_Deserialize;
 
-/**  A stored token, ready to show. Holds no secret. */
-export type TokenSummary_Deserialize = {
-	/**  The org ID. */
+/**  A stored token, as its card shows it. */
+export type TokenView_Deserialize = {
 	org_id: string,
-	/**  `webex`, `gov`, or the broker's base URL. */
-	broker: string,
-	/**  The broker, as the desktop app passes it back to sign in again. */
-	broker_id: BrokerId_Deserialize,
-	/**  The broker's label. */
+	/**  The broker, as commands take it back. */
+	broker_id: BrokerId,
 	broker_label: string,
 	/**  Who signed in, when known. */
 	account?: string | null,
-	/**  What goes into Azure's Tenant URL field. */
 	tenant_url: string,
-	/**  When the token was captured. */
-	issued_at: string,
-	/**  The broker's expiry, when it said. */
-	broker_expires_at: string | null,
-	/**  365 days after issue. */
-	documented_expires_at: string,
-	/**  The earlier of the two: plan by this. */
+	/**  When it expires (RFC 3339): the earlier of the broker's word and the documented limit. */
 	expires_at: string,
-	/**  Whole days left (negative once expired). */
-	days_left: number,
-	/**  How urgent renewal is. */
+	broker_expires_at?: string | null,
+	documented_expires_at: string,
 	state: ExpiryState,
-	/**  Short hash of the token. */
+	/**  The state in words, for its badge. */
+	state_label: string,
 	fingerprint: string,
-	/**  The Entra provisioning jobs this token feeds. */
-	entra_links: EntraLink_Deserialize[],
+	/**  The provisioning jobs it feeds. */
+	links: LinkView[],
 };
 
-/**  A stored token, ready to show. Holds no secret. */
-export type TokenSummary_Serialize = {
-	/**  The org ID. */
+/**  A stored token, as its card shows it. */
+export type TokenView_Serialize = {
 	org_id: string,
-	/**  `webex`, `gov`, or the broker's base URL. */
-	broker: string,
-	/**  The broker, as the desktop app passes it back to sign in again. */
-	broker_id: BrokerId_Serialize,
-	/**  The broker's label. */
+	/**  The broker, as commands take it back. */
+	broker_id: BrokerId,
 	broker_label: string,
 	/**  Who signed in, when known. */
 	account: string | null,
-	/**  What goes into Azure's Tenant URL field. */
 	tenant_url: string,
-	/**  When the token was captured. */
-	issued_at: string,
-	/**  The broker's expiry, when it said. */
-	broker_expires_at: string | null,
-	/**  365 days after issue. */
-	documented_expires_at: string,
-	/**  The earlier of the two: plan by this. */
+	/**  When it expires (RFC 3339): the earlier of the broker's word and the documented limit. */
 	expires_at: string,
-	/**  Whole days left (negative once expired). */
-	days_left: number,
-	/**  How urgent renewal is. */
+	broker_expires_at: string | null,
+	documented_expires_at: string,
 	state: ExpiryState,
-	/**  Short hash of the token. */
+	/**  The state in words, for its badge. */
+	state_label: string,
 	fingerprint: string,
-	/**  The Entra provisioning jobs this token feeds. */
-	entra_links: EntraLink_Serialize[],
+	/**  The provisioning jobs it feeds. */
+	links: LinkView[],
 };
 
 /**  The stored tokens changed; list them again. */
@@ -1100,6 +696,15 @@ export type WatchStatus_Serialize = {
 };
 
 /* Tauri Specta runtime */
+async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
+    try {
+        return { status: "ok", data: await result };
+    } catch (e) {
+        if (e instanceof Error) throw e;
+        return { status: "error", error: e as any };
+    }
+}
+
 type EventEmit<T> = [T] extends [null] ? () => Promise<void> : (payload: T) => Promise<void>;
 
 type EventEmitTo<T> = [T] extends [null] ? (target: __TAURI_EVENT.EventTarget | string) => Promise<void> : (target: __TAURI_EVENT.EventTarget | string, payload: T) => Promise<void>;

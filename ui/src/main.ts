@@ -5,17 +5,17 @@
 import {
   commands,
   events,
-  type AfterRenewal_Serialize as AfterRenewal,
+  type AfterRenewalView_Serialize as AfterRenewal,
   type BrokerId,
+  type Choices,
+  type Cloud,
   type CommandError,
   type CopyWhat,
-  type ExpiryState,
-  type Cloud,
   type EntraLoginFinished,
-  type LinkHealth_Serialize as LinkHealth,
+  type JobHealthView,
   type LoginFinished_Serialize as LoginFinished,
-  type PushReport_Serialize as PushReport,
-  type TokenSummary_Serialize as TokenSummary,
+  type PushView_Serialize as PushView,
+  type TokenView_Serialize as TokenView,
 } from "./bindings";
 
 const $ = <T extends HTMLElement>(selector: string, root: ParentNode = document): T => {
@@ -24,17 +24,15 @@ const $ = <T extends HTMLElement>(selector: string, root: ParentNode = document)
   return found;
 };
 
-let summaries: TokenSummary[] = [];
+let summaries: TokenView[] = [];
 /** The sign-in in progress; results of earlier ones are ignored. */
 let currentLogin: number | null = null;
 /** Results that arrived before their start call returned (a sign-in can finish that fast). */
 const earlyResults = new Map<number, LoginFinished>();
 /** The broker a Renew asked for, when the select cannot name it (a custom broker). */
 let renewBroker: BrokerId | null = null;
-/** The embedded sandbox's base URL, when it runs. */
-let sandboxBase: string | null = null;
-/** The embedded sandbox's local Entra, when it runs. */
-let sandboxEntra: string | null = null;
+/** The brokers and clouds to sign in at, with their words, from the app. */
+let choices: Choices | null = null;
 /** The Entra sign-in in progress. */
 let currentEntraLogin: number | null = null;
 /** Entra sign-in results that arrived before their start call returned (auto-approval is fast). */
@@ -43,9 +41,27 @@ const earlyEntraResults = new Map<number, EntraLoginFinished>();
 let pushAfterRenewal: string | null = null;
 
 /** The message of anything a command threw: a CommandError, or Tauri's own text. */
+/** A command's failure: core's typed error, thrown so a caller's catch gets it whole. */
+class CommandFailure extends Error {
+  constructor(readonly error: CommandError) {
+    super(error.message);
+  }
+}
+
+/** A command's data, or its typed error thrown. */
+function ok<T>(result: { status: "ok"; data: T } | { status: "error"; error: CommandError }): T {
+  if (result.status === "error") throw new CommandFailure(result.error);
+  return result.data;
+}
+
+/** What to show for a failure: a command's message, a typed error's, or the exception's. */
 function messageOf(error: unknown): string {
-  const e = error as Partial<CommandError> | null;
-  return e && typeof e.message === "string" ? e.message : String(error);
+  if (error instanceof CommandFailure) return error.error.message;
+  if (error instanceof Error) return error.message;
+  if (typeof error === "object" && error !== null && "message" in error && typeof error.message === "string") {
+    return error.message;
+  }
+  return String(error);
 }
 
 function showError(error: unknown): void {
@@ -77,10 +93,6 @@ function countdown(expiresAt: string, now: number): string {
   return ms > 0 ? `${text} left` : `expired ${text} ago`;
 }
 
-function stateLabel(state: ExpiryState): string {
-  return { fresh: "valid", "renew-soon": "renew soon", expiring: "expiring", expired: "expired" }[state];
-}
-
 function render(): void {
   const list = $("#orgs");
   list.replaceChildren();
@@ -91,7 +103,7 @@ function render(): void {
     card.dataset.org = s.org_id;
     $(".org-id", card).textContent = s.org_id;
     const badge = $(".state", card);
-    badge.textContent = stateLabel(s.state);
+    badge.textContent = s.state_label;
     badge.classList.add(s.state);
     $(".broker", card).textContent = s.broker_label;
     $(".account", card).textContent = s.account ?? "account unknown";
@@ -111,8 +123,8 @@ function render(): void {
 }
 
 /** The card's Entra section: linked jobs with their health, push, renew and push, link. */
-function setupEntra(card: HTMLElement, s: TokenSummary): void {
-  const linked = s.entra_links.length > 0;
+function setupEntra(card: HTMLElement, s: TokenView): void {
+  const linked = s.links.length > 0;
   $(".push", card).hidden = !linked;
   $(".renew-push", card).hidden = !linked;
   $(".entra-refresh", card).hidden = !linked;
@@ -129,15 +141,15 @@ function setupEntra(card: HTMLElement, s: TokenSummary): void {
 }
 
 /** A job's badge class, by core's verdict. */
-function jobBadgeClass(h: LinkHealth): string {
+function jobBadgeClass(h: JobHealthView): string {
   return { healthy: "job-active", quarantined: "job-quarantine", "last-cycle-failed": "job-quarantine", "sign-in-needed": "job-unknown", unreadable: "job-unknown" }[h.verdict];
 }
 
-async function showHealth(card: HTMLElement, s: TokenSummary): Promise<void> {
+async function showHealth(card: HTMLElement, s: TokenView): Promise<void> {
   const list = $(".entra-jobs", card);
   withSpinner(list, "Reading the jobs' health…");
   try {
-    const health = await commands.entraHealth(s.org_id, s.broker_id);
+    const health = ok(await commands.entraHealth(s.org_id, s.broker_id));
     list.replaceChildren(
       ...health.map((h) => {
         const item = document.createElement("li");
@@ -146,7 +158,7 @@ async function showHealth(card: HTMLElement, s: TokenSummary): Promise<void> {
         badge.textContent = h.label;
         const what = document.createElement("span");
         const name = document.createElement("strong");
-        name.textContent = h.link.app_name;
+        name.textContent = h.app_name;
         const details = document.createElement("span");
         details.className = "job-details hint";
         details.textContent = ` — ${h.details}`;
@@ -154,7 +166,7 @@ async function showHealth(card: HTMLElement, s: TokenSummary): Promise<void> {
         const unlink = document.createElement("button");
         unlink.className = "unlink";
         unlink.textContent = "Unlink";
-        unlink.addEventListener("click", () => void unlinkApp(s, h.link.app_id));
+        unlink.addEventListener("click", () => void unlinkApp(s, h.app_id));
         item.append(badge, what, unlink);
         return item;
       }),
@@ -169,17 +181,16 @@ async function pickEntraApp(card: HTMLElement): Promise<void> {
   const result = $(".entra-result", card);
   withSpinner(result, "Looking for Webex enterprise apps…");
   try {
-    const apps = await commands.entraApps();
+    const jobs = ok(await commands.entraApps());
     const choice = $<HTMLSelectElement>(".entra-choice", card);
-    choice.replaceChildren();
-    for (const app of apps) {
-      for (const job of app.jobs) {
+    choice.replaceChildren(
+      ...jobs.map((job) => {
         const option = document.createElement("option");
-        option.value = `${app.app.id}|${job.id}`;
-        option.textContent = `${app.app.displayName} — job ${job.id} (${job.status.code})`;
-        choice.append(option);
-      }
-    }
+        option.value = `${job.app_id}|${job.job_id}`;
+        option.textContent = job.label;
+        return option;
+      }),
+    );
     if (choice.options.length === 0) {
       result.textContent = "No Webex enterprise app with a provisioning job in this tenant: add Cisco Webex from the Entra gallery and set up provisioning first.";
       return;
@@ -192,64 +203,31 @@ async function pickEntraApp(card: HTMLElement): Promise<void> {
   }
 }
 
-async function linkEntraApp(card: HTMLElement, s: TokenSummary): Promise<void> {
+async function linkEntraApp(card: HTMLElement, s: TokenView): Promise<void> {
   const [appId, jobId] = $<HTMLSelectElement>(".entra-choice", card).value.split("|");
   try {
-    await commands.entraLink(s.org_id, s.broker_id, appId, jobId ?? null);
+    ok(await commands.entraLink(s.org_id, s.broker_id, appId, jobId ?? null));
     await refresh();
   } catch (e) {
     showError(e);
   }
 }
 
-async function unlinkApp(s: TokenSummary, appId: string): Promise<void> {
+async function unlinkApp(s: TokenView, appId: string): Promise<void> {
   try {
-    await commands.entraUnlink(s.org_id, s.broker_id, appId);
+    ok(await commands.entraUnlink(s.org_id, s.broker_id, appId));
     await refresh();
   } catch (e) {
     showError(e);
   }
-}
-
-/** What a push did, in words, with the next step for each outcome of the PUT. */
-function pushText(r: PushReport): string {
-  const name = r.link.app_name;
-  if (r.error) {
-    if (r.stored === true) {
-      const lost = r.drift.map((d) => `${d.key} was ${d.before}, now ${d.after ?? "(gone)"}`).join("; ");
-      const restore = lost ? ` Put back: ${lost}.` : "";
-      return `${name}: the token WAS stored, but ${r.error}.${restore} Check the job in the Entra admin center (Provisioning) before pushing again.`;
-    }
-    if (r.stored === null) {
-      return `${name}: unknown whether the token was stored — ${r.error}. Push again to be sure: storing the same token twice is harmless.`;
-    }
-    return `${name}: not pushed — ${r.error}. The job kept its old credentials; nothing in it changed.`;
-  }
-  const done = {
-    stored: "token stored; the job uses it from its next cycle",
-    restarted: "token stored, quarantine lifted, job restarted",
-    started: "token stored, job started",
-  }[r.action ?? "stored"];
-  const kept = r.plan && r.plan.keeps.length > 0 ? ` Kept as they were: ${r.plan.keeps.join(", ")}.` : "";
-  return `${name}: ${done}; status ${r.status?.code ?? "unknown"}.${kept}`;
-}
-
-/** What a push would do, from a dry run: key names only, never values. */
-function planText(r: PushReport): string {
-  const name = r.link.app_name;
-  if (r.error) return `${name}: a push would fail — ${r.error}`;
-  if (!r.plan) return `${name}: nothing to show.`;
-  const then = { restart: "restarted (quarantine lifted)", start: "started", nothing: "left running; it uses the token from its next cycle" }[r.plan.then];
-  const keeps = r.plan.keeps.length > 0 ? ` Sent back unchanged: ${r.plan.keeps.join(", ")}.` : "";
-  return `${name}: Test Connection passed with the new token. Will change ${r.plan.changes.join(" and ")}.${keeps} The job will then be ${then}.`;
 }
 
 /** Shows the dry run's plan in the card and resolves with the admin's answer. */
-function confirmPlan(card: HTMLElement, reports: PushReport[]): Promise<boolean> {
+function confirmPlan(card: HTMLElement, reports: PushView[]): Promise<boolean> {
   const panel = $(".entra-plan", card);
-  $(".entra-plan-text", card).textContent = `First push to this job — nothing has been written yet. ${reports.map(planText).join(" ")}`;
+  $(".entra-plan-text", card).textContent = `First push to this job — nothing has been written yet. ${reports.map((r) => r.text).join(" ")}`;
   const confirm = $<HTMLButtonElement>(".entra-plan-confirm", card);
-  confirm.disabled = reports.some((r) => r.error);
+  confirm.disabled = reports.some((r) => r.failed);
   panel.hidden = false;
   return new Promise((resolve) => {
     const done = (answer: boolean) => {
@@ -266,14 +244,14 @@ function confirmPlan(card: HTMLElement, reports: PushReport[]): Promise<boolean>
   });
 }
 
-async function push(card: HTMLElement, s: TokenSummary): Promise<void> {
+async function push(card: HTMLElement, s: TokenView): Promise<void> {
   clearError();
   const result = $(".entra-result", card);
   result.classList.remove("ok", "bad");
   try {
-    if (s.entra_links.some((l) => l.pushed_at === null)) {
+    if (s.links.some((l) => !l.pushed)) {
       withSpinner(result, "Reading the job and its settings, and checking the token with Test Connection (nothing is written)…");
-      const plan = await commands.pushToEntra(s.org_id, s.broker_id, true);
+      const plan = ok(await commands.pushToEntra(s.org_id, s.broker_id, true));
       result.textContent = "";
       if (!(await confirmPlan(card, plan))) {
         result.textContent = "Push cancelled: nothing was written.";
@@ -281,14 +259,14 @@ async function push(card: HTMLElement, s: TokenSummary): Promise<void> {
       }
     }
     withSpinner(result, "Checking the token with Entra's Test Connection and pushing it…");
-    const reports = await commands.pushToEntra(s.org_id, s.broker_id, false);
-    result.textContent = reports.map(pushText).join(" ");
-    result.classList.add(reports.some((r) => r.error) ? "bad" : "ok");
+    const reports = ok(await commands.pushToEntra(s.org_id, s.broker_id, false));
+    result.textContent = reports.map((r) => r.text).join(" ");
+    result.classList.add(reports.some((r) => r.failed) ? "bad" : "ok");
     // Core noted each stored push in the record; the card's copy learns it without a redraw
     // (which would drop the result above), so the next push does not ask again.
     for (const r of reports.filter((r) => r.stored === true)) {
-      for (const l of s.entra_links.filter((l) => l.app_id === r.link.app_id && l.job_id === r.link.job_id)) {
-        l.pushed_at = new Date().toISOString();
+      for (const l of s.links.filter((l) => l.app_id === r.app_id && l.job_id === r.job_id)) {
+        l.pushed = true;
       }
     }
     await showHealth(card, s);
@@ -299,7 +277,7 @@ async function push(card: HTMLElement, s: TokenSummary): Promise<void> {
 }
 
 /** What core's "renew and push" did once the renewal was stored. */
-async function showRenewalPush(card: HTMLElement, s: TokenSummary, after: AfterRenewal): Promise<void> {
+async function showRenewalPush(card: HTMLElement, s: TokenView, after: AfterRenewal): Promise<void> {
   const result = $(".entra-result", card);
   result.classList.remove("ok", "bad");
   switch (after.outcome) {
@@ -312,27 +290,38 @@ async function showRenewalPush(card: HTMLElement, s: TokenSummary, after: AfterR
       result.classList.add("bad");
       return;
     case "pushed":
-      result.textContent = after.reports.map(pushText).join(" ");
-      result.classList.add(after.reports.some((r) => r.error) ? "bad" : "ok");
+      result.textContent = after.reports.map((r) => r.text).join(" ");
+      result.classList.add(after.reports.some((r) => r.failed) ? "bad" : "ok");
       await showHealth(card, s);
   }
 }
 
 function chosenCloud(): Cloud {
-  const value = $<HTMLSelectElement>("#entra-cloud").value;
-  if (value === "sandbox") return { kind: "local", base: sandboxEntra ?? "http://127.0.0.1:8901/" };
-  return { kind: value as "global" | "usgov" | "dod" };
+  const key = $<HTMLSelectElement>("#entra-cloud").value;
+  const chosen = choices?.clouds.find((c) => c.key === key) ?? choices?.clouds[0];
+  return chosen ? chosen.value : { kind: "global" };
+}
+
+/** Fills a select with Rust's choices. */
+function fillSelect(select: HTMLSelectElement, options: { key: string; label: string }[]): void {
+  select.replaceChildren(
+    ...options.map((c) => {
+      const option = document.createElement("option");
+      option.value = c.key;
+      option.textContent = c.label;
+      return option;
+    }),
+  );
 }
 
 async function refreshEntraSession(): Promise<void> {
-  const sessions = await commands.entraSessions();
+  const sessions = ok(await commands.entraSessions());
   const line = $("#entra-session");
   if (sessions.length === 0) return;
   const s = sessions[0];
-  const cloud = s.target.cloud.kind === "local" ? `local Entra at ${s.target.cloud.base}` : `${s.target.cloud.kind} cloud`;
   const who = s.account ?? "an account Entra did not name";
   const tenant = s.tenant_id ?? "not named: sign in again";
-  line.textContent = `Signed in to Entra as ${who} (tenant ${tenant}, ${cloud}) since ${new Date(s.signed_in_at).toLocaleString()}.`;
+  line.textContent = `Signed in to Entra as ${who} (tenant ${tenant}, ${s.cloud_label}) since ${new Date(s.signed_in_at).toLocaleString()}.`;
   line.dataset.signedIn = "true";
   $("#entra-sign-out").hidden = false;
 }
@@ -346,7 +335,7 @@ async function signInToEntra(): Promise<void> {
     const client = $<HTMLInputElement>("#entra-client").value.trim();
     currentEntraLogin = null;
     $<HTMLButtonElement>("#entra-sign-in").disabled = true;
-    const started = await commands.startEntraLogin(chosenCloud(), tenant || null, client || null);
+    const started = ok(await commands.startEntraLogin(chosenCloud(), tenant || null, client || null));
     currentEntraLogin = started.id;
     withSpinner(status, started.note);
     const early = earlyEntraResults.get(started.id);
@@ -361,7 +350,7 @@ async function signInToEntra(): Promise<void> {
 
 async function signOutOfEntra(): Promise<void> {
   try {
-    await commands.entraSignOut();
+    ok(await commands.entraSignOut());
     const line = $("#entra-session");
     line.textContent = "Signed out of Entra on this computer: the refresh token is gone from your OS keyring. Nothing was revoked at Microsoft.";
     delete line.dataset.signedIn;
@@ -375,7 +364,7 @@ async function signOutOfEntra(): Promise<void> {
 async function setupBackgroundWatch(): Promise<void> {
   const box = $<HTMLInputElement>("#background-watch");
   try {
-    box.checked = (await commands.watchStatus()).enabled;
+    box.checked = (ok(await commands.watchStatus())).enabled;
   } catch {
     box.disabled = true;
     box.parentElement!.title = "The background watch is not available here.";
@@ -383,7 +372,7 @@ async function setupBackgroundWatch(): Promise<void> {
   box.addEventListener("change", async () => {
     clearError();
     try {
-      box.checked = (await commands.setWatch(box.checked)).enabled;
+      box.checked = (ok(await commands.setWatch(box.checked))).enabled;
     } catch (e) {
       box.checked = !box.checked;
       showError(e);
@@ -418,7 +407,7 @@ function tick(): void {
 
 async function refresh(): Promise<void> {
   try {
-    const list = await commands.listTokens();
+    const list = ok(await commands.listTokens());
     summaries = list.tokens;
     render();
     if (list.problem) showError(list.problem);
@@ -427,11 +416,11 @@ async function refresh(): Promise<void> {
   }
 }
 
-async function copy(card: HTMLElement, s: TokenSummary, what: CopyWhat): Promise<void> {
+async function copy(card: HTMLElement, s: TokenView, what: CopyWhat): Promise<void> {
   clearError();
   const status = $(".clipboard", card);
   try {
-    const started = await commands.copyToClipboard(s.org_id, s.broker_id, what);
+    const started = ok(await commands.copyToClipboard(s.org_id, s.broker_id, what));
     const label = what === "url" ? "Tenant URL" : "Secret Token";
     let left = started.clears_in_secs;
     // Only one copy is on the clipboard: other cards stop counting down.
@@ -457,12 +446,12 @@ async function copy(card: HTMLElement, s: TokenSummary, what: CopyWhat): Promise
   }
 }
 
-async function testConnection(card: HTMLElement, s: TokenSummary): Promise<void> {
+async function testConnection(card: HTMLElement, s: TokenView): Promise<void> {
   const result = $(".test-result", card);
   result.className = "test-result";
   withSpinner(result, "Running Azure's Test Connection…");
   try {
-    result.textContent = await commands.testConnection(s.org_id, s.broker_id);
+    result.textContent = ok(await commands.testConnection(s.org_id, s.broker_id)).message;
     result.classList.add("ok");
   } catch (e) {
     result.textContent = messageOf(e);
@@ -470,28 +459,20 @@ async function testConnection(card: HTMLElement, s: TokenSummary): Promise<void>
   }
 }
 
-async function forget(s: TokenSummary): Promise<void> {
+async function forget(s: TokenView): Promise<void> {
   if (!window.confirm(`Remove the token for org ${s.org_id} (${s.broker_label}) from this computer? Azure keeps working until the token expires.`)) return;
   try {
-    await commands.forgetToken(s.org_id, s.broker_id);
+    ok(await commands.forgetToken(s.org_id, s.broker_id));
     await refresh();
   } catch (e) {
     showError(e);
   }
 }
 
-/** The select's value for a broker, and back. */
+/** The select's value for a broker. */
 function brokerChoice(broker: BrokerId): string {
-  switch (broker.kind) {
-    case "webex":
-      return "webex";
-    case "government":
-      return "gov";
-    case "sandbox":
-      return "sandbox";
-    case "custom":
-      return "custom";
-  }
+  if (broker.kind === "custom") return "custom";
+  return choices?.brokers.find((c) => c.value.kind === broker.kind)?.key ?? "webex";
 }
 
 /** Offers the custom broker a Renew asks for as an option of its own. */
@@ -509,18 +490,10 @@ function offerCustom(broker: BrokerId): void {
 }
 
 function chosenBroker(): BrokerId {
-  switch ($<HTMLSelectElement>("#broker").value) {
-    case "custom":
-      if (renewBroker) return renewBroker;
-      return { kind: "webex" };
-    case "gov":
-      return { kind: "government" };
-    // The app signs in at its embedded sandbox when it runs, else at `scim-token sandbox`.
-    case "sandbox":
-      return { kind: "sandbox", base: sandboxBase ?? "http://127.0.0.1:8900/" };
-    default:
-      return { kind: "webex" };
-  }
+  const key = $<HTMLSelectElement>("#broker").value;
+  if (key === "custom" && renewBroker) return renewBroker;
+  const chosen = choices?.brokers.find((c) => c.key === key) ?? choices?.brokers[0];
+  return chosen ? chosen.value : { kind: "webex" };
 }
 
 function openLogin(broker?: BrokerId, account?: string | null): void {
@@ -550,7 +523,7 @@ async function startLogin(event: Event): Promise<void> {
   setWaiting(true, "Opening the sign-in window…");
   const email = $<HTMLInputElement>("#email").value.trim();
   try {
-    const started = await commands.startLogin(chosenBroker(), email || null, pushAfterRenewal !== null);
+    const started = ok(await commands.startLogin(chosenBroker(), email || null, pushAfterRenewal !== null));
     currentLogin = started.id;
     setWaiting(true, started.note || "Waiting for you to finish signing in…");
     const early = earlyResults.get(started.id);
@@ -565,7 +538,7 @@ async function startLogin(event: Event): Promise<void> {
 async function cancelLogin(): Promise<void> {
   if (currentLogin !== null) {
     try {
-      await commands.cancelLogin(currentLogin);
+      ok(await commands.cancelLogin(currentLogin));
     } catch (e) {
       showError(e);
     }
@@ -580,7 +553,7 @@ async function fileToken(event: Event): Promise<void> {
   clearError();
   if (currentLogin === null) return;
   try {
-    await commands.fileToken(currentLogin, $<HTMLInputElement>("#org-input").value.trim());
+    ok(await commands.fileToken(currentLogin, $<HTMLInputElement>("#org-input").value.trim()));
   } catch (e) {
     showError(e);
   }
@@ -628,14 +601,12 @@ async function loginFinished(result: LoginFinished): Promise<void> {
 }
 
 async function refreshSandbox(): Promise<void> {
-  const info = await commands.sandboxInfo();
-  sandboxBase = info.base;
-  sandboxEntra = info.entra_base;
+  const info = ok(await commands.sandboxInfo());
   $("#sandbox-panel").hidden = !info.running;
   if (!info.running) return;
   $("#sandbox-tenant").textContent = info.tenant_url ?? "";
   $("#sandbox-entra").textContent = info.entra_base ?? "";
-  const entries = await commands.sandboxLog();
+  const entries = ok(await commands.sandboxLog());
   const body = $("#sandbox-log tbody");
   body.replaceChildren(
     ...entries.slice(-12).reverse().map((e) => {
@@ -653,11 +624,11 @@ async function refreshSandbox(): Promise<void> {
 
 async function setupStartAtLogin(): Promise<void> {
   const box = $<HTMLInputElement>("#start-at-login");
-  box.checked = await commands.startAtLogin();
+  box.checked = ok(await commands.startAtLogin());
   box.addEventListener("change", async () => {
     clearError();
     try {
-      box.checked = await commands.setStartAtLogin(box.checked);
+      box.checked = ok(await commands.setStartAtLogin(box.checked));
     } catch (e) {
       box.checked = !box.checked;
       showError(e);
@@ -671,7 +642,7 @@ async function main(): Promise<void> {
   $("#login-form").addEventListener("submit", startLogin);
   $("#org-form").addEventListener("submit", fileToken);
   $("#cancel-login").addEventListener("click", cancelLogin);
-  $("#quit").addEventListener("click", () => void commands.quitApp().catch(showError));
+  $("#quit").addEventListener("click", () => void commands.quitApp().then((r) => r.status === "error" && showError(r.error)));
   await events.loginFinished.listen(({ payload }) => void loginFinished(payload));
   await events.entraLoginFinished.listen(({ payload }) => void entraLoginFinished(payload));
   $("#entra-sign-in").addEventListener("click", () => void signInToEntra());
@@ -697,10 +668,11 @@ async function main(): Promise<void> {
     $("#notice").textContent = "scim-token is already running — here it is.";
   });
   await refreshSandbox();
-  if (sandboxBase) {
-    $<HTMLSelectElement>("#broker").value = "sandbox";
-    $<HTMLSelectElement>("#entra-cloud").value = "sandbox";
-  }
+  choices = ok(await commands.signInChoices());
+  fillSelect($<HTMLSelectElement>("#broker"), choices.brokers);
+  fillSelect($<HTMLSelectElement>("#entra-cloud"), choices.clouds);
+  $<HTMLSelectElement>("#broker").value = choices.preferred;
+  if (choices.preferred === "sandbox") $<HTMLSelectElement>("#entra-cloud").value = "sandbox";
   await refreshEntraSession().catch(showError);
   await refresh();
   window.setInterval(tick, 1000);
@@ -708,7 +680,7 @@ async function main(): Promise<void> {
   window.setInterval(() => {
     for (const s of summaries) {
       const card = document.querySelector<HTMLElement>(`.card[data-org="${s.org_id}"]`);
-      if (card && s.entra_links.length > 0) void showHealth(card, s);
+      if (card && s.links.length > 0) void showHealth(card, s);
     }
   }, 300_000);
   window.setInterval(() => void refreshSandbox().catch(() => undefined), 2000);

@@ -54,8 +54,9 @@ const GOVERNMENT: HostedBroker = HostedBroker {
     unconfirmed: true,
 };
 
-/// Which broker a token came from; stored with its record.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Which broker a token came from; stored with its record. Read back (from a file or the front
+/// end) through [`http_base`]'s check, written as it is: one shape both ways.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum BrokerId {
@@ -67,16 +68,39 @@ pub enum BrokerId {
     Sandbox {
         /// Base URL, e.g. `http://127.0.0.1:8900/`.
         #[cfg_attr(feature = "specta", specta(type = String))]
-        #[serde(deserialize_with = "http_base")]
         base: Url,
     },
     /// Any broker that serves Webex's paths below `base`.
     Custom {
         /// Base URL.
         #[cfg_attr(feature = "specta", specta(type = String))]
-        #[serde(deserialize_with = "http_base")]
         base: Url,
     },
+}
+
+impl<'de> Deserialize<'de> for BrokerId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(tag = "kind", rename_all = "lowercase")]
+        enum Repr {
+            Webex,
+            Government,
+            Sandbox {
+                #[serde(deserialize_with = "http_base")]
+                base: Url,
+            },
+            Custom {
+                #[serde(deserialize_with = "http_base")]
+                base: Url,
+            },
+        }
+        Ok(match Repr::deserialize(deserializer)? {
+            Repr::Webex => Self::Webex,
+            Repr::Government => Self::Government,
+            Repr::Sandbox { base } => Self::Sandbox { base },
+            Repr::Custom { base } => Self::Custom { base },
+        })
+    }
 }
 
 /// A broker name or URL that could not be understood.

@@ -1,0 +1,317 @@
+//! What crosses IPC to the front end, and only that: views made from core's types, serialized
+//! one way. Core's own types (Graph's wire structs, records) stay at core's edge, as
+//! rust-analyzer keeps LSP types at its; the words the window shows are made here, in Rust,
+//! so the front end only places them.
+
+use scim_token_core::api::{AfterRenewal, JobVerdict, LinkHealth, PushAction, PushReport};
+use scim_token_core::{BrokerId, ExpiryState, TokenSummary};
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+/// A stored token, as its card shows it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub(crate) struct TokenView {
+    pub(crate) org_id: String,
+    /// The broker, as commands take it back.
+    pub(crate) broker_id: BrokerId,
+    pub(crate) broker_label: &'static str,
+    /// Who signed in, when known.
+    pub(crate) account: Option<String>,
+    pub(crate) tenant_url: String,
+    /// When it expires (RFC 3339): the earlier of the broker's word and the documented limit.
+    pub(crate) expires_at: String,
+    pub(crate) broker_expires_at: Option<String>,
+    pub(crate) documented_expires_at: String,
+    pub(crate) state: ExpiryState,
+    /// The state in words, for its badge.
+    pub(crate) state_label: &'static str,
+    pub(crate) fingerprint: String,
+    /// The provisioning jobs it feeds.
+    pub(crate) links: Vec<LinkView>,
+}
+
+/// A provisioning job a token feeds.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub(crate) struct LinkView {
+    pub(crate) app_id: String,
+    pub(crate) app_name: String,
+    pub(crate) job_id: String,
+    /// Whether a push has stored a token in it (a first push shows its plan and asks).
+    pub(crate) pushed: bool,
+}
+
+impl From<&TokenSummary> for TokenView {
+    fn from(s: &TokenSummary) -> Self {
+        Self {
+            org_id: s.org_id.clone(),
+            broker_id: s.broker_id.clone(),
+            broker_label: s.broker_label,
+            account: s.account.clone(),
+            tenant_url: s.tenant_url.to_string(),
+            expires_at: rfc3339(s.expires_at),
+            broker_expires_at: s.broker_expires_at.map(rfc3339),
+            documented_expires_at: rfc3339(s.documented_expires_at),
+            state: s.state,
+            state_label: s.state.label(),
+            fingerprint: s.fingerprint.clone(),
+            links: s
+                .entra_links
+                .iter()
+                .map(|l| LinkView {
+                    app_id: l.app_id.clone(),
+                    app_name: l.app_name.clone(),
+                    job_id: l.job_id.clone(),
+                    pushed: l.pushed_at.is_some(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A linked job's health, by core's verdict and in its words.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub(crate) struct JobHealthView {
+    pub(crate) app_id: String,
+    pub(crate) app_name: String,
+    pub(crate) job_id: String,
+    pub(crate) verdict: JobVerdict,
+    /// A word or two, for its badge.
+    pub(crate) label: String,
+    /// State, quarantine, last cycle, users in sync; or why it is unknown.
+    pub(crate) details: String,
+}
+
+impl From<&LinkHealth> for JobHealthView {
+    fn from(h: &LinkHealth) -> Self {
+        Self {
+            app_id: h.link.app_id.clone(),
+            app_name: h.link.app_name.clone(),
+            job_id: h.link.job_id.clone(),
+            verdict: h.verdict,
+            label: h.label.clone(),
+            details: h.details.clone(),
+        }
+    }
+}
+
+/// A job a token can be linked to.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub(crate) struct JobChoice {
+    pub(crate) app_id: String,
+    pub(crate) job_id: String,
+    /// "Cisco Webex — job … (not configured)".
+    pub(crate) label: String,
+}
+
+/// One job after a push or a dry run, in words.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub(crate) struct PushView {
+    pub(crate) app_id: String,
+    pub(crate) job_id: String,
+    /// Whether it failed (a dry run: whether a push would).
+    pub(crate) failed: bool,
+    /// Whether the token is in the job (`null`: unknown).
+    pub(crate) stored: Option<bool>,
+    /// What happened, or would, and what to do next.
+    pub(crate) text: String,
+}
+
+impl From<&PushReport> for PushView {
+    fn from(r: &PushReport) -> Self {
+        Self {
+            app_id: r.link.app_id.clone(),
+            job_id: r.link.job_id.clone(),
+            failed: r.error.is_some(),
+            stored: r.stored,
+            text: if r.dry_run { plan_text(r) } else { push_text(r) },
+        }
+    }
+}
+
+/// What a push did, with the next step for each outcome of the PUT.
+fn push_text(r: &PushReport) -> String {
+    let name = &r.link.app_name;
+    if let Some(error) = &r.error {
+        return match r.stored {
+            Some(true) => {
+                let lost: Vec<String> = r
+                    .drift
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{} was {}, now {}",
+                            d.key,
+                            d.before,
+                            d.after.as_deref().unwrap_or("(gone)")
+                        )
+                    })
+                    .collect();
+                let restore = if lost.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Put back: {}.", lost.join("; "))
+                };
+                format!(
+                    "{name}: the token WAS stored, but {error}.{restore} Check the job in the Entra admin center (Provisioning) before pushing again."
+                )
+            }
+            None => format!(
+                "{name}: unknown whether the token was stored — {error}. Push again to be sure: storing the same token twice is harmless."
+            ),
+            Some(false) => format!(
+                "{name}: not pushed — {error}. The job kept its old credentials; nothing in it changed."
+            ),
+        };
+    }
+    let done = match r.action {
+        Some(PushAction::Restarted) => "token stored, quarantine lifted, job restarted",
+        Some(PushAction::Started) => "token stored, job started",
+        Some(PushAction::Stored) | None => "token stored; the job uses it from its next cycle",
+    };
+    let status = r.status.as_ref().map_or("unknown", |s| s.code.description());
+    let kept = match &r.plan {
+        Some(plan) if !plan.keeps.is_empty() => format!(" Kept as they were: {}.", plan.keeps.join(", ")),
+        _ => String::new(),
+    };
+    format!("{name}: {done}; the job is {status}.{kept}")
+}
+
+/// What a push would do, from a dry run: key names only, never values.
+fn plan_text(r: &PushReport) -> String {
+    use scim_token_core::api::JobStep;
+    let name = &r.link.app_name;
+    if let Some(error) = &r.error {
+        return format!("{name}: a push would fail — {error}");
+    }
+    let Some(plan) = &r.plan else {
+        return format!("{name}: nothing to show.");
+    };
+    let then = match plan.then {
+        JobStep::Restart => "restarted (quarantine lifted)",
+        JobStep::Start => "started",
+        JobStep::Nothing => "left running; it uses the token from its next cycle",
+    };
+    let keeps = if plan.keeps.is_empty() {
+        String::new()
+    } else {
+        format!(" Sent back unchanged: {}.", plan.keeps.join(", "))
+    };
+    format!(
+        "{name}: Test Connection passed with the new token. Will change {}.{keeps} The job will then be {then}.",
+        plan.changes.join(" and ")
+    )
+}
+
+/// What the push after a renewal did.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub(crate) enum AfterRenewalView {
+    /// Pushed; one line per job.
+    Pushed { reports: Vec<PushView> },
+    /// A linked job was never pushed to: push with its plan first.
+    PlanFirst,
+    /// Not pushed, and why.
+    NotPushed { reason: String },
+}
+
+impl From<&AfterRenewal> for AfterRenewalView {
+    fn from(after: &AfterRenewal) -> Self {
+        match after {
+            AfterRenewal::Pushed { reports } => Self::Pushed {
+                reports: reports.iter().map(PushView::from).collect(),
+            },
+            AfterRenewal::PlanFirst => Self::PlanFirst,
+            AfterRenewal::NotPushed { reason } => Self::NotPushed {
+                reason: reason.clone(),
+            },
+        }
+    }
+}
+
+/// A choice in a select, with what it stands for.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub(crate) struct Choice<T> {
+    /// The option's value.
+    pub(crate) key: &'static str,
+    pub(crate) label: String,
+    pub(crate) value: T,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scim_token_core::api::PushPlan;
+    use scim_token_core::entra::secrets::{BaseAddressChange, SettingDrift};
+    use scim_token_core::entra::{Cloud, EntraLink, EntraTarget};
+
+    fn report() -> PushReport {
+        PushReport {
+            link: EntraLink {
+                target: EntraTarget::new(Cloud::Global),
+                app_id: "sp".into(),
+                app_name: "Cisco Webex".into(),
+                job_id: "job".into(),
+                tenant_id: None,
+                pushed_at: None,
+            },
+            dry_run: false,
+            plan: Some(PushPlan {
+                changes: vec!["SecretToken".into()],
+                keeps: vec!["SyncAll".into()],
+                base_address: BaseAddressChange::Kept,
+                then: scim_token_core::api::JobStep::Restart,
+                settings_read: true,
+            }),
+            validated: true,
+            stored: Some(true),
+            action: Some(PushAction::Restarted),
+            status: None,
+            drift: Vec::new(),
+            warnings: Vec::new(),
+            error: None,
+            error_kind: None,
+        }
+    }
+
+    #[test]
+    fn each_outcome_of_the_put_has_its_own_words() {
+        let ok = PushView::from(&report());
+        assert!(!ok.failed);
+        assert_eq!(
+            ok.text,
+            "Cisco Webex: token stored, quarantine lifted, job restarted; the job is unknown. Kept as they were: SyncAll."
+        );
+        let mut lost = report();
+        lost.error = Some("a setting changed".into());
+        lost.drift = vec![SettingDrift {
+            key: "SyncAll".into(),
+            before: "false".into(),
+            after: None,
+        }];
+        assert!(
+            PushView::from(&lost).text.contains("WAS stored")
+                && PushView::from(&lost)
+                    .text
+                    .contains("SyncAll was false, now (gone)")
+        );
+        lost.stored = None;
+        assert!(
+            PushView::from(&lost)
+                .text
+                .contains("unknown whether the token was stored")
+        );
+        lost.stored = Some(false);
+        assert!(PushView::from(&lost).text.contains("not pushed"));
+        let mut plan = report();
+        plan.dry_run = true;
+        assert_eq!(
+            PushView::from(&plan).text,
+            "Cisco Webex: Test Connection passed with the new token. Will change SecretToken. Sent back unchanged: SyncAll. The job will then be restarted (quarantine lifted)."
+        );
+    }
+}
