@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use scim_token_core::api::{EntraApp, EntraSignInRequest, PushOptions};
-use scim_token_core::entra::{Cloud, EntraLink, EntraTarget};
+use scim_token_core::entra::{AppId, Cloud, EntraLink, EntraTarget, JobId, TenantId};
 use scim_token_core::{BrokerId, OrgId};
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -29,7 +29,7 @@ pub(crate) struct EntraSession {
     /// Who signed in ("Name <user@domain>"), when Entra said.
     pub(crate) account: Option<String>,
     /// The tenant ID, when Entra said.
-    pub(crate) tenant_id: Option<String>,
+    pub(crate) tenant_id: Option<TenantId>,
     /// The cloud in words.
     pub(crate) cloud_label: String,
 }
@@ -45,7 +45,7 @@ pub(crate) async fn entra_sessions(shared: State<'_, Arc<Shared>>) -> Result<Vec
         .into_iter()
         .map(|s| EntraSession {
             account: s.account(),
-            tenant_id: s.tenant_id().map(str::to_owned),
+            tenant_id: s.tenant_id().cloned(),
             cloud_label: match &s.target.cloud {
                 Cloud::Local { base } => format!("local Entra at {base}"),
                 cloud => format!("{cloud} cloud"),
@@ -145,13 +145,13 @@ pub(crate) async fn entra_link(
     shared: State<'_, Arc<Shared>>,
     org: OrgId,
     broker: BrokerId,
-    app_id: String,
-    job_id: Option<String>,
+    app_id: AppId,
+    job_id: Option<JobId>,
 ) -> Result<EntraLink> {
     let record = shared.api.pick(Some(org), Some(&broker))?;
     let link = shared
         .api
-        .entra_link(&record, &app_id, job_id.as_deref(), None)
+        .entra_link(&record, &app_id, job_id.as_ref(), None)
         .await?;
     let _ = TokensChanged.emit(&app);
     Ok(link)
@@ -165,7 +165,7 @@ pub(crate) async fn entra_unlink(
     shared: State<'_, Arc<Shared>>,
     org: OrgId,
     broker: BrokerId,
-    app_id: String,
+    app_id: AppId,
 ) -> Result<()> {
     let record = shared.api.pick(Some(org), Some(&broker))?;
     shared.api.entra_unlink(&record, Some(&app_id)).await?;

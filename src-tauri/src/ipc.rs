@@ -4,6 +4,7 @@
 //! so the front end only places them.
 
 use scim_token_core::api::{AfterRenewal, JobVerdict, LinkHealth, PushAction, PushReport};
+use scim_token_core::entra::{AppId, JobId};
 use scim_token_core::{BrokerId, ExpiryState, TokenSummary};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -38,9 +39,9 @@ pub(crate) struct TokenView {
 /// A provisioning job a token feeds.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub(crate) struct LinkView {
-    pub(crate) app_id: String,
+    pub(crate) app_id: AppId,
     pub(crate) app_name: String,
-    pub(crate) job_id: String,
+    pub(crate) job_id: JobId,
     /// Whether a push has stored a token in it (a first push shows its plan and asks).
     pub(crate) pushed: bool,
 }
@@ -76,9 +77,9 @@ impl From<&TokenSummary> for TokenView {
 /// A linked job's health, by core's verdict and in its words.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub(crate) struct JobHealthView {
-    pub(crate) app_id: String,
+    pub(crate) app_id: AppId,
     pub(crate) app_name: String,
-    pub(crate) job_id: String,
+    pub(crate) job_id: JobId,
     pub(crate) verdict: JobVerdict,
     /// A word or two, for its badge.
     pub(crate) label: String,
@@ -102,8 +103,8 @@ impl From<&LinkHealth> for JobHealthView {
 /// A job a token can be linked to.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub(crate) struct JobChoice {
-    pub(crate) app_id: String,
-    pub(crate) job_id: String,
+    pub(crate) app_id: AppId,
+    pub(crate) job_id: JobId,
     /// "Cisco Webex — job … (not configured)".
     pub(crate) label: String,
 }
@@ -111,8 +112,8 @@ pub(crate) struct JobChoice {
 /// One job after a push or a dry run, in words.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub(crate) struct PushView {
-    pub(crate) app_id: String,
-    pub(crate) job_id: String,
+    pub(crate) app_id: AppId,
+    pub(crate) job_id: JobId,
     /// Whether it failed (a dry run: whether a push would).
     pub(crate) failed: bool,
     /// Whether the token is in the job (`null`: unknown).

@@ -56,9 +56,9 @@ export const commands = {
 	/**  The Webex enterprise apps the kept Entra sign-in sees, with their jobs. */
 	entraApps: () => typedError<JobChoice[], CommandError>(__TAURI_INVOKE("entra_apps")),
 	/**  Links the token of `org` from `broker` to an app's job. */
-	entraLink: (org: OrgId, broker: BrokerId, appId: string, jobId: string | null) => typedError<EntraLink_Serialize, CommandError>(__TAURI_INVOKE("entra_link", { org, broker, appId, jobId })),
+	entraLink: (org: OrgId, broker: BrokerId, appId: AppId, jobId: JobId | null) => typedError<EntraLink_Serialize, CommandError>(__TAURI_INVOKE("entra_link", { org, broker, appId, jobId })),
 	/**  Removes the link of `org`'s token to `app_id`. */
-	entraUnlink: (org: OrgId, broker: BrokerId, appId: string) => typedError<null, CommandError>(__TAURI_INVOKE("entra_unlink", { org, broker, appId })),
+	entraUnlink: (org: OrgId, broker: BrokerId, appId: AppId) => typedError<null, CommandError>(__TAURI_INVOKE("entra_unlink", { org, broker, appId })),
 	/**
 	 *  Pushes `org`'s token into its linked jobs; with `dry_run`, only reads the jobs, plans and
 	 *  runs Test Connection (the UI shows that plan before the first push to a link).
@@ -105,6 +105,9 @@ export type AfterRenewalView_Serialize =
 /**  Not pushed, and why. */
 { outcome: "not-pushed"; reason: string };
 
+/**  An enterprise app: its service principal's object ID (what Graph's paths take). */
+export type AppId = string;
+
 /**
  *  Which broker a token came from; stored with its record. Read back (from a file or the front
  *  end) through [`http_base`]'s check, written as it is: one shape both ways.
@@ -147,6 +150,9 @@ export type ClearOutcome =
 "left-alone" | 
 /**  Clearing failed; the copy may still be there. */
 "failed";
+
+/**  A public client's application (client) ID. */
+export type ClientId = string;
 
 /**  A copy was due to be cleared from the clipboard. */
 export type ClipboardCleared = {
@@ -209,17 +215,17 @@ export type EntraLink_Deserialize = {
 	/**  Where the job is, and which sign-in reaches it. */
 	target: EntraTarget,
 	/**  The enterprise app's service principal ID. */
-	app_id: string,
+	app_id: AppId,
 	/**  The app's name when it was linked. */
 	app_name: string,
 	/**  The provisioning job's ID. */
-	job_id: string,
+	job_id: JobId,
 	/**
 	 *  The tenant ID the job is in, as the sign-in that linked it said (`None` for links made
 	 *  by an older scim-token). A push or health check with a sign-in to another tenant is
 	 *  refused before anything is sent.
 	 */
-	tenant_id?: string | null,
+	tenant_id?: TenantId | null,
 	/**  When a token was last stored in the job (RFC 3339), `None` before the first push. */
 	pushed_at?: string | null,
 };
@@ -229,17 +235,17 @@ export type EntraLink_Serialize = {
 	/**  Where the job is, and which sign-in reaches it. */
 	target: EntraTarget,
 	/**  The enterprise app's service principal ID. */
-	app_id: string,
+	app_id: AppId,
 	/**  The app's name when it was linked. */
 	app_name: string,
 	/**  The provisioning job's ID. */
-	job_id: string,
+	job_id: JobId,
 	/**
 	 *  The tenant ID the job is in, as the sign-in that linked it said (`None` for links made
 	 *  by an older scim-token). A push or health check with a sign-in to another tenant is
 	 *  refused before anything is sent.
 	 */
-	tenant_id: string | null,
+	tenant_id: TenantId | null,
 	/**  When a token was last stored in the job (RFC 3339), `None` before the first push. */
 	pushed_at: string | null,
 };
@@ -271,7 +277,7 @@ export type EntraSession_Deserialize = {
 	/**  Who signed in ("Name <user@domain>"), when Entra said. */
 	account?: string | null,
 	/**  The tenant ID, when Entra said. */
-	tenant_id?: string | null,
+	tenant_id?: TenantId | null,
 	/**  The cloud in words. */
 	cloud_label: string,
 };
@@ -285,7 +291,7 @@ export type EntraSession_Serialize = {
 	/**  Who signed in ("Name <user@domain>"), when Entra said. */
 	account: string | null,
 	/**  The tenant ID, when Entra said. */
-	tenant_id: string | null,
+	tenant_id: TenantId | null,
 	/**  The cloud in words. */
 	cloud_label: string,
 };
@@ -295,9 +301,9 @@ export type EntraTarget = {
 	/**  The cloud. */
 	cloud: Cloud,
 	/**  The tenant ID, or `organizations`. */
-	tenant: string,
+	tenant: Tenant,
 	/**  The public client's ID (default: Microsoft Graph Command Line Tools). */
-	client_id: string,
+	client_id: ClientId,
 };
 
 /**
@@ -388,23 +394,26 @@ export type ExpiryState =
 
 /**  A job a token can be linked to. */
 export type JobChoice = {
-	app_id: string,
-	job_id: string,
+	app_id: AppId,
+	job_id: JobId,
 	/**  "Cisco Webex — job … (not configured)". */
 	label: string,
 };
 
 /**  A linked job's health, by core's verdict and in its words. */
 export type JobHealthView = {
-	app_id: string,
+	app_id: AppId,
 	app_name: string,
-	job_id: string,
+	job_id: JobId,
 	verdict: JobVerdict,
 	/**  A word or two, for its badge. */
 	label: string,
 	/**  State, quarantine, last cycle, users in sync; or why it is unknown. */
 	details: string,
 };
+
+/**  A provisioning (synchronization) job's ID. */
+export type JobId = string;
 
 /**  What a linked job needs, by one rule. */
 export type JobVerdict = 
@@ -421,9 +430,9 @@ export type JobVerdict =
 
 /**  A provisioning job a token feeds. */
 export type LinkView = {
-	app_id: string,
+	app_id: AppId,
 	app_name: string,
-	job_id: string,
+	job_id: JobId,
 	/**  Whether a push has stored a token in it (a first push shows its plan and asks). */
 	pushed: boolean,
 };
@@ -532,8 +541,8 @@ export type PushView = PushView_Serialize | PushView_Deserialize;
 
 /**  One job after a push or a dry run, in words. */
 export type PushView_Deserialize = {
-	app_id: string,
-	job_id: string,
+	app_id: AppId,
+	job_id: JobId,
 	/**  Whether it failed (a dry run: whether a push would). */
 	failed: boolean,
 	/**  Whether the token is in the job (`null`: unknown). */
@@ -544,8 +553,8 @@ export type PushView_Deserialize = {
 
 /**  One job after a push or a dry run, in words. */
 export type PushView_Serialize = {
-	app_id: string,
-	job_id: string,
+	app_id: AppId,
+	job_id: JobId,
 	/**  Whether it failed (a dry run: whether a push would). */
 	failed: boolean,
 	/**  Whether the token is in the job (`null`: unknown). */
@@ -577,6 +586,12 @@ export type SandboxInfo_Serialize = {
 
 /**  Someone launched the app again; the running one was brought forward. */
 export type SecondInstance = null;
+
+/**  Where a sign-in goes: a tenant ID, a verified domain, `organizations` or `common`. */
+export type Tenant = string;
+
+/**  A directory's tenant ID (a GUID), as the `id_token`'s `tid` names it. */
+export type TenantId = string;
 
 /**  The tokens to show, and why the stored ones could not be read, if they could not. */
 export type TokenList = TokenList_Serialize | TokenList_Deserialize;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use scim_token_core::api::{EntraSignInRequest, Stop};
-use scim_token_core::entra::{Cloud, GRAPH_COMMAND_LINE_TOOLS};
+use scim_token_core::entra::{AppId, Cloud, GRAPH_COMMAND_LINE_TOOLS, JobId};
 use scim_token_core::{Api, ApiError};
 
 use crate::output::Spinner;
@@ -30,10 +30,10 @@ pub(crate) enum EntraCommand {
         which: super::Which,
         /// The enterprise app's service principal ID (see `scim-token entra apps`).
         #[arg(long, value_name = "SERVICE_PRINCIPAL_ID")]
-        app: String,
+        app: AppId,
         /// The job ID, when the app has several.
         #[arg(long, value_name = "JOB_ID")]
-        job: Option<String>,
+        job: Option<JobId>,
     },
     /// Remove an org's links (to one app, or all).
     Unlink {
@@ -41,7 +41,7 @@ pub(crate) enum EntraCommand {
         which: super::Which,
         /// Only the link to this app.
         #[arg(long, value_name = "SERVICE_PRINCIPAL_ID")]
-        app: Option<String>,
+        app: Option<AppId>,
     },
     /// Forget the kept Entra sign-in(s) on this computer (nothing is revoked at Microsoft).
     Logout,
@@ -78,7 +78,7 @@ pub(crate) async fn run(command: EntraCommand) -> Result<ExitCode> {
         EntraCommand::Apps { json } => apps(&api, json).await,
         EntraCommand::Link { which, app, job } => {
             let record = which.pick(&api)?;
-            let link = api.entra_link(&record, &app, job.as_deref(), None).await?;
+            let link = api.entra_link(&record, &app, job.as_ref(), None).await?;
             println!(
                 "Linked org {} to {} (app {}, job {}) in {} tenant {}.",
                 record.org_id,
@@ -96,7 +96,7 @@ pub(crate) async fn run(command: EntraCommand) -> Result<ExitCode> {
         }
         EntraCommand::Unlink { which, app } => {
             let record = which.pick(&api)?;
-            let removed = api.entra_unlink(&record, app.as_deref()).await?;
+            let removed = api.entra_unlink(&record, app.as_ref()).await?;
             if removed.is_empty() {
                 println!("Org {} had no such link.", record.org_id);
             }
@@ -114,7 +114,9 @@ pub(crate) async fn run(command: EntraCommand) -> Result<ExitCode> {
                     "Forgot the Entra sign-in{} ({} cloud, tenant {}) on this computer. Nothing was revoked at Microsoft: to end the sign-in there, revoke its sessions in the Entra admin center.",
                     session.account().map(|a| format!(" of {a}")).unwrap_or_default(),
                     session.target.cloud,
-                    session.tenant_id().unwrap_or(&session.target.tenant)
+                    session
+                        .tenant_id()
+                        .map_or(session.target.tenant.as_str(), |t| t.as_str())
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -161,7 +163,7 @@ async fn login(api: &Api, args: LoginArgs) -> Result<ExitCode> {
         session
             .account()
             .unwrap_or_else(|| "an account Entra did not name".into()),
-        session.tenant_id().unwrap_or("not named by Entra"),
+        session.tenant_id().map_or("not named by Entra", |t| t.as_str()),
         session.target.cloud
     );
     println!("Next: `scim-token entra apps` lists the Webex enterprise apps to link.");

@@ -32,7 +32,9 @@ pub(crate) async fn run(json: bool) -> Result<ExitCode> {
         println!(
             "Entra sign-in: {} (tenant {}, {} cloud)",
             session.account().unwrap_or_else(|| "account not named".into()),
-            session.tenant_id().unwrap_or("unknown: sign in again"),
+            session
+                .tenant_id()
+                .map_or("unknown: sign in again", |t| t.as_str()),
             session.target.cloud
         );
     }

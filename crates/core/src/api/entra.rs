@@ -10,7 +10,7 @@ use super::tokens::blocking;
 use super::{Api, ApiError};
 use crate::entra::graph::{Graph, ServicePrincipal, SyncJob};
 use crate::entra::login::{self, EntraTarget};
-use crate::entra::{EntraError, EntraLink};
+use crate::entra::{AppId, EntraError, EntraLink, JobId};
 use crate::token::TokenRecord;
 use crate::vault::EntraSessionRecord;
 
@@ -34,7 +34,7 @@ impl Api {
             .ok_or_else(|| {
                 EntraError::NotSignedIn {
                     cloud: target.cloud.to_string(),
-                    tenant: target.tenant.clone(),
+                    tenant: target.tenant.to_string(),
                 }
                 .into()
             })
@@ -114,7 +114,7 @@ impl Api {
             .await?
             .ok_or_else(|| EntraError::NotSignedIn {
                 cloud: target.cloud.to_string(),
-                tenant: target.tenant.clone(),
+                tenant: target.tenant.to_string(),
             })?)
     }
 
@@ -139,8 +139,8 @@ impl Api {
     pub async fn entra_link(
         &self,
         record: &TokenRecord,
-        app_id: &str,
-        job: Option<&str>,
+        app_id: &AppId,
+        job: Option<&JobId>,
         target: Option<EntraTarget>,
     ) -> Result<EntraLink, ApiError> {
         let target = self.entra_target(target).await?;
@@ -149,7 +149,7 @@ impl Api {
             .accepts_token_from(&record.broker)
             .map_err(|e| EntraError::Invalid(e.to_string()))?;
         let session = self.entra_session(&target).await?;
-        let Some(tenant_id) = session.tenant_id().map(str::to_owned) else {
+        let Some(tenant_id) = session.tenant_id().cloned() else {
             return Err(EntraError::TenantUnknown {
                 cloud: target.cloud.to_string(),
             }
@@ -171,7 +171,7 @@ impl Api {
             (None, several) => {
                 return Err(EntraError::SeveralJobs {
                     app: app.display_name,
-                    jobs: several.iter().map(|j| j.id.clone()).collect(),
+                    jobs: several.iter().map(|j| j.id.to_string()).collect(),
                 }
                 .into());
             }
@@ -200,19 +200,19 @@ impl Api {
     pub async fn entra_unlink(
         &self,
         record: &TokenRecord,
-        app_id: Option<&str>,
+        app_id: Option<&AppId>,
     ) -> Result<Vec<EntraLink>, ApiError> {
         let removed: Vec<EntraLink> = record
             .entra_links
             .iter()
-            .filter(|l| app_id.is_none_or(|a| l.app_id == a))
+            .filter(|l| app_id.is_none_or(|a| l.app_id == *a))
             .cloned()
             .collect();
         let vault = self.vault().clone();
-        let (key, app) = (record.key(), app_id.map(str::to_owned));
+        let (key, app) = (record.key(), app_id.cloned());
         blocking(move || {
             vault.change_entra_links(&key, |links| {
-                links.retain(|l| app.as_deref().is_some_and(|a| l.app_id != a));
+                links.retain(|l| app.as_ref().is_some_and(|a| l.app_id != *a));
             })
         })
         .await?;

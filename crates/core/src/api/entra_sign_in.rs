@@ -75,10 +75,10 @@ impl Api {
         let mut target = EntraTarget::new(request.cloud.unwrap_or_else(|| self.paired_cloud()));
         let given = |text: Option<String>| text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
         if let Some(tenant) = given(request.tenant) {
-            target.tenant = tenant;
+            target.tenant = tenant.into();
         }
         if let Some(client_id) = given(request.client_id) {
-            target.client_id = client_id;
+            target.client_id = client_id.into();
         }
         Ok(EntraSignIn {
             pending: PendingEntraLogin::start(target).await?,
@@ -144,7 +144,7 @@ impl Api {
             Some(target) if sessions.iter().any(|s| s.target == target) => Ok(target),
             Some(target) => Err(EntraError::NotSignedIn {
                 cloud: target.cloud.to_string(),
-                tenant: target.tenant,
+                tenant: target.tenant.to_string(),
             }
             .into()),
             None => sessions.into_iter().next().map(|s| s.target).ok_or_else(|| {

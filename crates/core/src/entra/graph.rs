@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::error::{EntraError, GraphFailure};
+use super::ids::{AppId, JobId};
 use super::job_state::{ExecutionState, JobCode};
 use super::secrets::SecretPair;
 use crate::http_body::read_bounded;
@@ -31,7 +32,7 @@ pub const MAX_GRAPH_BODY: usize = 4 * 1024 * 1024;
 #[serde(rename_all = "camelCase")]
 pub struct ServicePrincipal {
     /// The service principal's object ID (what Graph's paths take).
-    pub id: String,
+    pub id: AppId,
     /// The application ID.
     #[serde(default)]
     pub app_id: Option<String>,
@@ -125,7 +126,7 @@ pub struct JobStatus {
 #[serde(rename_all = "camelCase")]
 pub struct SyncJob {
     /// The job ID.
-    pub id: String,
+    pub id: JobId,
     /// The template it was made from.
     #[serde(default)]
     pub template_id: Option<String>,
@@ -376,7 +377,7 @@ impl<'a> Graph<'a> {
     }
 
     /// One enterprise app.
-    pub async fn app(&self, id: &str) -> Result<ServicePrincipal, EntraError> {
+    pub async fn app(&self, id: &AppId) -> Result<ServicePrincipal, EntraError> {
         let id = segment(id)?;
         self.get(
             &format!("servicePrincipals/{id}"),
@@ -387,7 +388,7 @@ impl<'a> Graph<'a> {
     }
 
     /// An app's provisioning jobs.
-    pub async fn jobs(&self, app: &str) -> Result<Vec<SyncJob>, EntraError> {
+    pub async fn jobs(&self, app: &AppId) -> Result<Vec<SyncJob>, EntraError> {
         let app = segment(app)?;
         let list: List<SyncJob> = self
             .get(
@@ -400,7 +401,7 @@ impl<'a> Graph<'a> {
     }
 
     /// One job.
-    pub async fn job(&self, app: &str, job: &str) -> Result<SyncJob, EntraError> {
+    pub async fn job(&self, app: &AppId, job: &JobId) -> Result<SyncJob, EntraError> {
         let (app, job) = (segment(app)?, segment(job)?);
         self.get(
             &format!("servicePrincipals/{app}/synchronization/jobs/{job}"),
@@ -413,7 +414,7 @@ impl<'a> Graph<'a> {
     /// The job's secrets, as Graph shows them (secret values may be masked), and where they
     /// were read. Reading them is unconfirmed on v1.0: when v1.0 refuses (400, 404 or 405), the
     /// same path under `/beta`, where Microsoft's own how-to reads them, is asked for this call.
-    pub async fn secrets(&self, app: &str) -> Result<(Vec<SecretPair>, SecretsSource), EntraError> {
+    pub async fn secrets(&self, app: &AppId) -> Result<(Vec<SecretPair>, SecretsSource), EntraError> {
         let path = format!("servicePrincipals/{}/synchronization/secrets", segment(app)?);
         match self.call(Method::GET, &path, &[], None, false).await {
             Err(EntraError::Graph(refused)) if matches!(refused.status, 400 | 404 | 405) => {
@@ -436,7 +437,7 @@ impl<'a> Graph<'a> {
     /// one view with itself.
     pub async fn secrets_from(
         &self,
-        app: &str,
+        app: &AppId,
         source: SecretsSource,
     ) -> Result<Vec<SecretPair>, EntraError> {
         let path = format!("servicePrincipals/{}/synchronization/secrets", segment(app)?);
@@ -455,7 +456,12 @@ impl<'a> Graph<'a> {
     }
 
     /// Test Connection with these credentials (the Tenant URL and token), before they are saved.
-    pub async fn validate(&self, app: &str, job: &str, credentials: &[SecretPair]) -> Result<(), EntraError> {
+    pub async fn validate(
+        &self,
+        app: &AppId,
+        job: &JobId,
+        credentials: &[SecretPair],
+    ) -> Result<(), EntraError> {
         let (app, job) = (segment(app)?, segment(job)?);
         let body = json!({"useSavedCredentials": false, "credentials": credentials});
         self.call(
@@ -471,7 +477,7 @@ impl<'a> Graph<'a> {
 
     /// Stores these pairs as the job's secrets (`PUT`, whose merge-or-replace behaviour is
     /// unconfirmed: send every key that must remain).
-    pub async fn put_secrets(&self, app: &str, pairs: &[SecretPair]) -> Result<(), EntraError> {
+    pub async fn put_secrets(&self, app: &AppId, pairs: &[SecretPair]) -> Result<(), EntraError> {
         let app = segment(app)?;
         let body = json!({"value": pairs});
         self.call(
@@ -486,7 +492,7 @@ impl<'a> Graph<'a> {
     }
 
     /// Restarts a job, lifting its quarantine only (no full resync).
-    pub async fn restart_lifting_quarantine(&self, app: &str, job: &str) -> Result<(), EntraError> {
+    pub async fn restart_lifting_quarantine(&self, app: &AppId, job: &JobId) -> Result<(), EntraError> {
         let (app, job) = (segment(app)?, segment(job)?);
         let body = json!({"criteria": {"resetScope": "QuarantineState"}});
         self.call(
@@ -501,7 +507,7 @@ impl<'a> Graph<'a> {
     }
 
     /// Starts a paused or never-run job.
-    pub async fn start(&self, app: &str, job: &str) -> Result<(), EntraError> {
+    pub async fn start(&self, app: &AppId, job: &JobId) -> Result<(), EntraError> {
         let (app, job) = (segment(app)?, segment(job)?);
         self.call(
             Method::POST,
@@ -553,7 +559,10 @@ mod tests {
         let http = reqwest::Client::new();
         let token = oauth2::AccessToken::new("graph-access".into());
         let graph = Graph::new(&http, stand_in(None).await, &token);
-        let lost = graph.put_secrets("app", &pairs()).await.unwrap_err();
+        let lost = graph
+            .put_secrets(&AppId::from("app"), &pairs())
+            .await
+            .unwrap_err();
         assert!(matches!(lost, EntraError::Interrupted(_)), "{lost:?}");
 
         let refused = Graph::new(
@@ -565,7 +574,10 @@ mod tests {
             .await,
             &token,
         );
-        let refused = refused.put_secrets("app", &pairs()).await.unwrap_err();
+        let refused = refused
+            .put_secrets(&AppId::from("app"), &pairs())
+            .await
+            .unwrap_err();
         assert!(
             matches!(&refused, EntraError::Graph(f) if f.status == 400),
             "{refused:?}"
@@ -578,7 +590,7 @@ mod tests {
         };
         let nowhere = Url::parse(&format!("http://127.0.0.1:{closed}/v1.0/")).expect("a URL");
         let unsent = Graph::new(&http, nowhere, &token)
-            .put_secrets("app", &pairs())
+            .put_secrets(&AppId::from("app"), &pairs())
             .await
             .unwrap_err();
         assert!(matches!(unsent, EntraError::Network(_)), "{unsent:?}");
@@ -615,7 +627,7 @@ mod tests {
         let token = oauth2::AccessToken::new("graph-access".into());
         let base = Url::parse(&format!("http://127.0.0.1:{port}/v1.0/")).expect("a URL");
         let (secrets, source) = Graph::new(&http, base, &token)
-            .secrets("app")
+            .secrets(&AppId::from("app"))
             .await
             .expect("read from beta");
         assert_eq!(secrets[0].key, "SyncAll");

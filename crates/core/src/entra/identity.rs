@@ -10,6 +10,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
+use super::ids::TenantId;
+
 /// The account and tenant of an Entra sign-in (not secret).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -22,7 +24,7 @@ pub struct EntraIdentity {
     pub name: Option<String>,
     /// The tenant ID (`tid`).
     #[serde(default)]
-    pub tenant_id: Option<String>,
+    pub tenant_id: Option<TenantId>,
 }
 
 #[derive(Deserialize)]
@@ -63,7 +65,7 @@ impl EntraIdentity {
         let tenant_id = claims
             .tid
             .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
-            .map(|t| t.to_ascii_lowercase());
+            .map(|t| TenantId::from(t.to_ascii_lowercase()));
         Some(Self {
             username: shown(claims.preferred_username),
             name: shown(claims.name),

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::{AppId, JobId, TenantId};
 use super::login::EntraTarget;
 
 /// An org's token feeds this provisioning job.
@@ -13,16 +14,16 @@ pub struct EntraLink {
     /// Where the job is, and which sign-in reaches it.
     pub target: EntraTarget,
     /// The enterprise app's service principal ID.
-    pub app_id: String,
+    pub app_id: AppId,
     /// The app's name when it was linked.
     pub app_name: String,
     /// The provisioning job's ID.
-    pub job_id: String,
+    pub job_id: JobId,
     /// The tenant ID the job is in, as the sign-in that linked it said (`None` for links made
     /// by an older scim-token). A push or health check with a sign-in to another tenant is
     /// refused before anything is sent.
     #[serde(default)]
-    pub tenant_id: Option<String>,
+    pub tenant_id: Option<TenantId>,
     /// When a token was last stored in the job (RFC 3339), `None` before the first push.
     #[serde(default)]
     pub pushed_at: Option<String>,
@@ -32,7 +33,7 @@ impl EntraLink {
     /// Refuses a sign-in (its tenant, and who it is) that is not to this link's tenant.
     pub fn check_tenant(
         &self,
-        signed_in: Option<&str>,
+        signed_in: Option<&TenantId>,
         account: Option<String>,
     ) -> Result<(), super::EntraError> {
         // A link made before links recorded their tenant: its sign-in's tenant, when that was
@@ -40,7 +41,7 @@ impl EntraLink {
         let legacy = uuid::Uuid::parse_str(&self.target.tenant)
             .is_ok()
             .then_some(self.target.tenant.as_str());
-        let Some(linked) = self.tenant_id.as_deref().or(legacy) else {
+        let Some(linked) = self.tenant_id.as_ref().map(TenantId::as_str).or(legacy) else {
             return Ok(());
         };
         match signed_in {
@@ -50,7 +51,7 @@ impl EntraLink {
             Some(tenant) if tenant.eq_ignore_ascii_case(linked) => Ok(()),
             Some(tenant) => Err(super::EntraError::WrongTenant {
                 linked: linked.to_owned(),
-                signed_in: tenant.to_owned(),
+                signed_in: tenant.to_string(),
                 account,
             }),
         }
@@ -72,7 +73,7 @@ mod tests {
             app_id: "a".into(),
             app_name: "Cisco Webex".into(),
             job_id: "j".into(),
-            tenant_id: tenant_id.map(str::to_owned),
+            tenant_id: tenant_id.map(TenantId::from),
             pushed_at: None,
         }
     }
@@ -80,10 +81,17 @@ mod tests {
     #[test]
     fn only_a_sign_in_to_the_links_tenant_passes() {
         let linked = link(Some(TENANT), "organizations");
-        assert!(linked.check_tenant(Some(TENANT), None).is_ok());
-        assert!(linked.check_tenant(Some(&TENANT.to_uppercase()), None).is_ok());
+        assert!(linked.check_tenant(Some(&TENANT.into()), None).is_ok());
+        assert!(
+            linked
+                .check_tenant(Some(&TENANT.to_uppercase().into()), None)
+                .is_ok()
+        );
         assert!(matches!(
-            linked.check_tenant(Some("0ff1ce00-0000-4000-8000-000000000bad"), Some("a@b".into())),
+            linked.check_tenant(
+                Some(&"0ff1ce00-0000-4000-8000-000000000bad".into()),
+                Some("a@b".into())
+            ),
             Err(EntraError::WrongTenant { .. })
         ));
         assert!(matches!(
@@ -92,12 +100,12 @@ mod tests {
         ));
         // An older link: its sign-in's tenant ID, when it was given as one.
         assert!(matches!(
-            link(None, TENANT).check_tenant(Some("0ff1ce00-0000-4000-8000-000000000bad"), None),
+            link(None, TENANT).check_tenant(Some(&"0ff1ce00-0000-4000-8000-000000000bad".into()), None),
             Err(EntraError::WrongTenant { .. })
         ));
         assert!(
             link(None, "organizations")
-                .check_tenant(Some(TENANT), None)
+                .check_tenant(Some(&TENANT.into()), None)
                 .is_ok()
         );
     }

@@ -21,6 +21,7 @@ use url::Url;
 use super::cloud::Cloud;
 use super::error::EntraError;
 use super::identity::EntraIdentity;
+use super::ids::{self, Tenant};
 use super::redirect::RedirectListener;
 use super::{
     APPLICATION_READ_SCOPE, GRAPH_COMMAND_LINE_TOOLS, IDENTITY_SCOPES, OFFLINE_ACCESS, SYNCHRONIZATION_SCOPE,
@@ -64,9 +65,9 @@ pub struct EntraTarget {
     /// The cloud.
     pub cloud: Cloud,
     /// The tenant ID, or `organizations`.
-    pub tenant: String,
+    pub tenant: Tenant,
     /// The public client's ID (default: Microsoft Graph Command Line Tools).
-    pub client_id: String,
+    pub client_id: ids::ClientId,
 }
 
 impl EntraTarget {
@@ -129,7 +130,7 @@ impl EntraTarget {
         &self,
         redirect: Option<&Url>,
     ) -> Result<EntraClient<EndpointSet, EndpointSet>, EntraError> {
-        let mut client = EntraClient::new(ClientId::new(self.client_id.clone()))
+        let mut client = EntraClient::new(ClientId::new(self.client_id.to_string()))
             .set_auth_uri(AuthUrl::from_url(self.endpoint(authorize_path(&self.tenant))?))
             .set_token_uri(TokenUrl::from_url(self.endpoint(token_path(&self.tenant))?));
         if let Some(redirect) = redirect {

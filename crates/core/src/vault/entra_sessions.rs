@@ -47,8 +47,8 @@ pub struct EntraSessionRecord {
 
 impl EntraSessionRecord {
     /// The tenant ID this sign-in belongs to, when known.
-    pub fn tenant_id(&self) -> Option<&str> {
-        self.identity.as_ref()?.tenant_id.as_deref()
+    pub fn tenant_id(&self) -> Option<&crate::entra::TenantId> {
+        self.identity.as_ref()?.tenant_id.as_ref()
     }
 
     /// Who signed in, in words, when known.
