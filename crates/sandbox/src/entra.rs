@@ -170,6 +170,29 @@ pub(crate) struct Entra {
 }
 
 impl Entra {
+    /// A Graph access token for `email`'s account, as its sign-in through Microsoft Graph
+    /// Command Line Tools with the provisioning scopes would give.
+    pub(crate) fn issue_graph_token(&self, email: &str, lifetime: time::Duration) -> Option<String> {
+        let account = self
+            .accounts
+            .iter()
+            .find(|a| a.email.eq_ignore_ascii_case(email))?;
+        let consent = grants::Consent {
+            email: account.email.clone(),
+            client_id: scim_token_core::entra::GRAPH_COMMAND_LINE_TOOLS.to_owned(),
+            scopes: vec![
+                scim_token_core::entra::SYNCHRONIZATION_SCOPE.to_owned(),
+                scim_token_core::entra::APPLICATION_READ_SCOPE.to_owned(),
+            ],
+        };
+        let issued = self
+            .grants
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .issue_tokens(consent, lifetime, time::OffsetDateTime::now_utc());
+        Some(issued.access_token)
+    }
+
     /// The tenant from `data` (when it has one) or freshly seeded.
     pub(crate) fn new(config: &EntraConfig, data: Option<&Path>) -> Result<Self, String> {
         let persistence = data

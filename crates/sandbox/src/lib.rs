@@ -215,6 +215,15 @@ impl Sandbox {
         Some(self.state.issue(account, scopes).0)
     }
 
+    /// Issues a Graph access token for a local Entra account directly, as its sign-in through
+    /// Microsoft Graph Command Line Tools would with the provisioning scopes: the Entra
+    /// counterpart of [`Sandbox::issue_token`] (for tests and seeding tools).
+    pub fn issue_graph_token(&self, email: &str) -> Option<String> {
+        self.state
+            .entra
+            .issue_graph_token(email, self.state.config.entra.token_lifetime)
+    }
+
     /// The request log, oldest first.
     pub fn log(&self) -> Vec<LogEntry> {
         self.state.log.lock().unwrap_or_else(|p| p.into_inner()).entries()

@@ -8,6 +8,7 @@
 
 #[cfg(unix)]
 pub mod desktop;
+pub mod entra;
 pub mod scan;
 
 use std::io::{BufRead, BufReader, Read};

@@ -220,6 +220,13 @@ async fn graph_refuses_missing_bad_and_expired_tokens() {
         .graph(Method::GET, "/servicePrincipals", Some("eat_forged_sbx"), None)
         .await;
     assert_graph_error(status, &body, 401, "InvalidAuthenticationToken");
+    assert!(
+        running
+            .sandbox
+            .issue_graph_token("nobody@sandbox.example")
+            .is_none(),
+        "only the local Entra's accounts get a token"
+    );
     let token = running.entra_admin_token().await;
     assert_eq!(
         running

@@ -59,6 +59,7 @@ fn write_as_child(spec: &str) {
 }
 
 #[test]
+#[ignore = "full tier: needs the real keyring of scripts/world; scripts/test runs it"]
 fn two_processes_storing_at_once_lose_nothing() {
     if let Ok(spec) = std::env::var(WRITER) {
         write_as_child(&spec);
@@ -72,8 +73,9 @@ fn two_processes_storing_at_once_lose_nothing() {
         .map(|writer| {
             Command::new(std::env::current_exe().unwrap())
                 .args([
-                    "two_processes_storing_at_once_lose_nothing",
+                    "records_race::two_processes_storing_at_once_lose_nothing",
                     "--exact",
+                    "--include-ignored",
                     "--nocapture",
                 ])
                 .env(WRITER, format!("{}|{service}|{writer}", dir.path().display()))

@@ -281,6 +281,7 @@ fn assert_exactly(listed: &[(String, String, String)], acked: &Acknowledged, che
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "full tier: a load test (bounded, about 20 s); scripts/test runs it"]
 async fn fifty_connections_for_twenty_seconds_lose_nothing() {
     let data = tempfile::tempdir().unwrap();
     let file = data.path().join("sandbox.db");
@@ -319,6 +320,7 @@ async fn fifty_connections_for_twenty_seconds_lose_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "full tier: a load test (bounded, about 20 s); scripts/test runs it"]
 async fn kill_9_mid_load_keeps_every_acknowledged_write() {
     let data = tempfile::tempdir().unwrap();
     let file = data.path().join("sandbox.db");

@@ -68,6 +68,7 @@ async fn raw(addr: SocketAddr, request: &[u8], limit: Duration) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "full tier: a bounded load and fault test (80 slow clients, 1,000 forged callbacks); scripts/test runs it"]
 async fn hostile_callbacks_leave_the_real_capture_intact() {
     let (listener, base, addr) = start().await;
     let client = reqwest::Client::new();

@@ -32,6 +32,7 @@ fn start_login(home: &Home, sandbox: &Sandbox, extra: &[&str]) -> Running {
 }
 
 #[test]
+#[ignore = "full tier: end to end in scripts/world (keyring, Chromium); scripts/test runs it"]
 fn login_status_token_test_forget() {
     let _port = port_3000();
     let sandbox = Sandbox::start(&["--auto-approve", "admin@sandbox.example"]);
@@ -159,6 +160,7 @@ fn login_status_token_test_forget() {
 /// back through an auto-submitted cross-origin form POST; Chromium follows it all to
 /// localhost:3000 and the CLI captures the token.
 #[test]
+#[ignore = "full tier: end to end in scripts/world (keyring, Chromium); scripts/test runs it"]
 fn a_federated_admin_signs_in_through_the_local_entra() {
     let _port = port_3000();
     let sandbox = Sandbox::start(&["--auto-approve", "admin@federated.example"]);
@@ -207,6 +209,7 @@ fn a_federated_admin_signs_in_through_the_local_entra() {
 }
 
 #[test]
+#[ignore = "full tier: end to end in scripts/world (keyring, Chromium); scripts/test runs it"]
 fn deny_is_reported_and_nothing_is_stored() {
     let _port = port_3000();
     let sandbox = Sandbox::start(&[]);
@@ -257,6 +260,7 @@ fn deny(sandbox: &Sandbox, sign_in_url: &str) -> String {
 }
 
 #[test]
+#[ignore = "full tier: end to end in scripts/world (keyring, Chromium); scripts/test runs it"]
 fn forged_state_is_rejected_and_the_real_sign_in_still_completes() {
     let _port = port_3000();
     let sandbox = Sandbox::start(&["--auto-approve", "admin@sandbox.example"]);
@@ -280,6 +284,7 @@ fn forged_state_is_rejected_and_the_real_sign_in_still_completes() {
 }
 
 #[test]
+#[ignore = "full tier: end to end in scripts/world (keyring, Chromium); scripts/test runs it"]
 fn port_3000_taken_is_a_clear_error() {
     let _port = port_3000();
     let holder = TcpListener::bind("127.0.0.1:3000").expect("port 3000 free for the test");
@@ -311,6 +316,7 @@ fn port_3000_taken_is_a_clear_error() {
 }
 
 #[test]
+#[ignore = "full tier: end to end in scripts/world (keyring, Chromium); scripts/test runs it"]
 fn without_a_secret_service_the_token_is_still_obtainable() {
     let _port = port_3000();
     let sandbox = Sandbox::start(&["--auto-approve", "admin@sandbox.example"]);
@@ -358,6 +364,7 @@ fn without_a_secret_service_the_token_is_still_obtainable() {
 }
 
 #[test]
+#[ignore = "full tier: end to end in scripts/world (keyring, Chromium); scripts/test runs it"]
 fn an_expired_token_fails_test_and_check() {
     let _port = port_3000();
     let sandbox = Sandbox::start(&["--auto-approve", "admin@sandbox.example", "--token-lifetime", "2"]);
@@ -395,6 +402,7 @@ fn clipboard_text(clipboard: &mut arboard::Clipboard) -> String {
 }
 
 #[test]
+#[ignore = "full tier: end to end in scripts/world (keyring, Chromium); scripts/test runs it"]
 fn copy_puts_url_and_token_on_the_clipboard_and_clears_them() {
     let sandbox = Sandbox::start(&["--auto-approve", "admin@sandbox.example"]);
     let home = Home::new();
@@ -449,6 +457,7 @@ fn copy_puts_url_and_token_on_the_clipboard_and_clears_them() {
 }
 
 #[test]
+#[ignore = "full tier: end to end in scripts/world (keyring, Chromium); scripts/test runs it"]
 fn check_notify_without_a_notification_service_still_reports() {
     let _port = port_3000();
     let sandbox = Sandbox::start(&[
