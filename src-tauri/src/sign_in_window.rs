@@ -16,7 +16,6 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::error::CommandError;
 use crate::events::LoginId;
-use crate::state::lock;
 
 /// The longest a sign-in may take, MFA and a federated identity provider included. The window's
 /// own close button ends it sooner.
@@ -160,7 +159,7 @@ fn when_closed(window: &tauri::WebviewWindow) -> oneshot::Receiver<()> {
     let closed_tx = std::sync::Mutex::new(Some(closed_tx));
     window.on_window_event(move |event| {
         if matches!(event, WindowEvent::Destroyed)
-            && let Some(tx) = lock(&closed_tx).take()
+            && let Some(tx) = closed_tx.lock().unwrap_or_else(|p| p.into_inner()).take()
         {
             let _ = tx.send(());
         }

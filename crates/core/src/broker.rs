@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use url::Url;
 
-use crate::tenant::OrgId;
+use crate::org_id::OrgId;
 
 /// The client ID of the Webex app that Azure provisioning uses (same for Government, assumed).
 pub const CLIENT_ID: &str = "C4ca14fe00b0e51efb414ebd45aa88c1858c3bfb949b2405dba10b0ca4bc37402";

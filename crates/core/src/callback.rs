@@ -15,7 +15,7 @@ use url::Url;
 
 use crate::authorize::PendingLogin;
 use crate::broker::SCIM_SCOPE;
-use crate::tenant::{OrgId, OrgIdError};
+use crate::org_id::{OrgId, OrgIdError};
 use crate::token::{AccessToken, TokenRecord};
 
 /// The longest callback accepted. Webex tokens are about 100 characters; anything near this is not

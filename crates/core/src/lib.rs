@@ -4,6 +4,7 @@
 //!
 //! Nothing here depends on Tauri; the desktop shell and the CLI both build on this crate.
 
+pub mod access_token;
 pub mod api;
 pub mod authorize;
 pub mod broker;
@@ -15,9 +16,9 @@ pub mod http_body;
 pub mod listener;
 pub mod markup;
 pub mod navigation;
+pub mod org_id;
 pub mod probe;
 pub mod summary;
-pub mod tenant;
 pub mod token;
 pub mod vault;
 pub mod watch;
@@ -27,6 +28,6 @@ pub use authorize::{AuthorizeRequest, PendingLogin};
 pub use broker::{Broker, BrokerId};
 pub use callback::{CallbackError, CapturedToken};
 pub use expiry::{Clock, ExpiryState, SystemClock};
+pub use org_id::{OrgId, OrgIdError};
 pub use summary::TokenSummary;
-pub use tenant::{OrgId, OrgIdError};
 pub use token::{AccessToken, TokenKey, TokenRecord};

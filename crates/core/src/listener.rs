@@ -5,11 +5,11 @@
 //! lives for one login: bound before the browser opens, shut down (port freed) after a capture,
 //! a broker error, a cancel or the timeout.
 
+pub(crate) mod accept_loop;
 mod exclusive;
 mod page;
 mod port_owner;
-pub(crate) mod serve;
-mod server;
+mod routes;
 
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -139,11 +139,11 @@ impl Listener {
         let local_addrs: Vec<SocketAddr> = sockets.iter().filter_map(|s| s.local_addr().ok()).collect();
         let (outcome_tx, outcome) = oneshot::channel();
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let state = server::SharedState::new(pending, &local_addrs, outcome_tx);
+        let state = routes::SharedState::new(pending, &local_addrs, outcome_tx);
         let mut servers = JoinSet::new();
         for socket in sockets {
-            let app = server::router(state.clone());
-            servers.spawn(serve::serve(socket, app, shutdown_rx.clone()));
+            let app = routes::router(state.clone());
+            servers.spawn(accept_loop::serve(socket, app, shutdown_rx.clone()));
         }
         let (cancel, _) = watch::channel(false);
         Ok(Self {

@@ -1,65 +1,16 @@
-//! The access token as a secret type, and the non-secret record kept beside it.
+//! The non-secret record kept beside each access token (the secret type is `access_token.rs`).
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
-use zeroize::Zeroizing;
 
+pub use crate::access_token::AccessToken;
 use crate::broker::BrokerId;
-use crate::tenant::{OrgId, OrgIdError};
+use crate::org_id::OrgId;
 
 /// How long Webex documents a provisioning token to last.
 pub const DOCUMENTED_LIFETIME: Duration = Duration::days(365);
-
-/// A bearer access token (RFC 6750).
-///
-/// `Debug` and `Display` print `[REDACTED]`, it has no `Serialize`, and its memory is zeroed on
-/// drop. The only way to the value is [`AccessToken::expose_secret`], used for the keyring, the
-/// clipboard, an explicit `token` command and the `Authorization` header.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AccessToken(Zeroizing<String>);
-
-impl AccessToken {
-    /// Wraps a token value.
-    pub fn new(value: String) -> Self {
-        Self(Zeroizing::new(value))
-    }
-
-    /// The token value. Every caller is a place where the secret leaves the program on purpose.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-
-    /// A short, stable, non-reversible label for display: the first 8 hex digits of SHA-256.
-    pub fn fingerprint(&self) -> String {
-        let digest = Sha256::digest(self.0.as_bytes());
-        let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
-        format!("sha256:{hex}")
-    }
-
-    /// The org ID Webex embeds in its tokens, `<opaque>_<cluster>_<orgId>`: the part after the
-    /// last `_`. A convenience to prefill the org ID, never a security check.
-    pub fn org_id_hint(&self) -> Result<OrgId, OrgIdError> {
-        match self.0.rsplit_once('_') {
-            Some((_, tail)) if !tail.is_empty() => OrgId::parse_exact(tail),
-            _ => Err(OrgIdError::NotInToken),
-        }
-    }
-}
-
-impl fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AccessToken([REDACTED])")
-    }
-}
-
-impl fmt::Display for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[REDACTED]")
-    }
-}
 
 /// Which stored token: an org at a broker. The same org signed in at the sandbox and at Webex
 /// are two tokens, so a sandbox token can never replace (or be copied as) a production one.

@@ -17,7 +17,7 @@ use thiserror::Error;
 use zeroize::Zeroizing;
 
 use crate::broker::BrokerId;
-use crate::tenant::OrgId;
+use crate::org_id::OrgId;
 use crate::token::{AccessToken, TokenKey, TokenRecord};
 
 pub use entra_sessions::{EntraSessionRecord, entra_keyring_account};

@@ -7,8 +7,8 @@ use crate::callback::{BrokerErrorCode, CallbackError};
 use crate::clipboard::ClipboardError;
 use crate::entra::EntraError;
 use crate::listener::ListenerError;
+use crate::org_id::{OrgId, OrgIdError};
 use crate::probe::ProbeError;
-use crate::tenant::{OrgId, OrgIdError};
 use crate::vault::VaultError;
 
 /// What went wrong, as a closed set a front end can branch on. Serialised in kebab-case

@@ -13,9 +13,9 @@ use crate::authorize::{AuthorizeRequest, PendingLogin};
 use crate::broker::{Broker, BrokerId};
 use crate::callback::{self, CapturedToken};
 use crate::listener::{Listener, ListenerConfig, ListenerError};
+use crate::org_id::{OrgId, OrgIdError};
 use crate::probe;
 use crate::summary::TokenSummary;
-use crate::tenant::{OrgId, OrgIdError};
 use crate::token::{AccessToken, TokenRecord};
 use crate::vault::VaultError;
 

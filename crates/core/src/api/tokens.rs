@@ -9,9 +9,9 @@ use time::OffsetDateTime;
 use super::ApiError;
 use crate::broker::BrokerId;
 use crate::expiry::{Clock, SystemClock};
+use crate::org_id::OrgId;
 use crate::probe::{self, ProbeSuccess};
 use crate::summary::TokenSummary;
-use crate::tenant::OrgId;
 use crate::token::{AccessToken, TokenKey, TokenRecord};
 use crate::vault::{Stored, Vault, VaultError};
 

@@ -5,7 +5,7 @@
 //!
 //! It has the Webex listener's protections: the platform's port guard (exclusive use on
 //! Windows), a port no other program holds on either address, a loopback `Host` with this port
-//! (DNS rebinding), the same accept loop (`listener/serve.rs`: a connection cap, header and
+//! (DNS rebinding), the same accept loop (`listener/accept_loop.rs`: a connection cap, header and
 //! first-byte timeouts, one request per connection, a connection lifetime), a small request
 //! body, bounded request time, and servers that end when the sign-in does.
 //!
@@ -29,7 +29,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use super::error::EntraError;
-use crate::listener::serve;
+use crate::listener::accept_loop;
 
 /// What the redirect carried.
 pub(crate) type Outcome = Result<String, EntraError>;
@@ -201,7 +201,7 @@ impl RedirectListener {
         let (stop, stopped) = watch::channel(false);
         let servers = std::iter::once(v4)
             .chain(v6)
-            .map(|socket| tokio::spawn(serve::serve(socket, router.clone(), stopped.clone())))
+            .map(|socket| tokio::spawn(accept_loop::serve(socket, router.clone(), stopped.clone())))
             .collect();
         Ok(Self {
             port,
@@ -221,7 +221,7 @@ mod tests {
     use tokio::task::JoinSet;
 
     use super::*;
-    use crate::listener::serve::{HEADER_READ_TIMEOUT, MAX_CONNECTIONS};
+    use crate::listener::accept_loop::{HEADER_READ_TIMEOUT, MAX_CONNECTIONS};
 
     /// `GET /?query` on 127.0.0.1 with this `Host`: the status (0 when no answer) and the page.
     async fn get(port: u16, host: &str, query: &str) -> (u16, String) {

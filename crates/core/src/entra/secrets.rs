@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::{BASE_ADDRESS_KEY, SECRET_TOKEN_KEY};
-use crate::tenant::OrgId;
+use crate::org_id::OrgId;
 
 /// One key and value of a job's secrets.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,7 +247,7 @@ impl SecretsPlan {
     }
 
     /// The pairs to PUT: the Tenant URL, the token, then every other setting as it was read.
-    pub fn pairs(&self, token: &crate::token::AccessToken) -> Vec<SecretPair> {
+    pub fn pairs(&self, token: &crate::access_token::AccessToken) -> Vec<SecretPair> {
         let mut pairs = vec![
             SecretPair::new(BASE_ADDRESS_KEY, self.base_address.clone()),
             SecretPair::new(SECRET_TOKEN_KEY, token.expose_secret()),
@@ -325,7 +325,7 @@ mod tests {
             plan.keeps,
             ["SyncNotificationSettings", "SkipOutOfScopeDeletions", "SyncAll"]
         );
-        let token = crate::token::AccessToken::new("new-token".into());
+        let token = crate::access_token::AccessToken::new("new-token".into());
         let sent = plan.pairs(&token);
         assert_eq!(sent[0], pair("BaseAddress", ours().as_str()));
         assert_eq!(sent[1], pair("SecretToken", "new-token"));
