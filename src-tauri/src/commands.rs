@@ -112,6 +112,7 @@ pub(crate) async fn copy_to_clipboard(
             let _ = ClipboardCleared {
                 copy: number,
                 outcome,
+                message: outcome.description(),
             }
             .emit(&app);
         }

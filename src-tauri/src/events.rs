@@ -60,6 +60,8 @@ pub(crate) struct ClipboardCleared {
     pub(crate) copy: u32,
     /// What became of it.
     pub(crate) outcome: ClearOutcome,
+    /// The same, in words.
+    pub(crate) message: &'static str,
 }
 
 /// Someone launched the app again; the running one was brought forward.

@@ -160,6 +160,8 @@ export type ClipboardCleared = {
 	copy: number,
 	/**  What became of it. */
 	outcome: ClearOutcome,
+	/**  The same, in words. */
+	message: string,
 };
 
 /**  A Microsoft cloud: where its identity platform and Graph are. */

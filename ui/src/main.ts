@@ -653,11 +653,7 @@ async function main(): Promise<void> {
     const el = document.querySelector<HTMLElement>(`.clipboard[data-copy="${payload.copy}"]`);
     if (!el) return;
     window.clearInterval(Number(el.dataset.timer ?? 0));
-    el.textContent = {
-      cleared: "Clipboard cleared.",
-      "left-alone": "Clipboard left as it is: it holds something else now.",
-      failed: "The clipboard could not be cleared: clear it yourself.",
-    }[payload.outcome];
+    el.textContent = payload.message;
     delete el.dataset.copy;
     delete el.dataset.copied;
   });

@@ -37,6 +37,17 @@ pub enum ClearOutcome {
     Failed,
 }
 
+impl ClearOutcome {
+    /// What happened, in words, with what to do when something is left to do.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Cleared => "Clipboard cleared.",
+            Self::LeftAlone => "Clipboard left as it is: it holds something else now.",
+            Self::Failed => "The clipboard could not be cleared: clear it yourself.",
+        }
+    }
+}
+
 /// Text on the clipboard, owned by this process until it is cleared or replaced.
 ///
 /// On X11 and Wayland the owner serves the text to other programs, so the handle must live as

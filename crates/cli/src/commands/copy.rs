@@ -25,16 +25,13 @@ pub(crate) async fn run(what: CopyWhat, which: &super::Which, clear_after: u64) 
         "Copied the {label} for org {}. Paste it into Azure; the clipboard is cleared in {clear_after} s (Ctrl-C clears now).",
         record.org_id
     );
-    match copied
+    let outcome = copied
         .clear_after(Duration::from_secs(clear_after), interrupted)
-        .await
-    {
-        ClearOutcome::Cleared => eprintln!("Clipboard cleared."),
-        ClearOutcome::LeftAlone => eprintln!("Clipboard left alone: it holds something else now."),
-        ClearOutcome::Failed => {
-            eprintln!("warning: could not clear the clipboard; clear it yourself.");
-            return Ok(ExitCode::FAILURE);
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+        .await;
+    eprintln!("{}", outcome.description());
+    Ok(if outcome == ClearOutcome::Failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
