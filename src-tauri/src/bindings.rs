@@ -17,6 +17,8 @@ const BINDINGS: &str = "../ui/src/bindings.ts";
 pub(crate) fn builder() -> Builder<Wry> {
     Builder::<Wry>::new()
         .error_handling(ErrorHandlingMode::Result)
+        // The views are made for IPC and serialized one way: one TypeScript shape each.
+        .disable_serde_phases()
         .commands(command_table!(collect_commands))
         .events(collect_events![
             LoginFinished,

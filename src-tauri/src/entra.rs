@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use scim_token_core::api::{EntraApp, EntraSignInRequest, PushOptions};
-use scim_token_core::entra::{AppId, Cloud, EntraLink, EntraTarget, JobId, TenantId};
+use scim_token_core::entra::{AppId, Cloud, EntraTarget, JobId, TenantId};
 use scim_token_core::{BrokerId, OrgId};
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -13,7 +13,7 @@ use tauri_specta::Event;
 
 use crate::error::CommandError;
 use crate::events::{EntraLoginFinished, TokensChanged};
-use crate::ipc::{JobChoice, JobHealthView, PushView};
+use crate::ipc::{JobChoice, JobHealthView, LinkView, PushView};
 use crate::sign_in_window::{self, ActiveLogin, LoginStarted, SIGN_IN_LIMIT, SignInWindow};
 use crate::state::{Shared, lock};
 
@@ -147,14 +147,14 @@ pub(crate) async fn entra_link(
     broker: BrokerId,
     app_id: AppId,
     job_id: Option<JobId>,
-) -> Result<EntraLink> {
+) -> Result<LinkView> {
     let record = shared.api.pick(Some(org), Some(&broker))?;
     let link = shared
         .api
         .entra_link(&record, &app_id, job_id.as_ref(), None)
         .await?;
     let _ = TokensChanged.emit(&app);
-    Ok(link)
+    Ok(LinkView::from(&link))
 }
 
 /// Removes the link of `org`'s token to `app_id`.

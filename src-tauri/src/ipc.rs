@@ -4,7 +4,7 @@
 //! so the front end only places them.
 
 use scim_token_core::api::{AfterRenewal, JobVerdict, LinkHealth, PushAction, PushReport};
-use scim_token_core::entra::{AppId, JobId};
+use scim_token_core::entra::{AppId, EntraLink, JobId};
 use scim_token_core::{BrokerId, ExpiryState, TokenSummary};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -46,6 +46,17 @@ pub(crate) struct LinkView {
     pub(crate) pushed: bool,
 }
 
+impl From<&EntraLink> for LinkView {
+    fn from(l: &EntraLink) -> Self {
+        Self {
+            app_id: l.app_id.clone(),
+            app_name: l.app_name.clone(),
+            job_id: l.job_id.clone(),
+            pushed: l.pushed_at.is_some(),
+        }
+    }
+}
+
 impl From<&TokenSummary> for TokenView {
     fn from(s: &TokenSummary) -> Self {
         Self {
@@ -60,16 +71,7 @@ impl From<&TokenSummary> for TokenView {
             state: s.state,
             state_label: s.state.label(),
             fingerprint: s.fingerprint.clone(),
-            links: s
-                .entra_links
-                .iter()
-                .map(|l| LinkView {
-                    app_id: l.app_id.clone(),
-                    app_name: l.app_name.clone(),
-                    job_id: l.job_id.clone(),
-                    pushed: l.pushed_at.is_some(),
-                })
-                .collect(),
+            links: s.entra_links.iter().map(LinkView::from).collect(),
         }
     }
 }

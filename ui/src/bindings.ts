@@ -12,7 +12,7 @@ export const commands = {
 	 *  Every known token: a token kept in memory is listed (and can be copied) even when the
 	 *  records file is unreadable, with the problem beside it.
 	 */
-	listTokens: () => typedError<TokenList_Serialize, CommandError>(__TAURI_INVOKE("list_tokens")),
+	listTokens: () => typedError<TokenList, CommandError>(__TAURI_INVOKE("list_tokens")),
 	/**
 	 *  Opens the sign-in window at `broker` (`sandbox` means the embedded one when it runs); with
 	 *  `then_push`, the new token is pushed into the org's linked jobs once it is stored.
@@ -32,7 +32,7 @@ export const commands = {
 	/**  Removes the org's token and record. */
 	forgetToken: (org: OrgId, broker: BrokerId) => typedError<null, CommandError>(__TAURI_INVOKE("forget_token", { org, broker })),
 	/**  Whether the embedded sandbox runs, and where. */
-	sandboxInfo: () => typedError<SandboxInfo_Serialize, CommandError>(__TAURI_INVOKE("sandbox_info")),
+	sandboxInfo: () => typedError<SandboxInfo, CommandError>(__TAURI_INVOKE("sandbox_info")),
 	/**  The brokers and clouds the sign-in forms offer, with their words. */
 	signInChoices: () => typedError<Choices, CommandError>(__TAURI_INVOKE("sign_in_choices")),
 	/**  The embedded sandbox's recent requests, oldest first. */
@@ -47,7 +47,7 @@ export const commands = {
 	 */
 	quitApp: () => typedError<null, CommandError>(__TAURI_INVOKE("quit_app")),
 	/**  The kept Entra sign-ins, most recent first. */
-	entraSessions: () => typedError<EntraSession_Serialize[], CommandError>(__TAURI_INVOKE("entra_sessions")),
+	entraSessions: () => typedError<EntraSession[], CommandError>(__TAURI_INVOKE("entra_sessions")),
 	/**
 	 *  Opens the Entra sign-in window for `cloud` (and `tenant`, default `organizations`); the
 	 *  outcome arrives as an `EntraLoginFinished` event with the returned id.
@@ -56,50 +56,38 @@ export const commands = {
 	/**  The Webex enterprise apps the kept Entra sign-in sees, with their jobs. */
 	entraApps: () => typedError<JobChoice[], CommandError>(__TAURI_INVOKE("entra_apps")),
 	/**  Links the token of `org` from `broker` to an app's job. */
-	entraLink: (org: OrgId, broker: BrokerId, appId: AppId, jobId: JobId | null) => typedError<EntraLink_Serialize, CommandError>(__TAURI_INVOKE("entra_link", { org, broker, appId, jobId })),
+	entraLink: (org: OrgId, broker: BrokerId, appId: AppId, jobId: JobId | null) => typedError<LinkView, CommandError>(__TAURI_INVOKE("entra_link", { org, broker, appId, jobId })),
 	/**  Removes the link of `org`'s token to `app_id`. */
 	entraUnlink: (org: OrgId, broker: BrokerId, appId: AppId) => typedError<null, CommandError>(__TAURI_INVOKE("entra_unlink", { org, broker, appId })),
 	/**
 	 *  Pushes `org`'s token into its linked jobs; with `dry_run`, only reads the jobs, plans and
 	 *  runs Test Connection (the UI shows that plan before the first push to a link).
 	 */
-	pushToEntra: (org: OrgId, broker: BrokerId, dryRun: boolean) => typedError<PushView_Serialize[], CommandError>(__TAURI_INVOKE("push_to_entra", { org, broker, dryRun })),
+	pushToEntra: (org: OrgId, broker: BrokerId, dryRun: boolean) => typedError<PushView[], CommandError>(__TAURI_INVOKE("push_to_entra", { org, broker, dryRun })),
 	/**  The health of the jobs `org`'s token feeds. */
 	entraHealth: (org: OrgId, broker: BrokerId) => typedError<JobHealthView[], CommandError>(__TAURI_INVOKE("entra_health", { org, broker })),
 	/**  Forgets every kept Entra sign-in (keyring entries and records). */
 	entraSignOut: () => typedError<null, CommandError>(__TAURI_INVOKE("entra_sign_out")),
 	/**  Whether the background watch is on, and what the scheduler says about it. */
-	watchStatus: () => typedError<WatchStatus_Serialize, CommandError>(__TAURI_INVOKE("watch_status")),
+	watchStatus: () => typedError<WatchStatus, CommandError>(__TAURI_INVOKE("watch_status")),
 	/**  Turns the daily background watch on or off; returns its status afterwards. */
-	setWatch: (on: boolean) => typedError<WatchStatus_Serialize, CommandError>(__TAURI_INVOKE("set_watch", { on })),
+	setWatch: (on: boolean) => typedError<WatchStatus, CommandError>(__TAURI_INVOKE("set_watch", { on })),
 };
 
 /** Events */
 export const events = {
 	clipboardCleared: makeEvent<ClipboardCleared, ClipboardCleared>("clipboard-cleared"),
 	entraLoginFinished: makeEvent<EntraLoginFinished, EntraLoginFinished>("entra-login-finished"),
-	loginFinished: makeEvent<LoginFinished_Serialize, LoginFinished_Deserialize>("login-finished"),
+	loginFinished: makeEvent<LoginFinished, LoginFinished>("login-finished"),
 	secondInstance: makeEvent<SecondInstance, SecondInstance>("second-instance"),
 	tokensChanged: makeEvent<TokensChanged, TokensChanged>("tokens-changed"),
 };
 
 /* Types */
 /**  What the push after a renewal did. */
-export type AfterRenewalView = AfterRenewalView_Serialize | AfterRenewalView_Deserialize;
-
-/**  What the push after a renewal did. */
-export type AfterRenewalView_Deserialize = 
+export type AfterRenewalView = 
 /**  Pushed; one line per job. */
-{ outcome: "pushed"; reports: PushView_Deserialize[] } | 
-/**  A linked job was never pushed to: push with its plan first. */
-{ outcome: "plan-first" } | 
-/**  Not pushed, and why. */
-{ outcome: "not-pushed"; reason: string };
-
-/**  What the push after a renewal did. */
-export type AfterRenewalView_Serialize = 
-/**  Pushed; one line per job. */
-{ outcome: "pushed"; reports: PushView_Serialize[] } | 
+{ outcome: "pushed"; reports: PushView[] } | 
 /**  A linked job was never pushed to: push with its plan first. */
 { outcome: "plan-first" } | 
 /**  Not pushed, and why. */
@@ -209,49 +197,6 @@ export type CopyWhat =
 /**  The Secret Token. */
 "token";
 
-/**  An org's token feeds this provisioning job. */
-export type EntraLink = EntraLink_Serialize | EntraLink_Deserialize;
-
-/**  An org's token feeds this provisioning job. */
-export type EntraLink_Deserialize = {
-	/**  Where the job is, and which sign-in reaches it. */
-	target: EntraTarget,
-	/**  The enterprise app's service principal ID. */
-	app_id: AppId,
-	/**  The app's name when it was linked. */
-	app_name: string,
-	/**  The provisioning job's ID. */
-	job_id: JobId,
-	/**
-	 *  The tenant ID the job is in, as the sign-in that linked it said (`None` for links made
-	 *  by an older scim-token). A push or health check with a sign-in to another tenant is
-	 *  refused before anything is sent.
-	 */
-	tenant_id?: TenantId | null,
-	/**  When a token was last stored in the job (RFC 3339), `None` before the first push. */
-	pushed_at?: string | null,
-};
-
-/**  An org's token feeds this provisioning job. */
-export type EntraLink_Serialize = {
-	/**  Where the job is, and which sign-in reaches it. */
-	target: EntraTarget,
-	/**  The enterprise app's service principal ID. */
-	app_id: AppId,
-	/**  The app's name when it was linked. */
-	app_name: string,
-	/**  The provisioning job's ID. */
-	job_id: JobId,
-	/**
-	 *  The tenant ID the job is in, as the sign-in that linked it said (`None` for links made
-	 *  by an older scim-token). A push or health check with a sign-in to another tenant is
-	 *  refused before anything is sent.
-	 */
-	tenant_id: TenantId | null,
-	/**  When a token was last stored in the job (RFC 3339), `None` before the first push. */
-	pushed_at: string | null,
-};
-
 /**  How an Entra sign-in ended. */
 export type EntraLoginFinished = 
 /**  Signed in; the refresh token is in the keyring. */
@@ -268,24 +213,7 @@ id: number;
 error: CommandError };
 
 /**  A kept Entra sign-in, as the UI shows it. */
-export type EntraSession = EntraSession_Serialize | EntraSession_Deserialize;
-
-/**  A kept Entra sign-in, as the UI shows it. */
-export type EntraSession_Deserialize = {
-	/**  Where and as which client. */
-	target: EntraTarget,
-	/**  When (RFC 3339). */
-	signed_in_at: string,
-	/**  Who signed in ("Name <user@domain>"), when Entra said. */
-	account?: string | null,
-	/**  The tenant ID, when Entra said. */
-	tenant_id?: TenantId | null,
-	/**  The cloud in words. */
-	cloud_label: string,
-};
-
-/**  A kept Entra sign-in, as the UI shows it. */
-export type EntraSession_Serialize = {
+export type EntraSession = {
 	/**  Where and as which client. */
 	target: EntraTarget,
 	/**  When (RFC 3339). */
@@ -460,59 +388,23 @@ export type LogOrigin =
 "entra";
 
 /**  How a sign-in ended. */
-export type LoginFinished = LoginFinished_Serialize | LoginFinished_Deserialize;
-
-/**  How a sign-in ended. */
-export type LoginFinished_Deserialize = 
+export type LoginFinished = 
 /**  The token is in the keyring. */
 { outcome: "stored"; 
 /**  The sign-in. */
 id: number; 
 /**  The new token. */
-summary: TokenView_Deserialize; 
-/**  The broker granted less than asked. */
-warning?: string | null; 
-/**  The push that followed, when the sign-in was a "Renew and push". */
-pushed?: AfterRenewalView_Deserialize | null } | 
-/**  The keyring failed: the token is in memory until the app quits. */
-{ outcome: "in-memory-only"; 
-/**  The sign-in. */
-id: number; 
-/**  The new token. */
-summary: TokenView_Deserialize; 
-/**  Why, and what to do now. */
-warning: string } | 
-/**  The token carries no org ID: the app holds it until the user names the org. */
-{ outcome: "needs-org"; 
-/**  The sign-in. */
-id: number; 
-/**  Why the org could not be worked out. */
-reason: string } | 
-/**  No token. */
-{ outcome: "failed"; 
-/**  The sign-in. */
-id: number; 
-/**  Why. */
-error: CommandError };
-
-/**  How a sign-in ended. */
-export type LoginFinished_Serialize = 
-/**  The token is in the keyring. */
-{ outcome: "stored"; 
-/**  The sign-in. */
-id: number; 
-/**  The new token. */
-summary: TokenView_Serialize; 
+summary: TokenView; 
 /**  The broker granted less than asked. */
 warning: string | null; 
 /**  The push that followed, when the sign-in was a "Renew and push". */
-pushed: AfterRenewalView_Serialize | null } | 
+pushed: AfterRenewalView | null } | 
 /**  The keyring failed: the token is in memory until the app quits. */
 { outcome: "in-memory-only"; 
 /**  The sign-in. */
 id: number; 
 /**  The new token. */
-summary: TokenView_Serialize; 
+summary: TokenView; 
 /**  Why, and what to do now. */
 warning: string } | 
 /**  The token carries no org ID: the app holds it until the user names the org. */
@@ -539,22 +431,7 @@ export type LoginStarted = {
 export type OrgId = string;
 
 /**  One job after a push or a dry run, in words. */
-export type PushView = PushView_Serialize | PushView_Deserialize;
-
-/**  One job after a push or a dry run, in words. */
-export type PushView_Deserialize = {
-	app_id: AppId,
-	job_id: JobId,
-	/**  Whether it failed (a dry run: whether a push would). */
-	failed: boolean,
-	/**  Whether the token is in the job (`null`: unknown). */
-	stored?: boolean | null,
-	/**  What happened, or would, and what to do next. */
-	text: string,
-};
-
-/**  One job after a push or a dry run, in words. */
-export type PushView_Serialize = {
+export type PushView = {
 	app_id: AppId,
 	job_id: JobId,
 	/**  Whether it failed (a dry run: whether a push would). */
@@ -566,19 +443,7 @@ export type PushView_Serialize = {
 };
 
 /**  What the UI shows about the sandbox. */
-export type SandboxInfo = SandboxInfo_Serialize | SandboxInfo_Deserialize;
-
-/**  What the UI shows about the sandbox. */
-export type SandboxInfo_Deserialize = {
-	running: boolean,
-	base?: string | null,
-	tenant_url?: string | null,
-	/**  The local Entra's root (sign-in and Graph). */
-	entra_base?: string | null,
-};
-
-/**  What the UI shows about the sandbox. */
-export type SandboxInfo_Serialize = {
+export type SandboxInfo = {
 	running: boolean,
 	base: string | null,
 	tenant_url: string | null,
@@ -596,50 +461,15 @@ export type Tenant = string;
 export type TenantId = string;
 
 /**  The tokens to show, and why the stored ones could not be read, if they could not. */
-export type TokenList = TokenList_Serialize | TokenList_Deserialize;
-
-/**  The tokens to show, and why the stored ones could not be read, if they could not. */
-export type TokenList_Deserialize = {
+export type TokenList = {
 	/**  Soonest expiry first; with a problem, only those kept in memory. */
-	tokens: TokenView_Deserialize[],
-	/**  The records file could not be read. */
-	problem?: CommandError | null,
-};
-
-/**  The tokens to show, and why the stored ones could not be read, if they could not. */
-export type TokenList_Serialize = {
-	/**  Soonest expiry first; with a problem, only those kept in memory. */
-	tokens: TokenView_Serialize[],
+	tokens: TokenView[],
 	/**  The records file could not be read. */
 	problem: CommandError | null,
 };
 
 /**  A stored token, as its card shows it. */
-export type TokenView = TokenView_Serialize | TokenView_Deserialize;
-
-/**  A stored token, as its card shows it. */
-export type TokenView_Deserialize = {
-	org_id: string,
-	/**  The broker, as commands take it back. */
-	broker_id: BrokerId,
-	broker_label: string,
-	/**  Who signed in, when known. */
-	account?: string | null,
-	tenant_url: string,
-	/**  When it expires (RFC 3339): the earlier of the broker's word and the documented limit. */
-	expires_at: string,
-	broker_expires_at?: string | null,
-	documented_expires_at: string,
-	state: ExpiryState,
-	/**  The state in words, for its badge. */
-	state_label: string,
-	fingerprint: string,
-	/**  The provisioning jobs it feeds. */
-	links: LinkView[],
-};
-
-/**  A stored token, as its card shows it. */
-export type TokenView_Serialize = {
+export type TokenView = {
 	org_id: string,
 	/**  The broker, as commands take it back. */
 	broker_id: BrokerId,
@@ -670,30 +500,7 @@ export type WatchInterval =
 "hourly";
 
 /**  What is installed and what the scheduler says about it. */
-export type WatchStatus = WatchStatus_Serialize | WatchStatus_Deserialize;
-
-/**  What is installed and what the scheduler says about it. */
-export type WatchStatus_Deserialize = {
-	/**  The watch is installed: its unit files, agent or task exist. */
-	enabled: boolean,
-	/**  How often it runs, as installed. */
-	every?: WatchInterval | null,
-	/**  Which scheduler: `systemd`, `launchd` or `Task Scheduler`. */
-	scheduler: string,
-	/**  What is (or would be) installed: file paths, or the task's name. */
-	installed: string[],
-	/**  Whether the scheduler has it loaded and active; `None` when it could not be asked. */
-	active?: boolean | null,
-	/**  When it last ran, in the scheduler's words, when the scheduler tells. */
-	last_run?: string | null,
-	/**  When it runs next, in the scheduler's words, when the scheduler tells. */
-	next_run?: string | null,
-	/**  How the last run ended, in the scheduler's words, when the scheduler tells. */
-	last_result?: string | null,
-};
-
-/**  What is installed and what the scheduler says about it. */
-export type WatchStatus_Serialize = {
+export type WatchStatus = {
 	/**  The watch is installed: its unit files, agent or task exist. */
 	enabled: boolean,
 	/**  How often it runs, as installed. */

@@ -5,7 +5,7 @@
 import {
   commands,
   events,
-  type AfterRenewalView_Serialize as AfterRenewal,
+  type AfterRenewalView as AfterRenewal,
   type BrokerId,
   type Choices,
   type Cloud,
@@ -13,9 +13,9 @@ import {
   type CopyWhat,
   type EntraLoginFinished,
   type JobHealthView,
-  type LoginFinished_Serialize as LoginFinished,
-  type PushView_Serialize as PushView,
-  type TokenView_Serialize as TokenView,
+  type LoginFinished,
+  type PushView,
+  type TokenView,
 } from "./bindings";
 
 const $ = <T extends HTMLElement>(selector: string, root: ParentNode = document): T => {
