@@ -176,12 +176,16 @@ fn push_text(r: &PushReport) -> String {
         Some(PushAction::Started) => "token stored, job started",
         Some(PushAction::Stored) | None => "token stored; the job uses it from its next cycle",
     };
-    let status = r.status.as_ref().map_or("unknown", |s| s.code.description());
+    // After a start or restart Graph may still report the state before it: say only what was done.
+    let status = match (r.action, &r.status) {
+        (Some(PushAction::Stored), Some(status)) => format!("; the job is {}", status.code.description()),
+        _ => String::new(),
+    };
     let kept = match &r.plan {
         Some(plan) if !plan.keeps.is_empty() => format!(" Kept as they were: {}.", plan.keeps.join(", ")),
         _ => String::new(),
     };
-    format!("{name}: {done}; the job is {status}.{kept}")
+    format!("{name}: {done}{status}.{kept}")
 }
 
 /// What a push would do, from a dry run: key names only, never values.
@@ -287,7 +291,7 @@ mod tests {
         assert!(!ok.failed);
         assert_eq!(
             ok.text,
-            "Cisco Webex: token stored, quarantine lifted, job restarted; the job is unknown. Kept as they were: SyncAll."
+            "Cisco Webex: token stored, quarantine lifted, job restarted. Kept as they were: SyncAll."
         );
         let mut lost = report();
         lost.error = Some("a setting changed".into());

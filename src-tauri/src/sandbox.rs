@@ -130,7 +130,7 @@ pub(crate) fn choices(shared: &Shared) -> Choices {
             broker("gov", "Webex for Government (FedRAMP)", BrokerId::Government),
             broker(
                 "sandbox",
-                &format!("Local sandbox (offline, {sandbox})"),
+                "Local sandbox (offline)",
                 BrokerId::Sandbox { base: sandbox },
             ),
         ],
@@ -152,7 +152,7 @@ pub(crate) fn choices(shared: &Shared) -> Choices {
             },
             Choice {
                 key: "sandbox",
-                label: format!("Local Entra (sandbox, {local_entra})"),
+                label: "Local Entra (sandbox)".into(),
                 value: Cloud::Local { base: local_entra },
             },
         ],

@@ -81,7 +81,12 @@ fn print_report(report: &PushReport) {
             PushAction::Restarted => "token stored; the quarantined job was restarted",
             PushAction::Started => "token stored; the job was started",
         };
-        println!("{name}: {done}. The job is {}.", status.code.description());
+        // After a start or restart Graph may still report the state before it.
+        if *action == PushAction::Stored {
+            println!("{name}: {done}. The job is {}.", status.code.description());
+        } else {
+            println!("{name}: {done}.");
+        }
         if let Some(plan) = &report.plan {
             print_plan(plan, false);
         }
