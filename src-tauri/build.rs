@@ -8,7 +8,9 @@ use std::path::Path;
 const TABLE: &str = "src/command_table.rs";
 const CAPABILITY: &str = "capabilities/main.json";
 
-/// The command names between the table's markers (`module::function,` lines).
+/// The command names between the table's markers: each line a `module::function,` (a trailing
+/// `// comment` allowed) or a comment; anything else stops the build, so the table cannot say
+/// one thing to the macro and another to the permissions.
 fn commands(table: &str) -> Vec<String> {
     let begin = table
         .find("// command-table: begin")
@@ -16,12 +18,30 @@ fn commands(table: &str) -> Vec<String> {
     let end = table
         .find("// command-table: end")
         .expect("the table's end marker");
-    table[begin..end]
-        .lines()
-        .skip(1)
-        .filter_map(|line| line.trim().strip_suffix(','))
-        .map(|path| path.rsplit("::").next().unwrap_or(path).to_owned())
-        .collect()
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    let mut names = Vec::new();
+    for line in table[begin..end].lines().skip(1) {
+        let code = line.split("//").next().unwrap_or("").trim();
+        if code.is_empty() {
+            continue;
+        }
+        let path = code
+            .strip_suffix(',')
+            .unwrap_or_else(|| panic!("command table: '{line}' must end with a comma"));
+        let (module, function) = path
+            .split_once("::")
+            .unwrap_or_else(|| panic!("command table: '{line}' is not module::function"));
+        assert!(
+            word(module) && word(function),
+            "command table: '{line}' is not module::function"
+        );
+        names.push(function.to_owned());
+    }
+    names
 }
 
 /// The main window's capability: the event plugin's defaults and every command.
@@ -48,7 +68,10 @@ fn main() {
     if std::fs::read_to_string(CAPABILITY).ok().as_deref() != Some(capability.as_str()) {
         std::fs::create_dir_all(Path::new(CAPABILITY).parent().expect("a parent"))
             .expect("capabilities/ can be made");
-        std::fs::write(CAPABILITY, capability).expect("capabilities/main.json can be written");
+        // Whole or not at all: a reader never sees half a file.
+        let temp = format!("{CAPABILITY}.tmp");
+        std::fs::write(&temp, capability).expect("capabilities/main.json can be written");
+        std::fs::rename(&temp, CAPABILITY).expect("capabilities/main.json can be replaced");
     }
     let names: Vec<&'static str> = commands
         .into_iter()

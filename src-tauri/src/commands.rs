@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use scim_token_core::api::CopyWhat;
-use scim_token_core::{BrokerId, OrgId, TokenRecord, TokenSummary};
+use scim_token_core::{BrokerId, OrgId, TokenKey, TokenRecord, TokenSummary};
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
@@ -13,7 +13,7 @@ use crate::error::CommandError;
 use crate::events::{ClipboardCleared, LoginId, TokensChanged};
 use crate::ipc::TokenView;
 use crate::sandbox::{self, Choices, LogLine, SandboxInfo};
-use crate::sign_in_window::LoginStarted;
+use crate::sign_in_window::{LoginStarted, SignInPlace};
 use crate::state::Shared;
 
 type Result<T> = std::result::Result<T, CommandError>;
@@ -49,8 +49,17 @@ pub(crate) async fn list_tokens(shared: State<'_, Arc<Shared>>) -> Result<TokenL
     })
 }
 
-/// Opens the sign-in window at `broker` (`sandbox` means the embedded one when it runs); with
-/// `then_push`, the new token is pushed into the org's linked jobs once it is stored.
+/// The token a "Renew and push" renews: its push happens only if the sign-in gives this one.
+#[derive(Debug, Clone, serde::Deserialize, Serialize, specta::Type)]
+pub(crate) struct RenewFor {
+    /// The org whose token is renewed.
+    pub(crate) org: OrgId,
+    /// The broker it came from (the same org may have a sandbox token too).
+    pub(crate) broker: BrokerId,
+}
+
+/// Starts a sign-in at `broker` (`sandbox` means the embedded one when it runs) in `place`;
+/// with `renew_for`, the new token is pushed into that token's linked jobs once it is stored.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn start_login(
@@ -58,10 +67,34 @@ pub(crate) async fn start_login(
     shared: State<'_, Arc<Shared>>,
     broker: BrokerId,
     email: Option<String>,
-    then_push: bool,
+    renew_for: Option<RenewFor>,
+    place: SignInPlace,
 ) -> Result<LoginStarted> {
     let broker = sandbox::resolve_broker(&shared, broker)?;
-    crate::login::start(app, shared.inner().clone(), broker, email, then_push).await
+    let renew_for = match renew_for {
+        Some(r) => Some(TokenKey {
+            broker: sandbox::resolve_broker(&shared, r.broker)?,
+            org: r.org,
+        }),
+        None => None,
+    };
+    crate::login::start(app, shared.inner().clone(), broker, email, renew_for, place).await
+}
+
+/// Puts a sign-in link on the clipboard, to open in a private window of another browser.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn copy_sign_in_link(shared: State<'_, Arc<Shared>>, link: String) -> Result<()> {
+    let url = url::Url::parse(&link).map_err(|e| {
+        CommandError::new(
+            scim_token_core::ErrorKind::InvalidArgument,
+            format!("not a link: {e}"),
+        )
+    })?;
+    let copied = shared.api.copy_sign_in_link(&url).await?;
+    // Kept until the next copy: on X11 and Wayland the owner serves what was copied.
+    shared.copies.keep(copied);
+    Ok(())
 }
 
 /// Ends the sign-in `id`, if it is still the one in progress.
@@ -87,7 +120,9 @@ pub(crate) async fn file_token(
 /// A field on the clipboard: the number its `ClipboardCleared` event will carry, and when.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub(crate) struct CopyStarted {
+    /// The copy's number, which its `ClipboardCleared` event carries.
     pub(crate) copy: u32,
+    /// When the clipboard is cleared, if it still holds the copy.
     pub(crate) clears_in_secs: u32,
 }
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use scim_token_core::api::{EntraApp, EntraSignInRequest, PushOptions};
+use scim_token_core::api::{EntraApp, EntraSignInRequest, PushOptions, PushReport};
 use scim_token_core::entra::{AppId, Cloud, EntraTarget, JobId, TenantId};
 use scim_token_core::{BrokerId, OrgId};
 use serde::Serialize;
@@ -12,9 +12,9 @@ use tauri::{AppHandle, State};
 use tauri_specta::Event;
 
 use crate::error::CommandError;
-use crate::events::{EntraLoginFinished, TokensChanged};
+use crate::events::{EntraLoginFinished, LoginId, TokensChanged};
 use crate::ipc::{JobChoice, JobHealthView, LinkView, PushView};
-use crate::sign_in_window::{self, ActiveLogin, LoginStarted, SIGN_IN_LIMIT, SignInWindow};
+use crate::sign_in_window::{self, ActiveLogin, Closer, LoginStarted, SIGN_IN_LIMIT, SignInPlace, Surface};
 use crate::state::{Shared, lock};
 
 type Result<T> = std::result::Result<T, CommandError>;
@@ -59,36 +59,52 @@ pub(crate) async fn entra_sessions(shared: State<'_, Arc<Shared>>) -> Result<Vec
         .collect())
 }
 
-/// Opens the Entra sign-in window for `cloud` (and `tenant`, default `organizations`); the
-/// outcome arrives as an `EntraLoginFinished` event with the returned id.
+/// Where the admin signs in to Entra, as the form gives it.
+#[derive(Debug, Clone, serde::Deserialize, specta::Type)]
+pub(crate) struct EntraSignInTo {
+    /// The cloud (the sandbox's local Entra included).
+    pub(crate) cloud: Cloud,
+    /// The tenant ID or a verified domain; by default `organizations`.
+    pub(crate) tenant: Option<String>,
+    /// An app registration of the tenant's own; by default Microsoft Graph Command Line Tools.
+    pub(crate) client_id: Option<String>,
+}
+
+/// Starts the Entra sign-in `to` a cloud and tenant in the app's window or the system browser; the outcome arrives as an `EntraLoginFinished` event with the
+/// returned id.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn start_entra_login(
     app: AppHandle,
     shared: State<'_, Arc<Shared>>,
-    cloud: Cloud,
-    tenant: Option<String>,
-    client_id: Option<String>,
+    to: EntraSignInTo,
+    place: SignInPlace,
 ) -> Result<LoginStarted> {
     let shared = shared.inner().clone();
     let mut slot = shared.entra_login.lock().await;
     sign_in_window::end(&mut slot).await;
     let request = EntraSignInRequest {
-        cloud: Some(cloud),
-        tenant,
-        client_id,
+        cloud: Some(to.cloud),
+        tenant: to.tenant,
+        client_id: to.client_id,
     };
     let sign_in = shared.api.entra_sign_in(request, SIGN_IN_LIMIT).await?;
     let id = shared.next_id();
-    let window = SignInWindow::open(&app, format!("entra-{id}"), sign_in.url(), sign_in.window_rule())?;
+    let (surface, browser, problem) = Surface::open(
+        &app,
+        place,
+        format!("entra-{id}"),
+        sign_in.url(),
+        sign_in.window_rule(),
+    )?;
     let shared_for_task = shared.clone();
     *slot = Some(ActiveLogin::spawn(id, move |cancelled| async move {
-        let (redirects, stop, closer) = window.into_parts(cancelled);
+        let (redirects, stop, closer) = surface.into_parts(cancelled);
         let finished = shared_for_task
             .api
-            .entra_finish_sign_in(sign_in, Some(redirects), stop)
+            .entra_finish_sign_in(sign_in, redirects, stop)
             .await;
-        closer.close(&app);
+        Closer::close(closer, &app);
         let event = match finished {
             Ok(session) => EntraLoginFinished::SignedIn {
                 id,
@@ -101,10 +117,24 @@ pub(crate) async fn start_entra_login(
         };
         let _ = event.emit(&app);
     }));
-    Ok(LoginStarted {
-        id,
-        note: "Waiting for you to sign in to Entra…".into(),
-    })
+    let note = match (problem, place) {
+        (Some(problem), _) => format!("{problem}. Waiting for you to sign in to Entra with the link…"),
+        (None, SignInPlace::Window) => "Waiting for you to sign in to Entra…".into(),
+        (None, SignInPlace::Browser) => "Waiting for you to sign in to Entra in your browser…".into(),
+    };
+    Ok(LoginStarted { id, note, browser })
+}
+
+/// Ends the Entra sign-in `id`, if it is still the one in progress (its window closes; a browser
+/// tab is told the sign-in has ended).
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn cancel_entra_login(shared: State<'_, Arc<Shared>>, id: LoginId) -> Result<()> {
+    let mut slot = shared.entra_login.lock().await;
+    if slot.as_ref().is_some_and(|active| active.id == id) {
+        sign_in_window::end(&mut slot).await;
+    }
+    Ok(())
 }
 
 /// Forgets every kept Entra sign-in (keyring entries and records).
@@ -190,7 +220,13 @@ pub(crate) async fn push_to_entra(
         skip_settings_check: false,
     };
     let reports = shared.api.push(&record, options).await?;
-    // A job a push just put right no longer needs attention in the tray.
+    forget_healed_jobs(&shared, &reports);
+    crate::tray::refresh(&app);
+    Ok(reports.iter().map(PushView::from).collect())
+}
+
+/// A job a push just put right no longer needs attention in the tray.
+pub(crate) fn forget_healed_jobs(shared: &Shared, reports: &[PushReport]) {
     lock(&shared.job_health).retain(|health| {
         !reports.iter().any(|r| {
             r.link.app_id == health.link.app_id
@@ -198,8 +234,6 @@ pub(crate) async fn push_to_entra(
                 && r.status.as_ref().is_some_and(|s| !s.unhealthy())
         })
     });
-    crate::tray::refresh(&app);
-    Ok(reports.iter().map(PushView::from).collect())
 }
 
 /// The health of the jobs `org`'s token feeds.

@@ -33,6 +33,7 @@ fn next_step(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::NotLinked => Some("Press Link to an Entra app."),
         ErrorKind::EntraNotFound => Some("Unlink it and link the app again."),
         ErrorKind::EntraThrottled => Some("Wait a minute and try again."),
+        ErrorKind::EntraPolicy => Some("Press Use my browser to sign in there."),
         _ => None,
     }
 }

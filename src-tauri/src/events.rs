@@ -21,8 +21,8 @@ pub(crate) enum LoginFinished {
         summary: TokenView,
         /// The broker granted less than asked.
         warning: Option<String>,
-        /// The push that followed, when the sign-in was a "Renew and push".
-        pushed: Option<AfterRenewalView>,
+        /// A "Renew and push": the push has started; its end arrives as `RenewalPushed`.
+        pushing: bool,
     },
     /// The keyring failed: the token is in memory until the app quits.
     InMemoryOnly {
@@ -47,6 +47,17 @@ pub(crate) enum LoginFinished {
         /// Why.
         error: CommandError,
     },
+}
+
+/// The push that follows a "Renew and push" ended.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub(crate) struct RenewalPushed {
+    /// The token that was renewed.
+    pub(crate) renewed: crate::commands::RenewFor,
+    /// Its card as stored now, links included (for a first push's plan).
+    pub(crate) card: Option<TokenView>,
+    /// What the push did.
+    pub(crate) outcome: AfterRenewalView,
 }
 
 /// The stored tokens changed; list them again.

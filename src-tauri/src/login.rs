@@ -9,17 +9,20 @@
 
 use std::sync::Arc;
 
-use scim_token_core::api::{Capture, Kept, NeedsOrg, SignInRequest, SignedIn, WebexSignIn};
-use scim_token_core::{BrokerId, ErrorKind, OrgId};
+use scim_token_core::api::{
+    AfterRenewal, Capture, Kept, NeedsOrg, Renewed, SignInRequest, SignedIn, WebexSignIn,
+};
+use scim_token_core::{BrokerId, ErrorKind, OrgId, TokenKey, TokenSummary};
 use tauri::AppHandle;
 use tauri_specta::Event;
 use tokio::sync::oneshot;
 
+use crate::commands::RenewFor;
 use crate::error::CommandError;
-use crate::events::{LoginFinished, LoginId, TokensChanged};
+use crate::events::{LoginFinished, LoginId, RenewalPushed, TokensChanged};
 use crate::ipc::{AfterRenewalView, TokenView};
-use crate::sign_in_window::{self, ActiveLogin, LoginStarted, SIGN_IN_LIMIT, SignInWindow};
-use crate::state::{Shared, lock};
+use crate::sign_in_window::{self, ActiveLogin, Closer, LoginStarted, SIGN_IN_LIMIT, SignInPlace, Surface};
+use crate::state::{Shared, Unfiled, lock};
 
 /// Cancels the sign-in in progress (only if it is `only` when given) and waits until it has let
 /// go of its window and the port. A token it captured and holds for an org is dropped too.
@@ -45,7 +48,8 @@ pub(crate) async fn start(
     shared: Arc<Shared>,
     broker: BrokerId,
     email: Option<String>,
-    then_push: bool,
+    renew_for: Option<TokenKey>,
+    place: SignInPlace,
 ) -> Result<LoginStarted, CommandError> {
     // One guard from ending the previous sign-in to registering this one: two starts at once
     // run one after the other.
@@ -58,22 +62,37 @@ pub(crate) async fn start(
         email,
         limit: SIGN_IN_LIMIT,
     };
-    let sign_in = shared.api.sign_in(request).await;
+    let mut sign_in = shared.api.sign_in(request).await;
+    if place == SignInPlace::Browser {
+        sign_in = sign_in.require_listener()?;
+    }
     // Any listener failure (port taken, no IPv6, no permission) leaves the window's hook, which
-    // catches the redirect on its own.
-    let note = match sign_in.listener_error() {
-        None => "Waiting for you to finish signing in…".to_owned(),
-        Some(err) => {
+    // catches the redirect on its own; a browser's redirect only the listener can catch.
+    let mut note = match (sign_in.listener_error(), place) {
+        (None, SignInPlace::Window) => "Waiting for you to finish signing in…".to_owned(),
+        (None, SignInPlace::Browser) => {
+            "Waiting for you to finish signing in in your browser… If your organisation's sign-in page refuses the sign-in window, this is the way; a private window keeps the token out of your browser's history.".to_owned()
+        }
+        (Some(err), _) => {
             format!("{err}. The sign-in window still captures the token; waiting for you to sign in…")
         }
     };
-    let window = SignInWindow::open(&app, format!("login-{id}"), sign_in.url(), sign_in.window_rule())?;
-    tracing::info!(id, broker = %sign_in.broker().id, "sign-in window opened");
+    let (surface, browser, problem) = Surface::open(
+        &app,
+        place,
+        format!("login-{id}"),
+        sign_in.url(),
+        sign_in.window_rule(),
+    )?;
+    if let Some(problem) = problem {
+        note = format!("{problem}. Waiting for you to sign in with the link…");
+    }
+    tracing::info!(id, broker = %sign_in.broker().id, ?place, "sign-in started");
     let shared_for_task = shared.clone();
     *slot = Some(ActiveLogin::spawn(id, move |cancelled| {
-        finish(app, shared_for_task, id, sign_in, window, cancelled, then_push)
+        finish(app, shared_for_task, id, sign_in, surface, cancelled, renew_for)
     }));
-    Ok(LoginStarted { id, note })
+    Ok(LoginStarted { id, note, browser })
 }
 
 async fn finish(
@@ -81,25 +100,24 @@ async fn finish(
     shared: Arc<Shared>,
     id: LoginId,
     sign_in: WebexSignIn,
-    window: SignInWindow,
+    surface: Surface,
     cancelled: oneshot::Receiver<()>,
-    then_push: bool,
+    renew_for: Option<TokenKey>,
 ) {
-    let (redirects, stop, closer) = window.into_parts(cancelled);
-    let outcome = sign_in.capture(Some(redirects), stop).await;
-    closer.close(&app);
-    let event = match outcome {
+    let (redirects, stop, closer) = surface.into_parts(cancelled);
+    let outcome = sign_in.capture(redirects, stop).await;
+    Closer::close(closer, &app);
+    match outcome {
         Ok(Capture { pending, captured }) => {
             let result = shared.api.complete_sign_in(pending, captured, None).await;
-            keep(&shared, id, result, then_push).await
+            keep(&app, &shared, id, result, renew_for);
         }
         Err(error) => {
             let error = CommandError::from(error);
             tracing::info!(id, kind = ?error.kind, "sign-in ended without a token: {}", error.message);
-            LoginFinished::Failed { id, error }
+            announce(&app, LoginFinished::Failed { id, error });
         }
-    };
-    announce(&app, event);
+    }
 }
 
 /// Files the held token of sign-in `id` under `org`.
@@ -115,32 +133,47 @@ pub(crate) async fn file_under_org(
             "No captured token is waiting for an org ID; sign in again.",
         ));
     };
-    let (needs, then_push) = held;
+    let Unfiled { needs, renew_for } = held;
     let NeedsOrg {
         pending, captured, ..
     } = *needs;
     let result = shared.api.complete_sign_in(pending, captured, Some(org)).await;
-    announce(&app, keep(&shared, id, result, then_push).await);
+    keep(&app, &shared, id, result, renew_for);
     Ok(())
 }
 
-/// What the UI hears about a finished sign-in (after the push that follows a renewal, when
-/// asked for); a token without an org is held, never dropped.
-async fn keep(
+/// Tells the UI how a sign-in ended (a token without an org is held, never dropped) and, for a
+/// "Renew and push", starts the push.
+fn keep(
+    app: &AppHandle,
+    shared: &Arc<Shared>,
+    id: LoginId,
+    result: Result<SignedIn, Box<NeedsOrg>>,
+    renew_for: Option<TokenKey>,
+) {
+    let push = match (&result, &renew_for) {
+        (Ok(signed_in), Some(intended)) => Some((Renewed::of(signed_in), intended.clone())),
+        _ => None,
+    };
+    announce(app, finished(shared, id, result, push.is_some(), renew_for));
+    if let Some((renewed, intended)) = push {
+        push_after_renewal(app.clone(), shared.clone(), renewed, intended);
+    }
+}
+
+/// What the UI hears about a kept (or held) token.
+fn finished(
     shared: &Shared,
     id: LoginId,
     result: Result<SignedIn, Box<NeedsOrg>>,
-    then_push: bool,
+    pushing: bool,
+    renew_for: Option<TokenKey>,
 ) -> LoginFinished {
-    let pushed = match (&result, then_push) {
-        (Ok(signed_in), true) => Some(shared.api.push_after_renewal(signed_in).await),
-        _ => None,
-    };
     match result {
         Ok(signed_in) => match signed_in.kept {
             Kept::InKeyring => LoginFinished::Stored {
                 id,
-                pushed: pushed.as_ref().map(AfterRenewalView::from),
+                pushing,
                 summary: TokenView::from(&signed_in.summary),
                 warning: match (signed_in.scope_warning, signed_in.records_set_aside) {
                     (warning, None) => warning,
@@ -161,10 +194,38 @@ async fn keep(
         },
         Err(needs) => {
             let reason = needs.reason.to_string();
-            lock(&shared.unfiled).insert(id, (needs, then_push));
+            lock(&shared.unfiled).insert(id, Unfiled { needs, renew_for });
             LoginFinished::NeedsOrg { id, reason }
         }
     }
+}
+
+/// The push after a renewal, in a task of its own: the sign-in is over, so no Cancel or newer
+/// sign-in can cut it in half (between the secrets' PUT and the restart, say); its end arrives
+/// as a `RenewalPushed` event.
+fn push_after_renewal(app: AppHandle, shared: Arc<Shared>, renewed: Renewed, intended: TokenKey) {
+    tauri::async_runtime::spawn(async move {
+        let after = shared.api.push_after_renewal(&renewed, &intended).await;
+        if let AfterRenewal::Pushed { reports } = &after {
+            crate::entra::forget_healed_jobs(&shared, reports);
+        }
+        let card = shared
+            .api
+            .pick(Some(intended.org), Some(&intended.broker))
+            .ok()
+            .map(|record| TokenView::from(&TokenSummary::of(&record, shared.api.now())));
+        let _ = RenewalPushed {
+            renewed: RenewFor {
+                org: intended.org,
+                broker: intended.broker,
+            },
+            card,
+            outcome: AfterRenewalView::from(&after),
+        }
+        .emit(&app);
+        let _ = TokensChanged.emit(&app);
+        crate::tray::refresh(&app);
+    });
 }
 
 fn announce(app: &AppHandle, event: LoginFinished) {

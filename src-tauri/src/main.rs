@@ -57,13 +57,7 @@ fn main() {
             let shared = Arc::new(shared);
             app.manage(shared.clone());
             if options.runs_sandbox() {
-                let started = tauri::async_runtime::block_on(sandbox::start(
-                    &shared,
-                    options.sandbox_port,
-                    options.sandbox_auto_approve.clone(),
-                    options.sandbox_auto_deny,
-                    std::time::Duration::from_secs(options.sandbox_entra_cycle),
-                ));
+                let started = tauri::async_runtime::block_on(sandbox::start(&shared, &options));
                 if let Err(e) = started {
                     tracing::error!("the sandbox did not start: {}", e.message);
                 }

@@ -29,6 +29,10 @@ pub(crate) struct Options {
         value_parser = clap::value_parser!(u64).range(1..=scim_token_sandbox::entra::LONGEST_CYCLE.as_secs())
     )]
     pub(crate) sandbox_entra_cycle: u64,
+    /// Have the sandbox's local Entra play a Conditional Access policy that lets only an
+    /// approved browser sign in, refusing the app's own window (tests and demos).
+    #[arg(long)]
+    pub(crate) sandbox_entra_approved_browsers_only: bool,
     /// Clear a copied field from the clipboard after this many seconds, if it is still there.
     #[arg(
         long,

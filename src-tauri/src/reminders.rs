@@ -40,13 +40,14 @@ struct Told {
     jobs: HashSet<String>,
 }
 
-/// Reads core's attention (tokens by the app's clock; every linked job with the kept refresh
-/// tokens, never a sign-in), notifies, and keeps the jobs for the tray.
+/// Reads core's attention (tokens by the app's clock; then every linked job with the kept
+/// refresh tokens, never a sign-in), notifies, and keeps the jobs for the tray.
 async fn check(app: &AppHandle, shared: &Shared, told: &mut Told) {
-    let attention = match shared.api.attention(0).await {
-        Ok(attention) => {
+    // Expiry first, from the records alone: a slow Entra must not hold back a reminder.
+    let expiry = match shared.api.expiry_attention(0) {
+        Ok(expiry) => {
             told.unreadable = false;
-            attention
+            expiry
         }
         Err(err) => {
             // An unreadable records file must not silence reminders without a word; once is
@@ -59,7 +60,7 @@ async fn check(app: &AppHandle, shared: &Shared, told: &mut Told) {
         }
     };
     let now = shared.api.now();
-    for summary in &attention.all {
+    for summary in &expiry.all {
         let key = (summary.broker.clone(), summary.org_id.clone());
         let Some(reminder) = due_reminder(summary.expires_at, told.reminders.get(&key).copied(), now) else {
             continue;
@@ -71,6 +72,9 @@ async fn check(app: &AppHandle, shared: &Shared, told: &mut Told) {
         );
         told.reminders.insert(key, now);
     }
+    let Ok(attention) = shared.api.attention(0).await else {
+        return;
+    };
     for health in &attention.jobs {
         let job = format!("{}/{}", health.link.app_id, health.link.job_id);
         if !health.unhealthy() {

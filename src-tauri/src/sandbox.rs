@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::error::CommandError;
 use crate::ipc::Choice;
+use crate::options::Options;
 use crate::state::{Shared, lock};
 
 /// Users the embedded sandbox starts with, so the Azure side has something to match.
@@ -45,25 +46,21 @@ pub(crate) enum LogOrigin {
     Entra,
 }
 
-/// Starts the sandbox on `port` (0: any free port). It runs until the app exits.
-pub(crate) async fn start(
-    shared: &Shared,
-    port: u16,
-    auto_approve: Option<String>,
-    auto_deny: bool,
-    entra_cycle: std::time::Duration,
-) -> Result<(), CommandError> {
+/// Starts the sandbox as `options` say (its port, 0: any free one; auto-approval; the local
+/// Entra's cycle and policy). It runs until the app exits.
+pub(crate) async fn start(shared: &Shared, options: &Options) -> Result<(), CommandError> {
     let config = SandboxConfig {
-        auto_approve,
-        auto_deny,
+        auto_approve: options.sandbox_auto_approve.clone(),
+        auto_deny: options.sandbox_auto_deny,
         seed_users: SEED_USERS,
         entra: scim_token_sandbox::EntraConfig {
-            cycle: entra_cycle,
+            cycle: std::time::Duration::from_secs(options.sandbox_entra_cycle),
+            approved_browsers_only: options.sandbox_entra_approved_browsers_only,
             ..Default::default()
         },
         ..SandboxConfig::default()
     };
-    let running = Sandbox::start(config, port)
+    let running = Sandbox::start(config, options.sandbox_port)
         .await
         .map_err(|e| CommandError::new(ErrorKind::Sandbox, e.to_string()))?;
     *lock(&shared.sandbox) = Some(running);

@@ -7,10 +7,13 @@
 //! call no command.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
-use scim_token_core::api::{Stop, WindowRedirects, WindowRule, WindowStep};
-use serde::Serialize;
+use scim_token_core::api::{
+    Stop, WindowRedirects, WindowRule, WindowStep, open_in_browser, private_window_commands,
+};
+use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 use tokio::sync::{mpsc, oneshot};
 
@@ -30,6 +33,86 @@ pub(crate) struct LoginStarted {
     pub(crate) id: LoginId,
     /// What the user should know while waiting.
     pub(crate) note: String,
+    /// Set when the sign-in runs in the system browser.
+    pub(crate) browser: Option<BrowserSignIn>,
+}
+
+/// A sign-in in the system browser: its link (to copy into another browser) and the commands
+/// that open it in a private window.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub(crate) struct BrowserSignIn {
+    pub(crate) link: String,
+    pub(crate) private_window_commands: Vec<String>,
+}
+
+/// Where a sign-in runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, specta::Type)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum SignInPlace {
+    /// The app's own isolated window, which keeps no history.
+    Window,
+    /// The system's default browser: for sign-in policies an embedded window cannot satisfy
+    /// (a compliant device, the OS account, passkeys).
+    Browser,
+}
+
+/// What ends a sign-in's wait early, whatever its surface.
+pub(crate) type StopSignal = Pin<Box<dyn Future<Output = Stop> + Send>>;
+
+/// A sign-in's surface: its window, or the system browser (where only Cancel ends it early).
+pub(crate) enum Surface {
+    Window(SignInWindow),
+    Browser,
+}
+
+impl Surface {
+    /// Opens the sign-in at `url` in `place`; a browser that cannot be opened is a note, not a
+    /// failure (the link can still be copied), returned beside it.
+    pub(crate) fn open(
+        app: &AppHandle,
+        place: SignInPlace,
+        label: String,
+        url: &url::Url,
+        rule: WindowRule,
+    ) -> Result<(Self, Option<BrowserSignIn>, Option<String>), CommandError> {
+        match place {
+            SignInPlace::Window => Ok((
+                Self::Window(SignInWindow::open(app, label, url, rule)?),
+                None,
+                None,
+            )),
+            SignInPlace::Browser => {
+                let problem = open_in_browser(url).err().map(|e| e.to_string());
+                let browser = BrowserSignIn {
+                    link: url.to_string(),
+                    private_window_commands: private_window_commands(url),
+                };
+                Ok((Self::Browser, Some(browser), problem))
+            }
+        }
+    }
+
+    /// What the sign-in reads (the window's redirects, if any, and what stops it) and what
+    /// closes the window afterwards.
+    pub(crate) fn into_parts(
+        self,
+        cancelled: oneshot::Receiver<()>,
+    ) -> (Option<WindowRedirects>, StopSignal, Option<Closer>) {
+        match self {
+            Self::Window(window) => {
+                let (redirects, stop, closer) = window.into_parts(cancelled);
+                (Some(redirects), Box::pin(stop), Some(closer))
+            }
+            Self::Browser => (
+                None,
+                Box::pin(async move {
+                    let _ = cancelled.await;
+                    Stop::Cancelled
+                }),
+                None,
+            ),
+        }
+    }
 }
 
 /// The sign-in in progress (one per kind: Webex, Entra).
@@ -146,7 +229,12 @@ impl SignInWindow {
 pub(crate) struct Closer(String);
 
 impl Closer {
-    pub(crate) fn close(self, app: &AppHandle) {
+    pub(crate) fn close(closer: Option<Self>, app: &AppHandle) {
+        let Some(closer) = closer else { return };
+        closer.close_window(app);
+    }
+
+    fn close_window(self, app: &AppHandle) {
         if let Some(window) = app.get_webview_window(&self.0) {
             let _ = window.destroy();
         }

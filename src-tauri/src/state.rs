@@ -6,12 +6,19 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use scim_token_core::Api;
+use scim_token_core::TokenKey;
 use scim_token_core::api::{CopySlot, LinkHealth, NeedsOrg};
 
 use crate::error::CommandError;
 use crate::events::LoginId;
 use crate::sign_in_window::ActiveLogin;
 use scim_token_sandbox::RunningSandbox;
+
+/// A captured token waiting for its org ID, and the token a "Renew and push" meant to renew.
+pub(crate) struct Unfiled {
+    pub(crate) needs: Box<NeedsOrg>,
+    pub(crate) renew_for: Option<TokenKey>,
+}
 
 /// Shared by every command.
 pub(crate) struct Shared {
@@ -22,7 +29,7 @@ pub(crate) struct Shared {
     pub(crate) entra_login: tokio::sync::Mutex<Option<ActiveLogin>>,
     /// Captured tokens waiting for the user to name their org, by sign-in (a late result of an
     /// older sign-in never replaces a newer one's), and whether to push once filed.
-    pub(crate) unfiled: Mutex<HashMap<LoginId, (Box<NeedsOrg>, bool)>>,
+    pub(crate) unfiled: Mutex<HashMap<LoginId, Unfiled>>,
     /// The field on the clipboard now.
     pub(crate) copies: CopySlot,
     next_id: AtomicU32,

@@ -329,7 +329,7 @@ async fn the_sign_in_page_cannot_call_any_command() {
     let broker = format!("http://127.0.0.1:{port}/");
     client
         .execute_async(
-            "const [base, done] = arguments; window.__TAURI_INTERNALS__.invoke('start_login', {broker: {kind: 'custom', base}, email: null, thenPush: false}).then(() => done('ok'), (e) => done(JSON.stringify(e)));",
+            "const [base, done] = arguments; window.__TAURI_INTERNALS__.invoke('start_login', {broker: {kind: 'custom', base}, email: null, renewFor: null, place: 'window'}).then(() => done('ok'), (e) => done(JSON.stringify(e)));",
             vec![json!(broker)],
         )
         .await
@@ -500,7 +500,7 @@ async fn two_sign_ins_started_at_once_end_with_one_token_and_no_error() {
     let started = client
         .execute_async(
             "const [done] = arguments; const invoke = window.__TAURI_INTERNALS__.invoke; \
-             const args = {broker: {kind: 'sandbox', base: 'http://127.0.0.1:1/'}, email: null, thenPush: false}; \
+             const args = {broker: {kind: 'sandbox', base: 'http://127.0.0.1:1/'}, email: null, renewFor: null, place: 'window'}; \
              Promise.all([invoke('start_login', args), invoke('start_login', args)]) \
                .then((r) => done(JSON.stringify(r)), (e) => done('failed: ' + JSON.stringify(e)));",
             vec![],
@@ -770,5 +770,207 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
         Duration::from_secs(10),
     )
     .await;
+    client.close().await.unwrap();
+}
+
+/// "Use my browser" for both sign-ins: headless Chromium stands in for the default browser
+/// (`BROWSER`); no sign-in window opens, the Webex token is caught by the listener on
+/// localhost:3000 and the Entra code by its loopback listener, with the same `state` checks.
+#[tokio::test]
+#[ignore = "full tier: the desktop app through tauri-driver in scripts/world; scripts/test runs it"]
+async fn both_sign_ins_in_the_system_browser() {
+    let _one = ONE_APP.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let browser = scim_token_test_support::default_browser_script(dir.path());
+    let (_driver, client) = desktop::launch_with_env(
+        APP,
+        &[
+            "--sandbox-auto-approve",
+            "admin@sandbox.example",
+            "--sandbox-port",
+            "0",
+        ],
+        &[("BROWSER", browser.to_str().unwrap())],
+    )
+    .await;
+    wait_text(
+        &client,
+        "#sandbox-tenant",
+        |t| t.contains("/identity/scim/"),
+        Duration::from_secs(20),
+    )
+    .await;
+
+    click(&client, "#get-token").await;
+    click(&client, "#start-login-browser").await;
+    let link = wait_text(
+        &client,
+        "#browser-link",
+        |t| t.starts_with("http://127.0.0.1:"),
+        Duration::from_secs(20),
+    )
+    .await;
+    // Webex's forced-login wrapper around the authorize request, as the CLI prints it.
+    assert!(link.contains("/idb/") && link.contains("authorize"), "{link}");
+    let commands = wait_text(
+        &client,
+        "#private-commands",
+        |t| t.contains("--incognito"),
+        Duration::from_secs(5),
+    )
+    .await;
+    assert!(
+        commands.contains("--private-window") && commands.contains(&link),
+        "{commands}"
+    );
+    wait_text(
+        &client,
+        ".card .tenant-url",
+        |t| t.contains("/identity/scim/"),
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(
+        client.windows().await.unwrap().len(),
+        1,
+        "no sign-in window was opened"
+    );
+
+    click(&client, "#entra-sign-in-browser").await;
+    let session = wait_text(
+        &client,
+        "#entra-session",
+        |t| t.contains("Signed in to Entra"),
+        Duration::from_secs(60),
+    )
+    .await;
+    assert!(session.contains("admin@sandbox.example"), "{session}");
+    assert_eq!(client.windows().await.unwrap().len(), 1);
+    let opened = std::fs::read_to_string(dir.path().join("opened.txt")).unwrap();
+    let opened: Vec<&str> = opened.lines().collect();
+    assert_eq!(opened.len(), 2, "{opened:?}");
+    assert_eq!(opened[0], link, "the browser got the same link the app shows");
+    assert!(opened[1].contains("/oauth2/v2.0/authorize?"), "{opened:?}");
+    client.close().await.unwrap();
+}
+
+/// A sign-in in the browser has nothing to close: Cancel ends it, frees the port, and the next
+/// one starts. (No auto-approval: the browser waits on the sign-in page.)
+#[tokio::test]
+#[ignore = "full tier: the desktop app through tauri-driver in scripts/world; scripts/test runs it"]
+async fn a_browser_sign_in_is_cancelled_and_the_next_one_starts() {
+    let _one = ONE_APP.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let browser = scim_token_test_support::default_browser_script(dir.path());
+    let (_driver, client) = desktop::launch_with_env(
+        APP,
+        &["--sandbox", "--sandbox-port", "0"],
+        &[("BROWSER", browser.to_str().unwrap())],
+    )
+    .await;
+    wait_text(
+        &client,
+        "#sandbox-tenant",
+        |t| t.contains("/identity/scim/"),
+        Duration::from_secs(20),
+    )
+    .await;
+    for _ in 0..2 {
+        click(&client, "#get-token").await;
+        click(&client, "#start-login-browser").await;
+        wait_text(
+            &client,
+            "#login-status",
+            |t| t.contains("in your browser"),
+            Duration::from_secs(20),
+        )
+        .await;
+        click(&client, "#cancel-login").await;
+        wait_text(&client, "#login-status", str::is_empty, Duration::from_secs(15)).await;
+        // The listener has let go of the redirect port.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while TcpListener::bind("127.0.0.1:3000").is_err() {
+            assert!(Instant::now() < deadline, "port 3000 still held after Cancel");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    click(&client, "#entra-sign-in-browser").await;
+    wait_text(
+        &client,
+        "#entra-status",
+        |t| t.contains("in your browser"),
+        Duration::from_secs(20),
+    )
+    .await;
+    click(&client, "#entra-cancel").await;
+    wait_text(&client, "#entra-status", str::is_empty, Duration::from_secs(15)).await;
+    let again = client
+        .find(Locator::Css("#entra-sign-in-browser"))
+        .await
+        .unwrap()
+        .prop("disabled")
+        .await
+        .unwrap();
+    assert_eq!(again.as_deref(), Some("false"), "a new Entra sign-in can start");
+    client.close().await.unwrap();
+}
+
+/// A tenant whose Conditional Access lets only an approved browser sign in (the local Entra
+/// plays it): the app's own Entra window is refused with AADSTS53003, the app says it is the
+/// policy and offers the browser, and the browser signs in.
+#[tokio::test]
+#[ignore = "full tier: the desktop app through tauri-driver in scripts/world; scripts/test runs it"]
+async fn a_policy_that_refuses_the_window_is_named_and_the_browser_signs_in() {
+    let _one = ONE_APP.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let browser = scim_token_test_support::default_browser_script(dir.path());
+    let (_driver, client) = desktop::launch_with_env(
+        APP,
+        &[
+            "--sandbox-auto-approve",
+            "admin@sandbox.example",
+            "--sandbox-port",
+            "0",
+            "--sandbox-entra-approved-browsers-only",
+        ],
+        &[("BROWSER", browser.to_str().unwrap())],
+    )
+    .await;
+    wait_text(
+        &client,
+        "#sandbox-entra",
+        |t| t.starts_with("http://127.0.0.1:"),
+        Duration::from_secs(20),
+    )
+    .await;
+    click(&client, "#entra-sign-in").await;
+    let status = wait_text(
+        &client,
+        "#entra-status",
+        |t| t.contains("policy"),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(status.contains("Use my browser"), "{status}");
+    let error = wait_text(
+        &client,
+        "#error",
+        |t| t.contains("AADSTS53003"),
+        Duration::from_secs(5),
+    )
+    .await;
+    assert!(
+        error.contains("Conditional Access") && error.contains("browser"),
+        "{error}"
+    );
+    click(&client, "#entra-sign-in-browser").await;
+    let session = wait_text(
+        &client,
+        "#entra-session",
+        |t| t.contains("Signed in to Entra"),
+        Duration::from_secs(60),
+    )
+    .await;
+    assert!(session.contains("admin@sandbox.example"), "{session}");
     client.close().await.unwrap();
 }

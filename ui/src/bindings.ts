@@ -14,12 +14,14 @@ export const commands = {
 	 */
 	listTokens: () => typedError<TokenList, CommandError>(__TAURI_INVOKE("list_tokens")),
 	/**
-	 *  Opens the sign-in window at `broker` (`sandbox` means the embedded one when it runs); with
-	 *  `then_push`, the new token is pushed into the org's linked jobs once it is stored.
+	 *  Starts a sign-in at `broker` (`sandbox` means the embedded one when it runs) in `place`;
+	 *  with `renew_for`, the new token is pushed into that token's linked jobs once it is stored.
 	 */
-	startLogin: (broker: BrokerId, email: string | null, thenPush: boolean) => typedError<LoginStarted, CommandError>(__TAURI_INVOKE("start_login", { broker, email, thenPush })),
+	startLogin: (broker: BrokerId, email: string | null, renewFor: RenewFor | null, place: SignInPlace) => typedError<LoginStarted, CommandError>(__TAURI_INVOKE("start_login", { broker, email, renewFor, place })),
 	/**  Ends the sign-in `id`, if it is still the one in progress. */
 	cancelLogin: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("cancel_login", { id })),
+	/**  Puts a sign-in link on the clipboard, to open in a private window of another browser. */
+	copySignInLink: (link: string) => typedError<null, CommandError>(__TAURI_INVOKE("copy_sign_in_link", { link })),
 	/**  Files the token of sign-in `id`, which carried no org ID, under `org`. */
 	fileToken: (id: number, org: OrgId) => typedError<null, CommandError>(__TAURI_INVOKE("file_token", { id, org })),
 	/**
@@ -49,10 +51,15 @@ export const commands = {
 	/**  The kept Entra sign-ins, most recent first. */
 	entraSessions: () => typedError<EntraSession[], CommandError>(__TAURI_INVOKE("entra_sessions")),
 	/**
-	 *  Opens the Entra sign-in window for `cloud` (and `tenant`, default `organizations`); the
-	 *  outcome arrives as an `EntraLoginFinished` event with the returned id.
+	 *  Starts the Entra sign-in `to` a cloud and tenant in the app's window or the system browser; the outcome arrives as an `EntraLoginFinished` event with the
+	 *  returned id.
 	 */
-	startEntraLogin: (cloud: Cloud, tenant: string | null, clientId: string | null) => typedError<LoginStarted, CommandError>(__TAURI_INVOKE("start_entra_login", { cloud, tenant, clientId })),
+	startEntraLogin: (to: EntraSignInTo, place: SignInPlace) => typedError<LoginStarted, CommandError>(__TAURI_INVOKE("start_entra_login", { to, place })),
+	/**
+	 *  Ends the Entra sign-in `id`, if it is still the one in progress (its window closes; a browser
+	 *  tab is told the sign-in has ended).
+	 */
+	cancelEntraLogin: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("cancel_entra_login", { id })),
 	/**  The Webex enterprise apps the kept Entra sign-in sees, with their jobs. */
 	entraApps: () => typedError<JobChoice[], CommandError>(__TAURI_INVOKE("entra_apps")),
 	/**  Links the token of `org` from `broker` to an app's job. */
@@ -79,6 +86,7 @@ export const events = {
 	clipboardCleared: makeEvent<ClipboardCleared, ClipboardCleared>("clipboard-cleared"),
 	entraLoginFinished: makeEvent<EntraLoginFinished, EntraLoginFinished>("entra-login-finished"),
 	loginFinished: makeEvent<LoginFinished, LoginFinished>("login-finished"),
+	renewalPushed: makeEvent<RenewalPushed, RenewalPushed>("renewal-pushed"),
 	secondInstance: makeEvent<SecondInstance, SecondInstance>("second-instance"),
 	tokensChanged: makeEvent<TokensChanged, TokensChanged>("tokens-changed"),
 };
@@ -113,6 +121,15 @@ base: string } |
 { kind: "custom"; 
 /**  Base URL. */
 base: string };
+
+/**
+ *  A sign-in in the system browser: its link (to copy into another browser) and the commands
+ *  that open it in a private window.
+ */
+export type BrowserSignIn = {
+	link: string,
+	private_window_commands: string[],
+};
 
 /**  A choice in a select, with what it stands for. */
 export type Choice<T> = {
@@ -186,7 +203,9 @@ export type ConnectionTested = {
 
 /**  A field on the clipboard: the number its `ClipboardCleared` event will carry, and when. */
 export type CopyStarted = {
+	/**  The copy's number, which its `ClipboardCleared` event carries. */
 	copy: number,
+	/**  When the clipboard is cleared, if it still holds the copy. */
 	clears_in_secs: number,
 };
 
@@ -224,6 +243,16 @@ export type EntraSession = {
 	tenant_id: TenantId | null,
 	/**  The cloud in words. */
 	cloud_label: string,
+};
+
+/**  Where the admin signs in to Entra, as the form gives it. */
+export type EntraSignInTo = {
+	/**  The cloud (the sandbox's local Entra included). */
+	cloud: Cloud,
+	/**  The tenant ID or a verified domain; by default `organizations`. */
+	tenant: string | null,
+	/**  An app registration of the tenant's own; by default Microsoft Graph Command Line Tools. */
+	client_id: string | null,
 };
 
 /**  Where and as which client to sign in. */
@@ -285,6 +314,8 @@ export type ErrorKind =
 "sandbox" | 
 /**  A window could not be opened or changed. */
 "window" | 
+/**  The system browser could not be opened. */
+"browser" | 
 /**  Start at login could not be changed. */
 "autostart" | 
 /**  The background watch could not be read or changed. */
@@ -293,6 +324,11 @@ export type ErrorKind =
 "entra-sign-in-needed" | 
 /**  The Entra sign-in failed (denied, consent missing, bad request). */
 "entra-sign-in" | 
+/**
+ *  The organisation's sign-in policy (Conditional Access) refused this device, window or
+ *  app: sign in with the system browser or a device code instead.
+ */
+"entra-policy" | 
 /**  Graph refused: the admin lacks the role or the permission. */
 "entra-permission" | 
 /**  Graph does not know the app or job. */
@@ -347,8 +383,13 @@ export type JobId = string;
 
 /**  What a linked job needs, by one rule. */
 export type JobVerdict = 
-/**  Running, or stopped without a failure: nothing to do. */
+/**  Running, its last cycle not failed: nothing to do. */
 "healthy" | 
+/**
+ *  Not running (paused, never started, not configured, or a state this version does not
+ *  know), with no failure: not provisioning, but nothing is broken.
+ */
+"stopped" | 
 /**  Entra quarantined it (a refused token does this): renew the token and push it. */
 "quarantined" | 
 /**  Its last cycle failed. */
@@ -397,8 +438,8 @@ id: number;
 summary: TokenView; 
 /**  The broker granted less than asked. */
 warning: string | null; 
-/**  The push that followed, when the sign-in was a "Renew and push". */
-pushed: AfterRenewalView | null } | 
+/**  A "Renew and push": the push has started; its end arrives as `RenewalPushed`. */
+pushing: boolean } | 
 /**  The keyring failed: the token is in memory until the app quits. */
 { outcome: "in-memory-only"; 
 /**  The sign-in. */
@@ -425,6 +466,8 @@ export type LoginStarted = {
 	id: number,
 	/**  What the user should know while waiting. */
 	note: string,
+	/**  Set when the sign-in runs in the system browser. */
+	browser: BrowserSignIn | null,
 };
 
 /**  A Webex org ID: a UUID, printed lower-case with hyphens. */
@@ -442,6 +485,24 @@ export type PushView = {
 	text: string,
 };
 
+/**  The token a "Renew and push" renews: its push happens only if the sign-in gives this one. */
+export type RenewFor = {
+	/**  The org whose token is renewed. */
+	org: OrgId,
+	/**  The broker it came from (the same org may have a sandbox token too). */
+	broker: BrokerId,
+};
+
+/**  The push that follows a "Renew and push" ended. */
+export type RenewalPushed = {
+	/**  The token that was renewed. */
+	renewed: RenewFor,
+	/**  Its card as stored now, links included (for a first push's plan). */
+	card: TokenView | null,
+	/**  What the push did. */
+	outcome: AfterRenewalView,
+};
+
 /**  What the UI shows about the sandbox. */
 export type SandboxInfo = {
 	running: boolean,
@@ -453,6 +514,16 @@ export type SandboxInfo = {
 
 /**  Someone launched the app again; the running one was brought forward. */
 export type SecondInstance = null;
+
+/**  Where a sign-in runs. */
+export type SignInPlace = 
+/**  The app's own isolated window, which keeps no history. */
+"window" | 
+/**
+ *  The system's default browser: for sign-in policies an embedded window cannot satisfy
+ *  (a compliant device, the OS account, passkeys).
+ */
+"browser";
 
 /**  Where a sign-in goes: a tenant ID, a verified domain, `organizations` or `common`. */
 export type Tenant = string;

@@ -7,6 +7,7 @@ import {
   events,
   type AfterRenewalView as AfterRenewal,
   type BrokerId,
+  type BrowserSignIn,
   type Choices,
   type Cloud,
   type CommandError,
@@ -15,6 +16,9 @@ import {
   type JobHealthView,
   type LoginFinished,
   type PushView,
+  type RenewalPushed,
+  type RenewFor,
+  type SignInPlace,
   type TokenView,
 } from "./bindings";
 
@@ -37,8 +41,8 @@ let choices: Choices | null = null;
 let currentEntraLogin: number | null = null;
 /** Entra sign-in results that arrived before their start call returned (auto-approval is fast). */
 const earlyEntraResults = new Map<number, EntraLoginFinished>();
-/** An org whose token is pushed to Entra as soon as its renewal is stored ("Renew and push"). */
-let pushAfterRenewal: string | null = null;
+/** The token a "Renew and push" renews: core pushes only if the sign-in gives this one. */
+let pushAfterRenewal: RenewFor | null = null;
 
 /** The message of anything a command threw: a CommandError, or Tauri's own text. */
 /** A command's failure: core's typed error, thrown so a caller's catch gets it whole. */
@@ -48,10 +52,15 @@ class CommandFailure extends Error {
   }
 }
 
-/** A command's data, or its typed error thrown. */
+/** A command's data, or its typed error thrown. Tauri's own refusals (an argument it cannot
+ * read, a permission) arrive as plain text, not a CommandError: they are wrapped, never lost. */
 function ok<T>(result: { status: "ok"; data: T } | { status: "error"; error: CommandError }): T {
-  if (result.status === "error") throw new CommandFailure(result.error);
-  return result.data;
+  if (result.status === "ok") return result.data;
+  const error: unknown = result.error;
+  if (typeof error === "object" && error !== null && "message" in error && typeof error.message === "string") {
+    throw new CommandFailure(result.error);
+  }
+  throw new CommandFailure({ kind: "invalid-argument", message: String(error) });
 }
 
 /** What to show for a failure: a command's message, a typed error's, or the exception's. */
@@ -101,6 +110,7 @@ function render(): void {
   for (const s of summaries) {
     const card = template.content.firstElementChild!.cloneNode(true) as HTMLElement;
     card.dataset.org = s.org_id;
+    card.dataset.key = cardKey(s.org_id, s.broker_id);
     $(".org-id", card).textContent = s.org_id;
     const badge = $(".state", card);
     badge.textContent = s.state_label;
@@ -114,7 +124,7 @@ function render(): void {
     $(".copy-url", card).addEventListener("click", () => copy(card, s, "url"));
     $(".copy-token", card).addEventListener("click", () => copy(card, s, "token"));
     $(".test", card).addEventListener("click", () => testConnection(card, s));
-    $(".renew", card).addEventListener("click", () => openLogin(s.broker_id, s.account));
+    $(".renew", card).addEventListener("click", () => openLogin(s.broker_id, s.account, null));
     $(".forget", card).addEventListener("click", () => forget(s));
     setupEntra(card, s);
     list.append(card);
@@ -133,16 +143,13 @@ function setupEntra(card: HTMLElement, s: TokenView): void {
   $(".entra-pick", card).addEventListener("click", () => void pickEntraApp(card));
   $(".entra-link", card).addEventListener("click", () => void linkEntraApp(card, s));
   $(".push", card).addEventListener("click", () => void push(card, s));
-  $(".renew-push", card).addEventListener("click", () => {
-    pushAfterRenewal = s.org_id;
-    openLogin(s.broker_id, s.account);
-  });
+  $(".renew-push", card).addEventListener("click", () => openLogin(s.broker_id, s.account, { org: s.org_id, broker: s.broker_id }));
   if (linked) void showHealth(card, s);
 }
 
 /** A job's badge class, by core's verdict. */
 function jobBadgeClass(h: JobHealthView): string {
-  return { healthy: "job-active", quarantined: "job-quarantine", "last-cycle-failed": "job-quarantine", "sign-in-needed": "job-unknown", unreadable: "job-unknown" }[h.verdict];
+  return { healthy: "job-active", stopped: "job-other", quarantined: "job-quarantine", "last-cycle-failed": "job-quarantine", "sign-in-needed": "job-unknown", unreadable: "job-unknown" }[h.verdict];
 }
 
 async function showHealth(card: HTMLElement, s: TokenView): Promise<void> {
@@ -277,6 +284,13 @@ async function push(card: HTMLElement, s: TokenView): Promise<void> {
 }
 
 /** What core's "renew and push" did once the renewal was stored. */
+async function renewalPushed(event: RenewalPushed): Promise<void> {
+  const card = cardOf(event.renewed.org, event.renewed.broker);
+  if (!card || !event.card) return;
+  $<HTMLButtonElement>(".push", card).disabled = false;
+  await showRenewalPush(card, event.card, event.outcome);
+}
+
 async function showRenewalPush(card: HTMLElement, s: TokenView, after: AfterRenewal): Promise<void> {
   const result = $(".entra-result", card);
   result.classList.remove("ok", "bad");
@@ -326,16 +340,16 @@ async function refreshEntraSession(): Promise<void> {
   $("#entra-sign-out").hidden = false;
 }
 
-async function signInToEntra(): Promise<void> {
+async function signInToEntra(place: SignInPlace): Promise<void> {
   clearError();
   const status = $("#entra-status");
-  withSpinner(status, "Opening the Entra sign-in window…");
+  withSpinner(status, place === "browser" ? "Opening your browser…" : "Opening the Entra sign-in window…");
   try {
     const tenant = $<HTMLInputElement>("#entra-tenant").value.trim();
     const client = $<HTMLInputElement>("#entra-client").value.trim();
     currentEntraLogin = null;
-    $<HTMLButtonElement>("#entra-sign-in").disabled = true;
-    const started = ok(await commands.startEntraLogin(chosenCloud(), tenant || null, client || null));
+    setEntraWaiting(true);
+    const started = ok(await commands.startEntraLogin({ cloud: chosenCloud(), tenant: tenant || null, client_id: client || null }, place));
     currentEntraLogin = started.id;
     withSpinner(status, started.note);
     const early = earlyEntraResults.get(started.id);
@@ -343,8 +357,29 @@ async function signInToEntra(): Promise<void> {
     if (early) await entraLoginFinished(early);
   } catch (e) {
     status.textContent = "";
-    $<HTMLButtonElement>("#entra-sign-in").disabled = false;
+    setEntraWaiting(false);
     showError(e);
+  }
+}
+
+/** While an Entra sign-in runs, its buttons wait and Cancel shows. */
+function setEntraWaiting(waiting: boolean): void {
+  $<HTMLButtonElement>("#entra-sign-in").disabled = waiting;
+  $<HTMLButtonElement>("#entra-sign-in-browser").disabled = waiting;
+  $("#entra-cancel").hidden = !waiting;
+}
+
+async function cancelEntraLogin(): Promise<void> {
+  const id = currentEntraLogin;
+  currentEntraLogin = null;
+  setEntraWaiting(false);
+  $("#entra-status").textContent = "";
+  if (id !== null) {
+    try {
+      ok(await commands.cancelEntraLogin(id));
+    } catch (e) {
+      showError(e);
+    }
   }
 }
 
@@ -386,12 +421,17 @@ async function entraLoginFinished(result: EntraLoginFinished): Promise<void> {
     return;
   }
   currentEntraLogin = null;
-  $<HTMLButtonElement>("#entra-sign-in").disabled = false;
+  setEntraWaiting(false);
   const status = $("#entra-status");
   if (result.outcome === "signed-in") {
     status.textContent = "Signed in to Entra; the refresh token is in your OS keyring.";
     await refreshEntraSession();
     await refresh();
+  } else if (result.error.kind === "entra-policy") {
+    // The window is what the policy refused: the browser is the way out.
+    status.textContent = "Your organisation's sign-in policy refused the sign-in window. Press Use my browser to sign in there.";
+    showError(result.error);
+    $<HTMLButtonElement>("#entra-sign-in-browser").focus();
   } else {
     status.textContent = "";
     showError(result.error);
@@ -496,8 +536,19 @@ function chosenBroker(): BrokerId {
   return chosen ? chosen.value : { kind: "webex" };
 }
 
-function openLogin(broker?: BrokerId, account?: string | null): void {
+/** A card's key: the same org can have a token from two brokers (sandbox and Webex). */
+function cardKey(org: string, broker: BrokerId): string {
+  return `${org} ${JSON.stringify(broker)}`;
+}
+
+function cardOf(org: string, broker: BrokerId): HTMLElement | null {
+  return [...document.querySelectorAll<HTMLElement>(".card")].find((c) => c.dataset.key === cardKey(org, broker)) ?? null;
+}
+
+function openLogin(broker?: BrokerId, account?: string | null, renewFor?: RenewFor | null): void {
   clearError();
+  // Only a "Renew and push" pushes; any other sign-in forgets an earlier one's wish.
+  pushAfterRenewal = renewFor ?? null;
   $("#login-panel").hidden = false;
   $("#org-form").hidden = true;
   const select = $<HTMLSelectElement>("#broker");
@@ -516,21 +567,47 @@ function setWaiting(waiting: boolean, text: string): void {
   else status.textContent = text;
 }
 
-async function startLogin(event: Event): Promise<void> {
+async function startLogin(event: Event, place: SignInPlace): Promise<void> {
   event.preventDefault();
   clearError();
   // Disabled before the call: a second click must not start a second sign-in.
-  setWaiting(true, "Opening the sign-in window…");
+  setWaiting(true, place === "browser" ? "Opening your browser…" : "Opening the sign-in window…");
   const email = $<HTMLInputElement>("#email").value.trim();
   try {
-    const started = ok(await commands.startLogin(chosenBroker(), email || null, pushAfterRenewal !== null));
+    const started = ok(await commands.startLogin(chosenBroker(), email || null, pushAfterRenewal, place));
     currentLogin = started.id;
     setWaiting(true, started.note || "Waiting for you to finish signing in…");
+    showBrowserSignIn(started.browser);
     const early = earlyResults.get(started.id);
     earlyResults.clear();
     if (early) await loginFinished(early);
   } catch (e) {
     setWaiting(false, "");
+    showError(e);
+  }
+}
+
+/** The link and private-window commands of a sign-in in the browser (hidden for a window). */
+function showBrowserSignIn(browser: BrowserSignIn | null): void {
+  $("#browser-sign-in").hidden = browser === null;
+  if (!browser) return;
+  $("#browser-link").textContent = browser.link;
+  $("#private-commands").replaceChildren(
+    ...browser.private_window_commands.map((command) => {
+      const item = document.createElement("li");
+      const code = document.createElement("code");
+      code.textContent = command;
+      item.append(code);
+      return item;
+    }),
+  );
+}
+
+async function copyBrowserLink(): Promise<void> {
+  try {
+    ok(await commands.copySignInLink($("#browser-link").textContent ?? ""));
+    $("#login-status").textContent = "Sign-in link copied: paste it into a private window.";
+  } catch (e) {
     showError(e);
   }
 }
@@ -544,7 +621,9 @@ async function cancelLogin(): Promise<void> {
     }
   }
   currentLogin = null;
+  pushAfterRenewal = null;
   setWaiting(false, "");
+  showBrowserSignIn(null);
   $("#login-panel").hidden = true;
 }
 
@@ -566,16 +645,22 @@ async function loginFinished(result: LoginFinished): Promise<void> {
     earlyResults.set(result.id, result);
     return;
   }
-  pushAfterRenewal = null;
+  if (result.outcome !== "needs-org") {
+    pushAfterRenewal = null;
+    showBrowserSignIn(null);
+  }
   switch (result.outcome) {
     case "stored":
       currentLogin = null;
       setWaiting(false, result.warning ? `Token stored, with a warning: ${result.warning}` : "Token stored in your OS keyring.");
       $("#login-panel").hidden = true;
-      if (result.pushed) {
+      if (result.pushing) {
         await refresh();
-        const card = document.querySelector<HTMLElement>(`.card[data-org="${result.summary.org_id}"]`);
-        if (card) await showRenewalPush(card, result.summary, result.pushed);
+        const card = cardOf(result.summary.org_id, result.summary.broker_id);
+        if (card) {
+          withSpinner($(".entra-result", card), "Token renewed; pushing it into the linked jobs…");
+          $<HTMLButtonElement>(".push", card).disabled = true;
+        }
         return;
       }
       break;
@@ -639,13 +724,18 @@ async function setupStartAtLogin(): Promise<void> {
 async function main(): Promise<void> {
   $("#get-token").addEventListener("click", () => openLogin());
   void setupStartAtLogin().catch(showError);
-  $("#login-form").addEventListener("submit", startLogin);
+  $("#login-form").addEventListener("submit", (e) => void startLogin(e, "window"));
+  $("#start-login-browser").addEventListener("click", (e) => void startLogin(e, "browser"));
+  $("#copy-browser-link").addEventListener("click", () => void copyBrowserLink());
   $("#org-form").addEventListener("submit", fileToken);
   $("#cancel-login").addEventListener("click", cancelLogin);
   $("#quit").addEventListener("click", () => void commands.quitApp().then((r) => r.status === "error" && showError(r.error)));
   await events.loginFinished.listen(({ payload }) => void loginFinished(payload));
   await events.entraLoginFinished.listen(({ payload }) => void entraLoginFinished(payload));
-  $("#entra-sign-in").addEventListener("click", () => void signInToEntra());
+  await events.renewalPushed.listen(({ payload }) => void renewalPushed(payload));
+  $("#entra-sign-in").addEventListener("click", () => void signInToEntra("window"));
+  $("#entra-sign-in-browser").addEventListener("click", () => void signInToEntra("browser"));
+  $("#entra-cancel").addEventListener("click", () => void cancelEntraLogin());
   $("#entra-sign-out").addEventListener("click", () => void signOutOfEntra());
   void setupBackgroundWatch();
   await events.tokensChanged.listen(() => void refresh());
@@ -675,7 +765,7 @@ async function main(): Promise<void> {
   // Each read redeems a refresh token at Entra: a few minutes apart is plenty for a glance.
   window.setInterval(() => {
     for (const s of summaries) {
-      const card = document.querySelector<HTMLElement>(`.card[data-org="${s.org_id}"]`);
+      const card = cardOf(s.org_id, s.broker_id);
       if (card && s.links.length > 0) void showHealth(card, s);
     }
   }, 300_000);

@@ -20,6 +20,9 @@ pub(crate) fn next_step(kind: ErrorKind) -> Option<&'static str> {
         ),
         ErrorKind::EntraNotFound => Some("run `scim-token entra apps` and link the app and job to use."),
         ErrorKind::EntraThrottled => Some("wait a minute and run the command again."),
+        ErrorKind::EntraPolicy => Some(
+            "sign in from a browser on a device your organisation's policy allows: `scim-token entra login --device-code` prints a code to type there.",
+        ),
         ErrorKind::EntraPermission => Some(
             "run `scim-token entra login` as an Application Administrator or Cloud Application Administrator.",
         ),

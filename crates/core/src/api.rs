@@ -6,6 +6,7 @@
 //! Messages here never name a shell's own commands; each shell adds its own next step.
 
 mod attention;
+mod browser;
 mod capture;
 mod copy;
 mod entra;
@@ -18,13 +19,14 @@ mod tokens;
 mod watch;
 
 pub use attention::{Attention, JobVerdict, LinkHealth};
+pub use browser::{open_in_browser, private_window_commands};
 pub use capture::{Stop, WindowRedirects, WindowRule, WindowStep};
 pub use copy::{Copied, CopySlot, CopyWhat};
 pub use entra::EntraApp;
 pub use entra_sign_in::{EntraSignIn, EntraSignInRequest};
 pub use error::{ApiError, ErrorKind};
 pub use push::{JobStep, PushAction, PushOptions, PushPlan, PushReport};
-pub use renew::AfterRenewal;
+pub use renew::{AfterRenewal, Renewed};
 pub use sign_in::{Capture, Kept, NeedsOrg, SignInRequest, SignedIn, WebexSignIn};
 pub use tokens::{Api, Listing};
 pub use watch::{command_beside, set_watch, watch_status};

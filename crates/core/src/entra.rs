@@ -4,6 +4,7 @@
 //! is from Microsoft's public reference.
 
 pub mod cloud;
+pub mod device;
 pub mod error;
 pub mod graph;
 pub mod identity;
@@ -15,7 +16,8 @@ mod redirect;
 pub mod secrets;
 
 pub use cloud::{Cloud, CloudError};
-pub use error::{EntraError, GraphFailure};
+pub use device::DeviceSignIn;
+pub use error::{EntraError, GraphFailure, policy_refusal};
 pub use graph::{Graph, JobStatus, ServicePrincipal, SyncJob};
 pub use identity::EntraIdentity;
 pub use ids::{AppId, ClientId, JobId, Tenant, TenantId};
@@ -46,6 +48,11 @@ pub const MULTI_TENANT_SEGMENTS: [&str; 2] = ["organizations", "common"];
 /// The authorize endpoint below a login base: `{tenant}/oauth2/v2.0/authorize`.
 pub fn authorize_path(tenant: &str) -> String {
     format!("{tenant}/oauth2/v2.0/authorize")
+}
+
+/// The device authorization endpoint below a login base: `{tenant}/oauth2/v2.0/devicecode`.
+pub fn devicecode_path(tenant: &str) -> String {
+    format!("{tenant}/oauth2/v2.0/devicecode")
 }
 
 /// The token endpoint below a login base: `{tenant}/oauth2/v2.0/token`.

@@ -1,11 +1,14 @@
 //! The local Entra: a second loopback origin with Microsoft identity platform v2.0 (sign-in,
-//! authorization code + PKCE, refresh tokens), Microsoft Graph's synchronization API for the
-//! tenant's enterprise apps, a provisioning job that really provisions into a SCIM endpoint,
-//! and the identity provider the Webex sandbox's federated domain signs in with.
+//! authorization code + PKCE, the device authorization grant, refresh tokens), Microsoft
+//! Graph's synchronization API for the tenant's enterprise apps, a provisioning job that really
+//! provisions into a SCIM endpoint, and the identity provider the Webex sandbox's federated
+//! domain signs in with.
 //!
 //! ```text
 //! /{tenant}/oauth2/v2.0/authorize      sign-in page (GET), sign-in or cancel (POST) → 302 ?code=
-//! /{tenant}/oauth2/v2.0/token          authorization_code (PKCE) and refresh_token grants
+//! /{tenant}/oauth2/v2.0/devicecode     a device code and the code a person types (RFC 8628)
+//! /{tenant}/oauth2/v2.0/token          authorization_code (PKCE), device_code and refresh_token grants
+//! /devicelogin                         where the code is typed and the sign-in approved or declined
 //! /{tenant}/saml2                      the federated sign-in for the Webex sandbox (SSO)
 //! /v1.0/servicePrincipals…             apps, synchronization secrets and jobs (Graph v1.0)
 //! /beta/servicePrincipals/{id}/synchronization/secrets   reading the secrets, as Microsoft's how-to does
@@ -20,6 +23,7 @@
 //! its pages are cross-origin to the broker's, as in real life.
 
 mod accounts;
+mod device_code;
 mod directory;
 mod grants;
 mod graph;
@@ -45,6 +49,7 @@ pub use accounts::{EntraAccount, seeded_entra_accounts};
 pub use tenant::{SEEDED_SETTINGS, WEBEX_APP_ID};
 
 pub(crate) use graph::{GraphError, faults};
+pub(crate) use identity::{DEVICE_LOGIN_PATH, devicecode_path};
 pub(crate) use scheduler::run as run_scheduler;
 
 /// The tenant ID the local Entra serves unless told otherwise.
@@ -55,6 +60,13 @@ pub const DEFAULT_CYCLE: std::time::Duration = std::time::Duration::from_secs(24
 pub const DEFAULT_ACCESS_TOKEN_LIFETIME: time::Duration = time::Duration::seconds(3600);
 /// The longest cycle accepted (a week): longer ones would only overflow date arithmetic.
 pub const LONGEST_CYCLE: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+/// How long a device code can be approved and redeemed by default (Entra: 15 minutes).
+pub const DEFAULT_DEVICE_CODE_LIFETIME: time::Duration = time::Duration::seconds(900);
+/// How long a client waits between polls of a device code by default (Entra: 5 seconds).
+pub const DEFAULT_DEVICE_CODE_INTERVAL: time::Duration = time::Duration::seconds(5);
+/// The longest device code lifetime or interval accepted (a day): longer ones would only
+/// overflow date arithmetic.
+pub const LONGEST_DEVICE_CODE_SETTING: time::Duration = time::Duration::days(1);
 /// How many directory users are assigned to the Webex app by default.
 pub const DEFAULT_DIRECTORY_USERS: usize = 20;
 
@@ -117,6 +129,13 @@ pub struct EntraConfig {
     pub registered_client: Option<String>,
     /// Lifetime of issued access tokens.
     pub token_lifetime: time::Duration,
+    /// How long a device code (and the code typed at `/devicelogin`) stays good: `expires_in`
+    /// (1 s to [`LONGEST_DEVICE_CODE_SETTING`]; `Sandbox::start` clamps it).
+    pub device_code_lifetime: time::Duration,
+    /// The least time between two polls of a device code (`interval`); a client that polls
+    /// sooner is told `slow_down` and must wait 5 s longer from then on (0 to
+    /// [`LONGEST_DEVICE_CODE_SETTING`]; `Sandbox::start` clamps it).
+    pub device_code_interval: time::Duration,
     /// Time between provisioning cycles.
     pub cycle: std::time::Duration,
     /// Directory users assigned to the Webex app (with two groups).
@@ -131,6 +150,10 @@ pub struct EntraConfig {
     pub fail_after_secrets_put: bool,
     /// A fault: every secrets PUT drops this key (a Graph that loses a setting it was sent).
     pub secrets_put_loses: Option<String>,
+    /// A Conditional Access policy that lets only an approved browser sign in: an authorize
+    /// request whose `User-Agent` names no Chrome, Edge or Firefox is refused with AADSTS53003,
+    /// as a real tenant refuses an embedded webview.
+    pub approved_browsers_only: bool,
 }
 
 impl Default for EntraConfig {
@@ -140,6 +163,8 @@ impl Default for EntraConfig {
             tenant: Uuid::parse_str(DEFAULT_TENANT).expect("constant tenant ID is a UUID"),
             registered_client: None,
             token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
+            device_code_lifetime: DEFAULT_DEVICE_CODE_LIFETIME,
+            device_code_interval: DEFAULT_DEVICE_CODE_INTERVAL,
             cycle: DEFAULT_CYCLE,
             users: DEFAULT_DIRECTORY_USERS,
             throttle_every: None,
@@ -147,6 +172,7 @@ impl Default for EntraConfig {
             secrets_read: SecretsRead::default(),
             fail_after_secrets_put: false,
             secrets_put_loses: None,
+            approved_browsers_only: false,
         }
     }
 }
@@ -155,6 +181,8 @@ impl Default for EntraConfig {
 pub(crate) struct Entra {
     pub(crate) accounts: Vec<EntraAccount>,
     pub(crate) grants: Mutex<grants::Grants>,
+    /// Device sign-ins waiting for, or given, an answer at `/devicelogin`.
+    pub(crate) device_codes: Mutex<device_code::DeviceCodes>,
     pub(crate) tenant: Mutex<tenant::Tenant>,
     pub(crate) directory: directory::Directory,
     persistence: Option<persist::Persistence>,
@@ -213,6 +241,7 @@ impl Entra {
         Ok(Self {
             accounts: seeded_entra_accounts(),
             grants: Mutex::new(grants::Grants::default()),
+            device_codes: Mutex::new(device_code::DeviceCodes::default()),
             tenant: Mutex::new(tenant),
             directory: directory::Directory::seeded(config.users),
             persistence,

@@ -1,7 +1,8 @@
 //! `GET /_sandbox/info` (on both origins): what a client needs to use this sandbox, as JSON — the
 //! Webex side's base, org and Tenant URL, the broker facts from core's one table (client ID,
-//! redirect URI, scopes) and accounts, and under `entra` the local Entra's base, tenant, client,
-//! scopes, accounts and the Webex app's service principal. Scripts read it instead of repeating
+//! redirect URI, scopes) and accounts, and under `entra` the local Entra's base, endpoints
+//! (authorize, token, device code and the device login page), tenant, client, scopes, accounts
+//! and the Webex app's service principal. Scripts read it instead of repeating
 //! those facts.
 
 use axum::Json;
@@ -64,6 +65,10 @@ fn entra(app: &AppState) -> Value {
         "tenant": tenant,
         "authorize_url": at(entra::authorize_path(&tenant)),
         "token_url": at(entra::token_path(&tenant)),
+        "devicecode_url": at(crate::entra::devicecode_path(&tenant)),
+        "device_login_url": at(crate::entra::DEVICE_LOGIN_PATH.into()),
+        "device_code_lifetime_seconds": config.device_code_lifetime.whole_seconds(),
+        "device_code_interval_seconds": config.device_code_interval.whole_seconds(),
         "graph_base": at("v1.0/".into()),
         "client_id": entra::GRAPH_COMMAND_LINE_TOOLS,
         "registered_client": config.registered_client,

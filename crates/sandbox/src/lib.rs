@@ -11,7 +11,8 @@
 //! /v1/people/me                    who a token belongs to
 //! /identity/scim/{orgId}/v2/…      Users, Groups, discovery (RFC 7643/7644)
 //! Entra origin (port + 1)
-//! /{tenant}/oauth2/v2.0/…          authorize, token; /{tenant}/saml2 for the federated domain
+//! /{tenant}/oauth2/v2.0/…          authorize, token, devicecode; /{tenant}/saml2 for the federated domain
+//! /devicelogin                     where a device sign-in's code is typed, approved or declined
 //! /v1.0/servicePrincipals…         apps, synchronization secrets and jobs
 //! /beta/servicePrincipals/{id}/synchronization/secrets   reading the secrets
 //! both

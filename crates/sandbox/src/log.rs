@@ -1,6 +1,7 @@
 //! A ring buffer of recent requests to both origins (the Webex side and the local Entra), for the
-//! desktop app's live view and for tests. Tokens, codes, PKCE verifiers, refresh tokens,
-//! passwords, client secrets and `SecretToken` values are redacted from what it keeps.
+//! desktop app's live view and for tests. Tokens, codes, device codes, PKCE verifiers, refresh
+//! tokens, passwords, client secrets and `SecretToken` values are redacted from what it keeps.
+//! Only requests are kept, never answers (so no token or `device_code` an answer carries).
 
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -109,8 +110,9 @@ fn find_token(text: &str) -> Option<(usize, usize)> {
 
 /// Form fields and query parameters whose values are never kept (compared case-insensitively,
 /// after percent-decoding).
-const SECRET_FIELDS: [&str; 8] = [
+const SECRET_FIELDS: [&str; 9] = [
     "code",
+    "device_code",
     "code_verifier",
     "refresh_token",
     "client_secret",
@@ -321,6 +323,21 @@ mod tests {
             "x".repeat(5000)
         );
         assert!(!super::truncated(redact_fields(&long)).contains("s3cret"));
+    }
+
+    #[test]
+    fn redacts_device_codes_in_forms_and_by_their_shape() {
+        let device_code = "edc_AbCdEfGh0123456789AbCdEfGh0123456789AbCdEfGh0123456789AbCdEfGh_sbx";
+        let form = format!(
+            "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id=c&device_code={device_code}"
+        );
+        let out = redact_fields(&form);
+        assert!(!out.contains(device_code), "{out}");
+        assert!(out.ends_with("device_code=%5BREDACTED%5D"), "{out}");
+        assert!(!redact_fields("Device_Code=short-but-secret").contains("short-but-secret"));
+        // A device code sent some other way is still token-shaped.
+        let json = format!(r#"{{"device_code":"{device_code}"}}"#);
+        assert!(!redact_fields(&json).contains(device_code));
     }
 
     #[test]

@@ -27,6 +27,15 @@ impl Sandbox {
             .entra
             .cycle
             .clamp(std::time::Duration::from_secs(1), crate::entra::LONGEST_CYCLE);
+        let longest = crate::entra::LONGEST_DEVICE_CODE_SETTING;
+        config.entra.device_code_lifetime = config
+            .entra
+            .device_code_lifetime
+            .clamp(time::Duration::seconds(1), longest);
+        config.entra.device_code_interval = config
+            .entra
+            .device_code_interval
+            .clamp(time::Duration::ZERO, longest);
         let entra_port = config
             .entra
             .port

@@ -42,11 +42,12 @@ fn fresh_config_dir() -> std::path::PathBuf {
     dir
 }
 
-fn tauri_driver() -> Driver {
+fn tauri_driver(env: &[(&str, &str)]) -> Driver {
     let port = free_port();
     let native = free_port();
     let child = Command::new("tauri-driver")
         .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .envs(env.iter().copied())
         // Each launch keeps its token records apart (inside the world's config dir, which the
         // secret-hygiene scans search), so no test sees another's tokens.
         .env("SCIM_TOKEN_CONFIG_DIR", fresh_config_dir())
@@ -81,6 +82,11 @@ pub fn app_running(app: &str) -> bool {
 /// WebKitWebDriver occasionally never answers a new session; such an attempt is abandoned (driver
 /// and app ended) and retried, at most three times.
 pub async fn launch(app: &str, args: &[&str]) -> (Driver, Client) {
+    launch_with_env(app, args, &[]).await
+}
+
+/// The same, with `env` set for the app (e.g. `BROWSER`, the "default browser" it opens).
+pub async fn launch_with_env(app: &str, args: &[&str], env: &[(&str, &str)]) -> (Driver, Client) {
     for attempt in 1..=3 {
         let deadline = Instant::now() + Duration::from_secs(20);
         while app_running(app) {
@@ -90,7 +96,7 @@ pub async fn launch(app: &str, args: &[&str]) -> (Driver, Client) {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let driver = tauri_driver();
+        let driver = tauri_driver(env);
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({"application": app, "args": args}));
         let url = format!("http://127.0.0.1:{}", driver.port);

@@ -315,22 +315,26 @@ impl Drop for Sandbox {
     }
 }
 
+/// How Debian's Chromium runs in tests: headless, no sandbox (root in CI), no network of its
+/// own, scripts given 15 s of virtual time.
+const CHROMIUM_FLAGS: [&str; 9] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--virtual-time-budget=15000",
+];
+
 /// Loads `url` in Debian's headless Chromium, lets its scripts run, and returns the final DOM.
 pub fn chromium(url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     let mut command = Command::new(chromium_path());
     command
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            "--virtual-time-budget=15000",
-        ])
+        .args(CHROMIUM_FLAGS)
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
         .arg(url)
@@ -338,6 +342,29 @@ pub fn chromium(url: &str) -> String {
     let output = run_bounded(command, Duration::from_secs(60));
     assert!(output.status.success(), "chromium failed: {}", output.stderr);
     output.stdout
+}
+
+/// A script in `dir` that stands in for the system's default browser (for `BROWSER`): it opens
+/// the address it is given in headless Chromium, in the background, with a profile of its own,
+/// and records each address in `opened.txt` beside it.
+pub fn default_browser_script(dir: &Path) -> PathBuf {
+    let script = dir.join("default-browser");
+    let profile = dir.join("browser-profile");
+    let opened = dir.join("opened.txt");
+    let text = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{opened}'\n{chromium} {flags} --user-data-dir='{profile}' --dump-dom \"$1\" >/dev/null 2>&1 &\nexit 0\n",
+        opened = opened.display(),
+        chromium = chromium_path().display(),
+        flags = CHROMIUM_FLAGS.join(" "),
+        profile = profile.display(),
+    );
+    std::fs::write(&script, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    script
 }
 
 fn chromium_path() -> &'static Path {

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use scim_token_core::api::{EntraSignInRequest, Stop};
 use scim_token_core::entra::{AppId, Cloud, GRAPH_COMMAND_LINE_TOOLS, JobId};
+use scim_token_core::vault::EntraSessionRecord;
 use scim_token_core::{Api, ApiError};
 
 use crate::output::Spinner;
@@ -66,6 +67,10 @@ pub(crate) struct LoginArgs {
     /// Print the address instead of opening a browser.
     #[arg(long)]
     no_browser: bool,
+    /// Sign in on any device instead: prints a page to open and a code to type there (OAuth 2.0
+    /// device authorization grant). For a server over SSH, or when your browser is elsewhere.
+    #[arg(long, conflicts_with = "no_browser")]
+    device_code: bool,
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 300)]
     timeout: u64,
@@ -130,8 +135,12 @@ async fn login(api: &Api, args: LoginArgs) -> Result<ExitCode> {
         tenant: Some(args.tenant),
         client_id: Some(args.client_id),
     };
+    let limit = Duration::from_secs(args.timeout);
+    if args.device_code {
+        return device_login(api, request, limit).await;
+    }
     let sign_in = api
-        .entra_sign_in(request, Duration::from_secs(args.timeout))
+        .entra_sign_in(request, limit)
         .await
         .context("cannot start the Entra sign-in")?;
     let url = sign_in.url().clone();
@@ -140,9 +149,9 @@ async fn login(api: &Api, args: LoginArgs) -> Result<ExitCode> {
         sign_in.target().cloud,
     );
     if !args.no_browser {
-        match webbrowser::open(url.as_str()) {
+        match scim_token_core::api::open_in_browser(&url) {
             Ok(()) => eprintln!("Opened your browser."),
-            Err(e) => eprintln!("Could not open a browser ({e}); open the address above yourself."),
+            Err(e) => eprintln!("{e}."),
         }
     }
     let interrupted = crate::interrupt::ctrl_c()?;
@@ -154,6 +163,36 @@ async fn login(api: &Api, args: LoginArgs) -> Result<ExitCode> {
         })
         .await
     };
+    signed_in(finished)
+}
+
+/// `entra login --device-code`: the code to type on any device, then the wait.
+async fn device_login(api: &Api, request: EntraSignInRequest, limit: Duration) -> Result<ExitCode> {
+    let sign_in = api
+        .entra_device_sign_in(request)
+        .await
+        .context("cannot start the Entra sign-in")?;
+    eprintln!(
+        "To sign in to Entra ({} cloud) as an Application Administrator or Cloud Application Administrator, open\n\n  {}\n\non any device and enter the code {} (it expires in {} minutes).\n",
+        sign_in.target().cloud,
+        sign_in.verification_uri,
+        sign_in.user_code,
+        sign_in.expires_in.as_secs().div_ceil(60),
+    );
+    let interrupted = crate::interrupt::ctrl_c()?;
+    let finished = {
+        let _spinner = Spinner::start("Waiting for you to sign in on the other device…");
+        api.entra_finish_device_sign_in(sign_in, limit, async {
+            interrupted.await;
+            Stop::Interrupted
+        })
+        .await
+    };
+    signed_in(finished)
+}
+
+/// What a finished sign-in (either kind) prints.
+fn signed_in(finished: Result<EntraSessionRecord, ApiError>) -> Result<ExitCode> {
     let session = match finished {
         Err(ApiError::Stopped(Stop::Interrupted)) => return Ok(ExitCode::from(130)),
         other => other?,

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Result, anyhow};
-use scim_token_core::api::{Capture, Kept, NeedsOrg, SignInRequest, SignedIn, Stop};
+use scim_token_core::api::{
+    Capture, Kept, NeedsOrg, SignInRequest, SignedIn, Stop, open_in_browser, private_window_commands,
+};
 use scim_token_core::{AccessToken, Api, ApiError, BrokerId, OrgId, TokenSummary};
 
 use crate::output::{Spinner, days_phrase, timestamp};
@@ -37,19 +39,19 @@ pub(crate) async fn run(options: Options) -> Result<ExitCode> {
             options.broker.label()
         );
     }
-    if let Some(err) = sign_in.listener_error() {
-        // A browser's redirect can only be caught by the listener.
-        return Err(anyhow!("cannot start the sign-in: {err}"));
-    }
+    // A browser's redirect can only be caught by the listener.
+    let sign_in = sign_in
+        .require_listener()
+        .map_err(|err| anyhow!("cannot start the sign-in: {err}"))?;
     let url = sign_in.url().clone();
     eprintln!("Sign in as a full administrator of the org at:\n\n  {url}\n");
-    eprint!("{}", private_window_hint(url.as_str()));
+    eprint!("{}", private_window_hint(&url));
     if options.open_browser {
-        match webbrowser::open(url.as_str()) {
+        match open_in_browser(&url) {
             Ok(()) => eprintln!(
                 "Opened your browser. Its history will keep the token unless the window is private: use a command above instead, or the desktop app."
             ),
-            Err(e) => eprintln!("Could not open a browser ({e}); open the address above yourself."),
+            Err(e) => eprintln!("{e}."),
         }
     }
     let interrupted = crate::interrupt::ctrl_c()?;
@@ -93,12 +95,13 @@ pub(crate) async fn run(options: Options) -> Result<ExitCode> {
 
 /// The redirect that carries the token is fixed by Webex, and a normal browser window records it,
 /// token included, in its history (and history sync). A private window does not.
-fn private_window_hint(url: &str) -> String {
+fn private_window_hint(url: &url::Url) -> String {
+    let commands: String = private_window_commands(url)
+        .iter()
+        .map(|c| format!("  {c}\n"))
+        .collect();
     format!(
-        "Open it in a private window, so your browser's history does not keep the token:\n\
-         \x20 chromium --incognito '{url}'   (also google-chrome)\n\
-         \x20 firefox --private-window '{url}'\n\
-         \x20 msedge --inprivate '{url}'\n\
+        "Open it in a private window, so your browser's history does not keep the token:\n{commands}\
          or sign in from the scim-token desktop app, whose window keeps no history.\n\n"
     )
 }

@@ -45,6 +45,13 @@ pub(crate) struct SandboxArgs {
     /// Lifetime of the local Entra's access api, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = entra::DEFAULT_ACCESS_TOKEN_LIFETIME.whole_seconds())]
     entra_token_lifetime: i64,
+    /// Seconds a device code of the local Entra stays good: its expires_in (Entra: 15 minutes).
+    #[arg(long, value_name = "SECS", default_value_t = entra::DEFAULT_DEVICE_CODE_LIFETIME.whole_seconds(), value_parser = clap::value_parser!(i64).range(1..=entra::LONGEST_DEVICE_CODE_SETTING.whole_seconds()))]
+    entra_device_code_lifetime: i64,
+    /// Seconds a client must wait between polls of a device code: its interval; polling sooner
+    /// is answered slow_down (Entra: 5).
+    #[arg(long, value_name = "SECS", default_value_t = entra::DEFAULT_DEVICE_CODE_INTERVAL.whole_seconds(), value_parser = clap::value_parser!(i64).range(1..=entra::LONGEST_DEVICE_CODE_SETTING.whole_seconds()))]
+    entra_device_code_interval: i64,
     /// Seconds between provisioning cycles of the local Entra's job (Entra: about 40 minutes).
     #[arg(long, value_name = "SECONDS", default_value_t = entra::DEFAULT_CYCLE.as_secs(), value_parser = clap::value_parser!(u64).range(1..=entra::LONGEST_CYCLE.as_secs()))]
     entra_cycle: u64,
@@ -68,6 +75,10 @@ pub(crate) struct SandboxArgs {
     /// A fault for tests: every secrets PUT drops this key, as a Graph that loses a setting would.
     #[arg(long, value_name = "KEY")]
     entra_secrets_put_loses: Option<String>,
+    /// Play a Conditional Access policy that lets only an approved browser (Chrome, Edge,
+    /// Firefox) sign in to the local Entra: an embedded window is refused with AADSTS53003.
+    #[arg(long)]
+    entra_approved_browsers_only: bool,
 }
 
 pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
@@ -83,6 +94,8 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
             tenant: args.entra_tenant,
             registered_client: args.entra_client,
             token_lifetime: time::Duration::seconds(args.entra_token_lifetime.max(1)),
+            device_code_lifetime: time::Duration::seconds(args.entra_device_code_lifetime),
+            device_code_interval: time::Duration::seconds(args.entra_device_code_interval),
             cycle: std::time::Duration::from_secs(args.entra_cycle),
             users: args.entra_users,
             throttle_every: args.entra_throttle_every,
@@ -90,6 +103,7 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
             secrets_read: args.entra_secrets_get,
             fail_after_secrets_put: args.entra_fail_after_secrets_put,
             secrets_put_loses: args.entra_secrets_put_loses,
+            approved_browsers_only: args.entra_approved_browsers_only,
         },
     };
     let running = Sandbox::start(config, args.port).await?;

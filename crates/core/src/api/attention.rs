@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Api, ApiError};
 use crate::entra::graph::JobStatus;
-use crate::entra::{EntraIdentity, EntraLink};
+use crate::entra::{EntraIdentity, EntraLink, JobCode};
 use crate::expiry::ExpiryState;
 use crate::summary::TokenSummary;
 
@@ -15,8 +15,11 @@ use crate::summary::TokenSummary;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum JobVerdict {
-    /// Running, or stopped without a failure: nothing to do.
+    /// Running, its last cycle not failed: nothing to do.
     Healthy,
+    /// Not running (paused, never started, not configured, or a state this version does not
+    /// know), with no failure: not provisioning, but nothing is broken.
+    Stopped,
     /// Entra quarantined it (a refused token does this): renew the token and push it.
     Quarantined,
     /// Its last cycle failed.
@@ -30,7 +33,7 @@ pub enum JobVerdict {
 impl JobVerdict {
     /// Whether the admin should act.
     pub fn needs_attention(self) -> bool {
-        self != Self::Healthy
+        !matches!(self, Self::Healthy | Self::Stopped)
     }
 }
 
@@ -63,8 +66,10 @@ impl LinkHealth {
             JobVerdict::Quarantined
         } else if status.unhealthy() {
             JobVerdict::LastCycleFailed
-        } else {
+        } else if status.code == JobCode::Active {
             JobVerdict::Healthy
+        } else {
+            JobVerdict::Stopped
         };
         let label = match verdict {
             JobVerdict::LastCycleFailed => "last cycle failed".to_owned(),
@@ -118,7 +123,9 @@ impl LinkHealth {
     pub fn headline(&self) -> String {
         let name = &self.link.app_name;
         match self.verdict {
-            JobVerdict::Healthy => format!("{name}: provisioning is {}", self.code_words()),
+            JobVerdict::Healthy | JobVerdict::Stopped => {
+                format!("{name}: provisioning is {}", self.code_words())
+            }
             JobVerdict::Quarantined => {
                 let reason = self
                     .status
@@ -275,7 +282,7 @@ impl Api {
 mod tests {
     use super::*;
     use crate::entra::graph::{Execution, Quarantine};
-    use crate::entra::{Cloud, EntraTarget, ExecutionState, JobCode};
+    use crate::entra::{Cloud, EntraTarget, ExecutionState};
 
     fn link() -> EntraLink {
         EntraLink {
@@ -344,6 +351,13 @@ mod tests {
             JobVerdict::Healthy,
             "entry-level errors are the users', not the token's"
         );
+        let paused = LinkHealth::read(link(), status(JobCode::Paused, None), None);
+        assert_eq!(paused.verdict, JobVerdict::Stopped);
+        assert!(
+            !paused.unhealthy(),
+            "a paused job is not provisioning, but nothing is broken"
+        );
+        assert_eq!(paused.label, "paused");
     }
 
     #[test]

@@ -111,9 +111,14 @@ impl WindowRule {
     }
 }
 
+/// How much longer than its listener the race waits: a listener that times out at the limit
+/// takes one last look at what was delivered (and its page has already said "signed in").
+pub(super) const LISTENER_GRACE: Duration = Duration::from_secs(5);
+
 /// Waits for the first of: the listener's outcome, a redirect from the window that `parse`
 /// accepts (it returns `None` for one that is not this sign-in's, which is ignored, as the
-/// listener ignores it), `stop`, or `limit`.
+/// listener ignores it), `stop`, or `limit` (give a running listener, whose own limit ends
+/// it, [`LISTENER_GRACE`] more).
 pub(super) async fn first_redirect<T>(
     listener: impl Future<Output = Result<T, ApiError>>,
     window: Option<WindowRedirects>,

@@ -33,14 +33,10 @@ impl CopyWhat {
     }
 }
 
-/// A field on the clipboard. Keep it alive while the copy should be pasteable; then
+/// Text on the clipboard. Keep it alive while the copy should be pasteable; then
 /// [`Copied::clear_if_unchanged`].
 #[derive(Debug)]
 pub struct Copied {
-    /// What was copied.
-    pub what: CopyWhat,
-    /// For which org.
-    pub record: TokenRecord,
     copy: ClipboardCopy,
 }
 
@@ -124,16 +120,22 @@ impl Api {
             CopyWhat::Url => Zeroizing::new(record.tenant_url().to_string()),
             CopyWhat::Token => Zeroizing::new(self.token(record).await?.expose_secret().to_owned()),
         };
-        // The clipboard is a round trip to the display server: off the async workers.
-        let copy = tokio::task::spawn_blocking(move || ClipboardCopy::put(text))
-            .await
-            .map_err(|e| {
-                ApiError::Clipboard(ClipboardError::Write(format!("the clipboard task failed: {e}")))
-            })??;
-        Ok(Copied {
-            what,
-            record: record.clone(),
-            copy,
-        })
+        put_on_clipboard(text).await
     }
+
+    /// Puts a sign-in link on the clipboard, to open in a browser of the user's choice (a
+    /// private window keeps the redirect, token included, out of its history).
+    pub async fn copy_sign_in_link(&self, url: &url::Url) -> Result<Copied, ApiError> {
+        put_on_clipboard(Zeroizing::new(url.to_string())).await
+    }
+}
+
+async fn put_on_clipboard(text: Zeroizing<String>) -> Result<Copied, ApiError> {
+    // The clipboard is a round trip to the display server: off the async workers.
+    let copy = tokio::task::spawn_blocking(move || ClipboardCopy::put(text))
+        .await
+        .map_err(|e| {
+            ApiError::Clipboard(ClipboardError::Write(format!("the clipboard task failed: {e}")))
+        })??;
+    Ok(Copied { copy })
 }

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::capture::{Stop, WindowRedirects, WindowRule, first_redirect};
+use super::capture::{LISTENER_GRACE, Stop, WindowRedirects, WindowRule, first_redirect};
 use super::tokens::blocking;
 use super::{Api, ApiError};
 use crate::entra::login::EntraTarget;
-use crate::entra::{Cloud, EntraError, EntraTokens, PendingEntraLogin};
+use crate::entra::{Cloud, DeviceSignIn, EntraError, EntraTokens, PendingEntraLogin};
 use crate::vault::EntraSessionRecord;
 
 /// What an Entra sign-in asks for; every part may be left to its default.
@@ -65,13 +65,8 @@ impl Api {
         }
     }
 
-    /// Starts an Entra sign-in that may take up to `limit`: the loopback listener runs and the
-    /// URL is ready to open.
-    pub async fn entra_sign_in(
-        &self,
-        request: EntraSignInRequest,
-        limit: Duration,
-    ) -> Result<EntraSignIn, ApiError> {
+    /// Where a sign-in asked for by `request` goes, its blanks filled with the defaults.
+    fn entra_target_for(&self, request: EntraSignInRequest) -> EntraTarget {
         let mut target = EntraTarget::new(request.cloud.unwrap_or_else(|| self.paired_cloud()));
         let given = |text: Option<String>| text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
         if let Some(tenant) = given(request.tenant) {
@@ -80,10 +75,42 @@ impl Api {
         if let Some(client_id) = given(request.client_id) {
             target.client_id = client_id.into();
         }
+        target
+    }
+
+    /// Starts an Entra sign-in that may take up to `limit`: the loopback listener runs and the
+    /// URL is ready to open.
+    pub async fn entra_sign_in(
+        &self,
+        request: EntraSignInRequest,
+        limit: Duration,
+    ) -> Result<EntraSignIn, ApiError> {
         Ok(EntraSignIn {
-            pending: PendingEntraLogin::start(target).await?,
+            pending: PendingEntraLogin::start(self.entra_target_for(request)).await?,
             limit,
         })
+    }
+
+    /// Starts a device-code sign-in (RFC 8628): the page to open on any device and the code to
+    /// type there.
+    pub async fn entra_device_sign_in(&self, request: EntraSignInRequest) -> Result<DeviceSignIn, ApiError> {
+        Ok(DeviceSignIn::start(self.entra_target_for(request), self.http()?).await?)
+    }
+
+    /// Waits for the admin to finish the device-code sign-in (at most the code's life and
+    /// `limit`; `stop` ends the wait) and keeps the refresh token.
+    pub async fn entra_finish_device_sign_in(
+        &self,
+        sign_in: DeviceSignIn,
+        limit: Duration,
+        stop: impl Future<Output = Stop>,
+    ) -> Result<EntraSessionRecord, ApiError> {
+        let target = sign_in.target().clone();
+        let tokens = tokio::select! {
+            tokens = sign_in.wait(limit, self.http()?) => tokens?,
+            why = stop => return Err(ApiError::Stopped(why)),
+        };
+        self.keep_entra_session(target, tokens).await
     }
 
     /// Waits for the redirect at the listener or, when given, in the window's `redirects`
@@ -98,7 +125,8 @@ impl Api {
         let matcher = pending.matcher();
         let from_listener = async { pending.next_code(limit).await.map_err(ApiError::from) };
         let parse = |url: &Url| matcher.code_in(url).map(|code| code.map_err(ApiError::from));
-        let code = first_redirect(from_listener, window, parse, stop, limit).await?;
+        // The listener ends itself at the limit; the race waits a little longer for it.
+        let code = first_redirect(from_listener, window, parse, stop, limit + LISTENER_GRACE).await?;
         let target = pending.target().clone();
         let tokens = pending.redeem(code, self.http()?).await?;
         self.keep_entra_session(target, tokens).await

@@ -61,6 +61,8 @@ pub enum ErrorKind {
     Sandbox,
     /// A window could not be opened or changed.
     Window,
+    /// The system browser could not be opened.
+    Browser,
     /// Start at login could not be changed.
     Autostart,
     /// The background watch could not be read or changed.
@@ -69,6 +71,9 @@ pub enum ErrorKind {
     EntraSignInNeeded,
     /// The Entra sign-in failed (denied, consent missing, bad request).
     EntraSignIn,
+    /// The organisation's sign-in policy (Conditional Access) refused this device, window or
+    /// app: sign in with the system browser or a device code instead.
+    EntraPolicy,
     /// Graph refused: the admin lacks the role or the permission.
     EntraPermission,
     /// Graph does not know the app or job.
@@ -122,6 +127,9 @@ pub enum ApiError {
     /// A sign-in did not finish in time.
     #[error("the sign-in did not finish within {} minutes: start again", .0.as_secs().div_ceil(60))]
     TimedOut(std::time::Duration),
+    /// The system browser could not be opened.
+    #[error("cannot open your browser ({0}): copy the sign-in link and open it yourself")]
+    Browser(String),
     /// The background watch could not be read or changed.
     #[error(transparent)]
     Watch(#[from] crate::watch::WatchError),
@@ -173,6 +181,7 @@ impl ApiError {
             Self::Stopped(_) => ErrorKind::Cancelled,
             Self::TimedOut(_) => ErrorKind::Timeout,
             Self::Watch(_) => ErrorKind::Watch,
+            Self::Browser(_) => ErrorKind::Browser,
         }
     }
 
@@ -187,11 +196,18 @@ fn entra_kind(err: &EntraError) -> ErrorKind {
         return ErrorKind::EntraSignInNeeded;
     }
     match err {
-        EntraError::SignIn { code, .. } if code == "access_denied" => ErrorKind::Denied,
+        EntraError::SignIn { description, .. } | EntraError::TokenEndpoint { description, .. }
+            if crate::entra::policy_refusal(description).is_some() =>
+        {
+            ErrorKind::EntraPolicy
+        }
+        EntraError::SignIn { code, .. } if code == "access_denied" || code == "authorization_declined" => {
+            ErrorKind::Denied
+        }
         EntraError::SignIn { .. } | EntraError::TokenEndpoint { .. } => ErrorKind::EntraSignIn,
         EntraError::Listener(_) => ErrorKind::Listener,
         EntraError::Invalid(_) => ErrorKind::InvalidArgument,
-        EntraError::Timeout(_) => ErrorKind::Timeout,
+        EntraError::Timeout(_) | EntraError::DeviceCodeExpired => ErrorKind::Timeout,
         EntraError::Cancelled => ErrorKind::Cancelled,
         EntraError::Graph(g) if g.status == 403 => ErrorKind::EntraPermission,
         EntraError::Graph(g) if g.status == 404 => ErrorKind::EntraNotFound,

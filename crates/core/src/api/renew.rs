@@ -1,12 +1,14 @@
 //! "Renew and push" as one use case: once a renewal's token is kept, push it into every job the
-//! org's token feeds. A job that has never been pushed to is not written blind: its first push
-//! shows its plan and asks, so the shell is told to run that instead.
+//! org's token feeds. It pushes only the token the admin asked to renew (another org's sign-in is
+//! never pushed), only a stored one, and never blind: a job that has never been pushed to shows
+//! its plan first, so the shell is told to run that instead.
 
 use serde::Serialize;
 
 use super::Api;
 use super::push::{PushOptions, PushReport};
 use super::sign_in::{Kept, SignedIn};
+use crate::token::TokenKey;
 
 /// What became of the push that follows a renewal.
 #[derive(Debug, Clone, Serialize)]
@@ -28,16 +30,47 @@ pub enum AfterRenewal {
     },
 }
 
+/// What a renewal kept, as "renew and push" needs it (the token itself stays where it is).
+#[derive(Debug, Clone)]
+pub struct Renewed {
+    /// Which token the sign-in gave.
+    pub key: TokenKey,
+    /// Why it is not in the keyring, when it is not.
+    pub not_stored: Option<String>,
+}
+
+impl Renewed {
+    /// What `signed_in` kept.
+    pub fn of(signed_in: &SignedIn) -> Self {
+        Self {
+            key: signed_in.record.key(),
+            not_stored: match &signed_in.kept {
+                Kept::InKeyring => None,
+                Kept::InMemoryOnly(err) => Some(err.to_string()),
+            },
+        }
+    }
+}
+
 impl Api {
-    /// After a renewal `signed_in`, pushes the new token into the org's linked jobs.
-    pub async fn push_after_renewal(&self, signed_in: &SignedIn) -> AfterRenewal {
-        if let Kept::InMemoryOnly(err) = &signed_in.kept {
+    /// After a renewal, pushes the new token into the linked jobs of `intended`, the token the
+    /// admin asked to renew; a sign-in to another org or broker is kept but not pushed.
+    pub async fn push_after_renewal(&self, renewed: &Renewed, intended: &TokenKey) -> AfterRenewal {
+        if renewed.key != *intended {
+            return AfterRenewal::NotPushed {
+                reason: format!(
+                    "the sign-in gave a token for {} rather than {intended}, so nothing was pushed",
+                    renewed.key
+                ),
+            };
+        }
+        if let Some(err) = &renewed.not_stored {
             return AfterRenewal::NotPushed {
                 reason: format!("the new token is not stored ({err}), so it was not pushed"),
             };
         }
         // The stored record: the links were carried over from the token it replaced.
-        let record = match self.pick(Some(signed_in.record.org_id), Some(&signed_in.record.broker)) {
+        let record = match self.pick(Some(intended.org), Some(&intended.broker)) {
             Ok(record) => record,
             Err(err) => {
                 return AfterRenewal::NotPushed {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::capture::{Stop, WindowRedirects, WindowRule, first_redirect};
+use super::capture::{LISTENER_GRACE, Stop, WindowRedirects, WindowRule, first_redirect};
 use super::{Api, ApiError};
 use crate::authorize::{AuthorizeRequest, PendingLogin};
 use crate::broker::{Broker, BrokerId};
@@ -102,6 +102,15 @@ impl WebexSignIn {
         self.listener.as_ref().err()
     }
 
+    /// This sign-in, if its listener runs: a browser's redirect can only be caught by the
+    /// listener, so without it there is no sign-in to wait for.
+    pub fn require_listener(self) -> Result<Self, ApiError> {
+        match self.listener {
+            Ok(_) => Ok(self),
+            Err(err) => Err(ApiError::Listener(err)),
+        }
+    }
+
     /// What the sign-in window may load, and where its redirect is caught.
     pub fn window_rule(&self) -> WindowRule {
         WindowRule::webex(self.pending.broker.clone())
@@ -120,6 +129,12 @@ impl WebexSignIn {
             limit,
         } = self;
         let cancel_listener = listener.as_ref().ok().map(Listener::cancel_handle);
+        // The listener ends itself at the limit; the race waits a little longer for it.
+        let race_limit = if listener.is_ok() {
+            limit + LISTENER_GRACE
+        } else {
+            limit
+        };
         let from_listener = async move {
             match listener {
                 Ok(listener) => listener.wait().await.map_err(ApiError::from),
@@ -132,7 +147,7 @@ impl WebexSignIn {
             // Any page can navigate to the redirect: what is not this sign-in's is ignored.
             Err(_) => None,
         };
-        let outcome = first_redirect(from_listener, window, parse, stop, limit).await;
+        let outcome = first_redirect(from_listener, window, parse, stop, race_limit).await;
         if let Some(cancel) = cancel_listener {
             cancel.cancel();
         }

@@ -34,15 +34,34 @@ fn graph_hint(status: u16) -> &'static str {
 }
 
 /// What an Entra sign-in error asks of the admin, by its OAuth code or AADSTS number.
+/// The Conditional Access refusals Microsoft documents for a device or app the policy does not
+/// allow, with what each means (`../shared/reference/entra-graph.md`).
+const POLICY_REFUSALS: [(&str, &str); 4] = [
+    ("AADSTS53000", "the device is not compliant"),
+    ("AADSTS53001", "the device is not joined to the domain"),
+    ("AADSTS53002", "the application is not approved"),
+    ("AADSTS53003", "Conditional Access blocked the sign-in"),
+];
+
+/// What Conditional Access refused, when `description` names one of its refusals.
+pub fn policy_refusal(description: &str) -> Option<&'static str> {
+    POLICY_REFUSALS
+        .iter()
+        .find(|(code, _)| description.contains(code))
+        .map(|(_, what)| *what)
+}
+
 fn sign_in_hint(code: &str, description: &str) -> &'static str {
-    if code == "consent_required"
+    if policy_refusal(description).is_some() {
+        ". Your organisation's sign-in policy refused this window or device (Conditional Access): sign in with your browser instead, on a device the policy allows, or with a device code typed on such a device"
+    } else if code == "consent_required"
         || description.contains("AADSTS65001")
         || description.contains("AADSTS90094")
     {
         ". An administrator must grant consent: in the Entra admin center, Enterprise applications → the client (Microsoft Graph Command Line Tools, or your own app registration) → Permissions → Grant admin consent for Synchronization.ReadWrite.All and Application.Read.All"
     } else if description.contains("AADSTS700016") || description.contains("AADSTS50011") {
         ". The tenant does not allow this client: register an app of your own (public client, redirect URI http://localhost, the two permissions above) and sign in with its client ID"
-    } else if code == "access_denied" {
+    } else if code == "access_denied" || code == "authorization_declined" {
         ". The sign-in was declined or cancelled"
     } else {
         ""
@@ -85,6 +104,9 @@ pub enum EntraError {
     /// The sign-in was cancelled.
     #[error("the Entra sign-in was cancelled")]
     Cancelled,
+    /// The device code expired before anyone signed in with it.
+    #[error("the device code expired before the sign-in finished: start the sign-in again for a new code")]
+    DeviceCodeExpired,
     /// No stored Entra sign-in for this cloud and tenant.
     #[error("not signed in to Entra ({cloud}, tenant {tenant})")]
     NotSignedIn {

@@ -57,8 +57,6 @@ pub struct JobError {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, rename_all = "camelCase")]
 pub struct Execution {
-    /// When it began (RFC 3339).
-    pub time_began: Option<String>,
     /// When it ended (RFC 3339).
     pub time_ended: Option<String>,
     /// How it ended.
@@ -67,19 +65,18 @@ pub struct Execution {
     pub error: Option<JobError>,
 }
 
-/// `synchronizationQuarantine`.
+/// `synchronizationQuarantine`: the error that put the job there first, then why and until
+/// when.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, rename_all = "camelCase")]
 pub struct Quarantine {
+    /// The error that put it there.
+    pub error: Option<JobError>,
     /// E.g. `EncounteredQuarantineException`.
     pub reason: Option<String>,
     /// When the job tries again (RFC 3339).
     pub next_attempt: Option<String>,
-    /// When this quarantine series began (RFC 3339).
-    pub series_began: Option<String>,
-    /// The error that put it there.
-    pub error: Option<JobError>,
 }
 
 /// `{"key": …, "value": …}` of `synchronizedEntryCountByType`.

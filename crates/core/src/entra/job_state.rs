@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// `synchronizationStatus.code`. A code Graph adds later reads as [`JobCode::Unknown`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// `synchronizationStatus.code`, read without regard to case. A code Graph adds later reads as
+/// [`JobCode::Unknown`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum JobCode {
     /// Provisioning is not set up (no credentials saved yet).
@@ -18,8 +19,23 @@ pub enum JobCode {
     /// Stopped by Entra after repeated failures; retried less and less often.
     Quarantine,
     /// A code this version does not know.
-    #[serde(other)]
     Unknown,
+}
+
+impl<'de> Deserialize<'de> for JobCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok([
+            Self::NotConfigured,
+            Self::NotRun,
+            Self::Active,
+            Self::Paused,
+            Self::Quarantine,
+        ]
+        .into_iter()
+        .find(|code| format!("{code:?}").eq_ignore_ascii_case(&text))
+        .unwrap_or(Self::Unknown))
+    }
 }
 
 impl JobCode {
@@ -41,9 +57,9 @@ impl JobCode {
     }
 }
 
-/// `synchronizationTaskExecution.state`. A state Graph adds later reads as
-/// [`ExecutionState::Unknown`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// `synchronizationTaskExecution.state`, read without regard to case. A state Graph adds later
+/// reads as [`ExecutionState::Unknown`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ExecutionState {
     /// Every entry went through.
@@ -53,8 +69,17 @@ pub enum ExecutionState {
     /// The cycle ran, but some entries were refused.
     EntryLevelErrors,
     /// A state this version does not know.
-    #[serde(other)]
     Unknown,
+}
+
+impl<'de> Deserialize<'de> for ExecutionState {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok([Self::Succeeded, Self::Failed, Self::EntryLevelErrors]
+            .into_iter()
+            .find(|state| format!("{state:?}").eq_ignore_ascii_case(&text))
+            .unwrap_or(Self::Unknown))
+    }
 }
 
 impl ExecutionState {
@@ -77,6 +102,8 @@ mod tests {
     fn graphs_words_read_as_the_closed_sets() {
         let code: JobCode = serde_json::from_str("\"Quarantine\"").unwrap();
         assert_eq!(code, JobCode::Quarantine);
+        let cased: JobCode = serde_json::from_str("\"notConfigured\"").unwrap();
+        assert_eq!(cased, JobCode::NotConfigured, "Graph's case is not relied on");
         let later: JobCode = serde_json::from_str("\"SomethingNew\"").unwrap();
         assert_eq!(later, JobCode::Unknown);
         let state: ExecutionState = serde_json::from_str("\"EntryLevelErrors\"").unwrap();

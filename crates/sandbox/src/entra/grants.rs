@@ -61,9 +61,10 @@ pub(crate) enum Refused {
     AlreadyUsed,
 }
 
-/// A store of secrets of one kind, keyed by hash, bounded, oldest evicted first.
+/// A store of secrets of one kind, keyed by hash, bounded, oldest evicted first (also used for
+/// the device codes, in `device_code`).
 #[derive(Debug)]
-struct Bounded<V> {
+pub(super) struct Bounded<V> {
     items: HashMap<[u8; 32], V>,
     order: VecDeque<[u8; 32]>,
     /// Hashes of redeemed one-time secrets, so a replay is told "already used", not "unknown".
@@ -98,7 +99,7 @@ fn evict_to_limit<K: Eq + Hash + Copy, V>(map: &mut HashMap<K, V>, order: &mut V
 }
 
 impl<V> Bounded<V> {
-    fn insert(&mut self, secret: &str, value: V) {
+    pub(super) fn insert(&mut self, secret: &str, value: V) {
         evict_to_limit(&mut self.items, &mut self.order);
         // Spent keys leave `items` but not `order`: drop them now and then, so it stays bounded.
         if self.order.len() > 2 * LIMIT {
@@ -110,34 +111,41 @@ impl<V> Bounded<V> {
         self.items.insert(key, value);
     }
 
-    fn get(&self, secret: &str) -> Result<&V, Refused> {
-        let key = hash(secret);
-        match self.items.get(&key) {
-            Some(value) => Ok(value),
-            None if self.spent.contains_key(&key) => Err(Refused::AlreadyUsed),
-            None => Err(Refused::Unknown),
+    /// Why a key that is not live is refused: replayed, or never issued here.
+    fn missing(&self, key: &[u8; 32]) -> Refused {
+        if self.spent.contains_key(key) {
+            Refused::AlreadyUsed
+        } else {
+            Refused::Unknown
         }
     }
 
-    /// Removes a one-time secret, remembering that it was used.
-    fn spend(&mut self, secret: &str) -> Result<V, Refused> {
+    pub(super) fn get(&self, secret: &str) -> Result<&V, Refused> {
         let key = hash(secret);
-        match self.items.remove(&key) {
-            Some(value) => {
-                evict_to_limit(&mut self.spent, &mut self.spent_order);
-                self.spent.insert(key, ());
-                self.spent_order.push_back(key);
-                Ok(value)
-            }
-            None if self.spent.contains_key(&key) => Err(Refused::AlreadyUsed),
-            None => Err(Refused::Unknown),
-        }
+        self.items.get(&key).ok_or_else(|| self.missing(&key))
+    }
+
+    /// The value behind a live secret, to change it in place (a device code being approved).
+    pub(super) fn get_mut(&mut self, secret: &str) -> Result<&mut V, Refused> {
+        let key = hash(secret);
+        let missing = self.missing(&key);
+        self.items.get_mut(&key).ok_or(missing)
+    }
+
+    /// Removes a one-time secret, remembering that it was used.
+    pub(super) fn spend(&mut self, secret: &str) -> Result<V, Refused> {
+        let key = hash(secret);
+        let value = self.items.remove(&key).ok_or_else(|| self.missing(&key))?;
+        evict_to_limit(&mut self.spent, &mut self.spent_order);
+        self.spent.insert(key, ());
+        self.spent_order.push_back(key);
+        Ok(value)
     }
 }
 
 /// A random secret of `len` alphanumerics with a kind marker, e.g. `eat_…_sbx` for access tokens.
 /// The two underscores make the sandbox's request-log redaction recognise it as a token.
-fn secret(kind: &str, len: usize) -> String {
+pub(super) fn secret(kind: &str, len: usize) -> String {
     let opaque: String = rand::thread_rng()
         .sample_iter(&Alphanumeric)
         .take(len)

@@ -1,11 +1,13 @@
 //! Microsoft identity platform v2.0 at the local Entra: the authorization endpoint with an
-//! Entra-like sign-in page, and (in `token`) the token endpoint. Paths, parameters and error
-//! codes are Entra's: `/{tenant}/oauth2/v2.0/authorize`, `AADSTS…` codes in the texts.
+//! Entra-like sign-in page, (in `token`) the token endpoint, and (in `device`) the device
+//! authorization endpoint with its `/devicelogin` page. Paths, parameters and error codes are
+//! Entra's: `/{tenant}/oauth2/v2.0/authorize`, `AADSTS…` codes in the texts.
 //!
 //! Like Entra, a request with an unknown tenant, client or redirect URI gets an error page and
 //! is never redirected (an attacker must not get a code, or even an error, sent to a URI of
 //! theirs); other problems are sent back to the redirect URI as `error`/`error_description`.
 
+mod device;
 mod page;
 pub(crate) mod saml;
 mod token;
@@ -24,6 +26,8 @@ use url::{Host, Url};
 use super::accounts::{self, EntraAccount};
 use super::grants::{CODE_LIFETIME, CodeGrant, Consent};
 use crate::AppState;
+
+pub(crate) use device::{DEVICE_LOGIN_PATH, devicecode_path};
 
 /// The session cookie's name at the local Entra.
 pub(crate) const SESSION_COOKIE: &str = "sbx_entra_session";
@@ -45,6 +49,11 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/authorize", get(show).post(submit))
         .route("/{tenant}/oauth2/v2.0/token", post(token::exchange))
+        .route("/{tenant}/oauth2/v2.0/devicecode", post(device::request_code))
+        .route(
+            &format!("/{DEVICE_LOGIN_PATH}"),
+            get(device::show).post(device::submit),
+        )
         .route("/{tenant}/saml2", get(saml::show).post(saml::submit))
 }
 
@@ -172,16 +181,21 @@ fn check(app: &AppState, tenant: &str, params: &AuthorizeParams) -> Checked {
             "AADSTS9002325: Proof Key for Code Exchange is required: send code_challenge with code_challenge_method=S256.".into(),
         );
     }
-    match short_scopes(&params.scope) {
-        Ok(scopes) if scopes.iter().any(|s| !OIDC_SCOPES.contains(&s.as_str())) => Checked::Scopes(scopes),
-        Ok(_) => Checked::RedirectError(
-            "invalid_scope",
-            "AADSTS70011: The provided request must include a resource scope, such as https://graph.microsoft.com/Synchronization.ReadWrite.All.".into(),
-        ),
-        Err(unknown) => Checked::RedirectError(
-            "invalid_scope",
-            format!("AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope '{unknown}' does not exist."),
-        ),
+    match resource_scopes(&params.scope) {
+        Ok(scopes) => Checked::Scopes(scopes),
+        Err(description) => Checked::RedirectError("invalid_scope", format!("AADSTS70011: {description}")),
+    }
+}
+
+/// The requested scopes in short form when they are known and name a resource (Graph), or why
+/// not: the text of Entra's `invalid_scope` (AADSTS70011), without the number.
+pub(crate) fn resource_scopes(scope: &str) -> Result<Vec<String>, String> {
+    match short_scopes(scope) {
+        Ok(scopes) if scopes.iter().any(|s| !OIDC_SCOPES.contains(&s.as_str())) => Ok(scopes),
+        Ok(_) => Err("The provided request must include a resource scope, such as https://graph.microsoft.com/Synchronization.ReadWrite.All.".into()),
+        Err(unknown) => Err(format!(
+            "The provided value for the input parameter 'scope' is not valid. The scope '{unknown}' does not exist."
+        )),
     }
 }
 
@@ -200,6 +214,15 @@ fn redirect_with(params: &AuthorizeParams, pairs: &[(&str, &str)]) -> Response {
         }
     }
     (StatusCode::FOUND, [(LOCATION, url.to_string())]).into_response()
+}
+
+/// Whether the request's browser is one a "require an approved browser" policy lets through: its
+/// `User-Agent` names Chrome (headless too), Edge or Firefox.
+fn approved_browser(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|agent| ["Chrome/", "Edg/", "Firefox/"].iter().any(|b| agent.contains(b)))
 }
 
 /// The account whose session cookie came with the request.
@@ -248,6 +271,18 @@ async fn show(
             return redirect_with(&params, &[("error", code), ("error_description", &text)]);
         }
     };
+    if app.config.entra.approved_browsers_only && !approved_browser(&headers) {
+        return redirect_with(
+            &params,
+            &[
+                ("error", "access_denied"),
+                (
+                    "error_description",
+                    "AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+                ),
+            ],
+        );
+    }
     let prompt = params.prompt.as_deref().unwrap_or("");
     if prompt != "login"
         && let Some(account) = session_account(&app, &headers).or_else(|| auto_approved(&app))

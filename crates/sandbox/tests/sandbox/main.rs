@@ -11,6 +11,7 @@ mod common;
 mod auth;
 mod azure_sequence;
 mod broker;
+mod entra_device_code;
 mod entra_errors;
 mod entra_provisioning;
 mod entra_sso;

@@ -1,5 +1,6 @@
-//! The local Entra's pages: a sign-in form in Entra's manner and an error page. Self-contained,
-//! every value escaped.
+//! The local Entra's pages: one sign-in form in Entra's manner (for an authorization request, the
+//! federated sign-in and the device login), pages that only say something (an error, the device
+//! login's outcome) and the SAML auto-post. Self-contained, every value escaped.
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -15,9 +16,9 @@ main { width: 22rem; padding: 2.2rem; background: Canvas; box-shadow: 0 2px 6px 
 .brand { font-weight: 600; letter-spacing: .02em; opacity: .75; }
 h1 { font-size: 1.5rem; font-weight: 600; margin: .6rem 0 1rem; }
 label { display: block; margin: .8rem 0 .2rem; }
-input[type=email], input[type=password] { width: 100%; box-sizing: border-box; padding: .45rem 0; border: 0; border-bottom: 1px solid #666; background: transparent; font-size: 1rem; }
-.buttons { display: flex; gap: .5rem; justify-content: flex-end; margin-top: 1.6rem; }
-button { padding: .5rem 1.6rem; border: 0; } #signin { background: #0067b8; color: white; }
+input[type=email], input[type=password], input[type=text] { width: 100%; box-sizing: border-box; padding: .45rem 0; border: 0; border-bottom: 1px solid #666; background: transparent; font-size: 1rem; }
+.buttons { display: flex; flex-direction: row-reverse; gap: .5rem; justify-content: flex-start; margin-top: 1.6rem; }
+button { padding: .5rem 1.6rem; border: 0; } button.primary { background: #0067b8; color: white; }
 .error { color: #e81123; } .note { font-size: .85rem; opacity: .8; }
 </style>";
 
@@ -55,6 +56,7 @@ pub(super) fn sign_in(
         &note,
         error,
         status,
+        Asks::Account,
     )
 }
 
@@ -72,7 +74,71 @@ pub(crate) fn federated_sign_in(
         "The Webex sandbox sends you here because your domain signs in with this directory.",
         error,
         StatusCode::OK,
+        Asks::Account,
     )
+}
+
+/// The device login form: the code a device shows (as typed so far), and the account that
+/// approves it (optional with `--auto-approve`, whose account approves a code typed alone).
+pub(super) fn device_login(
+    typed: &str,
+    login_hint: Option<&str>,
+    account_optional: bool,
+    error: Option<&str>,
+) -> Response {
+    let note = if account_optional {
+        "Enter the code displayed on your app or device. Approve signs in as the sandbox's --auto-approve account unless you enter another account."
+    } else {
+        "Enter the code displayed on your app or device, and the account that signs in to it."
+    };
+    form(
+        &format!("/{}", super::DEVICE_LOGIN_PATH),
+        "",
+        login_hint,
+        note,
+        error,
+        StatusCode::OK,
+        Asks::DeviceCode {
+            typed,
+            account_optional,
+        },
+    )
+}
+
+/// What a sign-in form asks for besides the account and password, and so its heading and
+/// buttons.
+enum Asks<'a> {
+    /// Nothing: Cancel or Sign in (`action=cancel|signin`).
+    Account,
+    /// The device's code first: Decline or Approve (`action=decline|approve`).
+    DeviceCode { typed: &'a str, account_optional: bool },
+}
+
+impl Asks<'_> {
+    /// The heading, the fields before the account's, whether the account is required, and the
+    /// (value, label) of the button that refuses and of the one that goes on.
+    fn parts(&self) -> (&'static str, String, bool, [(&'static str, &'static str); 2]) {
+        match self {
+            Self::Account => (
+                "Sign in",
+                String::new(),
+                true,
+                [("cancel", "Cancel"), ("signin", "Sign in")],
+            ),
+            Self::DeviceCode {
+                typed,
+                account_optional,
+            } => (
+                "Enter code",
+                format!(
+                    "<label for=\"user_code\">Code</label><input id=\"user_code\" name=\"user_code\" type=\"text\" autocomplete=\"off\" autocapitalize=\"characters\" spellcheck=\"false\" value=\"{}\" required autofocus>",
+                    escape(typed)
+                ),
+                !account_optional,
+                [("decline", "Decline"), ("approve", "Approve")],
+            ),
+        }
+    }
 }
 
 fn form(
@@ -82,17 +148,27 @@ fn form(
     note: &str,
     error: Option<&str>,
     status: StatusCode,
+    asks: Asks<'_>,
 ) -> Response {
+    let (heading, before, account_required, [(refuse, refuse_label), (accept, accept_label)]) = asks.parts();
     let error = error
         .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
         .unwrap_or_default();
+    // The first field takes the focus: the code when there is one, else the email.
+    let email_attributes = match (account_required, before.is_empty()) {
+        (true, true) => " required autofocus",
+        (true, false) => " required",
+        (false, _) => "",
+    };
+    // The button that goes on comes first, so Enter (which presses the first) never refuses; the
+    // style shows it last.
     let body = format!(
-        "<h1>Sign in</h1><p class=\"note\">{note}</p>{error}
-<form method=\"post\" action=\"{action}\">{fields}
-<label for=\"email\">Email</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" value=\"{email}\" required autofocus>
+        "<h1>{heading}</h1><p class=\"note\">{note}</p>{error}
+<form method=\"post\" action=\"{action}\">{fields}{before}
+<label for=\"email\">Email</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" value=\"{email}\"{email_attributes}>
 <label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\">
-<div class=\"buttons\"><button type=\"submit\" name=\"action\" value=\"cancel\" id=\"cancel\" formnovalidate>Cancel</button>
-<button type=\"submit\" name=\"action\" value=\"signin\" id=\"signin\">Sign in</button></div></form>",
+<div class=\"buttons\"><button type=\"submit\" name=\"action\" value=\"{accept}\" id=\"{accept}\" class=\"primary\">{accept_label}</button>
+<button type=\"submit\" name=\"action\" value=\"{refuse}\" id=\"{refuse}\" formnovalidate>{refuse_label}</button></div></form>",
         note = escape(note),
         action = escape(action),
         email = escape(login_hint.unwrap_or("")),
@@ -104,17 +180,27 @@ fn form(
         .into_response()
 }
 
+/// A page that only says something: `heading`, then `text` in a paragraph of `class` (`error`
+/// or `note`).
+pub(super) fn notice(status: StatusCode, title: &str, heading: &str, text: &str, class: &str) -> Response {
+    let body = format!(
+        "<h1>{}</h1><p class=\"{}\">{}</p>",
+        escape(heading),
+        escape(class),
+        escape(text)
+    );
+    (status, Html(document(title, &body))).into_response()
+}
+
 /// An error page: the request is not answered by a redirect.
 pub(crate) fn error(message: &str) -> Response {
-    let body = format!(
-        "<h1>Sorry, but we're having trouble signing you in.</h1><p class=\"error\">{}</p>",
-        escape(message)
-    );
-    (
+    notice(
         StatusCode::BAD_REQUEST,
-        Html(document("Sign in error — local Entra", &body)),
+        "Sign in error — local Entra",
+        "Sorry, but we're having trouble signing you in.",
+        message,
+        "error",
     )
-        .into_response()
 }
 
 /// An HTML page that POSTs `fields` to `action` as soon as it loads (SAML's HTTP-POST binding),

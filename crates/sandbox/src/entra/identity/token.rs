@@ -1,6 +1,7 @@
-//! `POST /{tenant}/oauth2/v2.0/token`: the authorization code grant with PKCE and the refresh
-//! token grant, for public clients. Errors are Entra's JSON (`error`, `error_description` with
-//! the AADSTS code, `error_codes`, `timestamp`, `trace_id`, `correlation_id`).
+//! `POST /{tenant}/oauth2/v2.0/token`: the authorization code grant with PKCE, the device code
+//! grant (answered in `device`) and the refresh token grant, for public clients. Errors are
+//! Entra's JSON (`error`, `error_description` with the AADSTS code, `error_codes`, `timestamp`,
+//! `trace_id`, `correlation_id`).
 
 use axum::Form;
 use axum::Json;
@@ -12,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::{client_known, tenant_matches};
+use super::{client_known, device, tenant_matches};
 use crate::AppState;
 use crate::entra::grants::{CodeGrant, Issued, Refused, pkce_matches};
 
@@ -31,13 +32,15 @@ pub(super) struct TokenRequest {
     #[serde(default)]
     refresh_token: String,
     #[serde(default)]
+    device_code: String,
+    #[serde(default)]
     client_secret: Option<String>,
     #[serde(default)]
     client_assertion: Option<String>,
 }
 
 /// An OAuth error answer with the AADSTS number in `error_codes`.
-fn oauth_error(status: StatusCode, error: &str, aadsts: u32, description: &str) -> Response {
+pub(super) fn oauth_error(status: StatusCode, error: &str, aadsts: u32, description: &str) -> Response {
     let now = OffsetDateTime::now_utc();
     let trace = uuid::Uuid::new_v4();
     let body = json!({
@@ -51,7 +54,7 @@ fn oauth_error(status: StatusCode, error: &str, aadsts: u32, description: &str) 
     (status, Json(body)).into_response()
 }
 
-fn invalid_grant(aadsts: u32, description: &str) -> Response {
+pub(super) fn invalid_grant(aadsts: u32, description: &str) -> Response {
     oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", aadsts, description)
 }
 
@@ -83,7 +86,8 @@ fn id_token(app: &AppState, email: &str) -> String {
     )
 }
 
-fn tokens(app: &AppState, issued: Issued) -> Response {
+/// The token endpoint's success: what every grant answers with.
+pub(super) fn tokens(app: &AppState, issued: Issued) -> Response {
     let scope: Vec<String> = issued
         .scopes
         .iter()
@@ -128,6 +132,7 @@ pub(super) async fn exchange(
     match request.grant_type.as_str() {
         "authorization_code" => redeem_code(&app, &request, &client_id),
         "refresh_token" => refresh(&app, &request, &client_id),
+        device::GRANT_TYPE => device::redeem(&app, &request.device_code, &client_id),
         other => oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
@@ -140,6 +145,23 @@ pub(super) async fn exchange(
 /// The answer to a request that names another tenant or a client the tenant does not know, or
 /// that sends a secret or assertion (the client is public); `None` for any other.
 fn client_refused(app: &AppState, tenant: &str, request: &TokenRequest) -> Option<Response> {
+    if let Some(refused) = unknown_tenant_or_client(app, tenant, &request.client_id) {
+        return Some(refused);
+    }
+    if request.client_secret.is_some() || request.client_assertion.is_some() {
+        return Some(oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            700025,
+            "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+        ));
+    }
+    None
+}
+
+/// The answer to a request that names another tenant (AADSTS90002) or a client the tenant does
+/// not know (AADSTS700016); `None` when both are this tenant's.
+pub(super) fn unknown_tenant_or_client(app: &AppState, tenant: &str, client_id: &str) -> Option<Response> {
     if !tenant_matches(app, tenant) {
         return Some(oauth_error(
             StatusCode::BAD_REQUEST,
@@ -148,23 +170,12 @@ fn client_refused(app: &AppState, tenant: &str, request: &TokenRequest) -> Optio
             &format!("Tenant '{tenant}' not found."),
         ));
     }
-    if !client_known(app, &request.client_id) {
+    if !client_known(app, client_id) {
         return Some(oauth_error(
             StatusCode::BAD_REQUEST,
             "unauthorized_client",
             700016,
-            &format!(
-                "Application with identifier '{}' was not found in the directory.",
-                request.client_id
-            ),
-        ));
-    }
-    if request.client_secret.is_some() || request.client_assertion.is_some() {
-        return Some(oauth_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            700025,
-            "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+            &format!("Application with identifier '{client_id}' was not found in the directory."),
         ));
     }
     None

@@ -1,0 +1,156 @@
+//! Signing in to Entra with a code typed on another device: the OAuth 2.0 device authorization
+//! grant (RFC 8628) at `{tenant}/oauth2/v2.0/devicecode`. For an admin on a server over SSH, or
+//! whose browser (and the Conditional Access it satisfies) is on another device: nothing here
+//! listens or opens a window.
+
+use std::time::Duration;
+
+use oauth2::basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse};
+
+use oauth2::{
+    ClientId, DeviceAuthorizationUrl, DeviceCodeErrorResponse, DeviceCodeErrorResponseType, EndpointNotSet,
+    EndpointSet, RequestTokenError, Scope, StandardDeviceAuthorizationResponse, StandardRevocableToken,
+    TokenUrl,
+};
+use url::Url;
+
+use super::error::EntraError;
+use super::login::{EntraTarget, EntraTokenResponse, EntraTokens, OauthHttp, OauthHttpError, tokens};
+use super::{devicecode_path, token_path};
+
+/// oauth2's client with the device authorization and token endpoints.
+type DeviceClient = oauth2::Client<
+    BasicErrorResponse,
+    EntraTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointNotSet,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// A device-code sign-in waiting for the admin: where to go and the code to type there.
+pub struct DeviceSignIn {
+    /// The page to open on any device (`https://microsoft.com/devicelogin`, or the local Entra's).
+    pub verification_uri: Url,
+    /// The code to type on it.
+    pub user_code: String,
+    /// How long the code is good for.
+    pub expires_in: Duration,
+    target: EntraTarget,
+    details: StandardDeviceAuthorizationResponse,
+}
+
+impl std::fmt::Debug for DeviceSignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The device code is a credential until it is redeemed; the user code is shown anyway.
+        f.debug_struct("DeviceSignIn")
+            .field("verification_uri", &self.verification_uri.as_str())
+            .field("user_code", &self.user_code)
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EntraTarget {
+    fn device_client(&self) -> Result<DeviceClient, EntraError> {
+        let base = self.cloud.login_base();
+        let url = |path: String| {
+            self.validate()?;
+            base.join(&path)
+                .map_err(|e| EntraError::Invalid(format!("bad tenant '{}': {e}", self.tenant)))
+        };
+        Ok(oauth2::Client::new(ClientId::new(self.client_id.to_string()))
+            .set_device_authorization_url(DeviceAuthorizationUrl::from_url(url(devicecode_path(
+                &self.tenant,
+            ))?))
+            .set_token_uri(TokenUrl::from_url(url(token_path(&self.tenant))?)))
+    }
+}
+
+impl DeviceSignIn {
+    /// Asks Entra for a device code and the code the admin types.
+    pub async fn start(target: EntraTarget, http: &reqwest::Client) -> Result<Self, EntraError> {
+        let client = target.device_client()?;
+        let details: StandardDeviceAuthorizationResponse = client
+            .exchange_device_code()
+            .add_scopes(target.scopes().into_iter().map(Scope::new))
+            .request_async(&OauthHttp(http))
+            .await
+            .map_err(|e| match e {
+                RequestTokenError::ServerResponse(response) => EntraError::SignIn {
+                    code: response.error().to_string(),
+                    description: response.error_description().cloned().unwrap_or_default(),
+                },
+                other => request_error(other),
+            })?;
+        Ok(Self {
+            verification_uri: Url::parse(details.verification_uri().as_str()).map_err(|e| {
+                EntraError::BadResponse(format!("the verification address is not a URL: {e}"))
+            })?,
+            user_code: details.user_code().secret().clone(),
+            expires_in: details.expires_in(),
+            target,
+            details,
+        })
+    }
+
+    /// What is signed in to.
+    pub fn target(&self) -> &EntraTarget {
+        &self.target
+    }
+
+    /// Polls the token endpoint at the interval Entra asked for (slower after `slow_down`,
+    /// waiting on `authorization_pending`) until the admin has signed in, declined, the code
+    /// expired, or `limit` passed.
+    pub async fn wait(self, limit: Duration, http: &reqwest::Client) -> Result<EntraTokens, EntraError> {
+        let client = self.target.device_client()?;
+        let oauth_http = OauthHttp(http);
+        let poll = client.exchange_device_access_token(&self.details).request_async(
+            &oauth_http,
+            tokio::time::sleep,
+            None,
+        );
+        let response = match tokio::time::timeout(limit, poll).await {
+            Err(_) => return Err(EntraError::Timeout(limit)),
+            Ok(response) => response.map_err(device_error)?,
+        };
+        tokens(&response)
+    }
+}
+
+/// Why polling ended without tokens, in words.
+fn device_error(error: RequestTokenError<OauthHttpError, DeviceCodeErrorResponse>) -> EntraError {
+    match error {
+        RequestTokenError::ServerResponse(response) => {
+            let description = response.error_description().cloned().unwrap_or_default();
+            match response.error() {
+                DeviceCodeErrorResponseType::ExpiredToken => EntraError::DeviceCodeExpired,
+                DeviceCodeErrorResponseType::AccessDenied => EntraError::SignIn {
+                    code: "access_denied".into(),
+                    description,
+                },
+                other => EntraError::SignIn {
+                    code: other.to_string(),
+                    description,
+                },
+            }
+        }
+        other => request_error(other),
+    }
+}
+
+fn request_error<T>(error: RequestTokenError<OauthHttpError, T>) -> EntraError
+where
+    T: oauth2::ErrorResponse + 'static,
+{
+    match error {
+        RequestTokenError::ServerResponse(response) => EntraError::BadResponse(response.to_string()),
+        RequestTokenError::Request(e) => EntraError::Network(e.to_string()),
+        RequestTokenError::Parse(e, _) => EntraError::BadResponse(e.to_string()),
+        RequestTokenError::Other(e) => EntraError::BadResponse(e),
+    }
+}
