@@ -96,31 +96,9 @@ mod tool {
             Duration::from_secs(30),
         )
         .await;
-        click(&client, ".card .entra-pick").await;
-        wait_text(
-            &client,
-            ".card .entra-choice",
-            |t| t.contains("Cisco Webex"),
-            Duration::from_secs(30),
-        )
-        .await;
-        click(&client, ".card .entra-link").await;
-        wait_text(
-            &client,
-            ".card .entra-jobs",
-            |t| t.contains("Cisco Webex"),
-            Duration::from_secs(30),
-        )
-        .await;
+        desktop::link_to_the_webex_job(&client).await;
         // The first push to the link shows its plan (from a dry run) and asks.
-        click(&client, ".card .push").await;
-        wait_text(
-            &client,
-            ".card .entra-plan-text",
-            |t| t.contains("Will change"),
-            Duration::from_secs(30),
-        )
-        .await;
+        desktop::plan_of_first_push(&client, ".card .push").await;
         client
             .execute("document.querySelector('.card details').open = false; document.querySelector('.card .entra').scrollIntoView({block: 'center'});", vec![])
             .await

@@ -96,7 +96,8 @@ pub(crate) async fn start_entra_login(
         format!("entra-{id}"),
         sign_in.url(),
         sign_in.window_rule(),
-    )?;
+    )
+    .await?;
     let shared_for_task = shared.clone();
     *slot = Some(ActiveLogin::spawn(id, move |cancelled| async move {
         let (redirects, stop, closer) = surface.into_parts(cancelled);
@@ -125,8 +126,8 @@ pub(crate) async fn start_entra_login(
     Ok(LoginStarted { id, note, browser })
 }
 
-/// Ends the Entra sign-in `id`, if it is still the one in progress (its window closes; a browser
-/// tab is told the sign-in has ended).
+/// Ends the Entra sign-in `id`, if it is still the one in progress (its window closes; its
+/// listener stops, so a browser tab that comes back later finds nothing there).
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn cancel_entra_login(shared: State<'_, Arc<Shared>>, id: LoginId) -> Result<()> {

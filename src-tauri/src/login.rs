@@ -83,7 +83,8 @@ pub(crate) async fn start(
         format!("login-{id}"),
         sign_in.url(),
         sign_in.window_rule(),
-    )?;
+    )
+    .await?;
     if let Some(problem) = problem {
         note = format!("{problem}. Waiting for you to sign in with the link…");
     }

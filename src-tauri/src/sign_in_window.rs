@@ -68,7 +68,7 @@ pub(crate) enum Surface {
 impl Surface {
     /// Opens the sign-in at `url` in `place`; a browser that cannot be opened is a note, not a
     /// failure (the link can still be copied), returned beside it.
-    pub(crate) fn open(
+    pub(crate) async fn open(
         app: &AppHandle,
         place: SignInPlace,
         label: String,
@@ -82,7 +82,13 @@ impl Surface {
                 None,
             )),
             SignInPlace::Browser => {
-                let problem = open_in_browser(url).err().map(|e| e.to_string());
+                // Opening a browser runs programs (xdg-open and the like) and waits for them.
+                let owned = url.clone();
+                let problem = tauri::async_runtime::spawn_blocking(move || open_in_browser(&owned))
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|opened| opened.map_err(|e| e.to_string()))
+                    .err();
                 let browser = BrowserSignIn {
                     link: url.to_string(),
                     private_window_commands: private_window_commands(url),

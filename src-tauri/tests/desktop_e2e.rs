@@ -666,33 +666,11 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
         "{session}"
     );
 
-    click(&client, ".card .entra-pick").await;
-    let choice = wait_text(
-        &client,
-        ".card .entra-choice",
-        |t| t.contains("Cisco Webex"),
-        Duration::from_secs(20),
-    )
-    .await;
+    let choice = desktop::link_to_the_webex_job(&client).await;
     assert!(choice.contains("(not configured)"), "{choice}");
-    click(&client, ".card .entra-link").await;
-    wait_text(
-        &client,
-        ".card .entra-jobs",
-        |t| t.contains("Cisco Webex"),
-        Duration::from_secs(20),
-    )
-    .await;
 
     // The first push to the link shows its plan and asks; nothing is written until confirmed.
-    click(&client, ".card .push").await;
-    let plan = wait_text(
-        &client,
-        ".card .entra-plan-text",
-        |t| t.contains("Will change"),
-        Duration::from_secs(30),
-    )
-    .await;
+    let plan = desktop::plan_of_first_push(&client, ".card .push").await;
     assert!(
         plan.contains("Will change BaseAddress and SecretToken")
             && plan.contains("SyncNotificationSettings, SkipOutOfScopeDeletions, SyncAll")
@@ -805,7 +783,7 @@ async fn both_sign_ins_in_the_system_browser() {
     click(&client, "#start-login-browser").await;
     let link = wait_text(
         &client,
-        "#browser-link",
+        "#browser-sign-in .browser-link",
         |t| t.starts_with("http://127.0.0.1:"),
         Duration::from_secs(20),
     )
@@ -814,7 +792,7 @@ async fn both_sign_ins_in_the_system_browser() {
     assert!(link.contains("/idb/") && link.contains("authorize"), "{link}");
     let commands = wait_text(
         &client,
-        "#private-commands",
+        "#browser-sign-in .private-commands",
         |t| t.contains("--incognito"),
         Duration::from_secs(5),
     )
@@ -972,5 +950,72 @@ async fn a_policy_that_refuses_the_window_is_named_and_the_browser_signs_in() {
     )
     .await;
     assert!(session.contains("admin@sandbox.example"), "{session}");
+    client.close().await.unwrap();
+}
+
+/// "Renew and push" on a job that was never pushed to: the renewal is kept, and the push then
+/// shows its plan and waits for the admin, whatever redraws the card meanwhile.
+#[tokio::test]
+#[ignore = "full tier: the desktop app through tauri-driver in scripts/world; scripts/test runs it"]
+async fn renew_and_push_to_a_job_never_pushed_shows_its_plan_first() {
+    let _one = ONE_APP.lock().await;
+    let (_driver, client) = launch(
+        APP,
+        &[
+            "--sandbox-auto-approve",
+            "admin@sandbox.example",
+            "--sandbox-port",
+            "0",
+        ],
+    )
+    .await;
+    wait_text(
+        &client,
+        "#sandbox-entra",
+        |t| t.starts_with("http://"),
+        Duration::from_secs(20),
+    )
+    .await;
+    click(&client, "#get-token").await;
+    click(&client, "#start-login").await;
+    wait_text(
+        &client,
+        ".card .tenant-url",
+        |t| !t.is_empty(),
+        Duration::from_secs(30),
+    )
+    .await;
+    click(&client, "#entra-sign-in").await;
+    wait_text(
+        &client,
+        "#entra-session",
+        |t| t.contains("Signed in to Entra"),
+        Duration::from_secs(30),
+    )
+    .await;
+    desktop::link_to_the_webex_job(&client).await;
+    let plan = desktop::plan_of_first_push(&client, ".card .renew-push").await;
+    assert!(plan.contains("First push to this job"), "{plan}");
+    // The plan waits for the admin: a redraw (the app refreshes the list) does not lose it.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    click(&client, ".card .entra-plan-confirm").await;
+    let pushed = wait_text(
+        &client,
+        ".card .entra-result",
+        |t| t.contains("Cisco Webex:"),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(pushed.contains("job started"), "{pushed}");
+    // And the result stays after the list is redrawn.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let still = client
+        .find(Locator::Css(".card .entra-result"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(still.contains("job started"), "{still}");
     client.close().await.unwrap();
 }

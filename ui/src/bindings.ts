@@ -56,8 +56,8 @@ export const commands = {
 	 */
 	startEntraLogin: (to: EntraSignInTo, place: SignInPlace) => typedError<LoginStarted, CommandError>(__TAURI_INVOKE("start_entra_login", { to, place })),
 	/**
-	 *  Ends the Entra sign-in `id`, if it is still the one in progress (its window closes; a browser
-	 *  tab is told the sign-in has ended).
+	 *  Ends the Entra sign-in `id`, if it is still the one in progress (its window closes; its
+	 *  listener stops, so a browser tab that comes back later finds nothing there).
 	 */
 	cancelEntraLogin: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("cancel_entra_login", { id })),
 	/**  The Webex enterprise apps the kept Entra sign-in sees, with their jobs. */

@@ -35,6 +35,26 @@ let currentLogin: number | null = null;
 const earlyResults = new Map<number, LoginFinished>();
 /** The broker a Renew asked for, when the select cannot name it (a custom broker). */
 let renewBroker: BrokerId | null = null;
+/** Cards with a push (or its plan) in progress: a redraw keeps them as they are, so nothing
+ * clears their spinner, their plan or their result half-way, and their Push stays disabled. */
+const busyCards = new Set<string>();
+/** Each card's last push result, so a redraw shows it again. */
+const lastResults = new Map<string, { text: string; bad: boolean }>();
+
+/** Shows a push result in the card and keeps it for the next redraw. */
+function showResult(card: HTMLElement, text: string, bad: boolean): void {
+  const result = $(".entra-result", card);
+  result.textContent = text;
+  result.classList.remove("ok", "bad");
+  result.classList.add(bad ? "bad" : "ok");
+  if (card.dataset.key) lastResults.set(card.dataset.key, { text, bad });
+}
+/** A Cancel pressed while a start call had not returned: honoured as soon as it returns. */
+let cancelWhenStarted = false;
+let cancelEntraWhenStarted = false;
+/** Whether a start call is on its way. */
+let startingLogin = false;
+let startingEntraLogin = false;
 /** The brokers and clouds to sign in at, with their words, from the app. */
 let choices: Choices | null = null;
 /** The Entra sign-in in progress. */
@@ -104,10 +124,16 @@ function countdown(expiresAt: string, now: number): string {
 
 function render(): void {
   const list = $("#orgs");
+  const kept = new Map([...list.querySelectorAll<HTMLElement>(".card")].map((c) => [c.dataset.key ?? "", c]));
   list.replaceChildren();
   $("#empty").hidden = summaries.length > 0;
   const template = $<HTMLTemplateElement>("#org-card");
   for (const s of summaries) {
+    const busy = kept.get(cardKey(s.org_id, s.broker_id));
+    if (busy && busyCards.has(busy.dataset.key ?? "")) {
+      list.append(busy);
+      continue;
+    }
     const card = template.content.firstElementChild!.cloneNode(true) as HTMLElement;
     card.dataset.org = s.org_id;
     card.dataset.key = cardKey(s.org_id, s.broker_id);
@@ -127,6 +153,8 @@ function render(): void {
     $(".renew", card).addEventListener("click", () => openLogin(s.broker_id, s.account, null));
     $(".forget", card).addEventListener("click", () => forget(s));
     setupEntra(card, s);
+    const last = lastResults.get(cardKey(s.org_id, s.broker_id));
+    if (last) showResult(card, last.text, last.bad);
     list.append(card);
   }
   tick();
@@ -255,6 +283,9 @@ async function push(card: HTMLElement, s: TokenView): Promise<void> {
   clearError();
   const result = $(".entra-result", card);
   result.classList.remove("ok", "bad");
+  const key = cardKey(s.org_id, s.broker_id);
+  busyCards.add(key);
+  $<HTMLButtonElement>(".push", card).disabled = true;
   try {
     if (s.links.some((l) => !l.pushed)) {
       withSpinner(result, "Reading the job and its settings, and checking the token with Test Connection (nothing is written)…");
@@ -267,8 +298,7 @@ async function push(card: HTMLElement, s: TokenView): Promise<void> {
     }
     withSpinner(result, "Checking the token with Entra's Test Connection and pushing it…");
     const reports = ok(await commands.pushToEntra(s.org_id, s.broker_id, false));
-    result.textContent = reports.map((r) => r.text).join(" ");
-    result.classList.add(reports.some((r) => r.failed) ? "bad" : "ok");
+    showResult(card, reports.map((r) => r.text).join(" "), reports.some((r) => r.failed));
     // Core noted each stored push in the record; the card's copy learns it without a redraw
     // (which would drop the result above), so the next push does not ask again.
     for (const r of reports.filter((r) => r.stored === true)) {
@@ -278,17 +308,26 @@ async function push(card: HTMLElement, s: TokenView): Promise<void> {
     }
     await showHealth(card, s);
   } catch (e) {
-    result.textContent = messageOf(e);
-    result.classList.add("bad");
+    showResult(card, messageOf(e), true);
+  } finally {
+    busyCards.delete(key);
+    $<HTMLButtonElement>(".push", card).disabled = false;
   }
 }
 
 /** What core's "renew and push" did once the renewal was stored. */
 async function renewalPushed(event: RenewalPushed): Promise<void> {
+  const key = cardKey(event.renewed.org, event.renewed.broker);
+  busyCards.delete(key);
   const card = cardOf(event.renewed.org, event.renewed.broker);
-  if (!card || !event.card) return;
+  if (!card) return;
   $<HTMLButtonElement>(".push", card).disabled = false;
-  await showRenewalPush(card, event.card, event.outcome);
+  if (event.card) {
+    await showRenewalPush(card, event.card, event.outcome);
+  } else {
+    // The record could not be read back; what the push did is still told.
+    showResult(card, event.outcome.outcome === "not-pushed" ? `Token renewed, not pushed: ${event.outcome.reason}` : "Token renewed; reload the card to see the push.", true);
+  }
 }
 
 async function showRenewalPush(card: HTMLElement, s: TokenView, after: AfterRenewal): Promise<void> {
@@ -300,12 +339,10 @@ async function showRenewalPush(card: HTMLElement, s: TokenView, after: AfterRene
       await push(card, s);
       return;
     case "not-pushed":
-      result.textContent = `Token renewed, not pushed: ${after.reason}`;
-      result.classList.add("bad");
+      showResult(card, `Token renewed, not pushed: ${after.reason}`, true);
       return;
     case "pushed":
-      result.textContent = after.reports.map((r) => r.text).join(" ");
-      result.classList.add(after.reports.some((r) => r.failed) ? "bad" : "ok");
+      showResult(card, after.reports.map((r) => r.text).join(" "), after.reports.some((r) => r.failed));
       await showHealth(card, s);
   }
 }
@@ -349,9 +386,17 @@ async function signInToEntra(place: SignInPlace): Promise<void> {
     const client = $<HTMLInputElement>("#entra-client").value.trim();
     currentEntraLogin = null;
     setEntraWaiting(true);
+    startingEntraLogin = true;
+    cancelEntraWhenStarted = false;
     const started = ok(await commands.startEntraLogin({ cloud: chosenCloud(), tenant: tenant || null, client_id: client || null }, place));
     currentEntraLogin = started.id;
+    startingEntraLogin = false;
+    if (cancelEntraWhenStarted) {
+      await cancelEntraLogin();
+      return;
+    }
     withSpinner(status, started.note);
+    showBrowserSignIn("#entra-browser-sign-in", started.browser);
     const early = earlyEntraResults.get(started.id);
     earlyEntraResults.clear();
     if (early) await entraLoginFinished(early);
@@ -359,6 +404,8 @@ async function signInToEntra(place: SignInPlace): Promise<void> {
     status.textContent = "";
     setEntraWaiting(false);
     showError(e);
+  } finally {
+    startingEntraLogin = false;
   }
 }
 
@@ -370,9 +417,11 @@ function setEntraWaiting(waiting: boolean): void {
 }
 
 async function cancelEntraLogin(): Promise<void> {
+  if (startingEntraLogin) cancelEntraWhenStarted = true;
   const id = currentEntraLogin;
   currentEntraLogin = null;
   setEntraWaiting(false);
+  showBrowserSignIn("#entra-browser-sign-in", null);
   $("#entra-status").textContent = "";
   if (id !== null) {
     try {
@@ -422,6 +471,7 @@ async function entraLoginFinished(result: EntraLoginFinished): Promise<void> {
   }
   currentEntraLogin = null;
   setEntraWaiting(false);
+  showBrowserSignIn("#entra-browser-sign-in", null);
   const status = $("#entra-status");
   if (result.outcome === "signed-in") {
     status.textContent = "Signed in to Entra; the refresh token is in your OS keyring.";
@@ -432,6 +482,10 @@ async function entraLoginFinished(result: EntraLoginFinished): Promise<void> {
     status.textContent = "Your organisation's sign-in policy refused the sign-in window. Press Use my browser to sign in there.";
     showError(result.error);
     $<HTMLButtonElement>("#entra-sign-in-browser").focus();
+  } else if (result.error.kind === "cancelled") {
+    // A window closed on a page that refused it looks the same as one closed by hand.
+    status.textContent = "If the sign-in page refused the window, press Use my browser.";
+    showError(result.error);
   } else {
     status.textContent = "";
     showError(result.error);
@@ -562,6 +616,7 @@ function openLogin(broker?: BrokerId, account?: string | null, renewFor?: RenewF
 
 function setWaiting(waiting: boolean, text: string): void {
   $<HTMLButtonElement>("#start-login").disabled = waiting;
+  $<HTMLButtonElement>("#start-login-browser").disabled = waiting;
   const status = $("#login-status");
   if (waiting) withSpinner(status, text);
   else status.textContent = text;
@@ -573,26 +628,38 @@ async function startLogin(event: Event, place: SignInPlace): Promise<void> {
   // Disabled before the call: a second click must not start a second sign-in.
   setWaiting(true, place === "browser" ? "Opening your browser…" : "Opening the sign-in window…");
   const email = $<HTMLInputElement>("#email").value.trim();
+  startingLogin = true;
+  cancelWhenStarted = false;
   try {
     const started = ok(await commands.startLogin(chosenBroker(), email || null, pushAfterRenewal, place));
     currentLogin = started.id;
+    startingLogin = false;
+    if (cancelWhenStarted) {
+      // Cancel was pressed while the start call was on its way.
+      await cancelLogin();
+      return;
+    }
     setWaiting(true, started.note || "Waiting for you to finish signing in…");
-    showBrowserSignIn(started.browser);
+    showBrowserSignIn("#browser-sign-in", started.browser);
     const early = earlyResults.get(started.id);
     earlyResults.clear();
     if (early) await loginFinished(early);
   } catch (e) {
     setWaiting(false, "");
     showError(e);
+  } finally {
+    startingLogin = false;
   }
 }
 
-/** The link and private-window commands of a sign-in in the browser (hidden for a window). */
-function showBrowserSignIn(browser: BrowserSignIn | null): void {
-  $("#browser-sign-in").hidden = browser === null;
+/** The link and private-window commands of a sign-in in the browser, in the panel `at` (hidden
+ * for a window). */
+function showBrowserSignIn(at: string, browser: BrowserSignIn | null): void {
+  const panel = $(at);
+  panel.hidden = browser === null;
   if (!browser) return;
-  $("#browser-link").textContent = browser.link;
-  $("#private-commands").replaceChildren(
+  $(".browser-link", panel).textContent = browser.link;
+  $(".private-commands", panel).replaceChildren(
     ...browser.private_window_commands.map((command) => {
       const item = document.createElement("li");
       const code = document.createElement("code");
@@ -603,16 +670,17 @@ function showBrowserSignIn(browser: BrowserSignIn | null): void {
   );
 }
 
-async function copyBrowserLink(): Promise<void> {
+async function copyBrowserLink(at: string, status: string): Promise<void> {
   try {
-    ok(await commands.copySignInLink($("#browser-link").textContent ?? ""));
-    $("#login-status").textContent = "Sign-in link copied: paste it into a private window.";
+    ok(await commands.copySignInLink($(".browser-link", $(at)).textContent ?? ""));
+    $(status).textContent = "Sign-in link copied: paste it into a private window of the browser your organisation allows.";
   } catch (e) {
     showError(e);
   }
 }
 
 async function cancelLogin(): Promise<void> {
+  if (startingLogin) cancelWhenStarted = true;
   if (currentLogin !== null) {
     try {
       ok(await commands.cancelLogin(currentLogin));
@@ -623,7 +691,7 @@ async function cancelLogin(): Promise<void> {
   currentLogin = null;
   pushAfterRenewal = null;
   setWaiting(false, "");
-  showBrowserSignIn(null);
+  showBrowserSignIn("#browser-sign-in", null);
   $("#login-panel").hidden = true;
 }
 
@@ -647,7 +715,7 @@ async function loginFinished(result: LoginFinished): Promise<void> {
   }
   if (result.outcome !== "needs-org") {
     pushAfterRenewal = null;
-    showBrowserSignIn(null);
+    showBrowserSignIn("#browser-sign-in", null);
   }
   switch (result.outcome) {
     case "stored":
@@ -658,6 +726,7 @@ async function loginFinished(result: LoginFinished): Promise<void> {
         await refresh();
         const card = cardOf(result.summary.org_id, result.summary.broker_id);
         if (card) {
+          busyCards.add(cardKey(result.summary.org_id, result.summary.broker_id));
           withSpinner($(".entra-result", card), "Token renewed; pushing it into the linked jobs…");
           $<HTMLButtonElement>(".push", card).disabled = true;
         }
@@ -726,7 +795,8 @@ async function main(): Promise<void> {
   void setupStartAtLogin().catch(showError);
   $("#login-form").addEventListener("submit", (e) => void startLogin(e, "window"));
   $("#start-login-browser").addEventListener("click", (e) => void startLogin(e, "browser"));
-  $("#copy-browser-link").addEventListener("click", () => void copyBrowserLink());
+  $("#copy-browser-link").addEventListener("click", () => void copyBrowserLink("#browser-sign-in", "#login-status"));
+  $("#copy-entra-browser-link").addEventListener("click", () => void copyBrowserLink("#entra-browser-sign-in", "#entra-status"));
   $("#org-form").addEventListener("submit", fileToken);
   $("#cancel-login").addEventListener("click", cancelLogin);
   $("#quit").addEventListener("click", () => void commands.quitApp().then((r) => r.status === "error" && showError(r.error)));

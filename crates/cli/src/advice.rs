@@ -21,7 +21,7 @@ pub(crate) fn next_step(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::EntraNotFound => Some("run `scim-token entra apps` and link the app and job to use."),
         ErrorKind::EntraThrottled => Some("wait a minute and run the command again."),
         ErrorKind::EntraPolicy => Some(
-            "sign in from a browser on a device your organisation's policy allows: `scim-token entra login --device-code` prints a code to type there.",
+            "sign in where your organisation's policy allows: `scim-token entra login --no-browser` prints the address to open in an allowed browser, and `--device-code` a code to type on an allowed device (if the tenant permits device codes).",
         ),
         ErrorKind::EntraPermission => Some(
             "run `scim-token entra login` as an Application Administrator or Cloud Application Administrator.",

@@ -143,3 +143,41 @@ pub async fn click(client: &Client, css: &str) {
         .await
         .unwrap();
 }
+
+/// In the app with its sandbox: links the card's token to the local Entra's Cisco Webex job
+/// (Entra signed in already): pick, choose, link, and wait for the job under the card. Returns
+/// the job as the choice named it.
+pub async fn link_to_the_webex_job(client: &Client) -> String {
+    click(client, ".card .entra-pick").await;
+    let choice = wait_text(
+        client,
+        ".card .entra-choice",
+        |t| t.contains("Cisco Webex"),
+        Duration::from_secs(30),
+    )
+    .await;
+    click(client, ".card .entra-link").await;
+    wait_text(
+        client,
+        ".card .entra-jobs",
+        |t| t.contains("Cisco Webex"),
+        Duration::from_secs(30),
+    )
+    .await;
+    choice
+}
+
+/// Starts a push (or "Renew and push") with `button` and waits for the plan a first push shows.
+pub async fn plan_of_first_push(client: &Client, button: &str) -> String {
+    click(client, button).await;
+    if button.ends_with("renew-push") {
+        click(client, "#start-login").await;
+    }
+    wait_text(
+        client,
+        ".card .entra-plan-text",
+        |t| t.contains("Will change"),
+        Duration::from_secs(45),
+    )
+    .await
+}

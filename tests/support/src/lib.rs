@@ -345,18 +345,18 @@ pub fn chromium(url: &str) -> String {
 }
 
 /// A script in `dir` that stands in for the system's default browser (for `BROWSER`): it opens
-/// the address it is given in headless Chromium, in the background, with a profile of its own,
-/// and records each address in `opened.txt` beside it.
+/// the address it is given in headless Chromium, in the background, with a fresh profile under
+/// `dir` for each address (two at once never share one), and records each address in
+/// `opened.txt` beside it.
 pub fn default_browser_script(dir: &Path) -> PathBuf {
     let script = dir.join("default-browser");
-    let profile = dir.join("browser-profile");
     let opened = dir.join("opened.txt");
     let text = format!(
-        "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{opened}'\n{chromium} {flags} --user-data-dir='{profile}' --dump-dom \"$1\" >/dev/null 2>&1 &\nexit 0\n",
+        "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{opened}'\nprofile=$(mktemp -d '{dir}/profile.XXXXXX')\n{chromium} {flags} --user-data-dir=\"$profile\" --dump-dom \"$1\" >/dev/null 2>&1 &\nexit 0\n",
         opened = opened.display(),
+        dir = dir.display(),
         chromium = chromium_path().display(),
         flags = CHROMIUM_FLAGS.join(" "),
-        profile = profile.display(),
     );
     std::fs::write(&script, text).unwrap();
     #[cfg(unix)]

@@ -71,10 +71,14 @@ pub(crate) struct LoginArgs {
     /// device authorization grant). For a server over SSH, or when your browser is elsewhere.
     #[arg(long, conflicts_with = "no_browser")]
     device_code: bool,
-    /// Give up after this many seconds.
-    #[arg(long, default_value_t = 300)]
-    timeout: u64,
+    /// Give up after this many seconds [default: 300; with --device-code, when the code
+    /// expires].
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
 }
+
+/// How long a browser sign-in waits unless told.
+const BROWSER_SIGN_IN_LIMIT: Duration = Duration::from_secs(300);
 
 pub(crate) async fn run(command: EntraCommand) -> Result<ExitCode> {
     let api = super::api()?;
@@ -135,10 +139,11 @@ async fn login(api: &Api, args: LoginArgs) -> Result<ExitCode> {
         tenant: Some(args.tenant),
         client_id: Some(args.client_id),
     };
-    let limit = Duration::from_secs(args.timeout);
+    let limit = args.timeout.map(Duration::from_secs);
     if args.device_code {
         return device_login(api, request, limit).await;
     }
+    let limit = limit.unwrap_or(BROWSER_SIGN_IN_LIMIT);
     let sign_in = api
         .entra_sign_in(request, limit)
         .await
@@ -167,11 +172,13 @@ async fn login(api: &Api, args: LoginArgs) -> Result<ExitCode> {
 }
 
 /// `entra login --device-code`: the code to type on any device, then the wait.
-async fn device_login(api: &Api, request: EntraSignInRequest, limit: Duration) -> Result<ExitCode> {
+async fn device_login(api: &Api, request: EntraSignInRequest, limit: Option<Duration>) -> Result<ExitCode> {
     let sign_in = api
         .entra_device_sign_in(request)
         .await
         .context("cannot start the Entra sign-in")?;
+    // Unless told otherwise, wait as long as the code is good for (MFA on a phone takes time).
+    let limit = limit.unwrap_or(sign_in.expires_in);
     eprintln!(
         "To sign in to Entra ({} cloud) as an Application Administrator or Cloud Application Administrator, open\n\n  {}\n\non any device and enter the code {} (it expires in {} minutes).\n",
         sign_in.target().cloud,

@@ -53,10 +53,22 @@ fn login_status_token_test_forget() {
     assert_eq!(out.code(), Some(0), "{}", out.stderr);
     assert!(out.stdout.contains(&sandbox.tenant_url()), "{}", out.stdout);
     // The redirect lands in a normal window's history: the CLI says how to open a private one.
+    // In the form of the shell of the system the CLI runs on (Windows: PowerShell).
+    let private = if support::under_wine() {
+        [
+            format!("Start-Process msedge -ArgumentList '--inprivate', '{url}'"),
+            format!("Start-Process firefox -ArgumentList '-private-window', '{url}'"),
+        ]
+    } else {
+        [
+            format!("chromium --incognito '{url}'"),
+            format!("firefox --private-window '{url}'"),
+        ]
+    };
     assert!(
-        out.stderr.contains(&format!("chromium --incognito '{url}'"))
-            && out.stderr.contains("firefox --private-window")
-            && out.stderr.contains("msedge --inprivate"),
+        private
+            .iter()
+            .all(|command| out.stderr.contains(command.as_str())),
         "{}",
         out.stderr
     );

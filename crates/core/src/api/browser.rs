@@ -12,15 +12,34 @@ pub fn open_in_browser(url: &Url) -> Result<(), ApiError> {
     webbrowser::open(url.as_str()).map_err(|e| ApiError::Browser(e.to_string()))
 }
 
-/// The commands that open `url` in a private window of each common browser, quoted for a POSIX
-/// shell or PowerShell alike (single quotes; a URL never holds one unescaped).
+/// The commands that open `url` in a private window of each common browser, as this system's
+/// shell takes them (nothing here runs them).
 pub fn private_window_commands(url: &Url) -> Vec<String> {
+    private_window_commands_for(std::env::consts::OS, url)
+}
+
+/// The same for `os` (`linux`, `windows`, `macos`, …): POSIX shells quote with `'`, PowerShell
+/// too; the URL's own `'` is percent-encoded so no quote can end early.
+fn private_window_commands_for(os: &str, url: &Url) -> Vec<String> {
     let quoted = format!("'{}'", url.as_str().replace('\'', "%27"));
-    vec![
-        format!("chromium --incognito {quoted}   (also google-chrome)"),
-        format!("firefox --private-window {quoted}"),
-        format!("msedge --inprivate {quoted}"),
-    ]
+    match os {
+        "windows" => vec![
+            format!("Start-Process msedge -ArgumentList '--inprivate', {quoted}"),
+            format!("Start-Process chrome -ArgumentList '--incognito', {quoted}"),
+            format!("Start-Process firefox -ArgumentList '-private-window', {quoted}"),
+        ],
+        "macos" => vec![
+            format!("open -na 'Google Chrome' --args --incognito {quoted}"),
+            format!("open -na 'Microsoft Edge' --args --inprivate {quoted}"),
+            format!("open -na Firefox --args -private-window {quoted}"),
+        ],
+        _ => vec![
+            format!("chromium --incognito {quoted}"),
+            format!("google-chrome --incognito {quoted}"),
+            format!("firefox --private-window {quoted}"),
+            format!("microsoft-edge --inprivate {quoted}"),
+        ],
+    }
 }
 
 #[cfg(test)]

@@ -192,15 +192,16 @@ impl ApiError {
 }
 
 fn entra_kind(err: &EntraError) -> ErrorKind {
+    // A policy refusal first: signing in again in the same place would only be refused again.
+    if let EntraError::SignIn { description, .. } | EntraError::TokenEndpoint { description, .. } = err
+        && crate::entra::policy_refusal(description).is_some()
+    {
+        return ErrorKind::EntraPolicy;
+    }
     if err.needs_sign_in() {
         return ErrorKind::EntraSignInNeeded;
     }
     match err {
-        EntraError::SignIn { description, .. } | EntraError::TokenEndpoint { description, .. }
-            if crate::entra::policy_refusal(description).is_some() =>
-        {
-            ErrorKind::EntraPolicy
-        }
         EntraError::SignIn { code, .. } if code == "access_denied" || code == "authorization_declined" => {
             ErrorKind::Denied
         }
@@ -255,6 +256,45 @@ mod tests {
             serde_json::from_str::<ErrorKind>("\"token-refused\"").unwrap(),
             ErrorKind::TokenRefused
         );
+    }
+
+    #[test]
+    fn a_conditional_access_refusal_is_named_wherever_entra_sends_it() {
+        let refused = |description: &str| {
+            ApiError::Entra(EntraError::SignIn {
+                code: "access_denied".into(),
+                description: description.into(),
+            })
+            .kind()
+        };
+        assert_eq!(
+            refused("AADSTS53003: Access has been blocked by Conditional Access policies."),
+            ErrorKind::EntraPolicy
+        );
+        assert_eq!(
+            refused("AADSTS53000: Device is not in required device state."),
+            ErrorKind::EntraPolicy
+        );
+        assert_eq!(
+            refused("AADSTS530032: Blocked by security defaults."),
+            ErrorKind::Denied,
+            "another number that starts alike is not the policy refusal"
+        );
+        assert_eq!(
+            refused("AADSTS65004: User declined to consent."),
+            ErrorKind::Denied
+        );
+        // From the token endpoint too, even as invalid_grant (which otherwise asks for a sign-in).
+        let at_token = ApiError::Entra(EntraError::TokenEndpoint {
+            code: "invalid_grant".into(),
+            description: "AADSTS53003: Access has been blocked by Conditional Access policies.".into(),
+        });
+        assert_eq!(at_token.kind(), ErrorKind::EntraPolicy);
+        let declined = ApiError::Entra(EntraError::SignIn {
+            code: "authorization_declined".into(),
+            description: "AADSTS70000: the user declined".into(),
+        });
+        assert_eq!(declined.kind(), ErrorKind::Denied);
     }
 
     #[test]

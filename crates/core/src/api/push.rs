@@ -139,6 +139,7 @@ impl Api {
         if record.entra_links.is_empty() {
             return Err(ApiError::NotLinked(record.org_id));
         }
+        let _one_at_a_time = self.pushes.lock().await;
         let token = self.token(record).await?;
         let mut reports = Vec::new();
         for link in &record.entra_links {

@@ -135,21 +135,33 @@ impl WebexSignIn {
         } else {
             limit
         };
-        let from_listener = async move {
-            match listener {
-                Ok(listener) => listener.wait().await.map_err(ApiError::from),
-                Err(_) => std::future::pending().await,
-            }
-        };
+        // Its own task, so that whoever wins the race, the listener is stopped and awaited: it
+        // has let go of port 3000 before the next sign-in may bind it.
+        let mut listening = listener.ok().map(|l| tokio::spawn(l.wait()));
         let parse = |url: &Url| match callback::parse(url.as_str(), &pending) {
             Ok(captured) => Some(Ok(captured)),
             Err(err) if err.ends_sign_in() => Some(Err(ApiError::from(err))),
             // Any page can navigate to the redirect: what is not this sign-in's is ignored.
             Err(_) => None,
         };
-        let outcome = first_redirect(from_listener, window, parse, stop, race_limit).await;
+        let outcome = {
+            let from_listener = async {
+                match listening.as_mut() {
+                    Some(task) => match task.await {
+                        Ok(result) => result.map_err(ApiError::from),
+                        Err(join) => std::panic::resume_unwind(join.into_panic()),
+                    },
+                    None => std::future::pending().await,
+                }
+            };
+            first_redirect(from_listener, window, parse, stop, race_limit).await
+        };
         if let Some(cancel) = cancel_listener {
             cancel.cancel();
+        }
+        if let Some(task) = listening.filter(|task| !task.is_finished()) {
+            // It drains its connections within 5 s, then frees the port.
+            let _ = tokio::time::timeout(LISTENER_GRACE + LISTENER_GRACE, task).await;
         }
         Ok(Capture {
             captured: outcome?,

@@ -37,6 +37,9 @@ pub struct Api {
     /// instead of redeeming the same (rotating) refresh token twice.
     /// Each is kept with the sign-in it came from (its `signed_in_at`).
     pub(super) graph_tokens: tokio::sync::Mutex<HashMap<crate::entra::EntraTarget, CachedGraphToken>>,
+    /// One push at a time in this process: two read-merge-write-verify sequences on one job (a
+    /// "Renew and push" and a Push button) must not interleave.
+    pub(super) pushes: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Api {
@@ -65,6 +68,7 @@ impl Api {
             unstored: Mutex::new(HashMap::new()),
             http: entra_http(),
             graph_tokens: tokio::sync::Mutex::new(HashMap::new()),
+            pushes: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -18,6 +18,9 @@ use super::error::EntraError;
 use super::login::{EntraTarget, EntraTokenResponse, EntraTokens, OauthHttp, OauthHttpError, tokens};
 use super::{devicecode_path, token_path};
 
+/// The longest oauth2 waits between polls after a network error, beyond Entra's interval.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
 /// oauth2's client with the device authorization and token endpoints.
 type DeviceClient = oauth2::Client<
     BasicErrorResponse,
@@ -109,11 +112,13 @@ impl DeviceSignIn {
     pub async fn wait(self, limit: Duration, http: &reqwest::Client) -> Result<EntraTokens, EntraError> {
         let client = self.target.device_client()?;
         let oauth_http = OauthHttp(http);
-        let poll = client.exchange_device_access_token(&self.details).request_async(
-            &oauth_http,
-            tokio::time::sleep,
-            None,
-        );
+        // After a network error oauth2 backs off, up to this; never below an interval Entra
+        // raised with slow_down (RFC 8628 §3.5).
+        let backoff = self.details.interval() + MAX_BACKOFF;
+        let poll = client
+            .exchange_device_access_token(&self.details)
+            .set_max_backoff_interval(backoff)
+            .request_async(&oauth_http, tokio::time::sleep, None);
         let response = match tokio::time::timeout(limit, poll).await {
             Err(_) => return Err(EntraError::Timeout(limit)),
             Ok(response) => response.map_err(device_error)?,

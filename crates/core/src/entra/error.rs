@@ -36,18 +36,24 @@ fn graph_hint(status: u16) -> &'static str {
 /// What an Entra sign-in error asks of the admin, by its OAuth code or AADSTS number.
 /// The Conditional Access refusals Microsoft documents for a device or app the policy does not
 /// allow, with what each means (`../shared/reference/entra-graph.md`).
-const POLICY_REFUSALS: [(&str, &str); 4] = [
+const POLICY_REFUSALS: [(&str, &str); 5] = [
     ("AADSTS53000", "the device is not compliant"),
     ("AADSTS53001", "the device is not joined to the domain"),
     ("AADSTS53002", "the application is not approved"),
     ("AADSTS53003", "Conditional Access blocked the sign-in"),
+    ("AADSTS50097", "device authentication is required"),
 ];
 
-/// What Conditional Access refused, when `description` names one of its refusals.
+/// What Conditional Access refused, when `description` names one of its refusals (the whole
+/// number: AADSTS530032, a security-defaults refusal no browser helps with, is not AADSTS53003).
 pub fn policy_refusal(description: &str) -> Option<&'static str> {
     POLICY_REFUSALS
         .iter()
-        .find(|(code, _)| description.contains(code))
+        .find(|(code, _)| {
+            description
+                .match_indices(code)
+                .any(|(at, _)| !description[at + code.len()..].starts_with(|c: char| c.is_ascii_digit()))
+        })
         .map(|(_, what)| *what)
 }
 
@@ -59,6 +65,8 @@ fn sign_in_hint(code: &str, description: &str) -> &'static str {
         || description.contains("AADSTS90094")
     {
         ". An administrator must grant consent: in the Entra admin center, Enterprise applications → the client (Microsoft Graph Command Line Tools, or your own app registration) → Permissions → Grant admin consent for Synchronization.ReadWrite.All and Application.Read.All"
+    } else if description.contains("AADSTS7000218") {
+        ". The app registration does not allow the device code flow: in the Entra admin center, App registrations → the app → Authentication → Allow public client flows: Yes, or sign in with your browser"
     } else if description.contains("AADSTS700016") || description.contains("AADSTS50011") {
         ". The tenant does not allow this client: register an app of your own (public client, redirect URI http://localhost, the two permissions above) and sign in with its client ID"
     } else if code == "access_denied" || code == "authorization_declined" {
