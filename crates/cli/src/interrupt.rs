@@ -5,6 +5,7 @@
 use std::future::Future;
 
 use anyhow::{Context, Result};
+use scim_token_core::api::Stop;
 
 /// Installs the handler now; the returned future completes on the next Ctrl-C (SIGINT).
 pub(crate) fn ctrl_c() -> Result<impl Future<Output = ()> + Send + 'static> {
@@ -15,5 +16,14 @@ pub(crate) fn ctrl_c() -> Result<impl Future<Output = ()> + Send + 'static> {
     let mut signal = signal.context("cannot install the Ctrl-C handler")?;
     Ok(async move {
         signal.recv().await;
+    })
+}
+
+/// The same, as what stops a sign-in's wait: [`Stop::Interrupted`] on the next Ctrl-C.
+pub(crate) fn stop_on_ctrl_c() -> Result<impl Future<Output = Stop> + Send + 'static> {
+    let interrupted = ctrl_c()?;
+    Ok(async move {
+        interrupted.await;
+        Stop::Interrupted
     })
 }

@@ -159,14 +159,10 @@ async fn login(api: &Api, args: LoginArgs) -> Result<ExitCode> {
             Err(e) => eprintln!("{e}."),
         }
     }
-    let interrupted = crate::interrupt::ctrl_c()?;
+    let interrupted = crate::interrupt::stop_on_ctrl_c()?;
     let finished = {
         let _spinner = Spinner::start("Waiting for the Entra sign-in to finish…");
-        api.entra_finish_sign_in(sign_in, None, async {
-            interrupted.await;
-            Stop::Interrupted
-        })
-        .await
+        api.entra_finish_sign_in(sign_in, None, interrupted).await
     };
     signed_in(finished)
 }
@@ -186,14 +182,10 @@ async fn device_login(api: &Api, request: EntraSignInRequest, limit: Option<Dura
         sign_in.user_code,
         sign_in.expires_in.as_secs().div_ceil(60),
     );
-    let interrupted = crate::interrupt::ctrl_c()?;
+    let interrupted = crate::interrupt::stop_on_ctrl_c()?;
     let finished = {
         let _spinner = Spinner::start("Waiting for you to sign in on the other device…");
-        api.entra_finish_device_sign_in(sign_in, limit, async {
-            interrupted.await;
-            Stop::Interrupted
-        })
-        .await
+        api.entra_finish_device_sign_in(sign_in, limit, interrupted).await
     };
     signed_in(finished)
 }

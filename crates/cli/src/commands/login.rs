@@ -54,15 +54,10 @@ pub(crate) async fn run(options: Options) -> Result<ExitCode> {
             Err(e) => eprintln!("{e}."),
         }
     }
-    let interrupted = crate::interrupt::ctrl_c()?;
+    let interrupted = crate::interrupt::stop_on_ctrl_c()?;
     let capture = {
         let _spinner = Spinner::start("Waiting for the sign-in to finish…");
-        sign_in
-            .capture(None, async {
-                interrupted.await;
-                Stop::Interrupted
-            })
-            .await
+        sign_in.capture(None, interrupted).await
     };
     let Capture { pending, captured } = match capture {
         Err(ApiError::Stopped(Stop::Interrupted)) => {
