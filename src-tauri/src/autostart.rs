@@ -3,7 +3,8 @@
 //!
 //! On Linux the app writes the XDG autostart entry itself (`xdg`): tauri-plugin-autostart always
 //! writes to `~/.config/autostart`, which desktops ignore when `XDG_CONFIG_HOME` points elsewhere.
-//! On macOS (login item) and Windows (Run key) the plugin does the job.
+//! On macOS (a launch agent, `~/Library/LaunchAgents/scim-token.plist`) and Windows (the Run key)
+//! the plugin does the job.
 
 #[cfg(target_os = "linux")]
 mod xdg;
@@ -20,8 +21,8 @@ use crate::error::CommandError;
 /// The argument the login entry starts the app with.
 const TRAY_ARG: &str = "--tray";
 
-/// The entry's name: the Windows Run value and the macOS login item (the Windows uninstaller
-/// removes the same value).
+/// The entry's name: the Windows Run value and the macOS launch agent's label and file name (the
+/// Windows uninstaller removes the same value).
 #[cfg_attr(target_os = "linux", allow(dead_code))]
 const ENTRY_NAME: &str = "scim-token";
 
@@ -31,6 +32,9 @@ pub(crate) fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     let builder = builder.plugin(
         tauri_plugin_autostart::Builder::new()
             .app_name(ENTRY_NAME)
+            // A launch agent needs no permission; the AppleScript login item would make macOS ask
+            // the user to let scim-token control System Events.
+            .macos_launcher(tauri_plugin_autostart::MacosLauncher::LaunchAgent)
             .arg(TRAY_ARG)
             .build(),
     );
@@ -91,5 +95,16 @@ mod tests {
             "the uninstaller removes the Run value {ENTRY_NAME}"
         );
         assert_eq!(TRAY_ARG, "--tray");
+    }
+
+    /// On macOS both the login entry and `scim-token watch` are launch agents in
+    /// `~/Library/LaunchAgents`: turning one off must never remove the other's file.
+    #[test]
+    fn macos_login_agent_and_watch_agent_are_different_files() {
+        use scim_token_core::watch::launchd;
+        let agents = std::path::Path::new("/Users/admin/Library/LaunchAgents");
+        let login_agent = agents.join(format!("{ENTRY_NAME}.plist"));
+        assert_ne!(login_agent, launchd::plist_path(agents));
+        assert_ne!(ENTRY_NAME, launchd::LABEL);
     }
 }

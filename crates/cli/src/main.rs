@@ -5,6 +5,7 @@
 mod advice;
 mod commands;
 mod interrupt;
+mod notification;
 mod output;
 
 use std::process::ExitCode;

@@ -8,6 +8,7 @@ use anyhow::Result;
 use scim_token_core::TokenSummary;
 use scim_token_core::api::LinkHealth;
 
+use crate::notification::show;
 use crate::output::{days_phrase, timestamp};
 
 pub(crate) async fn run(within_days: i64, notify: bool, json: bool) -> Result<ExitCode> {
@@ -58,17 +59,6 @@ fn raise_job_notification(jobs: &[&LinkHealth]) {
             "{body}\nRun `scim-token push` after renewing the token, or `scim-token entra login` if the sign-in expired."
         ),
     );
-}
-
-fn show(summary: &str, body: &str) {
-    let shown = notify_rust::Notification::new()
-        .summary(summary)
-        .body(body)
-        .appname("scim-token")
-        .show();
-    if let Err(err) = shown {
-        eprintln!("warning: could not show a desktop notification: {err}");
-    }
 }
 
 fn raise_notification(due: &[TokenSummary]) {

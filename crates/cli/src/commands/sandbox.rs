@@ -30,7 +30,7 @@ pub(crate) struct SandboxArgs {
     /// Keep users and groups in this SQLite file across restarts.
     #[arg(long, value_name = "FILE")]
     data: Option<std::path::PathBuf>,
-    /// Lifetime of issued api, in seconds.
+    /// Lifetime of issued tokens, in seconds.
     #[arg(long, default_value_t = scim_token_sandbox::DEFAULT_TOKEN_LIFETIME.whole_seconds())]
     token_lifetime: i64,
     /// Port of the local Entra on 127.0.0.1 [default: --port + 1; any free port with --port 0].
@@ -42,7 +42,7 @@ pub(crate) struct SandboxArgs {
     /// A public client ID registered at the local Entra besides Microsoft Graph Command Line Tools.
     #[arg(long, value_name = "ID")]
     entra_client: Option<String>,
-    /// Lifetime of the local Entra's access api, in seconds.
+    /// Lifetime of the local Entra's access tokens, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = entra::DEFAULT_ACCESS_TOKEN_LIFETIME.whole_seconds())]
     entra_token_lifetime: i64,
     /// Seconds a device code of the local Entra stays good: its expires_in (Entra: 15 minutes).
