@@ -22,6 +22,13 @@ InstallDir "$LOCALAPPDATA\Programs\scim-token"
 InstallDirRegKey HKCU "Software\scim-token" "InstallDir"
 SetCompressor /SOLID lzma
 
+; With -DSIGN=<command> (scripts/package --windows --sign), the installer and the uninstaller it
+; writes are Authenticode-signed as makensis finishes each; a failed signing fails the build.
+!ifdef SIGN
+  !finalize '"${SIGN}" sign "%1"' = 0
+  !uninstfinalize '"${SIGN}" sign "%1"' = 0
+!endif
+
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\scim-token"
 ; Where the WebView2 runtime registers itself (per machine, then per user).
 !define WEBVIEW2_KEY "SOFTWARE\WOW6432Node\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}"
@@ -47,7 +54,7 @@ Function .onInit
   ReadRegStr $0 HKCU "${WEBVIEW2_USER_KEY}" "pv"
   StrCmp $0 "" +2 0
   StrCmp $0 "0.0.0.0" 0 done
-  MessageBox MB_OKCANCEL|MB_ICONEXCLAMATION /SD IDOK "scim-token's window needs the Microsoft Edge WebView2 Runtime, which this computer does not seem to have. Get the Evergreen Bootstrapper from https://developer.microsoft.com/microsoft-edge/webview2/ and install it (before or after scim-token). The command-line tool scim-token.exe works without it.$\r$\n$\r$\nContinue installing?" IDOK done
+  MessageBox MB_OKCANCEL|MB_ICONEXCLAMATION "scim-token's window needs the Microsoft Edge WebView2 Runtime, which this computer does not seem to have. Get the Evergreen Bootstrapper from https://developer.microsoft.com/microsoft-edge/webview2/ and install it (before or after scim-token). The command-line tool scim-token.exe works without it.$\r$\n$\r$\nContinue installing?" /SD IDOK IDOK done
   Abort
 done:
 FunctionEnd
