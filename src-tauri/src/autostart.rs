@@ -29,15 +29,16 @@ const ENTRY_NAME: &str = "scim-token";
 /// Adds what start-at-login needs to the app: the autostart plugin, except on Linux.
 pub(crate) fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     #[cfg(not(target_os = "linux"))]
-    let builder = builder.plugin(
-        tauri_plugin_autostart::Builder::new()
+    let builder = {
+        let autostart = tauri_plugin_autostart::Builder::new()
             .app_name(ENTRY_NAME)
-            // A launch agent needs no permission; the AppleScript login item would make macOS ask
-            // the user to let scim-token control System Events.
-            .macos_launcher(tauri_plugin_autostart::MacosLauncher::LaunchAgent)
-            .arg(TRAY_ARG)
-            .build(),
-    );
+            .arg(TRAY_ARG);
+        // A launch agent needs no permission; the AppleScript login item would make macOS ask
+        // the user to let scim-token control System Events.
+        #[cfg(target_os = "macos")]
+        let autostart = autostart.macos_launcher(tauri_plugin_autostart::MacosLauncher::LaunchAgent);
+        builder.plugin(autostart.build())
+    };
     builder
 }
 
