@@ -202,7 +202,7 @@ pub(crate) async fn forget_token(
     Ok(())
 }
 
-/// Whether the embedded sandbox runs, and where.
+/// Whether the sandbox runs, and where (or why it did not start).
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn sandbox_info(shared: State<'_, Arc<Shared>>) -> Result<SandboxInfo> {
@@ -216,11 +216,11 @@ pub(crate) async fn sign_in_choices(shared: State<'_, Arc<Shared>>) -> Result<Ch
     Ok(sandbox::choices(&shared))
 }
 
-/// The embedded sandbox's recent requests, oldest first.
+/// The sandbox's recent requests, oldest first.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn sandbox_log(shared: State<'_, Arc<Shared>>) -> Result<Vec<LogLine>> {
-    Ok(sandbox::log(&shared))
+    sandbox::log(&shared).await
 }
 
 /// Whether the app starts (in the tray) at login.

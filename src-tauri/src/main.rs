@@ -1,6 +1,7 @@
 //! The scim-token desktop shell: windows, commands, tray and notifications. All logic lives in
-//! `scim-token-core` (its `api` module) and `scim-token-sandbox`; this crate only wires it to
-//! Tauri. Options: `scim-token-desktop --help`.
+//! `scim-token-core` (its `api` module); this crate only wires it to Tauri. The sandbox is not in
+//! this binary: it runs as the `scim-token` CLI beside it (`sandbox.rs`). Options:
+//! `scim-token-desktop --help`.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod autostart;
@@ -57,10 +58,7 @@ fn main() {
             let shared = Arc::new(shared);
             app.manage(shared.clone());
             if options.runs_sandbox() {
-                let started = tauri::async_runtime::block_on(sandbox::start(&shared, &options));
-                if let Err(e) = started {
-                    tracing::error!("the sandbox did not start: {}", e.message);
-                }
+                tauri::async_runtime::block_on(sandbox::start(&shared, &options));
             }
             if let Err(e) = tray::create(app.handle()) {
                 tracing::warn!("no tray icon: {e}");

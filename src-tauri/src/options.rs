@@ -8,7 +8,8 @@ use scim_token_core::clipboard::DEFAULT_CLEAR_AFTER;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "scim-token-desktop", version, about, long_about = None)]
 pub(crate) struct Options {
-    /// Run the local Webex sandbox inside the app and preselect it.
+    /// Run the local sandbox (the `scim-token` CLI beside the app, as a child process) and preselect
+    /// it.
     #[arg(long)]
     pub(crate) sandbox: bool,
     /// The sandbox's port on 127.0.0.1 (0: any free port).
@@ -20,15 +21,10 @@ pub(crate) struct Options {
     /// Run the sandbox and deny every sign-in, as if Deny were pressed (tests and demos).
     #[arg(long)]
     pub(crate) sandbox_auto_deny: bool,
-    /// Seconds between the sandbox's local Entra provisioning cycles (tests and demos; Entra's is
-    /// about 40 minutes).
-    #[arg(
-        long,
-        value_name = "SECS",
-        default_value_t = scim_token_sandbox::entra::DEFAULT_CYCLE.as_secs(),
-        value_parser = clap::value_parser!(u64).range(1..=scim_token_sandbox::entra::LONGEST_CYCLE.as_secs())
-    )]
-    pub(crate) sandbox_entra_cycle: u64,
+    /// Seconds between the sandbox's local Entra provisioning cycles (tests and demos; the
+    /// sandbox's default, like Entra, is 40 minutes).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) sandbox_entra_cycle: Option<u64>,
     /// Have the sandbox's local Entra play a Conditional Access policy that lets only an
     /// approved browser sign in, refusing the app's own window (tests and demos).
     #[arg(long)]

@@ -11,8 +11,8 @@ use scim_token_core::api::{CopySlot, LinkHealth, NeedsOrg};
 
 use crate::error::CommandError;
 use crate::events::LoginId;
+use crate::sandbox::SandboxState;
 use crate::sign_in_window::ActiveLogin;
-use scim_token_sandbox::RunningSandbox;
 
 /// A captured token waiting for its org ID, and the token a "Renew and push" meant to renew.
 pub(crate) struct Unfiled {
@@ -23,7 +23,7 @@ pub(crate) struct Unfiled {
 /// Shared by every command.
 pub(crate) struct Shared {
     pub(crate) api: Api,
-    pub(crate) sandbox: Mutex<Option<RunningSandbox>>,
+    pub(crate) sandbox: Mutex<SandboxState>,
     pub(crate) login: tokio::sync::Mutex<Option<ActiveLogin>>,
     /// The Entra sign-in in progress.
     pub(crate) entra_login: tokio::sync::Mutex<Option<ActiveLogin>>,
@@ -43,7 +43,7 @@ impl Shared {
     pub(crate) fn open(clear_clipboard_after: Duration) -> Result<Self, CommandError> {
         Ok(Self {
             api: Api::open_default()?,
-            sandbox: Mutex::new(None),
+            sandbox: Mutex::new(SandboxState::Off),
             login: tokio::sync::Mutex::new(None),
             entra_login: tokio::sync::Mutex::new(None),
             unfiled: Mutex::new(HashMap::new()),

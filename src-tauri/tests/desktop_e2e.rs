@@ -13,7 +13,7 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use desktop::{click, launch, wait_text};
+use desktop::{click, launch, value_of, wait_text};
 use fantoccini::Locator;
 use serde_json::json;
 
@@ -61,13 +61,7 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
     );
 
     click(&client, "#get-token").await;
-    let broker = client
-        .find(Locator::Css("#broker"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
+    let broker = value_of(&client, "#broker").await;
     assert_eq!(
         broker.as_deref(),
         Some("sandbox"),
@@ -358,6 +352,43 @@ async fn the_sign_in_page_cannot_call_any_command() {
         !log.contains("PROBE-PAGE-WAS-HERE"),
         "a page wrote into the app's log"
     );
+    client.close().await.unwrap();
+}
+
+/// The app runs the sandbox as the CLI beside it; an app installed without it says where it
+/// looked, in the sandbox panel, and still works.
+#[tokio::test]
+#[ignore = "full tier: the desktop app through tauri-driver in scripts/world; scripts/test runs it"]
+async fn without_the_cli_beside_it_the_sandbox_panel_says_where_it_looked() {
+    let _one = ONE_APP.lock().await;
+    let alone = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let app = alone.path().join("scim-token-desktop");
+    std::fs::hard_link(APP, &app)
+        .or_else(|_| std::fs::copy(APP, &app).map(drop))
+        .unwrap();
+    let app = app.to_str().unwrap();
+    let (_driver, client) = launch(app, &["--sandbox", "--sandbox-port", "0"]).await;
+    let problem = wait_text(
+        &client,
+        "#sandbox-problem",
+        |t| !t.is_empty(),
+        Duration::from_secs(20),
+    )
+    .await;
+    let expected = alone.path().join("scim-token");
+    assert!(
+        problem.contains(expected.to_str().unwrap()) && problem.contains("SCIM_TOKEN_CLI"),
+        "{problem}"
+    );
+    let running = client.find(Locator::Css("#sandbox-running")).await.unwrap();
+    assert!(
+        !running.is_displayed().await.unwrap(),
+        "no sandbox details are shown"
+    );
+    // The rest of the app is there: the sign-in form opens, with Webex preselected.
+    click(&client, "#get-token").await;
+    let broker = value_of(&client, "#broker").await;
+    assert_eq!(broker.as_deref(), Some("webex"));
     client.close().await.unwrap();
 }
 

@@ -33,11 +33,11 @@ export const commands = {
 	testConnection: (org: OrgId, broker: BrokerId) => typedError<ConnectionTested, CommandError>(__TAURI_INVOKE("test_connection", { org, broker })),
 	/**  Removes the org's token and record. */
 	forgetToken: (org: OrgId, broker: BrokerId) => typedError<null, CommandError>(__TAURI_INVOKE("forget_token", { org, broker })),
-	/**  Whether the embedded sandbox runs, and where. */
+	/**  Whether the sandbox runs, and where (or why it did not start). */
 	sandboxInfo: () => typedError<SandboxInfo, CommandError>(__TAURI_INVOKE("sandbox_info")),
 	/**  The brokers and clouds the sign-in forms offer, with their words. */
 	signInChoices: () => typedError<Choices, CommandError>(__TAURI_INVOKE("sign_in_choices")),
-	/**  The embedded sandbox's recent requests, oldest first. */
+	/**  The sandbox's recent requests, oldest first. */
 	sandboxLog: () => typedError<LogLine[], CommandError>(__TAURI_INVOKE("sandbox_log")),
 	/**  Whether the app starts (in the tray) at login. */
 	startAtLogin: () => typedError<boolean, CommandError>(__TAURI_INVOKE("start_at_login")),
@@ -143,7 +143,7 @@ export type Choice<T> = {
 export type Choices = {
 	brokers: Choice<BrokerId>[],
 	clouds: Choice<Cloud>[],
-	/**  The broker chosen at first: the embedded sandbox when it runs. */
+	/**  The broker chosen at first: the app's sandbox when it runs. */
 	preferred: string,
 };
 
@@ -510,6 +510,8 @@ export type SandboxInfo = {
 	tenant_url: string | null,
 	/**  The local Entra's root (sign-in and Graph). */
 	entra_base: string | null,
+	/**  Why the sandbox asked for did not start (for example: where the CLI was looked for). */
+	problem: string | null,
 };
 
 /**  Someone launched the app again; the running one was brought forward. */

@@ -756,7 +756,10 @@ async function loginFinished(result: LoginFinished): Promise<void> {
 
 async function refreshSandbox(): Promise<void> {
   const info = ok(await commands.sandboxInfo());
-  $("#sandbox-panel").hidden = !info.running;
+  $("#sandbox-panel").hidden = !info.running && info.problem === null;
+  $("#sandbox-problem").hidden = info.problem === null;
+  $("#sandbox-problem").textContent = info.problem ?? "";
+  $("#sandbox-running").hidden = !info.running;
   if (!info.running) return;
   $("#sandbox-tenant").textContent = info.tenant_url ?? "";
   $("#sandbox-entra").textContent = info.entra_base ?? "";

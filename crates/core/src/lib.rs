@@ -18,6 +18,7 @@ pub mod markup;
 pub mod navigation;
 pub mod org_id;
 pub mod probe;
+pub mod sandbox_child;
 pub mod summary;
 pub mod token;
 pub mod vault;

@@ -134,6 +134,17 @@ pub async fn wait_text(client: &Client, css: &str, want: impl Fn(&str) -> bool, 
 }
 
 /// Clicks the first element matching `css`.
+/// The `value` of the element at `css` (a select's chosen option, an input's text).
+pub async fn value_of(client: &Client, css: &str) -> Option<String> {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .prop("value")
+        .await
+        .unwrap()
+}
+
 pub async fn click(client: &Client, css: &str) {
     client
         .find(Locator::Css(css))

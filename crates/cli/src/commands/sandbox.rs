@@ -79,6 +79,14 @@ pub(crate) struct SandboxArgs {
     /// Firefox) sign in to the local Entra: an embedded window is refused with AADSTS53003.
     #[arg(long)]
     entra_approved_browsers_only: bool,
+    /// Print one JSON line, `{"base": …, "entra_base": …}`, once both origins listen, and nothing
+    /// else on stdout (for a program that starts the sandbox: the desktop app).
+    #[arg(long)]
+    json: bool,
+    /// Stop when standard input closes: a parent that holds the other end of the pipe ends the
+    /// sandbox by exiting, even when it crashes.
+    #[arg(long)]
+    until_stdin_closes: bool,
 }
 
 pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
@@ -121,9 +129,54 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
         running.stop().await?;
         anyhow::bail!("--auto-approve {email}: no such sandbox account");
     }
+    let stop = stop_signal(args.until_stdin_closes)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({"base": running.base(), "entra_base": running.entra_base()})
+        );
+    } else {
+        print_banner(&running, args.port);
+    }
+    running.serve_until(stop).await?;
+    if !args.json {
+        eprintln!("Sandbox stopped.");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C, or with `until_stdin_closes` also the end of standard input.
+fn stop_signal(until_stdin_closes: bool) -> Result<impl std::future::Future<Output = ()>> {
+    let ctrl_c = crate::interrupt::ctrl_c()?;
+    let stdin_closed = until_stdin_closes.then(stdin_closed);
+    Ok(async move {
+        match stdin_closed {
+            Some(closed) => tokio::select! {
+                () = ctrl_c => {}
+                _ = closed => {}
+            },
+            None => ctrl_c.await,
+        }
+    })
+}
+
+/// Completes when standard input ends (or cannot be read). A plain thread reads it: a read from
+/// stdin cannot be cancelled, and a tokio blocking task would hold up the runtime's shutdown.
+fn stdin_closed() -> tokio::sync::oneshot::Receiver<()> {
+    let (closed, receiver) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+        let _ = closed.send(());
+    });
+    receiver
+}
+
+/// What runs where, for a person at a terminal.
+fn print_banner(running: &scim_token_sandbox::RunningSandbox, port: u16) {
+    let sandbox = running.sandbox();
     let base = running.base().clone();
     let broker = Broker::resolve(&BrokerId::Sandbox { base: base.clone() });
-    let broker_arg = if args.port == SANDBOX_DEFAULT_PORT {
+    let broker_arg = if port == SANDBOX_DEFAULT_PORT {
         "sandbox".to_owned()
     } else {
         base.to_string()
@@ -196,7 +249,4 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
         sandbox.config().entra.cycle.as_secs()
     );
     println!("  Request log: {base}_sandbox/log (both origins)");
-    running.serve_until(crate::interrupt::ctrl_c()?).await?;
-    eprintln!("Sandbox stopped.");
-    Ok(ExitCode::SUCCESS)
 }

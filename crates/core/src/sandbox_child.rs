@@ -1,0 +1,419 @@
+//! The local sandbox run as a child process: `scim-token sandbox --port 0 --json
+//! --until-stdin-closes`, started from the CLI that ships beside the desktop app, so that the
+//! app's own binary carries none of the sandbox (its servers, SQLite, the provisioning engine).
+//!
+//! The child announces both origins as one JSON line on stdout once they listen; the Tenant URL
+//! comes from its `/_sandbox/info`, its request log from `/_sandbox/log`. Its stdin is a pipe whose
+//! other end only this process holds: when the parent exits, however it exits, the pipe closes and
+//! the child stops. Its stderr is kept (the last lines) to say why it ended, if it does.
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, ChildStdin, Command};
+use url::Url;
+
+/// The CLI's file name on this platform.
+pub const CLI_FILE_NAME: &str = if cfg!(windows) {
+    "scim-token.exe"
+} else {
+    "scim-token"
+};
+
+/// The environment variable that names the CLI to start, before the one beside the app.
+pub const CLI_VAR: &str = "SCIM_TOKEN_CLI";
+
+/// How long the child may take to listen: a cold start of a debug build on a busy 2-core machine
+/// with a seeded directory takes a few seconds.
+const READY_WITHIN: Duration = Duration::from_secs(60);
+
+/// How many of the child's last stderr lines are kept to explain an early end.
+const STDERR_LINES_KEPT: usize = 20;
+
+/// What the sandbox child is started with.
+#[derive(Debug, Clone, Default)]
+pub struct SandboxSettings {
+    /// Port of the Webex origin on 127.0.0.1; 0 for any free one (the local Entra then takes any
+    /// free one too, else the next port).
+    pub port: u16,
+    /// Sign this account in without a form.
+    pub auto_approve: Option<String>,
+    /// Answer every sign-in with access_denied.
+    pub auto_deny: bool,
+    /// Users generated on the Webex side.
+    pub seed_users: usize,
+    /// The local Entra's provisioning cycle, in seconds (the sandbox's default when `None`).
+    pub entra_cycle_seconds: Option<u64>,
+    /// The local Entra refuses sign-ins from other than an approved browser (Conditional Access).
+    pub entra_approved_browsers_only: bool,
+}
+
+impl SandboxSettings {
+    /// The child's arguments after the CLI's path.
+    pub fn args(&self) -> Vec<OsString> {
+        let mut args: Vec<OsString> = ["sandbox", "--json", "--until-stdin-closes", "--port"]
+            .into_iter()
+            .map(OsString::from)
+            .collect();
+        args.push(self.port.to_string().into());
+        args.push("--seed".into());
+        args.push(self.seed_users.to_string().into());
+        if let Some(email) = &self.auto_approve {
+            args.push("--auto-approve".into());
+            args.push(email.into());
+        }
+        if self.auto_deny {
+            args.push("--auto-deny".into());
+        }
+        if let Some(cycle) = self.entra_cycle_seconds {
+            args.push("--entra-cycle".into());
+            args.push(cycle.to_string().into());
+        }
+        if self.entra_approved_browsers_only {
+            args.push("--entra-approved-browsers-only".into());
+        }
+        args
+    }
+}
+
+/// Why the sandbox child is not running.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxChildError {
+    /// No CLI where it was looked for.
+    #[error(
+        "the sandbox runs as the scim-token command-line tool, which is not installed beside the app: looked for {}; install it there or name it in {CLI_VAR}",
+        looked.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" and ")
+    )]
+    NoCli {
+        /// Every path tried, in order.
+        looked: Vec<PathBuf>,
+    },
+    /// The CLI could not be started.
+    #[error("cannot start the sandbox ({cli}): {source}")]
+    Spawn {
+        /// The CLI's path.
+        cli: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The child ended before it announced its origins.
+    #[error("the sandbox ended before it was ready ({status}){}", stderr_tail(.stderr))]
+    EndedEarly {
+        /// Its exit status.
+        status: String,
+        /// Its last lines on stderr.
+        stderr: Vec<String>,
+    },
+    /// The child did not announce its origins in time.
+    #[error("the sandbox was not ready within {} s{}", .waited.as_secs(), stderr_tail(.stderr))]
+    NotReady {
+        /// How long it was given.
+        waited: Duration,
+        /// Its last lines on stderr.
+        stderr: Vec<String>,
+    },
+    /// The child said something this version does not understand (a CLI of another version).
+    #[error("the sandbox ({found}) answered what this app does not understand: {detail}")]
+    Protocol {
+        /// Where the CLI was found.
+        found: String,
+        /// What was wrong.
+        detail: String,
+    },
+    /// The sandbox did not answer a request.
+    #[error("the sandbox did not answer: {0}")]
+    Request(String),
+}
+
+fn stderr_tail(lines: &[String]) -> String {
+    if lines.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", lines.join(" | "))
+    }
+}
+
+/// The CLI to start: `explicit` (from [`CLI_VAR`]) when given, else the one in `beside` (the
+/// directory of the running app), as the .deb, the Windows installer and zip, and `cargo build`
+/// all place it.
+pub fn find_cli(explicit: Option<PathBuf>, beside: &Path) -> Result<PathBuf, SandboxChildError> {
+    let candidates: Vec<PathBuf> = explicit.into_iter().chain([beside.join(CLI_FILE_NAME)]).collect();
+    candidates
+        .iter()
+        .find(|path| path.is_file())
+        .cloned()
+        .ok_or(SandboxChildError::NoCli { looked: candidates })
+}
+
+/// Where the sandbox answers, and a client to ask it.
+#[derive(Debug, Clone)]
+pub struct SandboxOrigins {
+    /// The local Webex (ID broker, People, SCIM).
+    pub base: Url,
+    /// The local Entra (sign-in, Graph).
+    pub entra_base: Url,
+    /// The Webex org's Tenant URL.
+    pub tenant_url: Url,
+    http: reqwest::Client,
+}
+
+/// Which of the sandbox's two origins served a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SandboxOrigin {
+    /// The local Webex.
+    Webex,
+    /// The local Entra.
+    Entra,
+}
+
+/// One request the sandbox served (it redacts tokens, codes, passwords and secrets itself).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SandboxRequest {
+    /// Which origin served it.
+    pub origin: SandboxOrigin,
+    /// HTTP method.
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// Response status.
+    pub status: u16,
+    /// Time to answer, in milliseconds.
+    pub latency_ms: f64,
+}
+
+impl SandboxOrigins {
+    /// The requests the sandbox served lately, oldest first.
+    pub async fn log(&self) -> Result<Vec<SandboxRequest>, SandboxChildError> {
+        let url = self
+            .base
+            .join("_sandbox/log")
+            .map_err(|e| SandboxChildError::Request(e.to_string()))?;
+        let response = self.http.get(url).send().await.map_err(request_failed)?;
+        response
+            .error_for_status()
+            .map_err(request_failed)?
+            .json()
+            .await
+            .map_err(request_failed)
+    }
+}
+
+fn request_failed(e: reqwest::Error) -> SandboxChildError {
+    SandboxChildError::Request(e.without_url().to_string())
+}
+
+/// The first line the child prints.
+#[derive(Deserialize)]
+struct Announcement {
+    base: Url,
+    entra_base: Url,
+}
+
+/// What the app reads from `/_sandbox/info`.
+#[derive(Deserialize)]
+struct Info {
+    tenant_url: Url,
+}
+
+/// The running sandbox child. Dropping it (or [`SandboxChild::stop`]) ends the child.
+#[derive(Debug)]
+pub struct SandboxChild {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    origins: SandboxOrigins,
+}
+
+impl SandboxChild {
+    /// Starts `cli` as the sandbox and waits until both origins listen.
+    pub async fn start(cli: &Path, settings: &SandboxSettings) -> Result<Self, SandboxChildError> {
+        let mut command = Command::new(cli);
+        command
+            .args(settings.args())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        // A console program started from a windowed one would open a console window of its own.
+        #[cfg(windows)]
+        command.creation_flags(windows_no_console_window());
+        let mut child = command.spawn().map_err(|source| SandboxChildError::Spawn {
+            cli: cli.to_path_buf(),
+            source,
+        })?;
+        let stderr = keep_stderr(&mut child);
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let first = tokio::time::timeout(READY_WITHIN, lines.next_line()).await;
+        let line = match first {
+            Ok(Ok(Some(line))) => line,
+            Ok(_) => return Err(ended_early(&mut child, &stderr).await),
+            Err(_) => {
+                return Err(SandboxChildError::NotReady {
+                    waited: READY_WITHIN,
+                    stderr: tail(&stderr),
+                });
+            }
+        };
+        let protocol = |detail: String| SandboxChildError::Protocol {
+            found: cli.display().to_string(),
+            detail,
+        };
+        let announced: Announcement = serde_json::from_str(&line)
+            .map_err(|e| protocol(format!("its first line is not the origins: {e}")))?;
+        // Nothing else comes on stdout; read it to the end so the child never blocks on it.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| SandboxChildError::Request(e.to_string()))?;
+        let info_url = announced
+            .base
+            .join("_sandbox/info")
+            .map_err(|e| protocol(e.to_string()))?;
+        let response = http.get(info_url).send().await.map_err(request_failed)?;
+        let info: Info = response
+            .json()
+            .await
+            .map_err(|e| protocol(format!("its /_sandbox/info: {}", e.without_url())))?;
+        let stdin = child.stdin.take();
+        Ok(Self {
+            child,
+            stdin,
+            origins: SandboxOrigins {
+                base: announced.base,
+                entra_base: announced.entra_base,
+                tenant_url: info.tenant_url,
+                http,
+            },
+        })
+    }
+
+    /// Where it answers.
+    pub fn origins(&self) -> &SandboxOrigins {
+        &self.origins
+    }
+
+    /// The child's process ID.
+    pub fn id(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// Closes its stdin, which stops it, and waits (killing it after 5 s).
+    pub async fn stop(mut self) -> Option<ExitStatus> {
+        drop(self.stdin.take());
+        match tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await {
+            Ok(status) => status.ok(),
+            Err(_) => {
+                let _ = self.child.kill().await;
+                None
+            }
+        }
+    }
+}
+
+#[cfg(windows)]
+fn windows_no_console_window() -> u32 {
+    // CREATE_NO_WINDOW, from the Win32 process creation flags.
+    0x0800_0000
+}
+
+/// Reads the child's stderr in the background, logging each line and keeping the last ones.
+fn keep_stderr(child: &mut Child) -> Arc<Mutex<VecDeque<String>>> {
+    let kept = Arc::new(Mutex::new(VecDeque::new()));
+    if let Some(stderr) = child.stderr.take() {
+        let kept = Arc::clone(&kept);
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                tracing::info!(target: "sandbox", "{line}");
+                let mut kept = kept.lock().unwrap_or_else(|p| p.into_inner());
+                if kept.len() == STDERR_LINES_KEPT {
+                    kept.pop_front();
+                }
+                kept.push_back(line);
+            }
+        });
+    }
+    kept
+}
+
+fn tail(kept: &Mutex<VecDeque<String>>) -> Vec<String> {
+    kept.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .cloned()
+        .collect()
+}
+
+async fn ended_early(child: &mut Child, stderr: &Mutex<VecDeque<String>>) -> SandboxChildError {
+    let status = match tokio::time::timeout(Duration::from_secs(5), child.wait()).await {
+        Ok(Ok(status)) => status.to_string(),
+        _ => "still running, but its output closed".to_owned(),
+    };
+    // Let the stderr reader take in the last lines.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    SandboxChildError::EndedEarly {
+        status,
+        stderr: tail(stderr),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_child_is_asked_for_json_and_to_end_with_its_parent() {
+        let settings = SandboxSettings {
+            port: 0,
+            auto_approve: Some("admin@sandbox.example".into()),
+            seed_users: 25,
+            entra_cycle_seconds: Some(5),
+            entra_approved_browsers_only: true,
+            ..SandboxSettings::default()
+        };
+        let args: Vec<String> = settings
+            .args()
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect();
+        assert_eq!(
+            args.join(" "),
+            "sandbox --json --until-stdin-closes --port 0 --seed 25 --auto-approve admin@sandbox.example \
+             --entra-cycle 5 --entra-approved-browsers-only"
+        );
+    }
+
+    #[test]
+    fn the_cli_named_in_the_variable_comes_first_then_the_one_beside_the_app() {
+        let dir = tempfile::tempdir().unwrap();
+        let beside = dir.path().join(CLI_FILE_NAME);
+        let named = dir.path().join("elsewhere");
+        match find_cli(Some(named.clone()), dir.path()) {
+            Err(SandboxChildError::NoCli { looked }) => assert_eq!(looked, [named.clone(), beside.clone()]),
+            other => panic!("expected NoCli, got {other:?}"),
+        }
+        std::fs::write(&beside, "").unwrap();
+        assert_eq!(find_cli(Some(named.clone()), dir.path()).unwrap(), beside);
+        std::fs::write(&named, "").unwrap();
+        assert_eq!(find_cli(Some(named.clone()), dir.path()).unwrap(), named);
+    }
+
+    #[test]
+    fn a_missing_cli_says_where_it_looked_and_what_to_do() {
+        let message = SandboxChildError::NoCli {
+            looked: vec![PathBuf::from("/opt/scim-token/scim-token")],
+        }
+        .to_string();
+        assert!(message.contains("/opt/scim-token/scim-token"), "{message}");
+        assert!(message.contains(CLI_VAR), "{message}");
+    }
+}
