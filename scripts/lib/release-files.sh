@@ -17,17 +17,20 @@ ensure_cargo_cyclonedx() {
 # build-time-only crates), with versions, licences and package URLs. Dated by the last commit, so
 # that the same tree gives the same files.
 write_sboms() {
-  local target=$1 out=$2 version=$3 manifest program
+  local target=$1 out=$2 version=$3 sbom program
   ensure_cargo_cyclonedx
   export SOURCE_DATE_EPOCH
   SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || date +%s)
-  for manifest in crates/cli/Cargo.toml src-tauri/Cargo.toml; do
-    cargo cyclonedx --manifest-path "$manifest" --format json --spec-version 1.5 --describe binaries \
-      --target "$target" --no-build-deps --quiet
-    for sbom in "$(dirname "$manifest")"/*_bin.cdx.json; do
-      program=$(basename "$sbom" _bin.cdx.json)
-      mv "$sbom" "$out/${program}_${version}_${target}.cdx.json"
-    done
+  # One run for the workspace: it writes <program>_bin.cdx.json beside each package's Cargo.toml.
+  cargo cyclonedx --format json --spec-version 1.5 --describe binaries --target "$target" \
+    --no-build-deps --quiet
+  for sbom in crates/*/*_bin.cdx.json src-tauri/*_bin.cdx.json; do
+    [ -e "$sbom" ] || continue
+    program=$(basename "$sbom" _bin.cdx.json)
+    mv "$sbom" "$out/${program}_${version}_${target}.cdx.json"
+  done
+  for program in scim-token scim-token-desktop; do
+    [ -s "$out/${program}_${version}_${target}.cdx.json" ] || { echo "no SBOM for $program" >&2; return 1; }
   done
 }
 
