@@ -23,10 +23,12 @@ InstallDirRegKey HKCU "Software\scim-token" "InstallDir"
 SetCompressor /SOLID lzma
 
 ; With -DSIGN=<command> (scripts/package --windows --sign), the installer and the uninstaller it
-; writes are Authenticode-signed as makensis finishes each; a failed signing fails the build.
+; writes are Authenticode-signed and verified as makensis finishes each; a failure fails the build.
 !ifdef SIGN
   !finalize '"${SIGN}" sign "%1"' = 0
+  !finalize '"${SIGN}" verify "%1"' = 0
   !uninstfinalize '"${SIGN}" sign "%1"' = 0
+  !uninstfinalize '"${SIGN}" verify "%1"' = 0
 !endif
 
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\scim-token"

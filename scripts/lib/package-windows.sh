@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `scripts/package --windows [--sign PFX]`: both programs cross-built for x86_64-pc-windows-gnu
-# (release), then, in target/x86_64-pc-windows-gnu/release/bundle/:
+# (release), then, in target/x86_64-pc-windows-gnu/release/bundle/ (or SCIM_TOKEN_BUNDLE_DIR):
 #  - the installer, made by Debian's makensis from packaging/windows/installer.nsi (Tauri's own
 #    NSIS bundler downloads its plugins at build time, which this machine cannot);
 #  - a portable .zip of the two programs, WebView2Loader.dll and a README;
@@ -25,7 +25,7 @@ while [ "$#" -gt 0 ]; do
     --sign)
       [ -n "${2:-}" ] || { echo "--sign needs the certificate file (PKCS#12)" >&2; exit 2; }
       export SCIM_TOKEN_SIGN_PFX
-      SCIM_TOKEN_SIGN_PFX=$(realpath "$2")
+      SCIM_TOKEN_SIGN_PFX=$(realpath -e "$2") || { echo "--sign: no certificate file $2" >&2; exit 2; }
       sign="$PWD/scripts/lib/authenticode"
       shift 2
       ;;
@@ -50,7 +50,7 @@ mkdir -p "${CARGO_TARGET_DIR:-target}"
 target=$(cd "${CARGO_TARGET_DIR:-target}" && pwd)
 bin="$target/$WINDOWS_TARGET/release"
 version=$(workspace_version)
-out="$bin/bundle"
+out=${SCIM_TOKEN_BUNDLE_DIR:-$bin/bundle}
 rm -rf "$out"
 mkdir -p "$out"
 installer="$out/scim-token_${version}_x64-setup.exe"
@@ -84,6 +84,7 @@ python3 -c 'import sys, zipfile; names = set(zipfile.ZipFile(sys.argv[1]).nameli
 check=$(mktemp -d)
 trap 'rm -rf "$check"' EXIT
 python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$portable" "$check"
+# (makensis verified the uninstaller inside the installer as it signed it.)
 if [ -n "$sign" ]; then
   "$sign" verify "$installer" "$check/scim-token/scim-token.exe" "$check/scim-token/scim-token-desktop.exe"
 fi

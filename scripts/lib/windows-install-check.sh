@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Windows installer under Wine, run by scripts/wine inside scripts/world (Xvfb, D-Bus,
 # headless Chromium) with WINEPREFIX and WINEDLLOVERRIDES set:
-#   windows-install-check.sh install OLD_SETUP NEW_SETUP VERSION WORK
+#   windows-install-check.sh install OLD_SETUP OLD_VERSION NEW_SETUP VERSION WORK
 #     the older installer /S, a sign-in with the CLI it installed (a record in %APPDATA% and a
 #     token in Wine's Credential Manager), then the new installer /S over it: program files,
 #     Start-menu shortcut, per-user Uninstall key with the new version, the CLI runs, and the
@@ -38,8 +38,12 @@ KEPT_ORG=0a57a11e-0000-4000-8000-00000000ca11
 # A sign-in against the CLI's own sandbox, the browser's part done by headless Chromium.
 sign_in_with() {
   local cli=$1 work=$2 url=""
+  # Refuse to talk to something else already on the port.
+  ! python3 -c 'import socket; socket.create_connection(("127.0.0.1", 8900), 1)' 2>/dev/null \
+    || fail "port 8900 is taken; the sign-in needs it for the installed CLI's sandbox"
   "$WINE" "$cli" sandbox --port 8900 --org "$KEPT_ORG" --auto-approve admin@sandbox.example >"$work/sandbox.log" 2>&1 &
-  local sandbox=$!
+  sandbox=$!
+  trap 'kill "$sandbox" "${login:-}" 2>/dev/null || true' EXIT
   local ready=0
   python3 - <<'PY' && ready=1
 import time, urllib.request
@@ -51,10 +55,10 @@ for _ in range(120):
 else:
     raise SystemExit(1)
 PY
-  [ "$ready" = 1 ] || fail "the installed CLI's sandbox did not start: $(tr -d '\r' <"$work/sandbox.log")"
+  [ "$ready" = 1 ] && kill -0 "$sandbox" 2>/dev/null || fail "the installed CLI's sandbox did not start: $(tr -d '\r' <"$work/sandbox.log")"
   : >"$work/login.err"
   "$WINE" "$cli" login --broker sandbox --no-browser --timeout 120 >"$work/login.out" 2>"$work/login.err" &
-  local login=$!
+  login=$!
   for _ in $(seq 120); do
     url=$(tr -d '\r' <"$work/login.err" | sed -n 's/^ *\(http[^ ]*\)$/\1/p' | head -1)
     [ -n "$url" ] && break
@@ -67,6 +71,7 @@ PY
   wait "$login" || fail "the sign-in failed: $(tr -d '\r' <"$work/login.err")"
   kill "$sandbox" 2>/dev/null || true
   wait "$sandbox" 2>/dev/null || true
+  trap - EXIT
 }
 
 verify_signatures() {
@@ -75,12 +80,12 @@ verify_signatures() {
 }
 
 install() {
-  local old=$1 new=$2 version=$3 work=$4 dir
+  local old=$1 old_version=$2 new=$3 version=$4 work=$5 dir
   timeout 120 "$WINE" "$old" /S || fail "the older installer exited $?"
   settle
   dir=$(install_dir)
   [ -x "$dir/scim-token.exe" ] || fail "the older installer put no scim-token.exe in $dir"
-  [ "$(reg_value "$UNINSTALL_KEY" DisplayVersion)" != "$version" ] || fail "the older installer claims version $version"
+  [ "$(reg_value "$UNINSTALL_KEY" DisplayVersion)" = "$old_version" ] || fail "the older install does not say $old_version"
   sign_in_with "$dir/scim-token.exe" "$work"
   status_of "$dir/scim-token.exe" >"$work/status-before"
   grep -q "$KEPT_ORG" "$work/status-before" || fail "no sign-in to keep: $(cat "$work/status-before")"
@@ -126,5 +131,5 @@ uninstall() {
 case "${1:-}" in
   install) shift; install "$@" ;;
   uninstall) shift; uninstall "$@" ;;
-  *) echo "usage: windows-install-check.sh install OLD NEW VERSION WORK | uninstall WORK" >&2; exit 2 ;;
+  *) echo "usage: windows-install-check.sh install OLD OLD_VERSION NEW VERSION WORK | uninstall WORK" >&2; exit 2 ;;
 esac

@@ -58,7 +58,7 @@ pub(crate) struct RenewFor {
     pub(crate) broker: BrokerId,
 }
 
-/// Starts a sign-in at `broker` (`sandbox` means the embedded one when it runs) in `place`;
+/// Starts a sign-in at `broker` (`sandbox` means the app's own when it runs) in `place`;
 /// with `renew_for`, the new token is pushed into that token's linked jobs once it is stored.
 #[tauri::command]
 #[specta::specta]
@@ -70,10 +70,10 @@ pub(crate) async fn start_login(
     renew_for: Option<RenewFor>,
     place: SignInPlace,
 ) -> Result<LoginStarted> {
-    let broker = sandbox::resolve_broker(&shared, broker)?;
+    let broker = sandbox::resolve_broker(&shared, broker).await?;
     let renew_for = match renew_for {
         Some(r) => Some(TokenKey {
-            broker: sandbox::resolve_broker(&shared, r.broker)?,
+            broker: sandbox::resolve_broker(&shared, r.broker).await?,
             org: r.org,
         }),
         None => None,
@@ -206,14 +206,14 @@ pub(crate) async fn forget_token(
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn sandbox_info(shared: State<'_, Arc<Shared>>) -> Result<SandboxInfo> {
-    Ok(sandbox::info(&shared))
+    Ok(sandbox::info(&shared).await)
 }
 
 /// The brokers and clouds the sign-in forms offer, with their words.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn sign_in_choices(shared: State<'_, Arc<Shared>>) -> Result<Choices> {
-    Ok(sandbox::choices(&shared))
+    Ok(sandbox::choices(&shared).await)
 }
 
 /// The sandbox's recent requests, oldest first.

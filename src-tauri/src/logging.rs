@@ -1,8 +1,8 @@
 //! The app's log: stderr and a size-capped file in the OS log directory (on Linux
 //! `$XDG_DATA_HOME/dev.scimtoken.desktop/logs/scim-token.log`), for users to attach to a report.
 //!
-//! Core and sandbox log through `tracing`; with no tracing subscriber installed, its `log` feature
-//! hands every event to this logger. Tokens are never logged (their `Display` is `[REDACTED]`).
+//! Core logs through `tracing` (the sandbox child's stderr lines too, target `sandbox`); with no
+//! tracing subscriber installed, its `log` feature hands every event to this logger. Tokens are never logged (their `Display` is `[REDACTED]`).
 
 use tauri::Runtime;
 use tauri::plugin::TauriPlugin;

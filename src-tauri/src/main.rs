@@ -58,7 +58,7 @@ fn main() {
             let shared = Arc::new(shared);
             app.manage(shared.clone());
             if options.runs_sandbox() {
-                tauri::async_runtime::block_on(sandbox::start(&shared, &options));
+                sandbox::start(shared.clone(), &options);
             }
             if let Err(e) = tray::create(app.handle()) {
                 tracing::warn!("no tray icon: {e}");

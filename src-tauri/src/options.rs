@@ -46,7 +46,7 @@ pub(crate) struct Options {
 }
 
 impl Options {
-    /// Whether the embedded sandbox runs.
+    /// Whether the sandbox (a child process) runs.
     pub(crate) fn runs_sandbox(&self) -> bool {
         self.sandbox || self.sandbox_auto_approve.is_some() || self.sandbox_auto_deny
     }

@@ -1,6 +1,8 @@
 //! The sandbox, run as a child process (`scim-token sandbox`, the CLI shipped beside the app;
 //! core's `sandbox_child`) on 127.0.0.1, so the app's binary carries none of it.
 
+use std::sync::Arc;
+
 use scim_token_core::entra::Cloud;
 use scim_token_core::entra::cloud::sandbox_default_base;
 use scim_token_core::sandbox_child::{
@@ -23,16 +25,18 @@ pub(crate) enum SandboxState {
     /// Not asked for.
     #[default]
     Off,
-    /// Running; the child ends with the app.
-    Running(Box<SandboxChild>),
-    /// Asked for, but it did not start: why, in words.
+    /// Asked for, and starting: commands that need it wait ([`settled`]).
+    Starting,
+    /// Running at these origins; the child itself is owned by the task that watches it end.
+    Running(Box<SandboxOrigins>),
+    /// Asked for, but it did not start or it stopped: why, in words.
     Failed(String),
 }
 
 impl SandboxState {
     fn origins(&self) -> Option<&SandboxOrigins> {
         match self {
-            Self::Running(child) => Some(child.origins()),
+            Self::Running(origins) => Some(origins),
             _ => None,
         }
     }
@@ -73,9 +77,10 @@ pub(crate) enum LogOrigin {
 }
 
 /// Starts the sandbox child as `options` say (its port, 0: any free one; auto-approval; the
-/// local Entra's cycle and policy), from the CLI beside the app or the one `SCIM_TOKEN_CLI` names.
-/// It runs until the app exits; when it cannot start, the sandbox panel says why.
-pub(crate) async fn start(shared: &Shared, options: &Options) {
+/// local Entra's cycle and policy), from the CLI beside the app or the one `SCIM_TOKEN_CLI` names,
+/// without holding up the window: the state is `Starting` until it runs or fails. It runs until
+/// the app exits; if it stops before, or cannot start, the sandbox panel says why.
+pub(crate) fn start(shared: Arc<Shared>, options: &Options) {
     let settings = SandboxSettings {
         port: options.sandbox_port,
         auto_approve: options.sandbox_auto_approve.clone(),
@@ -84,30 +89,54 @@ pub(crate) async fn start(shared: &Shared, options: &Options) {
         entra_cycle_seconds: options.sandbox_entra_cycle,
         entra_approved_browsers_only: options.sandbox_entra_approved_browsers_only,
     };
-    let state = match start_child(&settings).await {
-        Ok(child) => {
-            tracing::info!(pid = ?child.id(), base = %child.origins().base, "sandbox started");
-            SandboxState::Running(Box::new(child))
-        }
-        Err(e) => {
-            tracing::error!("the sandbox did not start: {e}");
-            SandboxState::Failed(e.to_string())
-        }
-    };
+    set_state(&shared, SandboxState::Starting);
+    tauri::async_runtime::spawn(async move {
+        let child = match start_child(&settings).await {
+            Ok(child) => child,
+            Err(e) => {
+                tracing::error!("the sandbox did not start: {e}");
+                return set_state(&shared, SandboxState::Failed(e.to_string()));
+            }
+        };
+        tracing::info!(pid = ?child.id(), base = %child.origins().base, "sandbox started");
+        set_state(&shared, SandboxState::Running(Box::new(child.origins().clone())));
+        let ended = child.ended().await;
+        tracing::error!("{ended}");
+        set_state(&shared, SandboxState::Failed(ended.to_string()));
+    });
+}
+
+fn set_state(shared: &Shared, state: SandboxState) {
     *lock(&shared.sandbox) = state;
+    shared.sandbox_settled.notify_waiters();
+}
+
+/// Waits while the sandbox is starting (bounded by the child's own start limit).
+pub(crate) async fn settled(shared: &Shared) {
+    loop {
+        // Created before the check, so a change between the two still wakes it.
+        let changed = shared.sandbox_settled.notified();
+        if !matches!(*lock(&shared.sandbox), SandboxState::Starting) {
+            return;
+        }
+        changed.await;
+    }
 }
 
 async fn start_child(settings: &SandboxSettings) -> Result<SandboxChild, SandboxChildError> {
     let beside = std::env::current_exe()
         .ok()
-        .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
-        .unwrap_or_default();
-    let cli = find_cli(std::env::var_os(CLI_VAR).map(Into::into), &beside)?;
+        .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf));
+    let named = std::env::var_os(CLI_VAR)
+        .filter(|v| !v.is_empty())
+        .map(Into::into);
+    let cli = find_cli(named, beside.as_deref())?;
     SandboxChild::start(&cli, settings).await
 }
 
-/// The broker to sign in with: a sandbox means the embedded one when it runs.
-pub(crate) fn resolve_broker(shared: &Shared, broker: BrokerId) -> Result<BrokerId, CommandError> {
+/// The broker to sign in with: a sandbox means the app's own when it runs.
+pub(crate) async fn resolve_broker(shared: &Shared, broker: BrokerId) -> Result<BrokerId, CommandError> {
+    settled(shared).await;
     if let BrokerId::Sandbox { .. } = broker
         && let Some(origins) = lock(&shared.sandbox).origins()
     {
@@ -118,7 +147,9 @@ pub(crate) fn resolve_broker(shared: &Shared, broker: BrokerId) -> Result<Broker
     Ok(broker)
 }
 
-pub(crate) fn info(shared: &Shared) -> SandboxInfo {
+/// Whether the sandbox runs and where, or why not (once it has started or failed).
+pub(crate) async fn info(shared: &Shared) -> SandboxInfo {
+    settled(shared).await;
     let state = lock(&shared.sandbox);
     let origins = state.origins();
     SandboxInfo {
@@ -135,7 +166,8 @@ pub(crate) fn info(shared: &Shared) -> SandboxInfo {
 
 /// The brokers and clouds to sign in at, with their words: the sandbox's are the app's own when
 /// it runs, else those of a `scim-token sandbox` on its default ports.
-pub(crate) fn choices(shared: &Shared) -> Choices {
+pub(crate) async fn choices(shared: &Shared) -> Choices {
+    settled(shared).await;
     let running = lock(&shared.sandbox)
         .origins()
         .map(|o| (o.base.clone(), o.entra_base.clone()));
@@ -200,6 +232,7 @@ pub(crate) struct Choices {
 
 /// The sandbox's recent requests (none when it does not run).
 pub(crate) async fn log(shared: &Shared) -> Result<Vec<LogLine>, CommandError> {
+    settled(shared).await;
     let Some(origins) = lock(&shared.sandbox).origins().cloned() else {
         return Ok(Vec::new());
     };

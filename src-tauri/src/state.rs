@@ -24,6 +24,8 @@ pub(crate) struct Unfiled {
 pub(crate) struct Shared {
     pub(crate) api: Api,
     pub(crate) sandbox: Mutex<SandboxState>,
+    /// Woken whenever `sandbox` changes (a command waits while it is starting).
+    pub(crate) sandbox_settled: tokio::sync::Notify,
     pub(crate) login: tokio::sync::Mutex<Option<ActiveLogin>>,
     /// The Entra sign-in in progress.
     pub(crate) entra_login: tokio::sync::Mutex<Option<ActiveLogin>>,
@@ -44,6 +46,7 @@ impl Shared {
         Ok(Self {
             api: Api::open_default()?,
             sandbox: Mutex::new(SandboxState::Off),
+            sandbox_settled: tokio::sync::Notify::new(),
             login: tokio::sync::Mutex::new(None),
             entra_login: tokio::sync::Mutex::new(None),
             unfiled: Mutex::new(HashMap::new()),

@@ -2,7 +2,7 @@
 #![cfg(unix)]
 //! End-to-end: the real desktop app, driven through tauri-driver and WebKitWebDriver under the
 //! Xvfb display and private keyring that `scripts/test` starts. The sign-in window is incognito
-//! and so invisible to WebDriver; the embedded sandbox auto-approves, and the main window shows
+//! and so invisible to WebDriver; the app's sandbox auto-approves, and the main window shows
 //! the result.
 
 #![allow(clippy::print_stderr)]
@@ -13,7 +13,7 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use desktop::{click, launch, value_of, wait_text};
+use desktop::{click, launch, launch_with_env, value_of, wait_text};
 use fantoccini::Locator;
 use serde_json::json;
 
@@ -355,6 +355,36 @@ async fn the_sign_in_page_cannot_call_any_command() {
     client.close().await.unwrap();
 }
 
+/// The sandbox child ends with the app, even when the app is killed (no handler runs).
+#[tokio::test]
+#[ignore = "full tier: the desktop app through tauri-driver in scripts/world; scripts/test runs it"]
+async fn the_sandbox_ends_when_the_app_is_killed() {
+    let _one = ONE_APP.lock().await;
+    let (_driver, client) = launch(APP, &["--sandbox", "--sandbox-port", "0"]).await;
+    let tenant = wait_text(
+        &client,
+        "#sandbox-tenant",
+        |t| t.contains("/identity/scim/"),
+        Duration::from_secs(20),
+    )
+    .await;
+    let address = url::Url::parse(&tenant).unwrap().socket_addrs(|| None).unwrap()[0];
+    assert!(
+        std::net::TcpStream::connect(address).is_ok(),
+        "the sandbox answers at {address}"
+    );
+    let killed = Command::new("pkill")
+        .args(["-KILL", "-x", "scim-token-desk"])
+        .status()
+        .unwrap();
+    assert!(killed.success(), "the app was running");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(address).is_ok() {
+        assert!(Instant::now() < deadline, "the sandbox outlived the app");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The app runs the sandbox as the CLI beside it; an app installed without it says where it
 /// looked, in the sandbox panel, and still works.
 #[tokio::test]
@@ -367,7 +397,13 @@ async fn without_the_cli_beside_it_the_sandbox_panel_says_where_it_looked() {
         .or_else(|_| std::fs::copy(APP, &app).map(drop))
         .unwrap();
     let app = app.to_str().unwrap();
-    let (_driver, client) = launch(app, &["--sandbox", "--sandbox-port", "0"]).await;
+    let named = alone.path().join("not-here").join("scim-token");
+    let (_driver, client) = launch_with_env(
+        app,
+        &["--sandbox", "--sandbox-port", "0"],
+        &[("SCIM_TOKEN_CLI", named.to_str().unwrap())],
+    )
+    .await;
     let problem = wait_text(
         &client,
         "#sandbox-problem",
@@ -375,9 +411,11 @@ async fn without_the_cli_beside_it_the_sandbox_panel_says_where_it_looked() {
         Duration::from_secs(20),
     )
     .await;
-    let expected = alone.path().join("scim-token");
+    let beside = alone.path().join("scim-token");
     assert!(
-        problem.contains(expected.to_str().unwrap()) && problem.contains("SCIM_TOKEN_CLI"),
+        problem.contains(named.to_str().unwrap())
+            && problem.contains(beside.to_str().unwrap())
+            && problem.contains("SCIM_TOKEN_CLI"),
         "{problem}"
     );
     let running = client.find(Locator::Css("#sandbox-running")).await.unwrap();
@@ -630,13 +668,11 @@ async fn job_line(client: &fantoccini::Client, want: impl Fn(&str) -> bool) -> S
     loop {
         click(client, ".card .entra-refresh").await;
         tokio::time::sleep(Duration::from_millis(700)).await;
-        let text = client
-            .find(Locator::Css(".card .entra-jobs"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        // A redraw between finding the line and reading it is read again on the next round.
+        let text = match client.find(Locator::Css(".card .entra-jobs")).await {
+            Ok(line) => line.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
         if want(&text) {
             return text;
         }

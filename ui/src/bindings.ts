@@ -14,7 +14,7 @@ export const commands = {
 	 */
 	listTokens: () => typedError<TokenList, CommandError>(__TAURI_INVOKE("list_tokens")),
 	/**
-	 *  Starts a sign-in at `broker` (`sandbox` means the embedded one when it runs) in `place`;
+	 *  Starts a sign-in at `broker` (`sandbox` means the app's own when it runs) in `place`;
 	 *  with `renew_for`, the new token is pushed into that token's linked jobs once it is stored.
 	 */
 	startLogin: (broker: BrokerId, email: string | null, renewFor: RenewFor | null, place: SignInPlace) => typedError<LoginStarted, CommandError>(__TAURI_INVOKE("start_login", { broker, email, renewFor, place })),

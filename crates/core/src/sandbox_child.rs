@@ -65,8 +65,8 @@ impl SandboxSettings {
         args.push("--seed".into());
         args.push(self.seed_users.to_string().into());
         if let Some(email) = &self.auto_approve {
-            args.push("--auto-approve".into());
-            args.push(email.into());
+            // One argument, so that a value starting with "-" is never read as a flag.
+            args.push(format!("--auto-approve={email}").into());
         }
         if self.auto_deny {
             args.push("--auto-deny".into());
@@ -87,8 +87,8 @@ impl SandboxSettings {
 pub enum SandboxChildError {
     /// No CLI where it was looked for.
     #[error(
-        "the sandbox runs as the scim-token command-line tool, which is not installed beside the app: looked for {}; install it there or name it in {CLI_VAR}",
-        looked.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" and ")
+        "the sandbox runs as the scim-token command-line tool, which is not installed beside the app: looked for {}; install it there or name it in {CLI_VAR} (an absolute path)",
+        if looked.is_empty() { "nothing (the app's own path is unknown)".to_owned() } else { looked.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" and ") }
     )]
     NoCli {
         /// Every path tried, in order.
@@ -129,6 +129,14 @@ pub enum SandboxChildError {
     /// The sandbox did not answer a request.
     #[error("the sandbox did not answer: {0}")]
     Request(String),
+    /// The child ended after it had started.
+    #[error("the sandbox stopped ({status}){}", stderr_tail(.stderr))]
+    Ended {
+        /// Its exit status.
+        status: String,
+        /// Its last lines on stderr.
+        stderr: Vec<String>,
+    },
 }
 
 fn stderr_tail(lines: &[String]) -> String {
@@ -141,12 +149,16 @@ fn stderr_tail(lines: &[String]) -> String {
 
 /// The CLI to start: `explicit` (from [`CLI_VAR`]) when given, else the one in `beside` (the
 /// directory of the running app), as the .deb, the Windows installer and zip, and `cargo build`
-/// all place it.
-pub fn find_cli(explicit: Option<PathBuf>, beside: &Path) -> Result<PathBuf, SandboxChildError> {
-    let candidates: Vec<PathBuf> = explicit.into_iter().chain([beside.join(CLI_FILE_NAME)]).collect();
+/// all place it. Only absolute paths are tried: a relative one would be looked up in `PATH` when
+/// started, which is not the file checked here.
+pub fn find_cli(explicit: Option<PathBuf>, beside: Option<&Path>) -> Result<PathBuf, SandboxChildError> {
+    let candidates: Vec<PathBuf> = explicit
+        .into_iter()
+        .chain(beside.map(|dir| dir.join(CLI_FILE_NAME)))
+        .collect();
     candidates
         .iter()
-        .find(|path| path.is_file())
+        .find(|path| path.is_absolute() && path.is_file())
         .cloned()
         .ok_or(SandboxChildError::NoCli { looked: candidates })
 }
@@ -228,6 +240,7 @@ pub struct SandboxChild {
     child: Child,
     stdin: Option<ChildStdin>,
     origins: SandboxOrigins,
+    stderr: Arc<Mutex<VecDeque<String>>>,
 }
 
 impl SandboxChild {
@@ -239,6 +252,8 @@ impl SandboxChild {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            // Its log lines are kept and relayed as they are: no terminal colour codes.
+            .env("NO_COLOR", "1")
             .kill_on_drop(true);
         // A console program started from a windowed one would open a console window of its own.
         #[cfg(windows)]
@@ -267,8 +282,14 @@ impl SandboxChild {
         };
         let announced: Announcement = serde_json::from_str(&line)
             .map_err(|e| protocol(format!("its first line is not the origins: {e}")))?;
+        for origin in [&announced.base, &announced.entra_base] {
+            if !is_loopback_origin(origin) {
+                return Err(protocol(format!("{origin} is not an http origin on 127.0.0.1")));
+            }
+        }
         // Nothing else comes on stdout; read it to the end so the child never blocks on it.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let mut rest = lines.into_inner();
+        tokio::spawn(async move { tokio::io::copy(&mut rest, &mut tokio::io::sink()).await });
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(10))
@@ -283,6 +304,12 @@ impl SandboxChild {
             .json()
             .await
             .map_err(|e| protocol(format!("its /_sandbox/info: {}", e.without_url())))?;
+        if !info.tenant_url.as_str().starts_with(announced.base.as_str()) {
+            return Err(protocol(format!(
+                "its Tenant URL {} is not on its own origin",
+                info.tenant_url
+            )));
+        }
         let stdin = child.stdin.take();
         Ok(Self {
             child,
@@ -293,7 +320,22 @@ impl SandboxChild {
                 tenant_url: info.tenant_url,
                 http,
             },
+            stderr,
         })
+    }
+
+    /// Waits until the child ends by itself, and says how.
+    pub async fn ended(mut self) -> SandboxChildError {
+        let status = match self.child.wait().await {
+            Ok(status) => status.to_string(),
+            Err(e) => format!("cannot tell: {e}"),
+        };
+        // Let the stderr reader take in the last lines.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        SandboxChildError::Ended {
+            status,
+            stderr: tail(&self.stderr),
+        }
     }
 
     /// Where it answers.
@@ -325,14 +367,18 @@ fn windows_no_console_window() -> u32 {
     0x0800_0000
 }
 
-/// Reads the child's stderr in the background, logging each line and keeping the last ones.
+/// Reads the child's stderr in the background, logging each line and keeping the last ones (lines
+/// that are not UTF-8 are kept lossily, never a reason to stop reading).
 fn keep_stderr(child: &mut Child) -> Arc<Mutex<VecDeque<String>>> {
     let kept = Arc::new(Mutex::new(VecDeque::new()));
     if let Some(stderr) = child.stderr.take() {
         let kept = Arc::clone(&kept);
         tokio::spawn(async move {
-            let mut lines = BufReader::new(stderr).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
+            let mut reader = BufReader::new(stderr);
+            let mut bytes = Vec::new();
+            while reader.read_until(b'\n', &mut bytes).await.is_ok_and(|n| n > 0) {
+                let line = String::from_utf8_lossy(&bytes).trim_end().to_owned();
+                bytes.clear();
                 tracing::info!(target: "sandbox", "{line}");
                 let mut kept = kept.lock().unwrap_or_else(|p| p.into_inner());
                 if kept.len() == STDERR_LINES_KEPT {
@@ -343,6 +389,14 @@ fn keep_stderr(child: &mut Child) -> Arc<Mutex<VecDeque<String>>> {
         });
     }
     kept
+}
+
+/// Whether `url` is `http://127.0.0.1:<port>/`, the only place a sandbox listens.
+fn is_loopback_origin(url: &Url) -> bool {
+    url.scheme() == "http"
+        && url.host() == Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
+        && url.port().is_some_and(|p| p != 0)
+        && url.path() == "/"
 }
 
 fn tail(kept: &Mutex<VecDeque<String>>) -> Vec<String> {
@@ -387,7 +441,7 @@ mod tests {
             .collect();
         assert_eq!(
             args.join(" "),
-            "sandbox --json --until-stdin-closes --port 0 --seed 25 --auto-approve admin@sandbox.example \
+            "sandbox --json --until-stdin-closes --port 0 --seed 25 --auto-approve=admin@sandbox.example \
              --entra-cycle 5 --entra-approved-browsers-only"
         );
     }
@@ -397,14 +451,42 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let beside = dir.path().join(CLI_FILE_NAME);
         let named = dir.path().join("elsewhere");
-        match find_cli(Some(named.clone()), dir.path()) {
+        match find_cli(Some(named.clone()), Some(dir.path())) {
             Err(SandboxChildError::NoCli { looked }) => assert_eq!(looked, [named.clone(), beside.clone()]),
             other => panic!("expected NoCli, got {other:?}"),
         }
         std::fs::write(&beside, "").unwrap();
-        assert_eq!(find_cli(Some(named.clone()), dir.path()).unwrap(), beside);
+        assert_eq!(find_cli(Some(named.clone()), Some(dir.path())).unwrap(), beside);
         std::fs::write(&named, "").unwrap();
-        assert_eq!(find_cli(Some(named.clone()), dir.path()).unwrap(), named);
+        assert_eq!(find_cli(Some(named.clone()), Some(dir.path())).unwrap(), named);
+    }
+
+    /// A relative path would be found in the working directory here but started from `PATH`.
+    #[test]
+    fn only_absolute_paths_are_started() {
+        let relative = PathBuf::from("Cargo.toml");
+        assert!(relative.is_file(), "the test runs in the crate's directory");
+        assert!(matches!(
+            find_cli(Some(relative), None),
+            Err(SandboxChildError::NoCli { .. })
+        ));
+        let message = find_cli(None, None).unwrap_err().to_string();
+        assert!(message.contains("the app's own path is unknown"), "{message}");
+    }
+
+    #[test]
+    fn only_http_origins_on_127_0_0_1_are_taken() {
+        let origin = |s: &str| Url::parse(s).unwrap();
+        assert!(is_loopback_origin(&origin("http://127.0.0.1:8900/")));
+        for bad in [
+            "https://127.0.0.1:8900/",
+            "http://localhost:8900/",
+            "http://10.0.0.1:8900/",
+            "http://127.0.0.1:8900/x/",
+            "http://[::1]:8900/",
+        ] {
+            assert!(!is_loopback_origin(&origin(bad)), "{bad}");
+        }
     }
 
     #[test]

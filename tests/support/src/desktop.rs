@@ -145,14 +145,25 @@ pub async fn value_of(client: &Client, css: &str) -> Option<String> {
         .unwrap()
 }
 
+/// Clicks the element at `css`. The window redraws its cards when anything changes, so an element
+/// found may be gone by the time it is clicked: it is then found again (at most 5 times).
 pub async fn click(client: &Client, css: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
+    for _ in 0..5 {
+        let element = client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match element.click().await {
+            Ok(()) => return,
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("{css}: {e}"),
+        }
+    }
+    panic!("{css} was redrawn under every click");
 }
 
 /// In the app with its sandbox: links the card's token to the local Entra's Cisco Webex job

@@ -1,6 +1,7 @@
 //! `scim-token sandbox`: the local Webex, on 127.0.0.1 only.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
@@ -151,13 +152,25 @@ fn stop_signal(until_stdin_closes: bool) -> Result<impl std::future::Future<Outp
     let stdin_closed = until_stdin_closes.then(stdin_closed);
     Ok(async move {
         match stdin_closed {
-            Some(closed) => tokio::select! {
-                () = ctrl_c => {}
-                _ = closed => {}
-            },
+            Some(closed) => {
+                tokio::select! {
+                    () = ctrl_c => {}
+                    _ = closed => {}
+                }
+                exit_if_still_stopping_after(Duration::from_secs(5));
+            }
             None => ctrl_c.await,
         }
     })
+}
+
+/// A child whose parent has gone must not linger: a client that keeps a connection open (a
+/// browser's) would hold a graceful stop for ever, so the process ends after `grace` regardless.
+fn exit_if_still_stopping_after(grace: Duration) {
+    std::thread::spawn(move || {
+        std::thread::sleep(grace);
+        std::process::exit(0);
+    });
 }
 
 /// Completes when standard input ends (or cannot be read). A plain thread reads it: a read from

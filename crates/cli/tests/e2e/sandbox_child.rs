@@ -87,13 +87,16 @@ fn the_child_stops_when_its_parent_is_killed() {
         .spawn()
         .unwrap();
     let pipe = parent.stdout.take().unwrap();
-    let mut sandbox = Command::new(CLI)
-        .args(["sandbox", "--port", "0", "--json", "--until-stdin-closes"])
-        .stdin(pipe)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut sandbox = Ended(
+        Command::new(CLI)
+            .args(["sandbox", "--port", "0", "--json", "--until-stdin-closes"])
+            .stdin(pipe)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let sandbox = &mut sandbox.0;
     let mut line = String::new();
     std::io::BufReader::new(sandbox.stdout.take().unwrap())
         .read_line(&mut line)
@@ -112,6 +115,16 @@ fn the_child_stops_when_its_parent_is_killed() {
     while sandbox.try_wait().unwrap().is_none() {
         assert!(Instant::now() < deadline, "the sandbox process is still running");
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Kills the process when the test ends, passed or failed.
+struct Ended(std::process::Child);
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
