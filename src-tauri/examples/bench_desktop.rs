@@ -6,7 +6,9 @@
 //!   (the `PageLoadEvent::Finished` of the main window), median of the rounds;
 //! - idle memory: proportional set size (PSS, so shared libraries are not counted twice) summed
 //!   over the process and every descendant (WebKit's web and network processes), 5 s after load;
-//! - the same for the app started with `--tray` (no window, so no web process).
+//! - the same for the app started with `--tray` (no window, so no web process);
+//! - the same with the sandbox running (`--sandbox`: the app and its `scim-token sandbox` child,
+//!   which must be built beside the app).
 
 #![allow(missing_docs, clippy::print_stdout, clippy::print_stderr)]
 
@@ -178,17 +180,25 @@ mod tool {
         let blank_load = median(blank_runs.iter().map(|r| r.0).collect());
         let blank_mem = median(blank_runs.iter().map(|r| r.1).collect());
         let tray = in_tray(&app, rounds);
+        let (_, with_sandbox) = window_open(&app, &["--sandbox", "--sandbox-port", "0"], rounds);
 
-        println!("| {rounds} rounds, medians | scim-token | blank Tauri window |");
-        println!("|---|---|---|");
+        let (app_size, blank_size) = (size_mib(&app), size_mib(&blank));
+        println!("| {rounds} rounds, medians | scim-token | blank Tauri window | ratio |");
+        println!("|---|---|---|---|");
         println!(
-            "| release binary size | {:.1} MiB | {:.1} MiB |",
-            size_mib(&app),
-            size_mib(&blank)
+            "| release binary size | {app_size:.1} MiB | {blank_size:.1} MiB | {:.2}× |",
+            app_size / blank_size
         );
-        println!("| start → main page loaded | {app_load:.0} ms | {blank_load:.0} ms |");
-        println!("| idle memory, window open (PSS, all processes) | {app_mem:.1} MiB | {blank_mem:.1} MiB |");
-        println!("| idle memory, in the tray (`--tray`) | {tray:.1} MiB | — |");
+        println!(
+            "| start → main page loaded | {app_load:.0} ms | {blank_load:.0} ms | {:.2}× |",
+            app_load / blank_load
+        );
+        println!(
+            "| idle memory, window open (PSS, all processes) | {app_mem:.1} MiB | {blank_mem:.1} MiB | {:.2}× |",
+            app_mem / blank_mem
+        );
+        println!("| idle memory, in the tray (`--tray`) | {tray:.1} MiB | — | |");
+        println!("| idle memory, window open with the sandbox (app + child) | {with_sandbox:.1} MiB | — | |");
     }
 }
 
