@@ -13,7 +13,7 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use desktop::{click, launch, launch_with_env, value_of, wait_text};
+use desktop::{click, launch, launch_with_env, sandbox_running, value_of, wait_text};
 use fantoccini::Locator;
 use serde_json::json;
 
@@ -42,13 +42,7 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
     )
     .await;
 
-    let tenant = wait_text(
-        &client,
-        "#sandbox-tenant",
-        |t| t.contains("/identity/scim/"),
-        Duration::from_secs(20),
-    )
-    .await;
+    let (tenant, _) = sandbox_running(&client).await;
     assert!(
         wait_text(
             &client,
@@ -361,13 +355,7 @@ async fn the_sign_in_page_cannot_call_any_command() {
 async fn the_sandbox_ends_when_the_app_is_killed() {
     let _one = ONE_APP.lock().await;
     let (_driver, client) = launch(APP, &["--sandbox", "--sandbox-port", "0"]).await;
-    let tenant = wait_text(
-        &client,
-        "#sandbox-tenant",
-        |t| t.contains("/identity/scim/"),
-        Duration::from_secs(20),
-    )
-    .await;
+    let (tenant, _) = sandbox_running(&client).await;
     let address = url::Url::parse(&tenant).unwrap().socket_addrs(|| None).unwrap()[0];
     assert!(
         std::net::TcpStream::connect(address).is_ok(),
@@ -435,13 +423,7 @@ async fn without_the_cli_beside_it_the_sandbox_panel_says_where_it_looked() {
 async fn a_denied_sign_in_is_shown_and_nothing_is_stored() {
     let _one = ONE_APP.lock().await;
     let (_driver, client) = launch(APP, &["--sandbox-auto-deny", "--sandbox-port", "0"]).await;
-    wait_text(
-        &client,
-        "#sandbox-tenant",
-        |t| t.contains("/identity/scim/"),
-        Duration::from_secs(20),
-    )
-    .await;
+    sandbox_running(&client).await;
     click(&client, "#get-token").await;
     click(&client, "#start-login").await;
     let error = wait_text(&client, "#error", |t| !t.is_empty(), Duration::from_secs(30)).await;
@@ -557,13 +539,7 @@ async fn two_sign_ins_started_at_once_end_with_one_token_and_no_error() {
         ],
     )
     .await;
-    wait_text(
-        &client,
-        "#sandbox-tenant",
-        |t| t.contains("/identity/scim/"),
-        Duration::from_secs(20),
-    )
-    .await;
+    sandbox_running(&client).await;
     // Two starts in the same instant (a double click that got through): the second cancels the
     // first, waits for its window and port, and runs; neither fails.
     let started = client
@@ -611,20 +587,7 @@ async fn a_federated_sign_in_crosses_to_the_local_entra_and_back() {
         ],
     )
     .await;
-    let entra_base = wait_text(
-        &client,
-        "#sandbox-entra",
-        |t| t.starts_with("http://127.0.0.1:"),
-        Duration::from_secs(20),
-    )
-    .await;
-    let tenant = wait_text(
-        &client,
-        "#sandbox-tenant",
-        |t| t.contains("/identity/scim/"),
-        Duration::from_secs(5),
-    )
-    .await;
+    let (tenant, entra_base) = sandbox_running(&client).await;
     assert!(
         !tenant.starts_with(&entra_base),
         "two origins: {tenant} and {entra_base}"
@@ -701,13 +664,7 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
         ],
     )
     .await;
-    let entra_base = wait_text(
-        &client,
-        "#sandbox-entra",
-        |t| t.starts_with("http://"),
-        Duration::from_secs(20),
-    )
-    .await;
+    let (_, entra_base) = sandbox_running(&client).await;
     click(&client, "#get-token").await;
     click(&client, "#start-login").await;
     wait_text(
@@ -838,13 +795,7 @@ async fn both_sign_ins_in_the_system_browser() {
         &[("BROWSER", browser.to_str().unwrap())],
     )
     .await;
-    wait_text(
-        &client,
-        "#sandbox-tenant",
-        |t| t.contains("/identity/scim/"),
-        Duration::from_secs(20),
-    )
-    .await;
+    sandbox_running(&client).await;
 
     click(&client, "#get-token").await;
     click(&client, "#start-login-browser").await;
@@ -913,13 +864,7 @@ async fn a_browser_sign_in_is_cancelled_and_the_next_one_starts() {
         &[("BROWSER", browser.to_str().unwrap())],
     )
     .await;
-    wait_text(
-        &client,
-        "#sandbox-tenant",
-        |t| t.contains("/identity/scim/"),
-        Duration::from_secs(20),
-    )
-    .await;
+    sandbox_running(&client).await;
     for _ in 0..2 {
         click(&client, "#get-token").await;
         click(&client, "#start-login-browser").await;
@@ -981,13 +926,7 @@ async fn a_policy_that_refuses_the_window_is_named_and_the_browser_signs_in() {
         &[("BROWSER", browser.to_str().unwrap())],
     )
     .await;
-    wait_text(
-        &client,
-        "#sandbox-entra",
-        |t| t.starts_with("http://127.0.0.1:"),
-        Duration::from_secs(20),
-    )
-    .await;
+    sandbox_running(&client).await;
     click(&client, "#entra-sign-in").await;
     let status = wait_text(
         &client,
@@ -1036,13 +975,7 @@ async fn renew_and_push_to_a_job_never_pushed_shows_its_plan_first() {
         ],
     )
     .await;
-    wait_text(
-        &client,
-        "#sandbox-entra",
-        |t| t.starts_with("http://"),
-        Duration::from_secs(20),
-    )
-    .await;
+    sandbox_running(&client).await;
     click(&client, "#get-token").await;
     click(&client, "#start-login").await;
     wait_text(

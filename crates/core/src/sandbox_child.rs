@@ -240,7 +240,7 @@ pub struct SandboxChild {
     child: Child,
     stdin: Option<ChildStdin>,
     origins: SandboxOrigins,
-    stderr: Arc<Mutex<VecDeque<String>>>,
+    stderr: StderrTail,
 }
 
 impl SandboxChild {
@@ -262,17 +262,23 @@ impl SandboxChild {
             cli: cli.to_path_buf(),
             source,
         })?;
-        let stderr = keep_stderr(&mut child);
+        let mut stderr = StderrTail::read_from(&mut child);
         let stdout = child.stdout.take().expect("stdout is piped");
         let mut lines = BufReader::new(stdout).lines();
         let first = tokio::time::timeout(READY_WITHIN, lines.next_line()).await;
         let line = match first {
             Ok(Ok(Some(line))) => line,
-            Ok(_) => return Err(ended_early(&mut child, &stderr).await),
+            Ok(_) => {
+                let status = exit_status(&mut child, Some(Duration::from_secs(5))).await;
+                return Err(SandboxChildError::EndedEarly {
+                    status,
+                    stderr: stderr.drained().await,
+                });
+            }
             Err(_) => {
                 return Err(SandboxChildError::NotReady {
                     waited: READY_WITHIN,
-                    stderr: tail(&stderr),
+                    stderr: stderr.so_far(),
                 });
             }
         };
@@ -326,15 +332,10 @@ impl SandboxChild {
 
     /// Waits until the child ends by itself, and says how.
     pub async fn ended(mut self) -> SandboxChildError {
-        let status = match self.child.wait().await {
-            Ok(status) => status.to_string(),
-            Err(e) => format!("cannot tell: {e}"),
-        };
-        // Let the stderr reader take in the last lines.
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        let status = exit_status(&mut self.child, None).await;
         SandboxChildError::Ended {
             status,
-            stderr: tail(&self.stderr),
+            stderr: self.stderr.drained().await,
         }
     }
 
@@ -367,28 +368,68 @@ fn windows_no_console_window() -> u32 {
     0x0800_0000
 }
 
-/// Reads the child's stderr in the background, logging each line and keeping the last ones (lines
-/// that are not UTF-8 are kept lossily, never a reason to stop reading).
-fn keep_stderr(child: &mut Child) -> Arc<Mutex<VecDeque<String>>> {
-    let kept = Arc::new(Mutex::new(VecDeque::new()));
-    if let Some(stderr) = child.stderr.take() {
-        let kept = Arc::clone(&kept);
-        tokio::spawn(async move {
-            let mut reader = BufReader::new(stderr);
-            let mut bytes = Vec::new();
-            while reader.read_until(b'\n', &mut bytes).await.is_ok_and(|n| n > 0) {
-                let line = String::from_utf8_lossy(&bytes).trim_end().to_owned();
-                bytes.clear();
-                tracing::info!(target: "sandbox", "{line}");
-                let mut kept = kept.lock().unwrap_or_else(|p| p.into_inner());
-                if kept.len() == STDERR_LINES_KEPT {
-                    kept.pop_front();
+/// The child's stderr, read in the background: each line logged, the last ones kept (lines that are
+/// not UTF-8 are kept lossily, never a reason to stop reading).
+#[derive(Debug)]
+struct StderrTail {
+    kept: Arc<Mutex<VecDeque<String>>>,
+    reader: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl StderrTail {
+    fn read_from(child: &mut Child) -> Self {
+        let kept = Arc::new(Mutex::new(VecDeque::new()));
+        let reader = child.stderr.take().map(|stderr| {
+            let kept = Arc::clone(&kept);
+            tokio::spawn(async move {
+                let mut reader = BufReader::new(stderr);
+                let mut bytes = Vec::new();
+                while reader.read_until(b'\n', &mut bytes).await.is_ok_and(|n| n > 0) {
+                    let line = String::from_utf8_lossy(&bytes).trim_end().to_owned();
+                    bytes.clear();
+                    tracing::info!(target: "sandbox", "{line}");
+                    let mut kept = kept.lock().unwrap_or_else(|p| p.into_inner());
+                    if kept.len() == STDERR_LINES_KEPT {
+                        kept.pop_front();
+                    }
+                    kept.push_back(line);
                 }
-                kept.push_back(line);
-            }
+            })
         });
+        Self { kept, reader }
     }
-    kept
+
+    /// The lines kept so far (the child may still be writing).
+    fn so_far(&self) -> Vec<String> {
+        self.kept
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// The last lines once the child has ended: its stderr is read to the end (for at most a
+    /// second: a grandchild could hold it open).
+    async fn drained(&mut self) -> Vec<String> {
+        if let Some(reader) = self.reader.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(1), reader).await;
+        }
+        self.so_far()
+    }
+}
+
+/// How the child ended, waiting for it at most `limit` when given.
+async fn exit_status(child: &mut Child, limit: Option<Duration>) -> String {
+    let waited = match limit {
+        Some(limit) => tokio::time::timeout(limit, child.wait()).await,
+        None => Ok(child.wait().await),
+    };
+    match waited {
+        Ok(Ok(status)) => status.to_string(),
+        Ok(Err(e)) => format!("cannot tell: {e}"),
+        Err(_) => "still running, but its output closed".to_owned(),
+    }
 }
 
 /// Whether `url` is `http://127.0.0.1:<port>/`, the only place a sandbox listens.
@@ -397,27 +438,6 @@ fn is_loopback_origin(url: &Url) -> bool {
         && url.host() == Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
         && url.port().is_some_and(|p| p != 0)
         && url.path() == "/"
-}
-
-fn tail(kept: &Mutex<VecDeque<String>>) -> Vec<String> {
-    kept.lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .iter()
-        .cloned()
-        .collect()
-}
-
-async fn ended_early(child: &mut Child, stderr: &Mutex<VecDeque<String>>) -> SandboxChildError {
-    let status = match tokio::time::timeout(Duration::from_secs(5), child.wait()).await {
-        Ok(Ok(status)) => status.to_string(),
-        _ => "still running, but its output closed".to_owned(),
-    };
-    // Let the stderr reader take in the last lines.
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    SandboxChildError::EndedEarly {
-        status,
-        stderr: tail(stderr),
-    }
 }
 
 #[cfg(test)]

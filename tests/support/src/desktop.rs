@@ -134,6 +134,27 @@ pub async fn wait_text(client: &Client, css: &str, want: impl Fn(&str) -> bool, 
 }
 
 /// Clicks the first element matching `css`.
+/// Waits until the app's sandbox runs (its panel shows both origins; the app starts it in the
+/// background) and returns its Tenant URL and the local Entra's base.
+pub async fn sandbox_running(client: &Client) -> (String, String) {
+    let tenant = wait_text(
+        client,
+        "#sandbox-tenant",
+        |t| t.contains("/identity/scim/"),
+        Duration::from_secs(20),
+    )
+    .await;
+    // Both are written by the same redraw.
+    let entra_base = wait_text(
+        client,
+        "#sandbox-entra",
+        |t| t.starts_with("http://127.0.0.1:"),
+        Duration::from_secs(5),
+    )
+    .await;
+    (tenant, entra_base)
+}
+
 /// The `value` of the element at `css` (a select's chosen option, an input's text).
 pub async fn value_of(client: &Client, css: &str) -> Option<String> {
     client
