@@ -5,7 +5,10 @@
 //! - start to first page load: from spawning the process to its "main window loaded" log line
 //!   (the `PageLoadEvent::Finished` of the main window), median of the rounds;
 //! - idle memory: proportional set size (PSS, so shared libraries are not counted twice) summed
-//!   over the process and every descendant (WebKit's web and network processes), 5 s after load;
+//!   over the process and every descendant (WebKit's web and network processes), 5 s after load,
+//!   and each kind of process on its own (the window's share against the blank window's);
+//! - the same for the blank window showing a few lines of text (`blank_window --text`): what any
+//!   page with words costs over an empty one, to tell apart from what the app's page adds;
 //! - the same for the app started with `--tray` (no window, so no web process);
 //! - the same with the sandbox running (`--sandbox`: the app and its `scim-token sandbox` child,
 //!   which must be built beside the app).
@@ -65,9 +68,20 @@ mod tool {
             }
         }
 
-        /// PSS in KiB of the process and all its descendants.
-        fn pss_kib(&self) -> u64 {
-            tree(self.child.id()).iter().map(|&pid| pss_of(pid)).sum()
+        /// PSS in KiB of the process and all its descendants, by kind of process.
+        fn pss_kib(&self) -> Memory {
+            let mut memory = Memory::default();
+            for pid in tree(self.child.id()) {
+                let pss = pss_of(pid);
+                let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+                match name.trim() {
+                    _ if pid == self.child.id() => memory.app += pss,
+                    "WebKitWebProces" => memory.web += pss,
+                    "WebKitNetworkPr" => memory.network += pss,
+                    _ => memory.other += pss,
+                }
+            }
+            memory
         }
     }
 
@@ -86,6 +100,29 @@ mod tool {
             let _ = self.child.wait();
             // Let the single-instance D-Bus name and the X resources go before the next start.
             std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+
+    /// PSS in KiB of one started program's processes: its own, WebKit's web and network processes
+    /// and any other (the sandbox child).
+    #[derive(Clone, Copy, Default)]
+    struct Memory {
+        app: u64,
+        web: u64,
+        network: u64,
+        other: u64,
+    }
+
+    impl Memory {
+        fn total_mib(&self) -> f64 {
+            (self.app + self.web + self.network + self.other) as f64 / 1024.0
+        }
+
+        /// The medians of each kind over `samples`, in MiB.
+        fn medians(samples: &[Memory]) -> [f64; 4] {
+            let of =
+                |kind: fn(&Memory) -> u64| median(samples.iter().map(|m| kind(m) as f64 / 1024.0).collect());
+            [of(|m| m.app), of(|m| m.web), of(|m| m.network), of(|m| m.other)]
         }
     }
 
@@ -130,8 +167,8 @@ mod tool {
         values[values.len() / 2]
     }
 
-    /// Start-to-load times (ms) and idle PSS (MiB) over `rounds` starts.
-    fn window_open(binary: &str, args: &[&str], rounds: usize) -> (f64, f64) {
+    /// Start-to-load times (ms) and idle memory over `rounds` starts.
+    fn window_open(binary: &str, args: &[&str], rounds: usize) -> (Vec<f64>, Vec<Memory>) {
         let mut loads = Vec::new();
         let mut memory = Vec::new();
         for _ in 0..rounds {
@@ -139,20 +176,38 @@ mod tool {
             running.wait_for("main window loaded");
             loads.push(started.elapsed().as_secs_f64() * 1000.0);
             std::thread::sleep(SETTLE);
-            memory.push(running.pss_kib() as f64 / 1024.0);
+            memory.push(running.pss_kib());
         }
-        (median(loads), median(memory))
+        (loads, memory)
     }
 
-    fn in_tray(binary: &str, rounds: usize) -> f64 {
+    fn in_tray(binary: &str, rounds: usize) -> Vec<Memory> {
         let mut memory = Vec::new();
         for _ in 0..rounds {
             let (running, _) = Running::start(binary, &["--tray"]);
             running.wait_for("scim-token-desktop started");
             std::thread::sleep(SETTLE);
-            memory.push(running.pss_kib() as f64 / 1024.0);
+            memory.push(running.pss_kib());
         }
-        median(memory)
+        memory
+    }
+
+    /// One program's start times and memory samples.
+    #[derive(Default)]
+    struct Runs {
+        loads: Vec<f64>,
+        memory: Vec<Memory>,
+    }
+
+    impl Runs {
+        fn add(&mut self, (loads, memory): (Vec<f64>, Vec<Memory>)) {
+            self.loads.extend(loads);
+            self.memory.extend(memory);
+        }
+    }
+
+    fn total_median(samples: &[Memory]) -> f64 {
+        median(samples.iter().map(Memory::total_mib).collect())
     }
 
     fn size_mib(path: &str) -> f64 {
@@ -168,37 +223,65 @@ mod tool {
         let blank = args.next().expect("the blank window binary");
         let rounds: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(5);
 
-        // Alternate the two so drift in the machine's load hits both alike.
-        let mut app_runs = Vec::new();
-        let mut blank_runs = Vec::new();
+        // Alternate the three so drift in the machine's load hits them alike.
+        let mut app_runs = Runs::default();
+        let mut blank_runs = Runs::default();
+        let mut text_runs = Runs::default();
         for _ in 0..rounds {
-            app_runs.push(window_open(&app, &[], 1));
-            blank_runs.push(window_open(&blank, &[], 1));
+            app_runs.add(window_open(&app, &[], 1));
+            blank_runs.add(window_open(&blank, &[], 1));
+            text_runs.add(window_open(&blank, &["--text"], 1));
         }
-        let app_load = median(app_runs.iter().map(|r| r.0).collect());
-        let app_mem = median(app_runs.iter().map(|r| r.1).collect());
-        let blank_load = median(blank_runs.iter().map(|r| r.0).collect());
-        let blank_mem = median(blank_runs.iter().map(|r| r.1).collect());
         let tray = in_tray(&app, rounds);
         let (_, with_sandbox) = window_open(&app, &["--sandbox", "--sandbox-port", "0"], rounds);
 
         let (app_size, blank_size) = (size_mib(&app), size_mib(&blank));
-        println!("| {rounds} rounds, medians | scim-token | blank Tauri window | ratio |");
-        println!("|---|---|---|---|");
         println!(
-            "| release binary size | {app_size:.1} MiB | {blank_size:.1} MiB | {:.2}× |",
+            "| {rounds} rounds, medians | scim-token | blank Tauri window | ratio | blank window showing a few lines of text |"
+        );
+        println!("|---|---|---|---|---|");
+        println!(
+            "| release binary size | {app_size:.1} MiB | {blank_size:.1} MiB | {:.2}× | |",
             app_size / blank_size
         );
+        let (app_load, blank_load) = (median(app_runs.loads.clone()), median(blank_runs.loads.clone()));
         println!(
-            "| start → main page loaded | {app_load:.0} ms | {blank_load:.0} ms | {:.2}× |",
-            app_load / blank_load
+            "| start → main page loaded | {app_load:.0} ms | {blank_load:.0} ms | {:.2}× | {:.0} ms |",
+            app_load / blank_load,
+            median(text_runs.loads.clone())
         );
+        let (app_mem, blank_mem) = (total_median(&app_runs.memory), total_median(&blank_runs.memory));
         println!(
-            "| idle memory, window open (PSS, all processes) | {app_mem:.1} MiB | {blank_mem:.1} MiB | {:.2}× |",
-            app_mem / blank_mem
+            "| idle memory, window open (PSS, all processes) | {app_mem:.1} MiB | {blank_mem:.1} MiB | {:.2}× | {:.1} MiB |",
+            app_mem / blank_mem,
+            total_median(&text_runs.memory)
         );
-        println!("| idle memory, in the tray (`--tray`) | {tray:.1} MiB | — | |");
-        println!("| idle memory, window open with the sandbox (app + child) | {with_sandbox:.1} MiB | — | |");
+        let app_parts = Memory::medians(&app_runs.memory);
+        let blank_parts = Memory::medians(&blank_runs.memory);
+        let text_parts = Memory::medians(&text_runs.memory);
+        let kinds = [
+            "the program's own process",
+            "WebKit's web process (the page)",
+            "WebKit's network process",
+        ];
+        for (i, what) in kinds.iter().enumerate() {
+            println!(
+                "| … of which {what} | {:.1} MiB | {:.1} MiB | {:.2}× | {:.1} MiB |",
+                app_parts[i],
+                blank_parts[i],
+                app_parts[i] / blank_parts[i],
+                text_parts[i]
+            );
+        }
+        println!(
+            "| idle memory, in the tray (`--tray`) | {:.1} MiB | — | | |",
+            total_median(&tray)
+        );
+        let [_, _, _, child] = Memory::medians(&with_sandbox);
+        println!(
+            "| idle memory, window open with the sandbox (app + child) | {:.1} MiB (child {child:.1} MiB) | — | | |",
+            total_median(&with_sandbox)
+        );
     }
 }
 

@@ -34,6 +34,7 @@ use crate::options::Options;
 use crate::state::Shared;
 
 fn main() {
+    log_panics();
     let options = Options::parse();
     let specta = bindings::builder();
     let invoke_handler = specta.invoke_handler();
@@ -88,6 +89,17 @@ fn main() {
         RunEvent::Exit => clear_clipboard_on_exit(app),
         _ => {}
     });
+}
+
+/// Writes a panic to the app's log before the default hook prints it: release builds abort on a
+/// panic (Cargo.toml), and an app started from a menu has no terminal to show stderr. Secrets are
+/// redacted types, so a panic message cannot carry one.
+fn log_panics() {
+    let print = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!("the app stopped on a bug: {info}");
+        print(info);
+    }));
 }
 
 fn clear_clipboard_on_exit(app: &tauri::AppHandle) {
