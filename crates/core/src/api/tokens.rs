@@ -30,8 +30,9 @@ pub struct Api {
     unstored: Mutex<HashMap<TokenKey, (TokenRecord, AccessToken)>>,
     /// For Entra and Graph: no redirects followed, bounded in time. When it cannot be built
     /// (no TLS roots), Entra use cases say so: never a default client that follows redirects
-    /// and waits for ever.
-    http: Result<reqwest::Client, String>,
+    /// and waits for ever. Built by the first use case that needs it: loading the system's
+    /// root certificates is not start-up work (the window or `status` need none).
+    http: std::sync::OnceLock<Result<reqwest::Client, String>>,
     /// Graph access tokens by sign-in, until shortly before they expire: one refresh-token
     /// redemption serves many calls, and the lock makes concurrent use cases wait for it
     /// instead of redeeming the same (rotating) refresh token twice.
@@ -66,7 +67,7 @@ impl Api {
             vault,
             clock: Arc::new(SystemClock),
             unstored: Mutex::new(HashMap::new()),
-            http: entra_http(),
+            http: std::sync::OnceLock::new(),
             graph_tokens: tokio::sync::Mutex::new(HashMap::new()),
             pushes: tokio::sync::Mutex::new(()),
         }
@@ -227,7 +228,7 @@ fn entra_http() -> Result<reqwest::Client, String> {
 impl Api {
     /// The client for Entra and Graph, or why there is none.
     pub(super) fn http(&self) -> Result<&reqwest::Client, crate::entra::EntraError> {
-        self.http.as_ref().map_err(|e| {
+        self.http.get_or_init(entra_http).as_ref().map_err(|e| {
             crate::entra::EntraError::Network(format!("cannot set up HTTPS on this machine: {e}"))
         })
     }
