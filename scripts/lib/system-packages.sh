@@ -8,6 +8,8 @@ SYSTEM_PACKAGES=(
   xvfb xauth dbus dbus-x11 at-spi2-core gnome-keyring chromium webkit2gtk-driver imagemagick
   # What the clipboard offers besides the text (the history-exclusion hint), for the e2e tests.
   xclip
+  # The .deb: its libraries' Depends (dpkg-shlibdeps) and a check of its menu entry.
+  dpkg-dev desktop-file-utils
   # The desktop front end is compiled with TypeScript (npm comes with nodejs or separately).
   nodejs
 )
