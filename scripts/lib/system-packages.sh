@@ -10,6 +10,8 @@ SYSTEM_PACKAGES=(
   xclip
   # The .deb: its libraries' Depends (dpkg-shlibdeps) and a check of its menu entry.
   dpkg-dev desktop-file-utils
+  # What the scripts themselves run (pgrep, and checks written in Python).
+  procps python3
   # The desktop front end is compiled with TypeScript (npm comes with nodejs or separately).
   nodejs
 )
