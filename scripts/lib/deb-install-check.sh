@@ -73,12 +73,14 @@ grep -q "main window loaded" "$work/app.log" || fail "the app's page did not loa
 grep -q "sandbox started" "$work/app.log" || fail "the app's sandbox did not start within 60 s: $(cat "$work/app.log")"
 sandbox=""
 children=()
+programs=()
 for child in $(pgrep -P "$app"); do
   exe=$(readlink "/proc/$child/exe" || true)
-  children+=("$exe")
+  children+=("$child")
+  programs+=("$exe")
   [ "$exe" != "$root/usr/bin/scim-token" ] || sandbox=$child
 done
-[ -n "$sandbox" ] || fail "no child of the app runs the CLI the package installed; its children: ${children[*]}"
+[ -n "$sandbox" ] || fail "no child of the app runs the CLI the package installed; its children: ${programs[*]}"
 base=$(sed -n 's/.*sandbox started.*base=\(http:[^ ]*\).*/\1/p' "$work/app.log" | head -1)
 python3 -c '
 import json, sys, urllib.request
@@ -95,6 +97,14 @@ for _ in $(seq 40); do
   sleep 0.25
 done
 ! running "$sandbox" || fail "the sandbox outlived the app"
+# WebKit's processes end on their own once the app is gone; waited for, so that none is still
+# writing into the world's directories when it is removed.
+for child in "${children[@]}"; do
+  for _ in $(seq 40); do
+    running "$child" || break
+    sleep 0.25
+  done
+done
 
 in_scratch --remove "$package" >"$work/dpkg.log" 2>&1 || fail "dpkg cannot remove it: $(cat "$work/dpkg.log")"
 left=$(find "$root" -type f | sed "s|^$root||")
