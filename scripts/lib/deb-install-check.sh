@@ -4,7 +4,8 @@
 #  - dpkg installs it into a scratch root with a copy of this machine's package database, so each
 #    of its Depends must be met by a package installed here, and nothing outside the scratch root
 #    is touched;
-#  - its files: both programs, the menu entry (desktop-file-validate) and its icon;
+#  - its files: both programs, the menu entry (desktop-file-validate), each icon at its size, and
+#    what dpkg installed against the package's md5sums;
 #  - the CLI it installed runs and reports the package's version;
 #  - the app it installed starts, loads its page and runs the sandbox with the CLI installed beside
 #    it (not a `scim-token` found elsewhere), the sandbox answers, and it ends when the app is killed;
@@ -90,20 +91,19 @@ json.load(no_proxy.open(sys.argv[1].rstrip("/") + "/_sandbox/info", timeout=5))'
 kill -KILL "$app"
 wait "$app" 2>/dev/null || true
 app=""
-# Ended: gone, or a zombie its new parent has not reaped yet.
-running() { [ -e "/proc/$1" ] && [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
-for _ in $(seq 40); do
-  running "$sandbox" || break
-  sleep 0.25
-done
-! running "$sandbox" || fail "the sandbox outlived the app"
+# Whether process $1 ends within 10 s: gone, or a zombie its new parent has not reaped yet.
+ends() {
+  for _ in $(seq 40); do
+    [ -e "/proc/$1" ] && [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ] || return 0
+    sleep 0.25
+  done
+  return 1
+}
+ends "$sandbox" || fail "the sandbox outlived the app"
 # WebKit's processes end on their own once the app is gone; waited for, so that none is still
 # writing into the world's directories when it is removed.
 for child in "${children[@]}"; do
-  for _ in $(seq 40); do
-    running "$child" || break
-    sleep 0.25
-  done
+  ends "$child" || true
 done
 
 in_scratch --remove "$package" >"$work/dpkg.log" 2>&1 || fail "dpkg cannot remove it: $(cat "$work/dpkg.log")"
