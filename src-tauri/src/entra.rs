@@ -205,7 +205,8 @@ pub(crate) async fn entra_unlink(
 }
 
 /// Pushes `org`'s token into its linked jobs; with `dry_run`, only reads the jobs, plans and
-/// runs Test Connection (the UI shows that plan before the first push to a link).
+/// runs Test Connection (the UI shows that plan before the first push to a link). A paused job
+/// is started only with `start_paused` (the card's Push and start button).
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn push_to_entra(
@@ -214,11 +215,13 @@ pub(crate) async fn push_to_entra(
     org: OrgId,
     broker: BrokerId,
     dry_run: bool,
+    start_paused: bool,
 ) -> Result<Vec<PushView>> {
     let record = shared.api.pick(Some(org), Some(&broker))?;
     let options = PushOptions {
         dry_run,
-        skip_settings_check: false,
+        start_paused,
+        ..PushOptions::default()
     };
     let reports = shared.api.push(&record, options).await?;
     forget_healed_jobs(&shared, &reports);

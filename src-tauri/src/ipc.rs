@@ -3,7 +3,7 @@
 //! rust-analyzer keeps LSP types at its; the words the window shows are made here, in Rust,
 //! so the front end only places them.
 
-use scim_token_core::api::{AfterRenewal, JobVerdict, LinkHealth, PushAction, PushReport};
+use scim_token_core::api::{AfterRenewal, JobStep, JobVerdict, LinkHealth, PushAction, PushReport};
 use scim_token_core::entra::{AppId, EntraLink, JobId};
 use scim_token_core::{BrokerId, ExpiryState, TokenSummary};
 use serde::Serialize;
@@ -122,6 +122,9 @@ pub(crate) struct PushView {
     pub(crate) stored: Option<bool>,
     /// What happened, or would, and what to do next.
     pub(crate) text: String,
+    /// The token was stored (or would be) in a job an admin paused, which was left paused: the
+    /// card offers the one button that starts it.
+    pub(crate) left_paused: bool,
 }
 
 impl From<&PushReport> for PushView {
@@ -132,6 +135,11 @@ impl From<&PushReport> for PushView {
             failed: r.error.is_some(),
             stored: r.stored,
             text: if r.dry_run { plan_text(r) } else { push_text(r) },
+            left_paused: if r.dry_run {
+                r.error.is_none() && r.plan.as_ref().is_some_and(|p| p.then == JobStep::LeavePaused)
+            } else {
+                r.action == Some(PushAction::LeftPaused)
+            },
         }
     }
 }
@@ -171,26 +179,49 @@ fn push_text(r: &PushReport) -> String {
             ),
         };
     }
-    let done = match r.action {
-        Some(PushAction::Restarted) => "token stored, quarantine lifted, job restarted",
-        Some(PushAction::Started) => "token stored, job started",
-        Some(PushAction::Stored) | None => "token stored; the job uses it from its next cycle",
-    };
+    let action = r.action.unwrap_or(PushAction::Stored);
+    let done = capitalised(action.description());
     // After a start or restart Graph may still report the state before it: say only what was done.
-    let status = match (r.action, &r.status) {
-        (Some(PushAction::Stored), Some(status)) => format!("; the job is {}", status.code.description()),
+    let status = match (action, &r.status) {
+        (PushAction::Stored, Some(status)) => format!("; the job is {}", status.code.description()),
         _ => String::new(),
     };
+    let start = if action == PushAction::LeftPaused {
+        format!(" {START_PAUSED}")
+    } else {
+        String::new()
+    };
+    let edited: String = r
+        .edited_meanwhile
+        .iter()
+        .map(|e| {
+            format!(
+                " {} was changed in Entra while the push ran; its new value was kept.",
+                e.key
+            )
+        })
+        .collect();
     let kept = match &r.plan {
         Some(plan) if !plan.keeps.is_empty() => format!(" Kept as they were: {}.", plan.keeps.join(", ")),
         _ => String::new(),
     };
-    format!("{name}: {done}{status}.{kept}")
+    format!("{name}: {done}{status}.{start}{edited}{kept}")
+}
+
+/// How to start a paused job, in this shell's words.
+const START_PAUSED: &str = "Press Push and start to start it, or start it in the Entra admin center (Provisioning → Start provisioning).";
+
+/// `text` with its first letter in capitals (core's descriptions continue a sentence).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// What a push would do, from a dry run: key names only, never values.
 fn plan_text(r: &PushReport) -> String {
-    use scim_token_core::api::JobStep;
     let name = &r.link.app_name;
     if let Some(error) = &r.error {
         return format!("{name}: a push would fail — {error}");
@@ -198,10 +229,11 @@ fn plan_text(r: &PushReport) -> String {
     let Some(plan) = &r.plan else {
         return format!("{name}: nothing to show.");
     };
-    let then = match plan.then {
-        JobStep::Restart => "restarted (quarantine lifted)",
-        JobStep::Start => "started",
-        JobStep::Nothing => "left running; it uses the token from its next cycle",
+    let then = plan.then.description();
+    let start = if plan.then == JobStep::LeavePaused {
+        format!(" {START_PAUSED}")
+    } else {
+        String::new()
     };
     let keeps = if plan.keeps.is_empty() {
         String::new()
@@ -209,7 +241,7 @@ fn plan_text(r: &PushReport) -> String {
         format!(" Sent back unchanged: {}.", plan.keeps.join(", "))
     };
     format!(
-        "{name}: Test Connection passed with the new token. Will change {}.{keeps} The job will then be {then}.",
+        "{name}: Test Connection passed with the new token. Will change {}.{keeps} The job will then be {then}.{start}",
         plan.changes.join(" and ")
     )
 }
@@ -271,7 +303,7 @@ mod tests {
                 changes: vec!["SecretToken".into()],
                 keeps: vec!["SyncAll".into()],
                 base_address: BaseAddressChange::Kept,
-                then: scim_token_core::api::JobStep::Restart,
+                then: JobStep::Restart,
                 settings_read: true,
             }),
             validated: true,
@@ -279,6 +311,7 @@ mod tests {
             action: Some(PushAction::Restarted),
             status: None,
             drift: Vec::new(),
+            edited_meanwhile: Vec::new(),
             warnings: Vec::new(),
             error: None,
             error_kind: None,
@@ -291,7 +324,7 @@ mod tests {
         assert!(!ok.failed);
         assert_eq!(
             ok.text,
-            "Cisco Webex: token stored, quarantine lifted, job restarted. Kept as they were: SyncAll."
+            "Cisco Webex: The token is stored, and the quarantined job was restarted (its quarantine lifted). Kept as they were: SyncAll."
         );
         let mut lost = report();
         lost.error = Some("a setting changed".into());
@@ -318,7 +351,27 @@ mod tests {
         plan.dry_run = true;
         assert_eq!(
             PushView::from(&plan).text,
-            "Cisco Webex: Test Connection passed with the new token. Will change SecretToken. Sent back unchanged: SyncAll. The job will then be restarted (quarantine lifted)."
+            "Cisco Webex: Test Connection passed with the new token. Will change SecretToken. Sent back unchanged: SyncAll. The job will then be restarted (its quarantine lifted)."
+        );
+        assert!(!PushView::from(&plan).left_paused);
+        plan.plan.as_mut().unwrap().then = JobStep::LeavePaused;
+        let paused_plan = PushView::from(&plan);
+        assert!(paused_plan.left_paused);
+        assert!(
+            paused_plan.text.contains("left paused") && paused_plan.text.contains("Push and start"),
+            "{}",
+            paused_plan.text
+        );
+        let mut paused = report();
+        paused.action = Some(PushAction::LeftPaused);
+        let view = PushView::from(&paused);
+        assert!(view.left_paused && !view.failed);
+        assert!(
+            view.text
+                .starts_with("Cisco Webex: The token is stored; the job is paused and stays paused")
+                && view.text.contains("Press Push and start"),
+            "{}",
+            view.text
         );
     }
 }

@@ -98,8 +98,9 @@ enum Command {
     #[command(subcommand)]
     Entra(commands::entra::EntraCommand),
     /// Put the org's token into its linked Entra provisioning jobs: read the job's settings, Test
-    /// Connection with the new token, store it with every other setting sent back unchanged,
-    /// read them again to verify, then restart a quarantined job or start a paused one.
+    /// Connection with the new token, read them again and store the token with every other
+    /// setting sent back as it is then, read them again to verify, then restart a quarantined
+    /// job or start one never run. A job an admin paused stays paused (see --start).
     Push {
         #[command(flatten)]
         which: commands::Which,
@@ -113,6 +114,14 @@ enum Command {
         /// the scope.
         #[arg(long)]
         skip_settings_check: bool,
+        /// Also start a job an admin paused. Without it a paused job stays paused: the token is
+        /// stored and the job runs with it once it is started.
+        #[arg(long)]
+        start: bool,
+        /// How long to wait while another push to the same job (another window, another
+        /// process) runs, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = scim_token_core::api::DEFAULT_PUSH_LOCK_WAIT.as_secs())]
+        wait: u64,
         /// Print JSON (`"stored": true | false | null` per job).
         #[arg(long)]
         json: bool,
@@ -187,11 +196,15 @@ async fn main() -> ExitCode {
             which,
             dry_run,
             skip_settings_check,
+            start,
+            wait,
             json,
         } => {
             let options = scim_token_core::api::PushOptions {
                 dry_run,
                 skip_settings_check,
+                start_paused: start,
+                lock_wait: Some(std::time::Duration::from_secs(wait)),
             };
             commands::push::run(&which, options, json).await
         }

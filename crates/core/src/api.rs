@@ -25,7 +25,7 @@ pub use copy::{Copied, CopySlot, CopyWhat};
 pub use entra::EntraApp;
 pub use entra_sign_in::{EntraSignIn, EntraSignInRequest};
 pub use error::{ApiError, ErrorKind};
-pub use push::{JobStep, PushAction, PushOptions, PushPlan, PushReport};
+pub use push::{DEFAULT_PUSH_LOCK_WAIT, JobStep, PushAction, PushOptions, PushPlan, PushReport};
 pub use renew::{AfterRenewal, Renewed};
 pub use sign_in::{Capture, Kept, NeedsOrg, SignInRequest, SignedIn, WebexSignIn};
 pub use tokens::{Api, Listing};

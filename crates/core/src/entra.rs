@@ -24,7 +24,7 @@ pub use ids::{AppId, ClientId, JobId, Tenant, TenantId};
 pub use job_state::{ExecutionState, JobCode};
 pub use link::EntraLink;
 pub use login::{EntraTarget, EntraTokens, PendingEntraLogin, RedirectMatcher};
-pub use secrets::{BaseAddressChange, SecretPair, SecretsPlan, SecretsRefusal, SettingDrift};
+pub use secrets::{BaseAddressChange, JobCredentials, SecretPair, SecretsPlan, SecretsRefusal, SettingDrift};
 
 /// "Microsoft Graph Command Line Tools": a public client that allows dynamic consent, used by
 /// many tools when the tenant has no app registration of its own.

@@ -12,6 +12,7 @@ pub mod callback;
 pub mod clipboard;
 pub mod entra;
 pub mod expiry;
+pub mod file_lock;
 pub mod http_body;
 pub mod listener;
 pub mod markup;

@@ -59,6 +59,17 @@ pub enum VaultError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// Another program held the records' lock for the whole wait (a keyring prompt nobody
+    /// answers, or a program that hangs).
+    #[error("another scim-token program has been changing the records in {} for over {} s ({holder}); nothing was changed. Answer its keyring prompt or close it, then try again", .path.display(), .waited.as_secs())]
+    RecordsBusy {
+        /// The records file.
+        path: PathBuf,
+        /// Who holds the lock, in words.
+        holder: String,
+        /// How long this program waited.
+        waited: Duration,
+    },
     /// The records file is not valid. Nothing was changed; the next sign-in keeps it aside and
     /// starts a new one.
     #[error("the token records file {} is unreadable ({reason}); nothing was changed and the tokens in the keyring are untouched. Signing in again keeps this file aside and starts a new one", .path.display())]

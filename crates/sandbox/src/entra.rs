@@ -150,6 +150,12 @@ pub struct EntraConfig {
     pub fail_after_secrets_put: bool,
     /// A fault: every secrets PUT drops this key (a Graph that loses a setting it was sent).
     pub secrets_put_loses: Option<String>,
+    /// A fault: every secrets read leaves this key out (a view that hides a key the job has).
+    pub secrets_get_hides: Option<String>,
+    /// An admin's edit in the admin center while a push runs: at the first Test Connection with
+    /// credentials in its body (after the push read the secrets, before it writes them), this
+    /// key is set to this value.
+    pub edit_during_push: Option<(String, String)>,
     /// A Conditional Access policy that lets only an approved browser sign in: an authorize
     /// request whose `User-Agent` names no Chrome, Edge or Firefox is refused with AADSTS53003,
     /// as a real tenant refuses an embedded webview.
@@ -172,6 +178,8 @@ impl Default for EntraConfig {
             secrets_read: SecretsRead::default(),
             fail_after_secrets_put: false,
             secrets_put_loses: None,
+            secrets_get_hides: None,
+            edit_during_push: None,
             approved_browsers_only: false,
         }
     }
@@ -193,6 +201,8 @@ pub(crate) struct Entra {
     http: std::sync::OnceLock<reqwest::Client>,
     /// Graph requests answered, for `throttle_every`.
     pub(crate) graph_requests: AtomicU64,
+    /// Set once `edit_during_push` has been played.
+    pub(crate) edited_during_push: std::sync::atomic::AtomicBool,
     /// Set by a successful secrets PUT, for `fail_after_secrets_put`.
     pub(crate) secrets_put_done: std::sync::atomic::AtomicBool,
 }
@@ -249,6 +259,7 @@ impl Entra {
             http: std::sync::OnceLock::new(),
             graph_requests: AtomicU64::new(0),
             secrets_put_done: std::sync::atomic::AtomicBool::new(false),
+            edited_during_push: std::sync::atomic::AtomicBool::new(false),
         })
     }
 

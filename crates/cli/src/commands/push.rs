@@ -1,7 +1,8 @@
-//! `scim-token push [--dry-run] [--skip-settings-check]`: put the org's stored token into every
-//! Entra provisioning job it is linked to, keeping the job's other settings (core's `push`:
-//! read, Test Connection, write every key back, read again and compare, then restart or start),
-//! and say per job what was stored: yes, no, or unknown.
+//! `scim-token push [--dry-run] [--skip-settings-check] [--start]`: put the org's stored token
+//! into every Entra provisioning job it is linked to, keeping the job's other settings (core's
+//! `push`: read, Test Connection, read again, write every key back, read again and compare, then
+//! restart or start; a paused job only with `--start`), and say per job what was stored: yes,
+//! no, or unknown.
 
 use std::process::ExitCode;
 
@@ -43,14 +44,15 @@ fn print_plan(plan: &PushPlan, dry_run: bool) {
         println!("  The job's own Tenant URL (same org) is kept.");
     }
     if dry_run {
-        let then = match plan.then {
-            JobStep::Restart => "restarted (its quarantine lifted)",
-            JobStep::Start => "started",
-            JobStep::Nothing => "left running (it uses the token from its next cycle)",
-        };
-        println!("  The job would then be {then}.");
+        println!("  The job would then be {}.", plan.then.description());
+        if plan.then == JobStep::LeavePaused {
+            println!("  {START_PAUSED}");
+        }
     }
 }
+
+/// How to start a paused job, in this shell's words.
+const START_PAUSED: &str = "To start it too, push with --start, or start it in the Entra admin center (Provisioning → Start provisioning).";
 
 fn print_report(report: &PushReport) {
     let link = &report.link;
@@ -76,16 +78,25 @@ fn print_report(report: &PushReport) {
         return;
     }
     if let (Some(action), Some(status), None) = (&report.action, &report.status, &report.error) {
-        let done = match action {
-            PushAction::Stored => "token stored; the job uses it from its next cycle",
-            PushAction::Restarted => "token stored; the quarantined job was restarted",
-            PushAction::Started => "token stored; the job was started",
-        };
         // After a start or restart Graph may still report the state before it.
         if *action == PushAction::Stored {
-            println!("{name}: {done}. The job is {}.", status.code.description());
+            println!(
+                "{name}: {}. The job is {}.",
+                action.description(),
+                status.code.description()
+            );
         } else {
-            println!("{name}: {done}.");
+            println!("{name}: {}.", action.description());
+        }
+        if *action == PushAction::LeftPaused {
+            println!("  {START_PAUSED}");
+        }
+        for edit in &report.edited_meanwhile {
+            println!(
+                "  {} was changed in Entra while the push ran; its new value was kept: {}",
+                edit.key,
+                edit.after.as_deref().unwrap_or("(removed)")
+            );
         }
         if let Some(plan) = &report.plan {
             print_plan(plan, false);

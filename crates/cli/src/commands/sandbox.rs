@@ -76,6 +76,13 @@ pub(crate) struct SandboxArgs {
     /// A fault for tests: every secrets PUT drops this key, as a Graph that loses a setting would.
     #[arg(long, value_name = "KEY")]
     entra_secrets_put_loses: Option<String>,
+    /// A fault for tests: every secrets read leaves this key out, as a view that hides one would.
+    #[arg(long, value_name = "KEY")]
+    entra_secrets_get_hides: Option<String>,
+    /// Play an admin who edits a setting in the admin center while a push runs: at the first
+    /// Test Connection with new credentials, KEY is set to VALUE.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
+    entra_edit_during_push: Option<(String, String)>,
     /// Play a Conditional Access policy that lets only an approved browser (Chrome, Edge,
     /// Firefox) sign in to the local Entra: an embedded window is refused with AADSTS53003.
     #[arg(long)]
@@ -88,6 +95,14 @@ pub(crate) struct SandboxArgs {
     /// sandbox by exiting, even when it crashes.
     #[arg(long)]
     until_stdin_closes: bool,
+}
+
+/// `KEY=VALUE`, split at the first `=`; the key must not be empty.
+fn key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => Ok((key.trim().to_owned(), value.to_owned())),
+        _ => Err(format!("expected KEY=VALUE, got '{text}'")),
+    }
 }
 
 pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
@@ -112,6 +127,8 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
             secrets_read: args.entra_secrets_get,
             fail_after_secrets_put: args.entra_fail_after_secrets_put,
             secrets_put_loses: args.entra_secrets_put_loses,
+            secrets_get_hides: args.entra_secrets_get_hides,
+            edit_during_push: args.entra_edit_during_push,
             approved_browsers_only: args.entra_approved_browsers_only,
         },
     };

@@ -10,7 +10,7 @@ use super::tokens::blocking;
 use super::{Api, ApiError};
 use crate::entra::graph::{Graph, ServicePrincipal, SyncJob};
 use crate::entra::login::{self, EntraTarget};
-use crate::entra::{AppId, EntraError, EntraLink, JobId};
+use crate::entra::{AppId, EntraError, EntraLink, JobId, TenantId};
 use crate::token::TokenRecord;
 use crate::vault::EntraSessionRecord;
 
@@ -40,10 +40,12 @@ impl Api {
             })
     }
 
-    /// Refuses, before anything is sent, a sign-in to another tenant than `link`'s.
-    pub(super) async fn check_link_tenant(&self, link: &EntraLink) -> Result<(), ApiError> {
+    /// Refuses, before anything is sent, a sign-in to another tenant than `link`'s. Returns
+    /// the sign-in's tenant, when known (a push pins an unpinned link to it).
+    pub(super) async fn check_link_tenant(&self, link: &EntraLink) -> Result<Option<TenantId>, ApiError> {
         let session = self.entra_session(&link.target).await?;
-        Ok(link.check_tenant(session.tenant_id(), session.account())?)
+        link.check_tenant(session.tenant_id(), session.account())?;
+        Ok(session.tenant_id().cloned())
     }
 
     /// A Graph access token for `target`: a cached one while it has five minutes left, else one

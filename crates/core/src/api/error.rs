@@ -89,6 +89,9 @@ pub enum ErrorKind {
     /// The job's other settings cannot be kept safely (unreadable, masked, another org's
     /// Tenant URL), or a push changed them.
     EntraSettings,
+    /// Another scim-token program holds what this one needs (the records, or a push to the same
+    /// job) and did not let go within the wait.
+    Busy,
 }
 
 /// A use case failed. The message says what happened and, where core can, what to do.
@@ -97,6 +100,17 @@ pub enum ApiError {
     /// Keeping or reading tokens failed.
     #[error(transparent)]
     Vault(#[from] VaultError),
+    /// Another push to the same job (another window, the CLI, the background renewal) held it
+    /// for the whole wait. Nothing was read or written by this one.
+    #[error("another push to the job {job} is still running ({holder}); this one waited {} s and wrote nothing. Let it finish, then push again if its result is not what you want", .waited.as_secs())]
+    PushBusy {
+        /// The job.
+        job: String,
+        /// Who holds it, in words.
+        holder: String,
+        /// How long this push waited.
+        waited: std::time::Duration,
+    },
     /// No token is stored yet.
     #[error("no token is stored yet: sign in to get one")]
     NoTokens,
@@ -156,7 +170,9 @@ impl ApiError {
                     ErrorKind::CorruptRecords
                 }
                 VaultError::Records { .. } | VaultError::NoConfigDir => ErrorKind::Records,
+                VaultError::RecordsBusy { .. } => ErrorKind::Busy,
             },
+            Self::PushBusy { .. } => ErrorKind::Busy,
             Self::NoTokens => ErrorKind::NoTokens,
             Self::SeveralOrgs(_) => ErrorKind::SeveralOrgs,
             Self::InvalidArgument(_) => ErrorKind::InvalidArgument,
@@ -219,7 +235,8 @@ fn entra_kind(err: &EntraError) -> ErrorKind {
         EntraError::SettingsUnreadable { .. }
         | EntraError::Settings(_)
         | EntraError::NotVerified { .. }
-        | EntraError::SettingsChanged(_) => ErrorKind::EntraSettings,
+        | EntraError::SettingsChanged(_)
+        | EntraError::EditedDuringPush(_) => ErrorKind::EntraSettings,
         EntraError::TenantUnknown { .. } => ErrorKind::EntraSignInNeeded,
         EntraError::Graph(_)
         | EntraError::BadResponse(_)

@@ -6,13 +6,16 @@
 //! compare; only then restart a quarantined job or start a paused one. A dry run stops after
 //! Test Connection. The report says truly whether the token was stored: yes, no, or unknown.
 
+use std::path::{Path, PathBuf};
+
 use serde::Serialize;
 
 use super::tokens::blocking;
 use super::{Api, ApiError, ErrorKind};
 use crate::entra::graph::{Graph, JobStatus};
-use crate::entra::secrets::{BaseAddressChange, SecretsPlan, SettingDrift};
-use crate::entra::{EntraError, EntraLink, JobCode};
+use crate::entra::secrets::{BaseAddressChange, JobCredentials, SecretsPlan, SettingDrift};
+use crate::entra::{BASE_ADDRESS_KEY, EntraError, EntraLink, JobCode, TenantId};
+use crate::file_lock::{FileLock, FileLockError};
 use crate::token::{AccessToken, TokenRecord};
 
 /// How to push.
@@ -23,7 +26,17 @@ pub struct PushOptions {
     /// When the job's secrets cannot be read, store only the Tenant URL and token anyway
     /// (which erases the job's other settings if Graph's PUT replaces the set).
     pub skip_settings_check: bool,
+    /// Start a job an admin paused (the only way a push does: `push --start`, or the
+    /// desktop's button that says so). Without it a paused job stays paused.
+    pub start_paused: bool,
+    /// How long to wait while another push (another process, another window) holds the job;
+    /// `None`: [`DEFAULT_PUSH_LOCK_WAIT`].
+    pub lock_wait: Option<std::time::Duration>,
 }
+
+/// How long a push waits for another push to the same job: longer than one push with its
+/// throttling waits takes, short enough that a wedged one is reported rather than waited on.
+pub const DEFAULT_PUSH_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(180);
 
 /// What a push did to a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -34,8 +47,27 @@ pub enum PushAction {
     Stored,
     /// Stored, and the quarantined job restarted (quarantine lifted).
     Restarted,
-    /// Stored, and the paused or never-run job started.
+    /// Stored, and the never-run job (or, as asked, the paused one) started.
     Started,
+    /// Stored; the job an admin paused stays paused, as it was.
+    LeftPaused,
+}
+
+impl PushAction {
+    /// What was done, in words (a shell adds the job's name; `LeftPaused`'s way to start the job
+    /// is the shell's to name).
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Stored => "the token is stored; the running job uses it from its next cycle",
+            Self::Restarted => {
+                "the token is stored, and the quarantined job was restarted (its quarantine lifted)"
+            }
+            Self::Started => "the token is stored, and the job was started",
+            Self::LeftPaused => {
+                "the token is stored; the job is paused and stays paused (it was not started)"
+            }
+        }
+    }
 }
 
 /// What happens to the job once the token is stored.
@@ -45,20 +77,36 @@ pub enum PushAction {
 pub enum JobStep {
     /// Quarantined: restarted, lifting the quarantine (no full resync).
     Restart,
-    /// Paused or never run: started.
+    /// Never run (or, as asked, paused): started.
     Start,
+    /// Paused by an admin: left paused. Only an explicit ask starts it.
+    LeavePaused,
     /// Running: it uses the token from its next cycle.
     Nothing,
 }
 
 impl JobStep {
-    fn for_status(status: &JobStatus) -> Self {
-        if status.quarantined() {
-            Self::Restart
-        } else if status.code.needs_start() {
-            Self::Start
-        } else {
-            Self::Nothing
+    /// The step for a job in `status`. A paused job is left paused unless `start_paused`, even
+    /// when it also reports a quarantine: the admin's pause is the decision that stands.
+    pub fn for_status(status: &JobStatus, start_paused: bool) -> Self {
+        match status.code {
+            JobCode::Paused if start_paused => Self::Start,
+            JobCode::Paused => Self::LeavePaused,
+            _ if status.quarantined() => Self::Restart,
+            JobCode::NotRun | JobCode::NotConfigured => Self::Start,
+            _ => Self::Nothing,
+        }
+    }
+
+    /// What the job will be once the token is stored, in words ("the job will then be …").
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Restart => "restarted (its quarantine lifted)",
+            Self::Start => "started",
+            Self::LeavePaused => {
+                "left paused, as an admin set it (a push starts a paused job only when asked to)"
+            }
+            Self::Nothing => "left running (it uses the token from its next cycle)",
         }
     }
 }
@@ -78,6 +126,18 @@ pub struct PushPlan {
     /// Whether the plan comes from the job's own settings; `false` when they could not be read
     /// and only the two keys are sent (the settings check was skipped).
     pub settings_read: bool,
+}
+
+impl PushPlan {
+    fn of(plan: &SecretsPlan, then: JobStep) -> Self {
+        Self {
+            changes: plan.changes.clone(),
+            keeps: plan.keeps.clone(),
+            base_address: plan.base_address_change,
+            then,
+            settings_read: plan.read_settings(),
+        }
+    }
 }
 
 /// One linked job after a push (or a dry run), or why it failed.
@@ -102,6 +162,9 @@ pub struct PushReport {
     pub status: Option<JobStatus>,
     /// Settings that differ after the PUT, with their values before.
     pub drift: Vec<SettingDrift>,
+    /// Settings someone changed in Entra between the push's first read and its write: their new
+    /// values were sent, not the old ones (`before`: as first read; `after`: kept).
+    pub edited_meanwhile: Vec<SettingDrift>,
     /// Risks taken (the settings check skipped).
     pub warnings: Vec<String>,
     /// Why it failed, in words.
@@ -128,6 +191,51 @@ fn refused_for_good(error: &EntraError) -> bool {
 
 const SKIPPED_WARNING: &str = "the job's settings could not be read, so only the Tenant URL and token were sent: if Graph's secrets PUT replaces the whole set (unconfirmed), the notification e-mail, the accidental-deletion threshold, SkipOutOfScopeDeletions and the scope (SyncAll) are now erased. Check them in the Entra admin center (Provisioning → Settings) before the next cycle";
 
+impl PushReport {
+    fn new(link: &EntraLink, dry_run: bool) -> Self {
+        Self {
+            link: link.clone(),
+            dry_run,
+            plan: None,
+            validated: false,
+            stored: Some(false),
+            action: None,
+            status: None,
+            drift: Vec::new(),
+            edited_meanwhile: Vec::new(),
+            warnings: Vec::new(),
+            error: None,
+            error_kind: None,
+        }
+    }
+}
+
+/// Where one job's push lock lives: in the records folder, one file per job, named by its
+/// service principal and job ID (only characters every file system takes).
+fn job_lock_path(records: &Path, link: &EntraLink) -> PathBuf {
+    let name: String = format!("{}-{}", link.app_id, link.job_id)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let dir = records.parent().unwrap_or_else(|| Path::new("."));
+    dir.join("push-locks").join(format!("{name}.lock"))
+}
+
+/// Whether the job has credentials saved, so that a read of its secrets must show them.
+fn saved_credentials(status: &JobStatus) -> JobCredentials {
+    if status.code == JobCode::NotConfigured && status.last_execution.is_none() {
+        JobCredentials::None
+    } else {
+        JobCredentials::Saved(status.code.description())
+    }
+}
+
 impl Api {
     /// Pushes the org's token into every linked job (see the module's steps); with
     /// `dry_run`, reports what would be sent and whether Test Connection passes.
@@ -143,29 +251,44 @@ impl Api {
         let token = self.token(record).await?;
         let mut reports = Vec::new();
         for link in &record.entra_links {
-            let mut report = PushReport {
-                link: link.clone(),
-                dry_run: options.dry_run,
-                plan: None,
-                validated: false,
-                stored: Some(false),
-                action: None,
-                status: None,
-                drift: Vec::new(),
-                warnings: Vec::new(),
-                error: None,
-                error_kind: None,
+            let mut report = PushReport::new(link, options.dry_run);
+            let mut pin = None;
+            let pushed = match self.lock_job(link, &options).await {
+                Ok(_held) => {
+                    self.push_one(record, link, &token, options, &mut report, &mut pin)
+                        .await
+                }
+                Err(e) => Err(e),
             };
-            if let Err(e) = self.push_one(record, link, &token, options, &mut report).await {
+            if let Err(e) = pushed {
                 report.error_kind = Some(e.kind());
                 report.error = Some(e.to_string().replace(token.expose_secret(), "[REDACTED]"));
             }
             if report.stored == Some(true) {
-                self.mark_pushed(record, link).await;
+                self.mark_pushed(record, link, pin).await;
             }
             reports.push(report);
         }
         Ok(reports)
+    }
+
+    /// Holds the job's push lock (across processes) for a push that writes; a dry run writes
+    /// nothing and takes none.
+    async fn lock_job(&self, link: &EntraLink, options: &PushOptions) -> Result<Option<FileLock>, ApiError> {
+        if options.dry_run {
+            return Ok(None);
+        }
+        let path = job_lock_path(self.vault().records_path(), link);
+        let wait = options.lock_wait.unwrap_or(DEFAULT_PUSH_LOCK_WAIT);
+        let job = link.job_id.to_string();
+        let acquired = match tokio::task::spawn_blocking(move || FileLock::acquire(&path, wait)).await {
+            Ok(acquired) => acquired,
+            Err(join) => std::panic::resume_unwind(join.into_panic()),
+        };
+        acquired.map(Some).map_err(|e| match e {
+            FileLockError::Busy { holder, waited, .. } => ApiError::PushBusy { job, holder, waited },
+            io => EntraError::Invalid(io.to_string()).into(),
+        })
     }
 
     async fn push_one(
@@ -175,30 +298,21 @@ impl Api {
         token: &AccessToken,
         options: PushOptions,
         report: &mut PushReport,
+        pin: &mut Option<TenantId>,
     ) -> Result<(), ApiError> {
         link.target
             .cloud
             .accepts_token_from(&record.broker)
             .map_err(|e| EntraError::Invalid(e.to_string()))?;
-        self.check_link_tenant(link).await?;
+        *pin = self.check_link_tenant(link).await?;
         let access = self.graph_token(&link.target).await?;
         let graph = Graph::new(self.http()?, link.target.cloud.graph_base(), &access);
         let job = graph.job(&link.app_id, &link.job_id).await?;
-        let then = JobStep::for_status(&job.status);
+        let saved = saved_credentials(&job.status);
         let tenant_url = record.tenant_url();
-        let (plan, source) = match graph.secrets(&link.app_id).await {
-            Ok((current, _)) if current.is_empty() && job.status.code != JobCode::NotConfigured => {
-                // A job that has run has credentials: an empty set is a view that hides them.
-                return Err(EntraError::SettingsUnreadable {
-                    reason: format!(
-                        "Graph showed no settings at all for a job that is {}",
-                        job.status.code.description()
-                    ),
-                }
-                .into());
-            }
+        let (mut plan, source) = match graph.secrets(&link.app_id).await {
             Ok((current, source)) => (
-                SecretsPlan::new(&current, &tenant_url, record.org_id).map_err(EntraError::from)?,
+                SecretsPlan::new(&current, saved, &tenant_url, record.org_id).map_err(EntraError::from)?,
                 Some(source),
             ),
             Err(e) if options.skip_settings_check && refused_for_good(&e) => {
@@ -215,19 +329,41 @@ impl Api {
                 .into());
             }
         };
-        report.plan = Some(PushPlan {
-            changes: plan.changes.clone(),
-            keeps: plan.keeps.clone(),
-            base_address: plan.base_address_change,
-            then,
-            settings_read: plan.read_settings(),
-        });
+        report.plan = Some(PushPlan::of(
+            &plan,
+            JobStep::for_status(&job.status, options.start_paused),
+        ));
         let pairs = plan.pairs(token);
         graph.validate(&link.app_id, &link.job_id, &pairs[..2]).await?;
         report.validated = true;
         if options.dry_run {
             return Ok(());
         }
+        if let Some(source) = source {
+            // Test Connection and throttling may have taken minutes: read again right before
+            // the PUT, so an admin's change made meanwhile is sent back, never reverted.
+            let latest = graph.secrets_from(&link.app_id, source).await.map_err(|e| {
+                EntraError::SettingsUnreadable {
+                    reason: e.to_string(),
+                }
+            })?;
+            let replanned =
+                SecretsPlan::new(&latest, saved, &tenant_url, record.org_id).map_err(EntraError::from)?;
+            let edits = replanned.edits_since(&plan);
+            if edits.iter().any(|e| e.key.eq_ignore_ascii_case(BASE_ADDRESS_KEY)) {
+                // Test Connection passed for the Tenant URL read before, not for this one.
+                return Err(EntraError::EditedDuringPush(edits).into());
+            }
+            if !edits.is_empty() {
+                tracing::info!(
+                    "kept {} setting(s) changed in Entra while the push ran",
+                    edits.len()
+                );
+            }
+            report.edited_meanwhile = edits;
+            plan = replanned;
+        }
+        let pairs = plan.pairs(token);
         if let Err(e) = graph.put_secrets(&link.app_id, &pairs).await {
             report.stored = stored_after(&e);
             return Err(e.into());
@@ -247,6 +383,10 @@ impl Api {
                 return Err(EntraError::SettingsChanged(drift).into());
             }
         }
+        // The job as it is now: an admin may have paused or started it while the push ran.
+        let now = graph.job(&link.app_id, &link.job_id).await?;
+        let then = JobStep::for_status(&now.status, options.start_paused);
+        report.plan = Some(PushPlan::of(&plan, then));
         let action = match then {
             JobStep::Restart => {
                 graph
@@ -258,16 +398,22 @@ impl Api {
                 graph.start(&link.app_id, &link.job_id).await?;
                 PushAction::Started
             }
+            JobStep::LeavePaused => PushAction::LeftPaused,
             JobStep::Nothing => PushAction::Stored,
         };
         report.action = Some(action);
-        report.status = Some(graph.job(&link.app_id, &link.job_id).await?.status);
+        report.status = Some(match action {
+            PushAction::Stored | PushAction::LeftPaused => now.status,
+            _ => graph.job(&link.app_id, &link.job_id).await?.status,
+        });
         Ok(())
     }
 
     /// Notes in the org's record that a token was stored in this job (the desktop asks before
     /// the first push to a link). A failure to note it changes nothing that was pushed.
-    async fn mark_pushed(&self, record: &TokenRecord, link: &EntraLink) {
+    /// A link made before links recorded their tenant is pinned here to the tenant of the
+    /// sign-in that stored the token, so a sign-in to another tenant is refused from now on.
+    async fn mark_pushed(&self, record: &TokenRecord, link: &EntraLink, tenant: Option<TenantId>) {
         let vault = self.vault().clone();
         let (key, app, job) = (record.key(), link.app_id.clone(), link.job_id.clone());
         let when = self
@@ -278,6 +424,9 @@ impl Api {
             vault.change_entra_links(&key, |links| {
                 for l in links.iter_mut().filter(|l| l.app_id == app && l.job_id == job) {
                     l.pushed_at.clone_from(&when);
+                    if l.tenant_id.is_none() {
+                        l.tenant_id.clone_from(&tenant);
+                    }
                 }
             })
         })
@@ -328,6 +477,28 @@ mod tests {
     }
 
     #[test]
+    fn a_jobs_lock_is_one_file_in_the_records_folder_per_job() {
+        let link = |app: &str, job: &str| EntraLink {
+            target: crate::entra::EntraTarget::new(crate::entra::Cloud::Global),
+            app_id: app.into(),
+            app_name: "Cisco Webex".into(),
+            job_id: job.into(),
+            tenant_id: None,
+            pushed_at: None,
+        };
+        let records = Path::new("/home/a/.config/scim-token/tokens.json");
+        assert_eq!(
+            job_lock_path(records, &link("5e1f-a", "Webex.abc.def")),
+            Path::new("/home/a/.config/scim-token/push-locks/5e1f-a-Webex.abc.def.lock")
+        );
+        assert_eq!(
+            job_lock_path(records, &link("../x", "a/b\\c:d")),
+            Path::new("/home/a/.config/scim-token/push-locks/.._x-a_b_c_d.lock"),
+            "no separator reaches the path"
+        );
+    }
+
+    #[test]
     fn the_job_step_follows_its_status() {
         let status = |code: JobCode| JobStatus {
             code,
@@ -338,12 +509,30 @@ mod tests {
             steady_state_last_achieved_time: None,
             synchronized_entry_count_by_type: None,
         };
+        for start_paused in [false, true] {
+            let step = |code| JobStep::for_status(&status(code), start_paused);
+            assert_eq!(step(JobCode::Quarantine), JobStep::Restart);
+            assert_eq!(step(JobCode::NotRun), JobStep::Start);
+            assert_eq!(step(JobCode::NotConfigured), JobStep::Start);
+            assert_eq!(step(JobCode::Active), JobStep::Nothing);
+            assert_eq!(step(JobCode::Unknown), JobStep::Nothing);
+        }
         assert_eq!(
-            JobStep::for_status(&status(JobCode::Quarantine)),
-            JobStep::Restart
+            JobStep::for_status(&status(JobCode::Paused), false),
+            JobStep::LeavePaused,
+            "a paused job stays paused"
         );
-        assert_eq!(JobStep::for_status(&status(JobCode::Paused)), JobStep::Start);
-        assert_eq!(JobStep::for_status(&status(JobCode::NotRun)), JobStep::Start);
-        assert_eq!(JobStep::for_status(&status(JobCode::Active)), JobStep::Nothing);
+        assert_eq!(
+            JobStep::for_status(&status(JobCode::Paused), true),
+            JobStep::Start,
+            "started only when asked"
+        );
+        let mut paused_with_quarantine = status(JobCode::Paused);
+        paused_with_quarantine.quarantine = Some(crate::entra::graph::Quarantine::default());
+        assert_eq!(
+            JobStep::for_status(&paused_with_quarantine, false),
+            JobStep::LeavePaused,
+            "the admin's pause stands over a reported quarantine"
+        );
     }
 }

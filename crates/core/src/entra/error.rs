@@ -189,6 +189,13 @@ pub enum EntraError {
         if .0.iter().any(|d| d.key.eq_ignore_ascii_case("SkipOutOfScopeDeletions")) { "; SkipOutOfScopeDeletions through Graph as in Microsoft's how-to" } else { "" }
     )]
     SettingsChanged(Vec<super::secrets::SettingDrift>),
+    /// Someone changed the job's Tenant URL between the push's first read and its write: Test
+    /// Connection passed for the old one, so nothing was written.
+    #[error(
+        "while this push ran, the job's settings were changed in Entra ({}), the Tenant URL among them: Test Connection was run with the one read before, so nothing was written. Push again to check the token against the new Tenant URL",
+        .0.iter().map(|d| format!("{} was {}, now {}", d.key, if d.before.is_empty() { "(none)" } else { d.before.as_str() }, d.after.as_deref().unwrap_or("(none)"))).collect::<Vec<_>>().join("; ")
+    )]
+    EditedDuringPush(Vec<super::secrets::SettingDrift>),
     /// A Graph answer did not have the expected shape.
     #[error("Microsoft Graph answered in an unexpected shape: {0}")]
     BadResponse(String),

@@ -50,11 +50,6 @@ impl JobCode {
             Self::Unknown => "in a state scim-token does not know",
         }
     }
-
-    /// Whether starting the job is what runs it again (it is not running and not quarantined).
-    pub fn needs_start(self) -> bool {
-        matches!(self, Self::Paused | Self::NotRun | Self::NotConfigured)
-    }
 }
 
 /// `synchronizationTaskExecution.state`, read without regard to case. A state Graph adds later
@@ -109,14 +104,5 @@ mod tests {
         let state: ExecutionState = serde_json::from_str("\"EntryLevelErrors\"").unwrap();
         assert_eq!(state, ExecutionState::EntryLevelErrors);
         assert_eq!(serde_json::to_string(&JobCode::NotRun).unwrap(), "\"NotRun\"");
-    }
-
-    #[test]
-    fn only_a_stopped_job_that_is_not_quarantined_is_started() {
-        assert!(JobCode::Paused.needs_start());
-        assert!(JobCode::NotRun.needs_start());
-        assert!(!JobCode::Active.needs_start());
-        assert!(!JobCode::Quarantine.needs_start());
-        assert!(!JobCode::Unknown.needs_start());
     }
 }

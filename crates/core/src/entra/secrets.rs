@@ -41,11 +41,15 @@ impl SecretPair {
         }
     }
 
-    /// Whether Graph hid the value (only asterisks, or none at all): it cannot be sent back.
+    /// Whether Graph hid the value, in any form a masked value is shown (`*****`, `••••`,
+    /// `*****abcd`, `abcd****`), or gave none at all: it cannot be sent back.
     pub fn masked(&self) -> bool {
-        self.value
-            .as_deref()
-            .is_none_or(|v| !v.is_empty() && v.chars().all(|c| c == '*'))
+        self.value.as_deref().is_none_or(looks_masked)
+    }
+
+    /// Whether the pair holds no usable value: absent, `null`, or only white space.
+    fn blank(&self) -> bool {
+        self.value.as_deref().is_none_or(|v| v.trim().is_empty())
     }
 
     fn shown(&self) -> String {
@@ -59,6 +63,29 @@ impl SecretPair {
     fn is_base_address(&self) -> bool {
         self.key.eq_ignore_ascii_case(BASE_ADDRESS_KEY)
     }
+}
+
+/// Characters a service shows in place of a hidden value.
+const MASK_CHARS: [char; 8] = ['*', '•', '●', '∙', '·', '∗', '✱', '⁎'];
+
+/// The fewest mask characters at either end that make a partly shown value (`*****abcd`) masked.
+const MASKED_RUN: usize = 3;
+
+/// Whether `value` is a masked form: only mask characters, or a run of them at its start or
+/// end with a few characters shown beside it. No real setting (a URL, `True`, a JSON object, an
+/// e-mail address) starts or ends with three of them.
+fn looks_masked(value: &str) -> bool {
+    let value = value.trim();
+    if value.is_empty() {
+        return false;
+    }
+    let is_mask = |c: &char| MASK_CHARS.contains(c);
+    if value.chars().all(|c| is_mask(&c)) {
+        return true;
+    }
+    let leading = value.chars().take_while(is_mask).count();
+    let trailing = value.chars().rev().take_while(is_mask).count();
+    leading >= MASKED_RUN || trailing >= MASKED_RUN
 }
 
 /// What a push does with the job's Tenant URL (`BaseAddress`).
@@ -95,6 +122,18 @@ pub enum SecretsRefusal {
         other: OrgId,
         /// The org being pushed.
         ours: OrgId,
+    },
+    /// The job is configured (it has credentials), yet the read left out one of them or gave it
+    /// empty: a view that hides keys, not a job without them. A plan from it would overwrite a
+    /// Tenant URL it did not see, and a PUT that replaces the set would erase what it hid.
+    #[error(
+        "Graph's read of the job's settings left out {key} (or gave it empty), although the job is {state}: such a read may hide other settings too, so nothing was written. Try again later; if it persists, paste the token into the job yourself in the Entra admin center (Provisioning → Admin Credentials)"
+    )]
+    PartialRead {
+        /// The key that was missing or empty.
+        key: &'static str,
+        /// The job's state, in words.
+        state: &'static str,
     },
     /// The job's Tenant URL is not a Webex Tenant URL at all.
     #[error(
@@ -135,6 +174,8 @@ pub struct SecretsPlan {
     kept: Vec<SecretPair>,
     /// Whether the plan was made from the job's own secrets (else only the two keys are sent).
     read: bool,
+    /// The job's Tenant URL as it was read (`None`: it had none).
+    found_base: Option<String>,
 }
 
 /// The Webex org a Tenant URL names, in today's form (`…/identity/scim/{org}/v2/`) or the older
@@ -190,9 +231,32 @@ fn base_address(
     }
 }
 
+/// What the job's status says about the secrets a read must show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobCredentials {
+    /// Never configured: the read may lack `BaseAddress` and `SecretToken`.
+    None,
+    /// Configured or run (the state in words): both must be in the read, not empty.
+    Saved(&'static str),
+}
+
 impl SecretsPlan {
     /// The plan for a job whose secrets read as `current`, to feed `org` at `tenant_url`.
-    pub fn new(current: &[SecretPair], tenant_url: &Url, org: OrgId) -> Result<Self, SecretsRefusal> {
+    /// A job with saved credentials whose read lacks one is refused ([`SecretsRefusal::PartialRead`]).
+    pub fn new(
+        current: &[SecretPair],
+        saved: JobCredentials,
+        tenant_url: &Url,
+        org: OrgId,
+    ) -> Result<Self, SecretsRefusal> {
+        if let JobCredentials::Saved(state) = saved {
+            for key in [BASE_ADDRESS_KEY, SECRET_TOKEN_KEY] {
+                let shown = current.iter().find(|p| p.key.eq_ignore_ascii_case(key));
+                if shown.is_none_or(SecretPair::blank) {
+                    return Err(SecretsRefusal::PartialRead { key, state });
+                }
+            }
+        }
         if let Some(masked) = current
             .iter()
             .find(|p| p.masked() && !p.is_token() && !p.is_base_address())
@@ -212,6 +276,7 @@ impl SecretsPlan {
             });
         }
         let (base_address, base_address_change) = base_address(found_base, tenant_url, org)?;
+        let found_base = found_base.map(str::to_owned);
         let kept: Vec<SecretPair> = current
             .iter()
             .filter(|p| !p.is_token() && !p.is_base_address())
@@ -230,6 +295,7 @@ impl SecretsPlan {
             keeps,
             kept,
             read: true,
+            found_base,
         })
     }
 
@@ -243,6 +309,7 @@ impl SecretsPlan {
             keeps: Vec::new(),
             kept: Vec::new(),
             read: false,
+            found_base: None,
         }
     }
 
@@ -273,6 +340,41 @@ impl SecretsPlan {
                     after: now.and_then(|p| p.value.clone()),
                     key,
                     before,
+                })
+            })
+            .collect()
+    }
+
+    /// The non-secret settings (the Tenant URL included) whose values read differently for this
+    /// plan than for `earlier`: someone changed them between the two reads. A key that came or
+    /// went counts, with `None` for its absence.
+    pub fn edits_since(&self, earlier: &SecretsPlan) -> Vec<SettingDrift> {
+        let as_read = |plan: &SecretsPlan| {
+            let mut values: Vec<(String, Option<String>)> =
+                vec![(BASE_ADDRESS_KEY.to_owned(), plan.found_base.clone())];
+            values.extend(plan.kept.iter().map(|p| (p.key.clone(), p.value.clone())));
+            values
+        };
+        let (before, now) = (as_read(earlier), as_read(self));
+        let value_in = |values: &[(String, Option<String>)], key: &str| {
+            values
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .and_then(|(_, v)| v.clone())
+        };
+        let mut keys: Vec<&String> = before.iter().map(|(k, _)| k).collect();
+        keys.extend(
+            now.iter()
+                .map(|(k, _)| k)
+                .filter(|k| !before.iter().any(|(b, _)| b.eq_ignore_ascii_case(k))),
+        );
+        keys.into_iter()
+            .filter_map(|key| {
+                let (was, is) = (value_in(&before, key), value_in(&now, key));
+                (was != is).then(|| SettingDrift {
+                    key: key.clone(),
+                    before: was.unwrap_or_default(),
+                    after: is,
                 })
             })
             .collect()
@@ -318,7 +420,7 @@ mod tests {
     fn every_setting_is_sent_back_and_only_the_two_keys_change() {
         let mut current = settings();
         current.push(pair("SecretToken", "*****"));
-        let plan = SecretsPlan::new(&current, &ours(), org()).expect("a plan");
+        let plan = SecretsPlan::new(&current, JobCredentials::None, &ours(), org()).expect("a plan");
         assert_eq!(plan.base_address_change, BaseAddressChange::Set);
         assert_eq!(plan.changes, ["BaseAddress", "SecretToken"]);
         assert_eq!(
@@ -343,7 +445,13 @@ mod tests {
             format!("https://webexapis.com/identity/scim/{}/v2", ORG.to_uppercase()),
             format!("https://api.ciscospark.com/v1/scim/{ORG}"),
         ] {
-            let plan = SecretsPlan::new(&[pair("BaseAddress", &form)], &ours(), org()).expect(&form);
+            let plan = SecretsPlan::new(
+                &[pair("BaseAddress", &form)],
+                JobCredentials::None,
+                &ours(),
+                org(),
+            )
+            .expect(&form);
             assert_eq!(plan.base_address_change, BaseAddressChange::Kept, "{form}");
             assert_eq!(plan.base_address, form);
             assert_eq!(plan.changes, ["SecretToken"]);
@@ -354,7 +462,12 @@ mod tests {
     fn another_org_or_a_foreign_url_is_refused() {
         let other = format!("https://api.ciscospark.com/v1/scim/{OTHER}");
         assert!(matches!(
-            SecretsPlan::new(&[pair("BaseAddress", &other)], &ours(), org()),
+            SecretsPlan::new(
+                &[pair("BaseAddress", &other)],
+                JobCredentials::None,
+                &ours(),
+                org()
+            ),
             Err(SecretsRefusal::OtherOrg { .. })
         ));
         for foreign in [
@@ -364,7 +477,12 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    SecretsPlan::new(&[pair("BaseAddress", &foreign)], &ours(), org()),
+                    SecretsPlan::new(
+                        &[pair("BaseAddress", &foreign)],
+                        JobCredentials::None,
+                        &ours(),
+                        org()
+                    ),
                     Err(SecretsRefusal::NotWebex { .. })
                 ),
                 "{foreign}"
@@ -378,7 +496,7 @@ mod tests {
             pair("SyncNotificationSettings", "********"),
             pair("SecretToken", "*"),
         ];
-        let refused = SecretsPlan::new(&current, &ours(), org()).unwrap_err();
+        let refused = SecretsPlan::new(&current, JobCredentials::None, &ours(), org()).unwrap_err();
         assert_eq!(
             refused,
             SecretsRefusal::MaskedSetting {
@@ -393,18 +511,19 @@ mod tests {
         let current: Vec<SecretPair> =
             serde_json::from_str(r#"[{"key":"SyncAll"},{"key":"SecretToken","value":null}]"#).expect("pairs");
         assert_eq!(
-            SecretsPlan::new(&current, &ours(), org()).unwrap_err(),
+            SecretsPlan::new(&current, JobCredentials::None, &ours(), org()).unwrap_err(),
             SecretsRefusal::MaskedSetting {
                 key: "SyncAll".into()
             }
         );
-        let plan = SecretsPlan::new(&current[1..], &ours(), org()).expect("a token without a value is fine");
+        let plan = SecretsPlan::new(&current[1..], JobCredentials::None, &ours(), org())
+            .expect("a token without a value is fine");
         assert!(plan.read_settings(), "read, even with no other setting");
     }
 
     #[test]
     fn drift_names_lost_and_changed_settings() {
-        let plan = SecretsPlan::new(&settings(), &ours(), org()).expect("a plan");
+        let plan = SecretsPlan::new(&settings(), JobCredentials::None, &ours(), org()).expect("a plan");
         let mut after = settings();
         after.push(pair("BaseAddress", ours().as_str()));
         after.push(pair("SecretToken", "*****"));
@@ -434,5 +553,142 @@ mod tests {
         assert_eq!(tenant_url_org(&sandbox), Some(org()));
         let elsewhere = Url::parse("https://webexapis.com/v1/people/me").expect("a URL");
         assert_eq!(tenant_url_org(&elsewhere), None);
+    }
+
+    #[test]
+    fn masked_values_in_any_form_are_refused() {
+        for masked in [
+            "*",
+            "*****",
+            "••••",
+            "●●●●●●",
+            "*****abcd",
+            "abcd****",
+            " ***** ",
+            "∙∙∙∙1234",
+        ] {
+            let current = [pair("SyncNotificationSettings", masked)];
+            assert_eq!(
+                SecretsPlan::new(&current, JobCredentials::None, &ours(), org()).unwrap_err(),
+                SecretsRefusal::MaskedSetting {
+                    key: "SyncNotificationSettings".into()
+                },
+                "{masked:?}"
+            );
+        }
+        for shown in [
+            "True",
+            "a*b",
+            "**x",
+            "ops@contoso.example",
+            r#"{"Enabled":true}"#,
+            "x**y**z",
+        ] {
+            assert!(!pair("K", shown).masked(), "{shown:?}");
+        }
+        let masked_base = [pair("BaseAddress", "https://webexapis.com/****")];
+        assert_eq!(
+            SecretsPlan::new(&masked_base, JobCredentials::None, &ours(), org()).unwrap_err(),
+            SecretsRefusal::MaskedSetting {
+                key: "BaseAddress".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_configured_jobs_read_without_its_credentials_is_refused() {
+        let saved = JobCredentials::Saved("running");
+        let full = |base: Option<&str>, token: Option<&str>| {
+            let mut current = settings();
+            if let Some(base) = base {
+                current.push(pair("BaseAddress", base));
+            }
+            if let Some(token) = token {
+                current.push(pair("SecretToken", token));
+            }
+            current
+        };
+        let theirs = format!("https://webexapis.com/identity/scim/{OTHER}/v2/");
+        for (base, token, missing) in [
+            (None, Some("*****"), "BaseAddress"),
+            (Some(""), Some("*****"), "BaseAddress"),
+            (Some("  "), Some("*****"), "BaseAddress"),
+            (Some(theirs.as_str()), None, "SecretToken"),
+            (Some(theirs.as_str()), Some(""), "SecretToken"),
+        ] {
+            let refused = SecretsPlan::new(&full(base, token), saved, &ours(), org()).unwrap_err();
+            assert_eq!(
+                refused,
+                SecretsRefusal::PartialRead {
+                    key: missing,
+                    state: "running"
+                },
+                "{base:?} {token:?}"
+            );
+            assert!(
+                refused.to_string().contains(missing) && refused.to_string().contains("nothing was written")
+            );
+        }
+        let no_token_value: Vec<SecretPair> =
+            serde_json::from_str(r#"[{"key":"BaseAddress","value":"x"},{"key":"SecretToken","value":null}]"#)
+                .expect("pairs");
+        assert!(matches!(
+            SecretsPlan::new(&no_token_value, saved, &ours(), org()),
+            Err(SecretsRefusal::PartialRead {
+                key: "SecretToken",
+                ..
+            })
+        ));
+        assert!(
+            SecretsPlan::new(&full(Some(ours().as_str()), Some("*****")), saved, &ours(), org()).is_ok(),
+            "a whole read"
+        );
+        assert!(
+            SecretsPlan::new(&settings(), JobCredentials::None, &ours(), org()).is_ok(),
+            "a job never configured has neither"
+        );
+    }
+
+    #[test]
+    fn edits_between_two_reads_are_named() {
+        let mut first = settings();
+        first.push(pair("BaseAddress", ours().as_str()));
+        let plan = SecretsPlan::new(&first, JobCredentials::None, &ours(), org()).expect("a plan");
+        let same = SecretsPlan::new(&first, JobCredentials::None, &ours(), org()).expect("a plan");
+        assert!(same.edits_since(&plan).is_empty());
+
+        let mut edited = first.clone();
+        edited[2].value = Some("true".into());
+        edited.push(pair("NewSetting", "1"));
+        edited.remove(1);
+        let later = SecretsPlan::new(&edited, JobCredentials::None, &ours(), org()).expect("a plan");
+        let edits = later.edits_since(&plan);
+        let named: Vec<(&str, &str, Option<&str>)> = edits
+            .iter()
+            .map(|d| (d.key.as_str(), d.before.as_str(), d.after.as_deref()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("SkipOutOfScopeDeletions", "True", None),
+                ("SyncAll", "false", Some("true")),
+                ("NewSetting", "", Some("1")),
+            ]
+        );
+        let token = crate::access_token::AccessToken::new("t".into());
+        assert!(
+            later.pairs(&token).contains(&pair("SyncAll", "true")),
+            "the later plan sends the admin's new value"
+        );
+
+        let legacy = format!("https://api.ciscospark.com/v1/scim/{ORG}");
+        let mut moved = first;
+        moved.last_mut().expect("a base").value = Some(legacy.clone());
+        let moved = SecretsPlan::new(&moved, JobCredentials::None, &ours(), org()).expect("a plan");
+        assert_eq!(moved.edits_since(&plan)[0].key, "BaseAddress");
+        assert_eq!(
+            moved.edits_since(&plan)[0].after.as_deref(),
+            Some(legacy.as_str())
+        );
     }
 }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::VaultError;
+use crate::file_lock::{FileLock, FileLockError};
 use crate::token::TokenRecord;
 
 /// The format this build reads and writes.
@@ -60,10 +61,15 @@ impl<T> Clone for RecordsFile<T> {
     }
 }
 
+/// How long a change of the records waits for another program's: longer than the keyring
+/// calls it makes under the lock may take ([`super::DEFAULT_KEYRING_TIMEOUT`] each, for an
+/// unlock prompt), so only a holder that is stuck is reported.
+pub(super) const RECORDS_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(90);
+
 /// A records file whose lock this program holds until this is dropped.
 pub(super) struct Locked<'a, T> {
     file: &'a RecordsFile<T>,
-    _guard: fs::File,
+    _guard: FileLock,
 }
 
 impl<T: Serialize + DeserializeOwned> Locked<'_, T> {
@@ -166,33 +172,21 @@ impl<T: Serialize + DeserializeOwned> RecordsFile<T> {
     }
 
     /// An exclusive advisory lock on `<records>.lock`, held until dropped. A lock file of its own,
-    /// because the records file itself is replaced by rename.
-    fn lock(&self) -> Result<fs::File, VaultError> {
-        let io_err = |action, source| VaultError::Records {
-            action,
-            path: self.path.clone(),
-            source,
-        };
-        let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
-        fs::create_dir_all(dir).map_err(|e| io_err("create the directory of", e))?;
-        let path = self.path.with_extension("json.lock");
-        // Held open for reading only: a lock needs no write access, and a file held open for
-        // writing would keep its file system from being remounted read-only.
-        let file = match fs::File::open(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                fs::OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(&path)
-                    .map_err(|e| io_err("create the lock file of", e))?;
-                fs::File::open(&path)
-            }
-            other => other,
-        }
-        .map_err(|e| io_err("open the lock file of", e))?;
-        file.lock().map_err(|e| io_err("lock", e))?;
-        Ok(file)
+    /// because the records file itself is replaced by rename. Waited for at most
+    /// [`RECORDS_LOCK_WAIT`]: its holder may be stuck behind a keyring prompt nobody answers.
+    fn lock(&self) -> Result<FileLock, VaultError> {
+        FileLock::acquire(&self.path.with_extension("json.lock"), RECORDS_LOCK_WAIT).map_err(|e| match e {
+            FileLockError::Io { action, source, .. } => VaultError::Records {
+                action,
+                path: self.path.clone(),
+                source,
+            },
+            FileLockError::Busy { holder, waited, .. } => VaultError::RecordsBusy {
+                path: self.path.clone(),
+                holder,
+                waited,
+            },
+        })
     }
 
     fn set_aside(&self) -> Result<PathBuf, VaultError> {

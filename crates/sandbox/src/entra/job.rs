@@ -60,7 +60,9 @@ pub(crate) struct Execution {
     pub(crate) state: ExecutionState,
     pub(crate) count_entitled: u64,
     pub(crate) count_exported: u64,
-    pub(crate) count_exports_failed: u64,
+    /// Export operations attempted (Graph's `countExports`: the exported and the refused).
+    #[serde(default)]
+    pub(crate) count_exports: u64,
     pub(crate) error: Option<JobError>,
 }
 
@@ -313,7 +315,7 @@ impl Job {
                     },
                     count_entitled: users + groups,
                     count_exported: exported,
-                    count_exports_failed: failed,
+                    count_exports: exported + failed,
                     error: None,
                 };
                 self.status.last_execution = Some(execution.clone());
@@ -357,7 +359,7 @@ impl Job {
             state: ExecutionState::Failed,
             count_entitled: 0,
             count_exported: 0,
-            count_exports_failed: 0,
+            count_exports: 0,
             error: Some(error.clone()),
         });
         let failures = self.status.count_successive_complete_failures;

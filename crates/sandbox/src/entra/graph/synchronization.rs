@@ -82,9 +82,11 @@ pub(super) async fn beta_secrets(
 /// The job's secrets with the Secret Token masked.
 fn read_secrets(app: &AppState, caller: &Caller, id: &str) -> Result<Json<Value>, GraphError> {
     caller.may_manage_sync(false)?;
+    let hidden = app.config.entra.secrets_get_hides.as_deref();
     let value = with_app(app, id, |a| {
         a.secrets
             .iter()
+            .filter(|s| Some(s.key.as_str()) != hidden)
             .map(|s| {
                 let shown = if s.key == SECRET_TOKEN_KEY {
                     MASK
@@ -175,6 +177,7 @@ pub(super) async fn validate_credentials(
     let pairs = if request.use_saved_credentials || request.credentials.is_empty() {
         saved
     } else {
+        play_edit_during_push(&app, &id)?;
         request.credentials
     };
     let value = |key: &str| {
@@ -199,6 +202,30 @@ pub(super) async fn validate_credentials(
             "We were unable to connect to the Tenant URL: {e}"
         ))),
     }
+}
+
+/// The fault `edit_during_push`, once: an admin's change to a setting between a push's read of
+/// the secrets and its write.
+fn play_edit_during_push(app: &AppState, id: &str) -> Result<(), GraphError> {
+    let Some((key, value)) = app.config.entra.edit_during_push.as_ref() else {
+        return Ok(());
+    };
+    if app
+        .entra
+        .edited_during_push
+        .swap(true, std::sync::atomic::Ordering::SeqCst)
+    {
+        return Ok(());
+    }
+    changed(app.entra.change(|tenant| {
+        if let Some(a) = tenant.app_mut(id) {
+            a.secrets.retain(|s| s.key != *key);
+            a.secrets.push(Secret {
+                key: key.clone(),
+                value: value.clone(),
+            });
+        }
+    }))
 }
 
 /// Applies an action to the job and wakes the scheduler.
