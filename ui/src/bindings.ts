@@ -68,9 +68,10 @@ export const commands = {
 	entraUnlink: (org: OrgId, broker: BrokerId, appId: AppId) => typedError<null, CommandError>(__TAURI_INVOKE("entra_unlink", { org, broker, appId })),
 	/**
 	 *  Pushes `org`'s token into its linked jobs; with `dry_run`, only reads the jobs, plans and
-	 *  runs Test Connection (the UI shows that plan before the first push to a link).
+	 *  runs Test Connection (the UI shows that plan before the first push to a link). A paused job
+	 *  is started only with `start_paused` (the card's Push and start button).
 	 */
-	pushToEntra: (org: OrgId, broker: BrokerId, dryRun: boolean) => typedError<PushView[], CommandError>(__TAURI_INVOKE("push_to_entra", { org, broker, dryRun })),
+	pushToEntra: (org: OrgId, broker: BrokerId, dryRun: boolean, startPaused: boolean) => typedError<PushView[], CommandError>(__TAURI_INVOKE("push_to_entra", { org, broker, dryRun, startPaused })),
 	/**  The health of the jobs `org`'s token feeds. */
 	entraHealth: (org: OrgId, broker: BrokerId) => typedError<JobHealthView[], CommandError>(__TAURI_INVOKE("entra_health", { org, broker })),
 	/**  Forgets every kept Entra sign-in (keyring entries and records). */
@@ -345,7 +346,12 @@ export type ErrorKind =
  *  The job's other settings cannot be kept safely (unreadable, masked, another org's
  *  Tenant URL), or a push changed them.
  */
-"entra-settings";
+"entra-settings" | 
+/**
+ *  Another scim-token program holds what this one needs (the records, or a push to the same
+ *  job) and did not let go within the wait.
+ */
+"busy";
 
 /**  How urgent renewal is. */
 export type ExpiryState = 
@@ -483,6 +489,11 @@ export type PushView = {
 	stored: boolean | null,
 	/**  What happened, or would, and what to do next. */
 	text: string,
+	/**
+	 *  The token was stored (or would be) in a job an admin paused, which was left paused: the
+	 *  card offers the one button that starts it.
+	 */
+	left_paused: boolean,
 };
 
 /**  The token a "Renew and push" renews: its push happens only if the sign-in gives this one. */

@@ -171,6 +171,7 @@ function setupEntra(card: HTMLElement, s: TokenView): void {
   $(".entra-pick", card).addEventListener("click", () => void pickEntraApp(card));
   $(".entra-link", card).addEventListener("click", () => void linkEntraApp(card, s));
   $(".push", card).addEventListener("click", () => void push(card, s));
+  $(".push-start", card).addEventListener("click", () => void push(card, s, true));
   $(".renew-push", card).addEventListener("click", () => openLogin(s.broker_id, s.account, { org: s.org_id, broker: s.broker_id }));
   if (linked) void showHealth(card, s);
 }
@@ -279,26 +280,34 @@ function confirmPlan(card: HTMLElement, reports: PushView[]): Promise<boolean> {
   });
 }
 
-async function push(card: HTMLElement, s: TokenView): Promise<void> {
+/** Offers Push and start only when a job was (or would be) left paused: the one way the app
+ * starts a job an admin paused. */
+function offerStart(card: HTMLElement, reports: PushView[]): void {
+  $(".push-start", card).hidden = !reports.some((r) => r.left_paused);
+}
+
+async function push(card: HTMLElement, s: TokenView, startPaused = false): Promise<void> {
   clearError();
   const result = $(".entra-result", card);
   result.classList.remove("ok", "bad");
   const key = cardKey(s.org_id, s.broker_id);
   busyCards.add(key);
   $<HTMLButtonElement>(".push", card).disabled = true;
+  $(".push-start", card).hidden = true;
   try {
     if (s.links.some((l) => !l.pushed)) {
       withSpinner(result, "Reading the job and its settings, and checking the token with Test Connection (nothing is written)…");
-      const plan = ok(await commands.pushToEntra(s.org_id, s.broker_id, true));
+      const plan = ok(await commands.pushToEntra(s.org_id, s.broker_id, true, startPaused));
       result.textContent = "";
       if (!(await confirmPlan(card, plan))) {
         result.textContent = "Push cancelled: nothing was written.";
         return;
       }
     }
-    withSpinner(result, "Checking the token with Entra's Test Connection and pushing it…");
-    const reports = ok(await commands.pushToEntra(s.org_id, s.broker_id, false));
+    withSpinner(result, startPaused ? "Checking the token with Entra's Test Connection, pushing it and starting the paused job…" : "Checking the token with Entra's Test Connection and pushing it…");
+    const reports = ok(await commands.pushToEntra(s.org_id, s.broker_id, false, startPaused));
     showResult(card, reports.map((r) => r.text).join(" "), reports.some((r) => r.failed));
+    offerStart(card, reports);
     // Core noted each stored push in the record; the card's copy learns it without a redraw
     // (which would drop the result above), so the next push does not ask again.
     for (const r of reports.filter((r) => r.stored === true)) {
@@ -343,6 +352,7 @@ async function showRenewalPush(card: HTMLElement, s: TokenView, after: AfterRene
       return;
     case "pushed":
       showResult(card, after.reports.map((r) => r.text).join(" "), after.reports.some((r) => r.failed));
+      offerStart(card, after.reports);
       await showHealth(card, s);
   }
 }

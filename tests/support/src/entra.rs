@@ -108,6 +108,47 @@ pub async fn store_wrong_token(entra_base: &str, app: &str) {
     assert_eq!(put.status(), 204, "the admin's PUT is taken");
 }
 
+/// What an admin does in the admin center: stores `pairs` (`[{"key":…,"value":…}]`) as the app's
+/// job secrets.
+pub async fn put_secrets(entra_base: &str, app: &str, pairs: Value) {
+    let put = http()
+        .put(format!(
+            "{entra_base}v1.0/servicePrincipals/{app}/synchronization/secrets"
+        ))
+        .bearer_auth(admin_graph_token(entra_base).await)
+        .json(&json!({ "value": pairs }))
+        .send()
+        .await
+        .expect("Graph answers");
+    assert_eq!(put.status(), 204, "the admin's PUT is taken");
+}
+
+/// What an admin does in the admin center: `action` (`pause`, `start`) on the app's one job.
+pub async fn job_action(entra_base: &str, app: &str, action: &str) {
+    let token = admin_graph_token(entra_base).await;
+    let jobs: Value = http()
+        .get(format!(
+            "{entra_base}v1.0/servicePrincipals/{app}/synchronization/jobs"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("Graph answers")
+        .json()
+        .await
+        .expect("JSON");
+    let job = jobs["value"][0]["id"].as_str().expect("a job");
+    let done = http()
+        .post(format!(
+            "{entra_base}v1.0/servicePrincipals/{app}/synchronization/jobs/{job}/{action}"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("Graph answers");
+    assert_eq!(done.status(), 204, "the admin's {action} is taken");
+}
+
 /// Runs `future` to completion on a runtime of its own: for the synchronous CLI tests.
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()

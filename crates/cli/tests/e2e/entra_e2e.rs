@@ -13,10 +13,10 @@ use serde_json::{Value, json};
 use support::entra::{self, GRAPH_CLI};
 use support::{Home, Output, Running, Sandbox, chromium, port_3000, wait_for_sign_in_url};
 
-const LIMIT: Duration = Duration::from_secs(90);
+pub(crate) const LIMIT: Duration = Duration::from_secs(90);
 const USERS: u64 = 8;
 
-fn spawn(home: &Home, args: &[&str]) -> Running {
+pub(crate) fn spawn(home: &Home, args: &[&str]) -> Running {
     let child = home
         .cli(args)
         .stdout(std::process::Stdio::piped())
@@ -27,7 +27,7 @@ fn spawn(home: &Home, args: &[&str]) -> Running {
 }
 
 /// Runs `args` until `done` holds for its output (at most 30 s); returns the last output.
-fn poll(home: &Home, args: &[&str], what: &str, done: impl Fn(&Output) -> bool) -> Output {
+pub(crate) fn poll(home: &Home, args: &[&str], what: &str, done: impl Fn(&Output) -> bool) -> Output {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let out = home.run(args);
@@ -44,18 +44,18 @@ fn poll(home: &Home, args: &[&str], what: &str, done: impl Fn(&Output) -> bool) 
     }
 }
 
-fn job_status(status: &Output) -> Value {
+pub(crate) fn job_status(status: &Output) -> Value {
     let list: Value = serde_json::from_str(&status.stdout).unwrap_or(Value::Null);
     list[0]["entra"][0]["status"].clone()
 }
 
 /// The job's secrets as the admin reads them (beta; the Secret Token masked).
-fn job_secrets(sandbox: &Sandbox, app: &str) -> Value {
+pub(crate) fn job_secrets(sandbox: &Sandbox, app: &str) -> Value {
     entra::block_on(entra::job_secrets(&sandbox.entra_base, app))
 }
 
 /// The value of `key` in a secrets answer.
-fn secret_value(secrets: &Value, key: &str) -> Option<String> {
+pub(crate) fn secret_value(secrets: &Value, key: &str) -> Option<String> {
     secrets["value"]
         .as_array()?
         .iter()
@@ -64,7 +64,7 @@ fn secret_value(secrets: &Value, key: &str) -> Option<String> {
 }
 
 /// How many Graph and token-endpoint requests the sandbox has seen.
-fn entra_requests(sandbox: &Sandbox) -> usize {
+pub(crate) fn entra_requests(sandbox: &Sandbox) -> usize {
     let log = reqwest::blocking::get(format!("{}_sandbox/log", sandbox.base))
         .unwrap()
         .text()
@@ -75,7 +75,7 @@ fn entra_requests(sandbox: &Sandbox) -> usize {
 }
 
 /// `scim-token login` at the sandbox's broker, through Chromium and port 3000.
-fn webex_login(home: &Home, sandbox: &Sandbox) -> Output {
+pub(crate) fn webex_login(home: &Home, sandbox: &Sandbox) -> Output {
     let mut login = spawn(
         home,
         &[
@@ -95,7 +95,7 @@ fn webex_login(home: &Home, sandbox: &Sandbox) -> Output {
 
 /// `scim-token entra login` at the sandbox's local Entra, through Chromium and the loopback
 /// listener: the sign-in URL it printed, and its output.
-fn entra_login(home: &Home, sandbox: &Sandbox) -> (String, Output) {
+pub(crate) fn entra_login(home: &Home, sandbox: &Sandbox) -> (String, Output) {
     let mut entra = spawn(
         home,
         &[
@@ -118,7 +118,7 @@ fn entra_login(home: &Home, sandbox: &Sandbox) -> (String, Output) {
 /// A Webex token from the sandbox and an Entra sign-in at its local Entra, both through
 /// Chromium, and the org linked to the Webex app. Returns the home, the app's ID and the
 /// output of `entra login`.
-fn signed_in_and_linked(sandbox: &Sandbox) -> (Home, String, Output) {
+pub(crate) fn signed_in_and_linked(sandbox: &Sandbox) -> (Home, String, Output) {
     let home = Home::new();
     webex_login(&home, sandbox);
     let (_, entra_login) = entra_login(&home, sandbox);
@@ -129,7 +129,7 @@ fn signed_in_and_linked(sandbox: &Sandbox) -> (Home, String, Output) {
 }
 
 /// The kept Entra sign-in's record (`entra.json`).
-fn entra_record(home: &Home) -> Option<Value> {
+pub(crate) fn entra_record(home: &Home) -> Option<Value> {
     let text = std::fs::read_to_string(home.config_dir().join("scim-token").join("entra.json")).ok()?;
     let file: Value = serde_json::from_str(&text).ok()?;
     file["records"].get(0).cloned()

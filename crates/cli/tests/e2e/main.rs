@@ -7,5 +7,6 @@
 mod cli_e2e;
 mod entra_device_code;
 mod entra_e2e;
+mod push_rules;
 mod sandbox_child;
 mod watch_e2e;

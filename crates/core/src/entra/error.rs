@@ -267,4 +267,26 @@ mod tests {
         assert!(expired.to_string().contains("sign in to Entra again"));
         assert!(expired.needs_sign_in());
     }
+
+    #[test]
+    fn an_edit_of_the_tenant_url_during_a_push_is_named_with_both_values() {
+        let error = EntraError::EditedDuringPush(vec![
+            crate::entra::SettingDrift {
+                key: "BaseAddress".into(),
+                before: String::new(),
+                after: Some("https://api.ciscospark.com/v1/scim/x".into()),
+            },
+            crate::entra::SettingDrift {
+                key: "SyncAll".into(),
+                before: "false".into(),
+                after: None,
+            },
+        ])
+        .to_string();
+        assert!(
+            error.contains("BaseAddress was (none), now https://api.ciscospark.com/v1/scim/x; SyncAll was false, now (none)")
+                && error.contains("nothing was written"),
+            "{error}"
+        );
+    }
 }
