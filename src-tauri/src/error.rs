@@ -34,6 +34,8 @@ fn next_step(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::EntraNotFound => Some("Unlink it and link the app again."),
         ErrorKind::EntraThrottled => Some("Wait a minute and try again."),
         ErrorKind::EntraPolicy => Some("Press Use my browser to sign in there."),
+        ErrorKind::EntraBrowserSignInNeeded => Some("Press Use my browser to sign in to Entra again there."),
+        ErrorKind::Busy => Some("Let the other scim-token window or command finish, then try again."),
         _ => None,
     }
 }

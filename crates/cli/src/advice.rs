@@ -15,6 +15,10 @@ pub(crate) fn next_step(kind: ErrorKind) -> Option<&'static str> {
             Some("run `scim-token login` to sign in again; the unreadable file is kept for you.")
         }
         ErrorKind::EntraSignInNeeded => Some("run `scim-token entra login` to sign in to Entra (again)."),
+        ErrorKind::EntraBrowserSignInNeeded => Some(
+            "run `scim-token entra login` to sign in in your browser (not with --device-code, which your organisation's policy refuses).",
+        ),
+        ErrorKind::Busy => Some("let the other scim-token finish (or close it), then run the command again."),
         ErrorKind::NotLinked => Some(
             "run `scim-token entra apps` to find the Webex app, then `scim-token entra link --app SERVICE_PRINCIPAL_ID`.",
         ),

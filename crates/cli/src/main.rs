@@ -224,3 +224,31 @@ async fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    fn help(path: &[&str]) -> String {
+        let mut command = super::Cli::command();
+        let mut sub = &mut command;
+        for name in path {
+            sub = sub.find_subcommand_mut(name).expect("a subcommand");
+        }
+        sub.render_long_help().to_string()
+    }
+
+    #[test]
+    fn the_help_says_what_policy_and_pauses_do() {
+        let login = help(&["entra", "login"]);
+        assert!(
+            login.contains("policy may block it") && login.contains("The browser sign-in always works"),
+            "{login}"
+        );
+        let push = help(&["push"]);
+        assert!(
+            push.contains("--start") && push.contains("paused stays paused"),
+            "{push}"
+        );
+    }
+}

@@ -17,7 +17,7 @@ pub mod secrets;
 
 pub use cloud::{Cloud, CloudError};
 pub use device::DeviceSignIn;
-pub use error::{EntraError, GraphFailure, policy_refusal};
+pub use error::{EntraError, GraphFailure, device_code_tracked, policy_refusal};
 pub use graph::{Graph, JobStatus, ServicePrincipal, SyncJob};
 pub use identity::EntraIdentity;
 pub use ids::{AppId, ClientId, JobId, Tenant, TenantId};

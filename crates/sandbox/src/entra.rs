@@ -118,6 +118,35 @@ impl std::str::FromStr for SecretsRead {
     }
 }
 
+/// What a Conditional Access policy on the device code flow does (Microsoft is closing the flow:
+/// security defaults block it for new tenants, a managed policy "Block device code flow" rolls
+/// out, and tokens from it are tracked).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DeviceCodePolicy {
+    /// No such policy.
+    #[default]
+    Allow,
+    /// A device code sign-in is refused when its code is redeemed (AADSTS53003), and a refresh
+    /// token from an earlier one too (AADSTS530036).
+    Block,
+    /// Device code sign-ins still work, but their refresh tokens are refused (AADSTS530036,
+    /// "protocol tracking"): the policy came into force after the sign-in.
+    Tracked,
+}
+
+impl std::str::FromStr for DeviceCodePolicy {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "allow" => Ok(Self::Allow),
+            "block" => Ok(Self::Block),
+            "tracked" => Ok(Self::Tracked),
+            other => Err(format!("'{other}': use allow, block or tracked")),
+        }
+    }
+}
+
 /// How the local Entra behaves.
 #[derive(Debug, Clone)]
 pub struct EntraConfig {
@@ -160,6 +189,8 @@ pub struct EntraConfig {
     /// request whose `User-Agent` names no Chrome, Edge or Firefox is refused with AADSTS53003,
     /// as a real tenant refuses an embedded webview.
     pub approved_browsers_only: bool,
+    /// A Conditional Access policy on the device code flow.
+    pub device_code_policy: DeviceCodePolicy,
 }
 
 impl Default for EntraConfig {
@@ -181,6 +212,7 @@ impl Default for EntraConfig {
             secrets_get_hides: None,
             edit_during_push: None,
             approved_browsers_only: false,
+            device_code_policy: DeviceCodePolicy::Allow,
         }
     }
 }
@@ -222,6 +254,7 @@ impl Entra {
                 scim_token_core::entra::SYNCHRONIZATION_SCOPE.to_owned(),
                 scim_token_core::entra::APPLICATION_READ_SCOPE.to_owned(),
             ],
+            device_code: false,
         };
         let issued = self
             .grants

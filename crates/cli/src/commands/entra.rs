@@ -44,6 +44,12 @@ pub(crate) enum EntraCommand {
         #[arg(long, value_name = "SERVICE_PRINCIPAL_ID")]
         app: Option<AppId>,
     },
+    /// The kept Entra sign-ins: account, tenant, cloud, and since when.
+    Status {
+        /// Print JSON (never a token or refresh token).
+        #[arg(long)]
+        json: bool,
+    },
     /// Forget the kept Entra sign-in(s) on this computer (nothing is revoked at Microsoft).
     Logout,
 }
@@ -69,6 +75,9 @@ pub(crate) struct LoginArgs {
     no_browser: bool,
     /// Sign in on any device instead: prints a page to open and a code to type there (OAuth 2.0
     /// device authorization grant). For a server over SSH, or when your browser is elsewhere.
+    /// Your organisation's policy may block it: Microsoft's security defaults block device codes
+    /// for new tenants, its managed Conditional Access policy "Block device code flow" is rolling
+    /// out, and a sign-in made this way can later be refused. The browser sign-in always works.
     #[arg(long, conflicts_with = "no_browser")]
     device_code: bool,
     /// Give up after this many seconds [default: 300; with --device-code, when the code
@@ -114,6 +123,19 @@ pub(crate) async fn run(command: EntraCommand) -> Result<ExitCode> {
                     "Unlinked org {} from {} (job {}).",
                     record.org_id, link.app_name, link.job_id
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        EntraCommand::Status { json } => {
+            let sessions = api.entra_status().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&sessions)?);
+            } else if sessions.is_empty() {
+                println!("Not signed in to Entra. Run `scim-token entra login` to sign in.");
+            } else {
+                for session in &sessions {
+                    println!("Entra sign-in: {}", session.description());
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

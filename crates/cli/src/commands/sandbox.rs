@@ -87,6 +87,11 @@ pub(crate) struct SandboxArgs {
     /// Firefox) sign in to the local Entra: an embedded window is refused with AADSTS53003.
     #[arg(long)]
     entra_approved_browsers_only: bool,
+    /// Play a Conditional Access policy on the device code flow: allow (none), block (a device
+    /// code sign-in is refused, AADSTS53003) or tracked (it works, but its refresh token is
+    /// refused later, AADSTS530036).
+    #[arg(long, value_name = "POLICY", default_value = "allow")]
+    entra_device_code_policy: entra::DeviceCodePolicy,
     /// Print one JSON line, `{"base": …, "entra_base": …}`, once both origins listen, and nothing
     /// else on stdout (for a program that starts the sandbox: the desktop app).
     #[arg(long)]
@@ -130,6 +135,7 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
             secrets_get_hides: args.entra_secrets_get_hides,
             edit_during_push: args.entra_edit_during_push,
             approved_browsers_only: args.entra_approved_browsers_only,
+            device_code_policy: args.entra_device_code_policy,
         },
     };
     let running = Sandbox::start(config, args.port).await?;

@@ -129,3 +129,63 @@ fn ctrl_c_ends_the_wait() {
     let out = login.finish(Duration::from_secs(20));
     assert_eq!(out.code(), Some(130), "{}", out.stderr);
 }
+
+/// Microsoft is closing the device code flow: a Conditional Access policy that blocks it refuses
+/// the sign-in and points to the browser; one that came into force after a device code sign-in
+/// refuses its kept refresh token (AADSTS530036), and the next step is a browser sign-in, not
+/// another device code.
+#[test]
+#[ignore = "full tier: end to end in scripts/world (keyring, Chromium); scripts/test runs it"]
+fn a_policy_that_closes_the_device_code_flow_points_to_the_browser() {
+    let sandbox = Sandbox::start(&[
+        "--auto-approve",
+        "admin@sandbox.example",
+        "--entra-device-code-interval",
+        "1",
+        "--entra-device-code-policy",
+        "block",
+    ]);
+    let home = Home::new();
+    let (login, code) = device_login(&home, &sandbox);
+    type_code(&sandbox, &code, "approve");
+    let out = login.finish(LIMIT);
+    assert_eq!(out.code(), Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("AADSTS53003") && out.stderr.contains("sign in with your browser"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        home.run(&["entra", "status", "--json"]).stdout.trim(),
+        "[]",
+        "nothing kept"
+    );
+
+    let sandbox = Sandbox::start(&[
+        "--auto-approve",
+        "admin@sandbox.example",
+        "--entra-device-code-interval",
+        "1",
+        "--entra-device-code-policy",
+        "tracked",
+    ]);
+    let (login, code) = device_login(&home, &sandbox);
+    type_code(&sandbox, &code, "approve");
+    let out = login.finish(LIMIT);
+    assert_eq!(
+        out.code(),
+        Some(0),
+        "the sign-in itself still works: {}",
+        out.stderr
+    );
+    let apps = home.run(&["entra", "apps"]);
+    assert_eq!(apps.code(), Some(1), "{}", apps.stdout);
+    assert!(
+        apps.stderr.contains("AADSTS530036")
+            && apps.stderr.contains("made with a device code")
+            && apps.stderr.contains("not with --device-code"),
+        "{}",
+        apps.stderr
+    );
+    home.run(&["entra", "logout"]);
+}

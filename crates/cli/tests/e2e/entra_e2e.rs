@@ -258,6 +258,27 @@ fn renew_push_quarantine_and_recover() {
         table.stdout
     );
 
+    // Who is signed in, for a script.
+    let entra_status = home.run(&["entra", "status", "--json"]);
+    assert_eq!(entra_status.code(), Some(0), "{}", entra_status.stderr);
+    let sessions: Value = serde_json::from_str(&entra_status.stdout).unwrap();
+    assert_eq!(sessions.as_array().unwrap().len(), 1, "{sessions}");
+    assert_eq!(sessions[0]["username"], "admin@sandbox.example", "{sessions}");
+    assert_eq!(sessions[0]["tenant_id"], "7e57a1d0-5a4d-4b0c-8000-00000000e1d0");
+    assert_eq!(sessions[0]["cloud"], sandbox.entra_base.as_str());
+    assert!(
+        sessions[0]["signed_in_at"].as_str().unwrap().len() >= 20,
+        "{sessions}"
+    );
+    let entra_status_text = home.run(&["entra", "status"]);
+    assert!(
+        entra_status_text
+            .stdout
+            .contains("Entra sign-in: Sandbox Admin <admin@sandbox.example> (tenant 7e57a1d0"),
+        "{}",
+        entra_status_text.stdout
+    );
+
     // Secret hygiene: the Webex token and the Entra refresh token are in no output, log or file.
     let refresh = kept_refresh_token(&home, &sandbox);
     let log = reqwest::blocking::get(format!("{}_sandbox/log", sandbox.base))
@@ -273,6 +294,8 @@ fn renew_push_quarantine_and_recover() {
         &check,
         &push_again,
         &table,
+        &entra_status,
+        &entra_status_text,
     ];
     for secret in [token.as_str(), refresh.as_str()] {
         for output in outputs {
@@ -286,6 +309,7 @@ fn renew_push_quarantine_and_recover() {
         assert!(files.is_empty(), "files holding a secret: {files:?}");
     }
     home.run(&["entra", "logout"]);
+    assert_eq!(home.run(&["entra", "status", "--json"]).stdout.trim(), "[]");
     home.run(&["forget"]);
 }
 

@@ -69,6 +69,9 @@ pub enum ErrorKind {
     Watch,
     /// No Entra sign-in is kept, or it expired: sign in to Entra (again).
     EntraSignInNeeded,
+    /// The kept Entra sign-in came from a device code, which the organisation's policy now
+    /// refuses: sign in to Entra again in the browser (not with a device code).
+    EntraBrowserSignInNeeded,
     /// The Entra sign-in failed (denied, consent missing, bad request).
     EntraSignIn,
     /// The organisation's sign-in policy (Conditional Access) refused this device, window or
@@ -209,10 +212,13 @@ impl ApiError {
 
 fn entra_kind(err: &EntraError) -> ErrorKind {
     // A policy refusal first: signing in again in the same place would only be refused again.
-    if let EntraError::SignIn { description, .. } | EntraError::TokenEndpoint { description, .. } = err
-        && crate::entra::policy_refusal(description).is_some()
-    {
-        return ErrorKind::EntraPolicy;
+    if let EntraError::SignIn { description, .. } | EntraError::TokenEndpoint { description, .. } = err {
+        if crate::entra::device_code_tracked(description) {
+            return ErrorKind::EntraBrowserSignInNeeded;
+        }
+        if crate::entra::policy_refusal(description).is_some() {
+            return ErrorKind::EntraPolicy;
+        }
     }
     if err.needs_sign_in() {
         return ErrorKind::EntraSignInNeeded;
@@ -302,6 +308,23 @@ mod tests {
             ErrorKind::Denied
         );
         // From the token endpoint too, even as invalid_grant (which otherwise asks for a sign-in).
+        let tracked = ApiError::Entra(EntraError::TokenEndpoint {
+            code: "invalid_grant".into(),
+            description: "AADSTS530036: Access has been blocked due to a tracked protocol.".into(),
+        });
+        assert_eq!(tracked.kind(), ErrorKind::EntraBrowserSignInNeeded);
+        assert!(
+            tracked.to_string().contains("made with a device code")
+                && tracked
+                    .to_string()
+                    .contains("sign in to Entra again in the browser"),
+            "{tracked}"
+        );
+        let near = ApiError::Entra(EntraError::TokenEndpoint {
+            code: "invalid_grant".into(),
+            description: "AADSTS5300361: something else".into(),
+        });
+        assert_eq!(near.kind(), ErrorKind::EntraSignInNeeded, "the whole number only");
         let at_token = ApiError::Entra(EntraError::TokenEndpoint {
             code: "invalid_grant".into(),
             description: "AADSTS53003: Access has been blocked by Conditional Access policies.".into(),

@@ -21,6 +21,17 @@ use super::{devicecode_path, token_path};
 /// The longest oauth2 waits between polls after a network error, beyond Entra's interval.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
+/// The shortest wait between two polls, whatever the server says (RFC 8628 §3.5's default).
+const SHORTEST_POLL: Duration = Duration::from_secs(5);
+
+/// How long to wait before the next poll, given what oauth2 asks for: never below 5 s or the
+/// interval Entra gave. oauth2 starts from Entra's `interval` (which may be `0`), adds 5 s after
+/// `slow_down`, and doubles after a network error (`0` doubled stays `0`): the floor keeps all of
+/// them from polling in a loop.
+fn poll_pause(asked: Duration, server_interval: Duration) -> Duration {
+    asked.max(server_interval).max(SHORTEST_POLL)
+}
+
 /// oauth2's client with the device authorization and token endpoints.
 type DeviceClient = oauth2::Client<
     BasicErrorResponse,
@@ -114,11 +125,16 @@ impl DeviceSignIn {
         let oauth_http = OauthHttp(http);
         // After a network error oauth2 backs off, up to this; never below an interval Entra
         // raised with slow_down (RFC 8628 §3.5).
-        let backoff = self.details.interval() + MAX_BACKOFF;
+        let server_interval = self.details.interval();
+        let backoff = server_interval.max(SHORTEST_POLL) + MAX_BACKOFF;
         let poll = client
             .exchange_device_access_token(&self.details)
             .set_max_backoff_interval(backoff)
-            .request_async(&oauth_http, tokio::time::sleep, None);
+            .request_async(
+                &oauth_http,
+                |asked| tokio::time::sleep(poll_pause(asked, server_interval)),
+                None,
+            );
         let response = match tokio::time::timeout(limit, poll).await {
             Err(_) => return Err(EntraError::Timeout(limit)),
             Ok(response) => response.map_err(device_error)?,
@@ -157,5 +173,24 @@ where
         RequestTokenError::Request(e) => EntraError::Network(e.to_string()),
         RequestTokenError::Parse(e, _) => EntraError::BadResponse(e.to_string()),
         RequestTokenError::Other(e) => EntraError::BadResponse(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polls_are_never_closer_than_five_seconds_or_the_servers_interval() {
+        let s = Duration::from_secs;
+        assert_eq!(poll_pause(s(0), s(0)), s(5), "interval: 0");
+        assert_eq!(
+            poll_pause(s(0), s(9)),
+            s(9),
+            "a network error after interval 0, doubled"
+        );
+        assert_eq!(poll_pause(s(1), s(1)), s(5));
+        assert_eq!(poll_pause(s(14), s(9)), s(14), "slow_down added 5 s");
+        assert_eq!(poll_pause(s(30), s(5)), s(30), "backed off after network errors");
     }
 }

@@ -44,17 +44,41 @@ const POLICY_REFUSALS: [(&str, &str); 5] = [
     ("AADSTS50097", "device authentication is required"),
 ];
 
+/// Whether `description` names `code` as a whole number (AADSTS530032 does not name AADSTS53003).
+fn names_code(description: &str, code: &str) -> bool {
+    description
+        .match_indices(code)
+        .any(|(at, _)| !description[at + code.len()..].starts_with(|c: char| c.is_ascii_digit()))
+}
+
 /// What Conditional Access refused, when `description` names one of its refusals (the whole
 /// number: AADSTS530032, a security-defaults refusal no browser helps with, is not AADSTS53003).
 pub fn policy_refusal(description: &str) -> Option<&'static str> {
     POLICY_REFUSALS
         .iter()
-        .find(|(code, _)| {
-            description
-                .match_indices(code)
-                .any(|(at, _)| !description[at + code.len()..].starts_with(|c: char| c.is_ascii_digit()))
-        })
+        .find(|(code, _)| names_code(description, code))
         .map(|(_, what)| *what)
+}
+
+/// Entra's refusal of a token that came from a device-code sign-in once policy blocks that flow
+/// ("protocol tracking": the refresh token remembers how it was got).
+const DEVICE_CODE_TRACKED: &str = "AADSTS530036";
+
+/// Whether Entra refused a kept sign-in because it was made with a device code, which the
+/// organisation's policy (or Microsoft's security defaults) now blocks: only a browser sign-in
+/// helps.
+pub fn device_code_tracked(description: &str) -> bool {
+    names_code(description, DEVICE_CODE_TRACKED)
+}
+
+fn token_endpoint_hint(code: &str, description: &str) -> &'static str {
+    if device_code_tracked(description) {
+        ". The kept sign-in was made with a device code, and your organisation's policy no longer accepts that way of signing in (Microsoft is closing the device code flow): sign in to Entra again in the browser"
+    } else if code == "invalid_grant" {
+        ". The kept sign-in has expired or was revoked: sign in to Entra again"
+    } else {
+        ""
+    }
 }
 
 fn sign_in_hint(code: &str, description: &str) -> &'static str {
@@ -91,7 +115,10 @@ pub enum EntraError {
         description: String,
     },
     /// The token endpoint refused (`invalid_grant` for an expired or used refresh token).
-    #[error("Entra's token endpoint refused: {code}: {description}{}", if code == "invalid_grant" { ". The kept sign-in has expired or was revoked: sign in to Entra again" } else { "" })]
+    #[error(
+        "Entra's token endpoint refused: {code}: {description}{}",
+        token_endpoint_hint(code, description)
+    )]
     TokenEndpoint {
         /// OAuth error code.
         code: String,

@@ -200,6 +200,7 @@ impl DeviceCodes {
             email,
             client_id: sign_in.client_id,
             scopes: sign_in.scopes,
+            device_code: true,
         })
     }
 }

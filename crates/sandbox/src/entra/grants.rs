@@ -31,6 +31,9 @@ pub(crate) struct Consent {
     pub(crate) client_id: String,
     /// Granted scopes, in Graph's short form (`Synchronization.ReadWrite.All`, `offline_access`).
     pub(crate) scopes: Vec<String>,
+    /// Whether the sign-in used the device code flow: its tokens remember it, as Entra's
+    /// "protocol tracking" does, so a policy that blocks the flow can refuse them later.
+    pub(crate) device_code: bool,
 }
 
 impl Consent {
@@ -218,6 +221,11 @@ impl Grants {
         }
     }
 
+    /// The consent behind a refresh token, without redeeming it.
+    pub(crate) fn refresh_consent(&self, token: &str) -> Option<&Consent> {
+        self.refresh.get(token).ok().map(|(consent, _)| consent)
+    }
+
     /// Redeems a refresh token for new tokens (with a new refresh token), for `client_id` only.
     /// The redeemed one stays good until it expires, as Entra's do: several programs holding
     /// one sign-in may each redeem it once at the same time.
@@ -280,6 +288,7 @@ mod tests {
             email: "admin@sandbox.example".into(),
             client_id: "client".into(),
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            device_code: false,
         }
     }
 

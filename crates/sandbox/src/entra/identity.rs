@@ -364,6 +364,7 @@ fn grant(
                 email: account.email.clone(),
                 client_id: params.client_id.to_ascii_lowercase(),
                 scopes,
+                device_code: false,
             },
             redirect_uri: params.redirect_uri.clone(),
             code_challenge: params.code_challenge.clone(),

@@ -18,6 +18,8 @@
 //! | poll: a device code this tenant never issued | `bad_verification_code` | 70018 |
 //! | poll: a device code issued to another client | `invalid_grant` | 70000 |
 //! | poll: a device code already redeemed | `invalid_grant` | 70000 |
+//! | poll: approved, under `--entra-device-code-policy block` (Conditional Access) | `invalid_grant` | 53003 |
+//! | refresh: a token from a device code sign-in, under `block` or `tracked` | `invalid_grant` | 530036 |
 //!
 //! Microsoft's error table has no number of its own for `slow_down` (a kind of pending, RFC 8628
 //! §3.5) or for the decline (the user declining, AADSTS65004, as the authorize page's Cancel).
@@ -38,6 +40,7 @@ use time::OffsetDateTime;
 use super::token::{invalid_grant, oauth_error, tokens, unknown_tenant_or_client};
 use super::{auto_approved, page, resource_scopes};
 use crate::AppState;
+use crate::entra::DeviceCodePolicy;
 use crate::entra::accounts::{self, EntraAccount};
 use crate::entra::device_code::{Decision, DeviceCodes, Poll};
 use crate::entra::grants::Refused;
@@ -131,6 +134,12 @@ pub(super) fn redeem(app: &AppState, device_code: &str, client_id: &str) -> Resp
         Ok(consent) => consent,
         Err(poll) => return poll_refused(poll),
     };
+    if app.config.entra.device_code_policy == DeviceCodePolicy::Block {
+        return invalid_grant(
+            53003,
+            "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance. (Block device code flow)",
+        );
+    }
     let lifetime = app.config.entra.token_lifetime;
     let issued = app
         .entra

@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 
 use super::{client_known, device, tenant_matches};
 use crate::AppState;
+use crate::entra::DeviceCodePolicy;
 use crate::entra::grants::{CodeGrant, Issued, Refused, pkce_matches};
 
 #[derive(Debug, Default, Deserialize)]
@@ -249,6 +250,15 @@ fn refresh(app: &AppState, request: &TokenRequest, client_id: &str) -> Response 
     let now = OffsetDateTime::now_utc();
     let lifetime = app.config.entra.token_lifetime;
     let mut grants = app.entra.grants.lock().unwrap_or_else(|p| p.into_inner());
+    let tracked = grants
+        .refresh_consent(&request.refresh_token)
+        .is_some_and(|consent| consent.device_code);
+    if tracked && app.config.entra.device_code_policy != DeviceCodePolicy::Allow {
+        return invalid_grant(
+            530036,
+            "Access has been blocked due to a tracked protocol: this session was established with the device code flow, which a Conditional Access policy blocks.",
+        );
+    }
     match grants.refresh(&request.refresh_token, client_id, lifetime, now) {
         Ok(issued) => tokens(app, issued),
         Err(Refused::Expired) => invalid_grant(
