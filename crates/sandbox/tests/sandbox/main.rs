@@ -15,6 +15,7 @@ mod entra_device_code;
 mod entra_errors;
 mod entra_provisioning;
 mod entra_sso;
+mod graph_model;
 mod host;
 mod persistence;
 mod start;
