@@ -15,6 +15,9 @@ pub enum BodyError {
     /// The connection failed while the body was read.
     #[error("the connection failed while reading the answer: {0}")]
     Read(String),
+    /// The body arrived whole but is not the JSON expected.
+    #[error("the answer is not the JSON expected: {0}")]
+    NotJson(String),
 }
 
 /// The body of `response`, refused once it passes `limit` bytes (by its `Content-Length`
@@ -38,6 +41,15 @@ pub async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Resu
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// The body of `response` as JSON of type `T`, read to at most `limit` bytes.
+pub async fn read_json<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+    limit: usize,
+) -> Result<T, BodyError> {
+    let body = read_bounded(response, limit).await?;
+    serde_json::from_slice(&body).map_err(|e| BodyError::NotJson(e.to_string()))
 }
 
 #[cfg(test)]

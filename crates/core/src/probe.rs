@@ -6,10 +6,15 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 use url::Url;
 
+use crate::http_body::{BodyError, read_json};
 use crate::token::AccessToken;
 
 /// How long the probe waits for an answer.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The most of an answer the probe and the People lookup read: an empty list or one person is a
+/// few hundred bytes.
+const MAX_PROBE_BODY: usize = 1 << 20;
 
 /// A successful Test Connection.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,7 +95,14 @@ pub async fn test_connection(tenant_url: &Url, token: &AccessToken) -> Result<Pr
         .await
         .map_err(|e| network(&url, &e))?;
     let status = response.status().as_u16();
-    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    let body: serde_json::Value = match read_json(response, MAX_PROBE_BODY).await {
+        Ok(body) => body,
+        Err(too_large @ BodyError::TooLarge { .. }) => {
+            return Err(ProbeError::BadResponse(too_large.to_string()));
+        }
+        // An answer that is no JSON (a proxy's page, an empty 401) is judged by its status.
+        Err(_) => serde_json::Value::Null,
+    };
     let detail = body
         .get("detail")
         .or_else(|| body.get("message"))
@@ -133,7 +145,9 @@ pub async fn signed_in_email(people_me_url: &Url, token: &AccessToken) -> Option
         .send()
         .await
         .ok()?;
-    let person: serde_json::Value = response.error_for_status().ok()?.json().await.ok()?;
+    let person: serde_json::Value = read_json(response.error_for_status().ok()?, MAX_PROBE_BODY)
+        .await
+        .ok()?;
     person["emails"][0].as_str().map(str::to_owned)
 }
 
@@ -178,5 +192,46 @@ mod tests {
         assert_ne!(probe_url(&tenant), url, "each probe uses a fresh random userName");
         let no_slash = Url::parse("http://127.0.0.1:8900/identity/scim/x/v2").unwrap();
         assert_eq!(probe_url(&no_slash).path(), "/identity/scim/x/v2/Users");
+    }
+
+    /// A server on loopback that answers every request with 200 and a body without end
+    /// (chunked, no length), until the client hangs up.
+    async fn endless_server() -> Url {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let port = listener.local_addr().expect("an address").port();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut request = [0u8; 4096];
+                    let _ = stream.read(&mut request).await;
+                    let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+                    if stream.write_all(head).await.is_err() {
+                        return;
+                    }
+                    let chunk = format!("10000\r\n{}\r\n", " ".repeat(0x10000));
+                    // Bounded: 64 MiB at most, far past what the probe reads.
+                    for _ in 0..1024 {
+                        if stream.write_all(chunk.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        Url::parse(&format!("http://127.0.0.1:{port}/identity/scim/org/v2/")).expect("a URL")
+    }
+
+    #[tokio::test]
+    async fn an_answer_without_end_is_refused_at_its_bound() {
+        let tenant = endless_server().await;
+        let token = AccessToken::new("probe-token".into());
+        let refused = test_connection(&tenant, &token).await.unwrap_err();
+        assert!(
+            matches!(&refused, ProbeError::BadResponse(m) if m.contains("larger than 1048576 bytes")),
+            "{refused}"
+        );
+        let people = tenant.join("/v1/people/me").expect("a URL");
+        assert_eq!(signed_in_email(&people, &token).await, None);
     }
 }

@@ -19,6 +19,8 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
 use url::Url;
 
+use crate::http_body::read_json;
+
 /// The CLI's file name on this platform.
 pub const CLI_FILE_NAME: &str = if cfg!(windows) {
     "scim-token.exe"
@@ -35,6 +37,10 @@ const READY_WITHIN: Duration = Duration::from_secs(60);
 
 /// How many of the child's last stderr lines are kept to explain an early end.
 const STDERR_LINES_KEPT: usize = 20;
+/// The most of `/_sandbox/info` read: a few origins and names.
+const MAX_INFO_BODY: usize = 64 << 10;
+/// The most of `/_sandbox/log` read: its 500 entries with bodies cut to 4 KiB, escaped.
+const MAX_LOG_BODY: usize = 8 << 20;
 
 /// What the sandbox child is started with.
 #[derive(Debug, Clone, Default)]
@@ -208,12 +214,9 @@ impl SandboxOrigins {
             .join("_sandbox/log")
             .map_err(|e| SandboxChildError::Request(e.to_string()))?;
         let response = self.http.get(url).send().await.map_err(request_failed)?;
-        response
-            .error_for_status()
-            .map_err(request_failed)?
-            .json()
+        read_json(response.error_for_status().map_err(request_failed)?, MAX_LOG_BODY)
             .await
-            .map_err(request_failed)
+            .map_err(|e| SandboxChildError::Request(e.to_string()))
     }
 }
 
@@ -306,10 +309,9 @@ impl SandboxChild {
             .join("_sandbox/info")
             .map_err(|e| protocol(e.to_string()))?;
         let response = http.get(info_url).send().await.map_err(request_failed)?;
-        let info: Info = response
-            .json()
+        let info: Info = read_json(response, MAX_INFO_BODY)
             .await
-            .map_err(|e| protocol(format!("its /_sandbox/info: {}", e.without_url())))?;
+            .map_err(|e| protocol(format!("its /_sandbox/info: {e}")))?;
         if !info.tenant_url.as_str().starts_with(announced.base.as_str()) {
             return Err(protocol(format!(
                 "its Tenant URL {} is not on its own origin",
