@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use scim_token_core::api::{
-    Stop, WindowRedirects, WindowRule, WindowStep, open_in_browser, private_window_commands,
+    LaunchPage, Stop, WindowRedirects, WindowRule, WindowStep, open_in_browser, private_window_commands,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder, WindowEvent};
@@ -59,10 +59,11 @@ pub(crate) enum SignInPlace {
 /// What ends a sign-in's wait early, whatever its surface.
 pub(crate) type StopSignal = Pin<Box<dyn Future<Output = Stop> + Send>>;
 
-/// A sign-in's surface: its window, or the system browser (where only Cancel ends it early).
+/// A sign-in's surface: its window, or the system browser (where only Cancel ends it early),
+/// with the page it was opened on, kept until the sign-in ends.
 pub(crate) enum Surface {
     Window(SignInWindow),
-    Browser,
+    Browser(Option<LaunchPage>),
 }
 
 impl Surface {
@@ -84,16 +85,19 @@ impl Surface {
             SignInPlace::Browser => {
                 // Opening a browser runs programs (xdg-open and the like) and waits for them.
                 let owned = url.clone();
-                let problem = tauri::async_runtime::spawn_blocking(move || open_in_browser(&owned))
+                let opened = tauri::async_runtime::spawn_blocking(move || open_in_browser(&owned))
                     .await
                     .map_err(|e| e.to_string())
-                    .and_then(|opened| opened.map_err(|e| e.to_string()))
-                    .err();
+                    .and_then(|opened| opened.map_err(|e| e.to_string()));
+                let (page, problem) = match opened {
+                    Ok(page) => (Some(page), None),
+                    Err(problem) => (None, Some(problem)),
+                };
                 let browser = BrowserSignIn {
                     link: url.to_string(),
                     private_window_commands: private_window_commands(url),
                 };
-                Ok((Self::Browser, Some(browser), problem))
+                Ok((Self::Browser(page), Some(browser), problem))
             }
         }
     }
@@ -109,9 +113,11 @@ impl Surface {
                 let (redirects, stop, closer) = window.into_parts(cancelled);
                 (Some(redirects), Box::pin(stop), Some(closer))
             }
-            Self::Browser => (
+            Self::Browser(page) => (
                 None,
                 Box::pin(async move {
+                    // The launch page lives as long as the sign-in waits on this.
+                    let _page = page;
                     let _ = cancelled.await;
                     Stop::Cancelled
                 }),

@@ -22,6 +22,11 @@ static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const APP: &str = env!("CARGO_BIN_EXE_scim-token-desktop");
 
+/// How long a sign-in in the system browser may take: a headless Chromium started on a loaded
+/// two-core machine was seen to need more than a minute from its launch to the redirect (a
+/// bound, not a wait: every wait returns as soon as its text shows).
+const BROWSER_SIGN_IN: Duration = Duration::from_secs(180);
+
 #[tokio::test]
 #[ignore = "full tier: the desktop app through tauri-driver in scripts/world; scripts/test runs it"]
 async fn sign_in_through_the_sandbox_copy_test_and_forget() {
@@ -823,7 +828,7 @@ async fn both_sign_ins_in_the_system_browser() {
         &client,
         ".card .tenant-url",
         |t| t.contains("/identity/scim/"),
-        Duration::from_secs(60),
+        BROWSER_SIGN_IN,
     )
     .await;
     assert_eq!(
@@ -837,7 +842,7 @@ async fn both_sign_ins_in_the_system_browser() {
         &client,
         "#entra-session",
         |t| t.contains("Signed in to Entra"),
-        Duration::from_secs(60),
+        BROWSER_SIGN_IN,
     )
     .await;
     assert!(session.contains("admin@sandbox.example"), "{session}");
@@ -845,8 +850,13 @@ async fn both_sign_ins_in_the_system_browser() {
     let opened = std::fs::read_to_string(dir.path().join("opened.txt")).unwrap();
     let opened: Vec<&str> = opened.lines().collect();
     assert_eq!(opened.len(), 2, "{opened:?}");
-    assert_eq!(opened[0], link, "the browser got the same link the app shows");
-    assert!(opened[1].contains("/oauth2/v2.0/authorize?"), "{opened:?}");
+    for address in &opened {
+        // A page only this user can read carries the link; the command line does not.
+        assert!(
+            address.starts_with("file://") && !address.contains('?'),
+            "{opened:?}"
+        );
+    }
     client.close().await.unwrap();
 }
 
@@ -952,7 +962,7 @@ async fn a_policy_that_refuses_the_window_is_named_and_the_browser_signs_in() {
         &client,
         "#entra-session",
         |t| t.contains("Signed in to Entra"),
-        Duration::from_secs(60),
+        BROWSER_SIGN_IN,
     )
     .await;
     assert!(session.contains("admin@sandbox.example"), "{session}");

@@ -175,12 +175,21 @@ async fn login(api: &Api, args: LoginArgs) -> Result<ExitCode> {
         "Sign in to Entra ({} cloud) as an Application Administrator or Cloud Application Administrator at:\n\n  {url}\n",
         sign_in.target().cloud,
     );
-    if !args.no_browser {
+    // Held until the sign-in ends: the browser reads the URL from it.
+    let _launch_page = if args.no_browser {
+        None
+    } else {
         match scim_token_core::api::open_in_browser(&url) {
-            Ok(()) => eprintln!("Opened your browser."),
-            Err(e) => eprintln!("{e}."),
+            Ok(page) => {
+                eprintln!("Opened your browser.");
+                Some(page)
+            }
+            Err(e) => {
+                eprintln!("{e}.");
+                None
+            }
         }
-    }
+    };
     let interrupted = crate::interrupt::stop_on_ctrl_c()?;
     let finished = {
         let _spinner = Spinner::start("Waiting for the Entra sign-in to finish…");

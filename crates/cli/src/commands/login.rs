@@ -46,14 +46,23 @@ pub(crate) async fn run(options: Options) -> Result<ExitCode> {
     let url = sign_in.url().clone();
     eprintln!("Sign in as a full administrator of the org at:\n\n  {url}\n");
     eprint!("{}", private_window_hint(&url));
-    if options.open_browser {
+    // Held until the sign-in ends: the browser reads the URL from it.
+    let _launch_page = if options.open_browser {
         match open_in_browser(&url) {
-            Ok(()) => eprintln!(
-                "Opened your browser. Its history will keep the token unless the window is private: use a command above instead, or the desktop app."
-            ),
-            Err(e) => eprintln!("{e}."),
+            Ok(page) => {
+                eprintln!(
+                    "Opened your browser. Its history will keep the token unless the window is private: use a command above instead, or the desktop app."
+                );
+                Some(page)
+            }
+            Err(e) => {
+                eprintln!("{e}.");
+                None
+            }
         }
-    }
+    } else {
+        None
+    };
     let interrupted = crate::interrupt::stop_on_ctrl_c()?;
     let capture = {
         let _spinner = Spinner::start("Waiting for the sign-in to finish…");

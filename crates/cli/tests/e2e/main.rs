@@ -4,6 +4,7 @@
 //! process and the watch's scheduler tests run anywhere (fast tier). The load test is a binary of
 //! its own (`sandbox_load.rs`), so that its figures are measured alone.
 
+mod browser_sign_in;
 mod cli_e2e;
 mod entra_device_code;
 mod entra_e2e;

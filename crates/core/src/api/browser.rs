@@ -6,10 +6,19 @@
 use url::Url;
 
 use super::ApiError;
+use super::launch_page::LaunchPage;
 
-/// Opens `url` in the system's default browser (`$BROWSER` first, where it is set).
-pub fn open_in_browser(url: &Url) -> Result<(), ApiError> {
-    webbrowser::open(url.as_str()).map_err(|e| ApiError::Browser(e.to_string()))
+/// Opens the sign-in at `url` in the system's default browser (`$BROWSER` first, where it is
+/// set), by way of a page only this user can read ([`LaunchPage`]), so that the URL is on no
+/// command line. Keep the page until the sign-in ends.
+pub fn open_in_browser(url: &Url) -> Result<LaunchPage, ApiError> {
+    let page = LaunchPage::write(url).map_err(|e| {
+        ApiError::Browser(format!(
+            "could not write the page that opens the sign-in ({e}); open the link yourself"
+        ))
+    })?;
+    webbrowser::open(page.file_url().as_str()).map_err(|e| ApiError::Browser(e.to_string()))?;
+    Ok(page)
 }
 
 /// The commands that open `url` in a private window of each common browser, as this system's
