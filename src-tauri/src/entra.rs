@@ -81,6 +81,7 @@ pub(crate) async fn start_entra_login(
     place: SignInPlace,
 ) -> Result<LoginStarted> {
     let shared = shared.inner().clone();
+    crate::sandbox::admit(&shared, None, Some(&to.cloud)).await?;
     let mut slot = shared.entra_login.lock().await;
     sign_in_window::end(&mut slot).await;
     let request = EntraSignInRequest {
@@ -218,6 +219,9 @@ pub(crate) async fn push_to_entra(
     start_paused: bool,
 ) -> Result<Vec<PushView>> {
     let record = shared.api.pick(Some(org), Some(&broker))?;
+    for link in &record.entra_links {
+        crate::sandbox::admit(&shared, None, Some(&link.target.cloud)).await?;
+    }
     let options = PushOptions {
         dry_run,
         start_paused,

@@ -51,6 +51,7 @@ pub(crate) async fn start(
     renew_for: Option<TokenKey>,
     place: SignInPlace,
 ) -> Result<LoginStarted, CommandError> {
+    crate::sandbox::admit(&shared, Some(&broker), None).await?;
     // One guard from ending the previous sign-in to registering this one: two starts at once
     // run one after the other.
     let mut slot = shared.login.lock().await;
@@ -206,7 +207,12 @@ fn finished(
 /// as a `RenewalPushed` event.
 fn push_after_renewal(app: AppHandle, shared: Arc<Shared>, renewed: Renewed, intended: TokenKey) {
     tauri::async_runtime::spawn(async move {
-        let after = shared.api.push_after_renewal(&renewed, &intended).await;
+        let after = match admit_links(&shared, &intended).await {
+            Ok(()) => shared.api.push_after_renewal(&renewed, &intended).await,
+            Err(refused) => AfterRenewal::NotPushed {
+                reason: refused.message,
+            },
+        };
         if let AfterRenewal::Pushed { reports } = &after {
             crate::entra::forget_healed_jobs(&shared, reports);
         }
@@ -227,6 +233,17 @@ fn push_after_renewal(app: AppHandle, shared: Arc<Shared>, renewed: Renewed, int
         let _ = TokensChanged.emit(&app);
         crate::tray::refresh(&app);
     });
+}
+
+/// Refuses a push to a job linked at a local Entra the app's own sandbox did not announce.
+async fn admit_links(shared: &Shared, intended: &TokenKey) -> Result<(), CommandError> {
+    let Ok(record) = shared.api.pick(Some(intended.org), Some(&intended.broker)) else {
+        return Ok(());
+    };
+    for link in &record.entra_links {
+        crate::sandbox::admit(shared, None, Some(&link.target.cloud)).await?;
+    }
+    Ok(())
 }
 
 fn announce(app: &AppHandle, event: LoginFinished) {

@@ -1,7 +1,6 @@
 //! The desktop app's command line, parsed by clap: unknown flags are refused with usage.
 
 use clap::Parser;
-use scim_token_core::broker::SANDBOX_DEFAULT_PORT;
 use scim_token_core::clipboard::DEFAULT_CLEAR_AFTER;
 
 /// The scim-token desktop app: sign in, keep, copy, test and renew the Webex SCIM token.
@@ -12,8 +11,9 @@ pub(crate) struct Options {
     /// it.
     #[arg(long)]
     pub(crate) sandbox: bool,
-    /// The sandbox's port on 127.0.0.1 (0: any free port).
-    #[arg(long, value_name = "PORT", default_value_t = SANDBOX_DEFAULT_PORT)]
+    /// The sandbox's port on 127.0.0.1 (0, the default: any free port; the app signs in only at
+    /// the ports its own sandbox announces).
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
     pub(crate) sandbox_port: u16,
     /// Run the sandbox and sign this account in without its form (tests and demos).
     #[arg(long, value_name = "EMAIL", conflicts_with = "sandbox_auto_deny")]
@@ -63,7 +63,10 @@ mod tests {
     #[test]
     fn defaults_are_the_shared_constants() {
         let options = parse(&[]).unwrap();
-        assert_eq!(options.sandbox_port, SANDBOX_DEFAULT_PORT);
+        assert_eq!(
+            options.sandbox_port, 0,
+            "any free port, never a fixed one another program may hold"
+        );
         assert_eq!(options.clear_clipboard_after, DEFAULT_CLEAR_AFTER.as_secs());
         assert!(!options.runs_sandbox());
     }

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use scim_token_core::entra::Cloud;
-use scim_token_core::entra::cloud::sandbox_default_base;
 use scim_token_core::sandbox_child::{
     CLI_VAR, SandboxChild, SandboxChildError, SandboxOrigin, SandboxOrigins, SandboxSettings, find_cli,
 };
@@ -164,61 +163,80 @@ pub(crate) async fn info(shared: &Shared) -> SandboxInfo {
     }
 }
 
-/// The brokers and clouds to sign in at, with their words: the sandbox's are the app's own when
-/// it runs, else those of a `scim-token sandbox` on its default ports.
+/// The brokers and clouds to sign in at, with their words: the sandbox and its local Entra only
+/// at the origins the app's own running child announced (never at a default port another
+/// program may hold), so not at all while it does not run.
 pub(crate) async fn choices(shared: &Shared) -> Choices {
     settled(shared).await;
     let running = lock(&shared.sandbox)
         .origins()
         .map(|o| (o.base.clone(), o.entra_base.clone()));
-    let (sandbox, local_entra) = running.clone().unwrap_or_else(|| {
-        (
-            match BrokerId::sandbox_default() {
-                BrokerId::Sandbox { base } => base,
-                _ => unreachable!("the sandbox default is a sandbox"),
-            },
-            sandbox_default_base(),
-        )
-    });
     let broker = |key, label: &str, value| Choice {
         key,
         label: label.to_owned(),
         value,
     };
+    let mut brokers = vec![
+        broker("webex", "Webex", BrokerId::Webex),
+        broker("gov", "Webex for Government (FedRAMP)", BrokerId::Government),
+    ];
+    let mut clouds = vec![
+        Choice {
+            key: "global",
+            label: "Global (also GCC)".into(),
+            value: Cloud::Global,
+        },
+        Choice {
+            key: "usgov",
+            label: "US Government (GCC High)".into(),
+            value: Cloud::Usgov,
+        },
+        Choice {
+            key: "dod",
+            label: "US Government (DoD)".into(),
+            value: Cloud::Dod,
+        },
+    ];
+    if let Some((sandbox, local_entra)) = &running {
+        brokers.push(broker(
+            "sandbox",
+            "Local sandbox (offline)",
+            BrokerId::Sandbox {
+                base: sandbox.clone(),
+            },
+        ));
+        clouds.push(Choice {
+            key: "sandbox",
+            label: "Local Entra (sandbox)".into(),
+            value: Cloud::Local {
+                base: local_entra.clone(),
+            },
+        });
+    }
     Choices {
-        brokers: vec![
-            broker("webex", "Webex", BrokerId::Webex),
-            broker("gov", "Webex for Government (FedRAMP)", BrokerId::Government),
-            broker(
-                "sandbox",
-                "Local sandbox (offline)",
-                BrokerId::Sandbox { base: sandbox },
-            ),
-        ],
-        clouds: vec![
-            Choice {
-                key: "global",
-                label: "Global (also GCC)".into(),
-                value: Cloud::Global,
-            },
-            Choice {
-                key: "usgov",
-                label: "US Government (GCC High)".into(),
-                value: Cloud::Usgov,
-            },
-            Choice {
-                key: "dod",
-                label: "US Government (DoD)".into(),
-                value: Cloud::Dod,
-            },
-            Choice {
-                key: "sandbox",
-                label: "Local Entra (sandbox)".into(),
-                value: Cloud::Local { base: local_entra },
-            },
-        ],
+        brokers,
+        clouds,
         preferred: if running.is_some() { "sandbox" } else { "webex" },
     }
+}
+
+/// Refuses a sign-in (or a push) at a sandbox broker or local Entra the app's own child did not
+/// announce.
+pub(crate) async fn admit(
+    shared: &Shared,
+    broker: Option<&BrokerId>,
+    cloud: Option<&Cloud>,
+) -> Result<(), CommandError> {
+    settled(shared).await;
+    let state = lock(&shared.sandbox);
+    let running = state.origins();
+    if let Some(broker) = broker {
+        SandboxOrigins::admit_broker(running, broker)?;
+    }
+    if let Some(cloud) = cloud {
+        SandboxOrigins::admit_cloud(running, cloud)?;
+    }
+    Ok(())
 }
 
 /// What the sign-in forms offer.

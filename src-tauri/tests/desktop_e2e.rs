@@ -714,7 +714,7 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
         Duration::from_secs(30),
     )
     .await;
-    assert!(pushed.contains("job started"), "{pushed}");
+    assert!(pushed.contains("the job was started"), "{pushed}");
     assert!(
         pushed.contains("Kept as they were: SyncNotificationSettings"),
         "{pushed}"
@@ -1016,7 +1016,7 @@ async fn renew_and_push_to_a_job_never_pushed_shows_its_plan_first() {
         Duration::from_secs(30),
     )
     .await;
-    assert!(pushed.contains("job started"), "{pushed}");
+    assert!(pushed.contains("the job was started"), "{pushed}");
     // And the result stays after the list is redrawn.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let still = client
@@ -1026,6 +1026,82 @@ async fn renew_and_push_to_a_job_never_pushed_shows_its_plan_first() {
         .text()
         .await
         .unwrap();
-    assert!(still.contains("job started"), "{still}");
+    assert!(still.contains("the job was started"), "{still}");
+    client.close().await.unwrap();
+}
+
+/// The app's sandbox runs on ports of its own choosing, and the app signs in only at the origins
+/// that child announced: a "sandbox" at the default port is taken as the app's own (another
+/// program holding that port sees nothing), and a local Entra there is refused before any window
+/// opens.
+#[tokio::test]
+#[ignore = "full tier: the desktop app through tauri-driver in scripts/world; scripts/test runs it"]
+async fn only_the_apps_own_sandbox_is_trusted() {
+    let _one = ONE_APP.lock().await;
+    // Another program holds the sandbox's default ports.
+    let squatters: Vec<TcpListener> = ["127.0.0.1:8900", "127.0.0.1:8901"]
+        .iter()
+        .filter_map(|a| TcpListener::bind(a).ok())
+        .collect();
+    assert_eq!(squatters.len(), 2, "the default ports are free here");
+    for squatter in &squatters {
+        squatter.set_nonblocking(true).unwrap();
+    }
+    let (_driver, client) = launch(APP, &["--sandbox"]).await;
+    let (tenant, entra_base) = sandbox_running(&client).await;
+    assert!(
+        !tenant.contains(":8900/") && !entra_base.contains(":8901/"),
+        "any free ports by default: {tenant} {entra_base}"
+    );
+    let call = |script: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .execute_async(script, vec![])
+                .await
+                .unwrap()
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    let entra = call(
+        "const [done] = arguments; window.__TAURI_INTERNALS__.invoke('start_entra_login', {to: {cloud: {kind: 'local', base: 'http://127.0.0.1:8901/'}, tenant: null, client_id: null}, place: 'window'}).then((r) => done(JSON.stringify(r)), (e) => done(JSON.stringify(e)));",
+    )
+    .await;
+    assert!(entra.contains("not the app's own"), "{entra}");
+    assert_eq!(
+        client.windows().await.unwrap().len(),
+        1,
+        "no sign-in window opened"
+    );
+
+    let webex = call(
+        "const [done] = arguments; window.__TAURI_INTERNALS__.invoke('start_login', {broker: {kind: 'sandbox', base: 'http://127.0.0.1:8900/'}, email: null, renewFor: null, place: 'window'}).then((r) => done(JSON.stringify(r)), (e) => done(JSON.stringify(e)));",
+    )
+    .await;
+    assert!(webex.contains("\"id\""), "started: {webex}");
+    // The sign-in went to the app's own sandbox: its log shows the authorize request.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let log = call(
+            "const [done] = arguments; window.__TAURI_INTERNALS__.invoke('sandbox_log').then((r) => done(JSON.stringify(r)), (e) => done(JSON.stringify(e)));",
+        )
+        .await;
+        if log.contains("authorize") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the app's sandbox saw no sign-in: {log}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for squatter in &squatters {
+        assert!(
+            matches!(squatter.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+            "nothing connected to the program on the default port"
+        );
+    }
     client.close().await.unwrap();
 }

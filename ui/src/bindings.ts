@@ -323,6 +323,11 @@ export type ErrorKind =
 "watch" | 
 /**  No Entra sign-in is kept, or it expired: sign in to Entra (again). */
 "entra-sign-in-needed" | 
+/**
+ *  The kept Entra sign-in came from a device code, which the organisation's policy now
+ *  refuses: sign in to Entra again in the browser (not with a device code).
+ */
+"entra-browser-sign-in-needed" | 
 /**  The Entra sign-in failed (denied, consent missing, bad request). */
 "entra-sign-in" | 
 /**

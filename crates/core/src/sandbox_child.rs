@@ -19,6 +19,9 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
 use url::Url;
 
+use crate::api::ApiError;
+use crate::broker::BrokerId;
+use crate::entra::Cloud;
 use crate::http_body::read_json;
 
 /// The CLI's file name on this platform.
@@ -179,6 +182,45 @@ pub struct SandboxOrigins {
     /// The Webex org's Tenant URL.
     pub tenant_url: Url,
     http: reqwest::Client,
+}
+
+impl SandboxOrigins {
+    /// Whether the app may sign in at `broker`: a sandbox broker only at this child's own
+    /// origin (another process may hold the default port and play a broker), any other broker
+    /// as it is. `running` is the app's child, when one runs.
+    pub fn admit_broker(running: Option<&Self>, broker: &BrokerId) -> Result<(), ApiError> {
+        let BrokerId::Sandbox { base } = broker else {
+            return Ok(());
+        };
+        Self::admit(running, base, |o| &o.base, "sandbox")
+    }
+
+    /// Whether the app may sign in to (and send tokens to) `cloud`: a local Entra only at this
+    /// child's own origin, a Microsoft cloud as it is.
+    pub fn admit_cloud(running: Option<&Self>, cloud: &Cloud) -> Result<(), ApiError> {
+        let Cloud::Local { base } = cloud else {
+            return Ok(());
+        };
+        Self::admit(running, base, |o| &o.entra_base, "local Entra")
+    }
+
+    fn admit(
+        running: Option<&Self>,
+        asked: &Url,
+        own: impl Fn(&Self) -> &Url,
+        what: &str,
+    ) -> Result<(), ApiError> {
+        match running {
+            Some(origins) if own(origins) == asked => Ok(()),
+            Some(origins) => Err(ApiError::InvalidArgument(format!(
+                "the {what} at {asked} is not the app's own (its sandbox runs at {}): the app signs in only at the sandbox it started, never at another program's on this computer",
+                own(origins)
+            ))),
+            None => Err(ApiError::InvalidArgument(format!(
+                "the app's sandbox is not running, so it does not sign in at the {what} at {asked}: another program may hold that port. Start the app with --sandbox"
+            ))),
+        }
+    }
 }
 
 /// Which of the sandbox's two origins served a request.
@@ -445,6 +487,32 @@ fn is_loopback_origin(url: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_childs_own_origins_are_trusted() {
+        let url = |s: &str| Url::parse(s).unwrap();
+        let origins = SandboxOrigins {
+            base: url("http://127.0.0.1:41234/"),
+            entra_base: url("http://127.0.0.1:41235/"),
+            tenant_url: url("http://127.0.0.1:41234/identity/scim/o/v2/"),
+            http: reqwest::Client::new(),
+        };
+        let broker = |base: &str| BrokerId::Sandbox { base: url(base) };
+        let cloud = |base: &str| Cloud::Local { base: url(base) };
+        assert!(SandboxOrigins::admit_broker(Some(&origins), &broker("http://127.0.0.1:41234/")).is_ok());
+        assert!(SandboxOrigins::admit_cloud(Some(&origins), &cloud("http://127.0.0.1:41235/")).is_ok());
+        let elsewhere =
+            SandboxOrigins::admit_broker(Some(&origins), &broker("http://127.0.0.1:8900/")).unwrap_err();
+        assert!(elsewhere.to_string().contains("not the app's own"), "{elsewhere}");
+        assert!(SandboxOrigins::admit_cloud(Some(&origins), &cloud("http://127.0.0.1:8901/")).is_err());
+        let none = SandboxOrigins::admit_broker(None, &broker("http://127.0.0.1:8900/")).unwrap_err();
+        assert!(none.to_string().contains("not running"), "{none}");
+        assert!(SandboxOrigins::admit_cloud(None, &cloud("http://127.0.0.1:8901/")).is_err());
+        for real in [BrokerId::Webex, BrokerId::Government] {
+            assert!(SandboxOrigins::admit_broker(None, &real).is_ok());
+        }
+        assert!(SandboxOrigins::admit_cloud(None, &Cloud::Global).is_ok());
+    }
 
     #[test]
     fn the_child_is_asked_for_json_and_to_end_with_its_parent() {
