@@ -11,15 +11,15 @@
 //!   `root:admin 0775`), and refusing them would refuse standard installs.
 //! - The path as given (what the scheduler runs) and the path with its links resolved are both
 //!   checked; a link's own mode means nothing, only who may replace it in its directory.
-//! - Not checked: owners. A binary or directory owned by another user can be changed by that user
-//!   whatever its mode; std does not tell this process's user ID to compare with.
+//! - Owners: the binary and every directory to the root must be owned by you or root. Another
+//!   user who owns any of them can change or replace it whatever its mode.
 //!
 //! Where users' umask is 002 (a private group per user, as on Debian or Fedora), a binary copied
 //! by hand may be group-writable and is refused; the message gives the `chmod` that fixes it.
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
 use super::super::{WatchError, shell_quote};
@@ -52,39 +52,62 @@ fn writers(place: Place, mode: u32) -> Option<&'static str> {
 }
 
 /// Refuses `binary` when anyone but its owner may write it, its directory, or (without the
-/// sticky bit) a directory above it.
+/// sticky bit) a directory above it, or when another user than this process's owns any of them.
 pub(super) fn check(binary: &Path) -> Result<(), WatchError> {
+    check_as(binary, rustix::process::geteuid().as_raw())
+}
+
+/// [`check`] for the user `me`.
+fn check_as(binary: &Path, me: u32) -> Result<(), WatchError> {
     let resolved = fs::canonicalize(binary).map_err(|e| unreadable(binary, e))?;
-    check_path(binary, binary)?;
+    check_path(binary, binary, me)?;
     if resolved != binary {
-        check_path(binary, &resolved)?;
+        check_path(binary, &resolved, me)?;
     }
     Ok(())
 }
 
 /// Checks `path`, one spelling of `binary`: the file unless it is a link, then its directory
 /// and every directory above.
-fn check_path(binary: &Path, path: &Path) -> Result<(), WatchError> {
+fn check_path(binary: &Path, path: &Path, me: u32) -> Result<(), WatchError> {
     let own = fs::symlink_metadata(path).map_err(|e| unreadable(path, e))?;
     if !own.file_type().is_symlink() {
         refuse(binary, path, Place::Binary, own.permissions().mode())?;
+        refuse_owner(binary, path, own.uid(), me)?;
     }
     for (depth, dir) in path.ancestors().skip(1).enumerate() {
         if dir.as_os_str().is_empty() {
             break;
         }
-        let mode = fs::metadata(dir)
-            .map_err(|e| unreadable(dir, e))?
-            .permissions()
-            .mode();
+        let meta = fs::metadata(dir).map_err(|e| unreadable(dir, e))?;
         let place = if depth == 0 {
             Place::Directory
         } else {
             Place::Above
         };
-        refuse(binary, dir, place, mode)?;
+        refuse(binary, dir, place, meta.permissions().mode())?;
+        refuse_owner(binary, dir, meta.uid(), me)?;
     }
     Ok(())
+}
+
+/// The refusal for `entry` owned by `owner`, unless that is `me` or root.
+fn refuse_owner(binary: &Path, entry: &Path, owner: u32, me: u32) -> Result<(), WatchError> {
+    if owner == me || owner == 0 {
+        return Ok(());
+    }
+    let what = if entry == binary {
+        "it is owned by another user".to_owned()
+    } else {
+        format!("{} is owned by another user", entry.display())
+    };
+    Err(WatchError::ReplaceableBinary {
+        binary: binary.to_owned(),
+        problem: format!(
+            "{what} (user ID {owner}), who could replace it and run their code as you at every check"
+        ),
+        fix: "install scim-token where only you or root own the folders (your own ~/.local/bin, or the system's package), and turn the watch on from there".to_owned(),
+    })
 }
 
 /// The refusal for `entry` at `place`, when its `mode` lets others replace `binary`.
@@ -270,6 +293,27 @@ mod tests {
             text.contains(&format!("run `chmod go-w {}`", real.display())),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_binary_or_folder_owned_by_another_user_is_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let binary = installed(root.path(), &["bin"]);
+        let owner = fs::metadata(&binary).unwrap().uid();
+        assert!(check_as(&binary, owner).is_ok(), "{:?}", check_as(&binary, owner));
+        // Seen as another user: the files the test made belong to someone else. (Unless the
+        // test runs as root, whose files everyone trusts: then the folder is handed to uid 4242.)
+        if owner == 0 {
+            std::os::unix::fs::chown(binary.parent().unwrap(), Some(4242), None).unwrap();
+            let err = check_as(&binary, 0).unwrap_err().to_string();
+            assert!(
+                err.contains("is owned by another user (user ID 4242)") && err.contains("/bin"),
+                "{err}"
+            );
+        } else {
+            let err = check_as(&binary, owner + 1).unwrap_err().to_string();
+            assert!(err.contains("it is owned by another user"), "{err}");
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! Windows: the binary must not be in a temporary folder, where any program may create files,
-//! cleanup tools remove them (and then anyone may put another in their place), and Explorer
-//! extracts a zip's programs to run them. Who may write to the folder is `windows_acl.rs`'s.
+//! Windows: the binary must not be on a network share (its server's owners and administrators,
+//! and anyone who can answer for that name on the network, could put another program there), nor
+//! in a temporary folder, where any program may create files, cleanup tools remove them (and then
+//! anyone may put another in their place), and Explorer extracts a zip's programs to run them.
+//! Who may write to the folder is `windows_acl.rs`'s.
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +22,15 @@ pub(super) fn check(binary: &Path, temps: &[PathBuf]) -> Result<(), WatchError> 
     let resolved = |path: &Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
     let text = |path: &Path| path.to_string_lossy().into_owned();
     let exe = resolved(binary);
+    if let Some(share) = [text(binary), text(&exe)].iter().find_map(|p| network_share(p)) {
+        return Err(WatchError::ReplaceableBinary {
+            binary: binary.to_owned(),
+            problem: format!(
+                "it is on the network share {share}, whose owners and administrators (or a server answering for that name) could replace it and run their code as you at every check"
+            ),
+            fix: r"install scim-token on this computer with its installer (into your AppData\Local\Programs folder) and turn the watch on from there".to_owned(),
+        });
+    }
     for temp in temps {
         if inside(&text(binary), &text(temp)) || inside(&text(&exe), &text(&resolved(temp))) {
             return Err(WatchError::ReplaceableBinary {
@@ -33,6 +44,22 @@ pub(super) fn check(binary: &Path, temps: &[PathBuf]) -> Result<(), WatchError> 
         }
     }
     Ok(())
+}
+
+/// The `\\server\share` a path is on (UNC, also in its verbatim `\\?\UNC\` form), if any.
+fn network_share(path: &str) -> Option<String> {
+    let path = path.replace('/', r"\");
+    let rest = if path.len() >= 8 && path[..8].eq_ignore_ascii_case(r"\\?\UNC\") {
+        &path[8..]
+    } else if path.starts_with(r"\\?\") || path.starts_with(r"\\.\") {
+        return None;
+    } else {
+        path.strip_prefix(r"\\")?
+    };
+    let mut parts = rest.split('\\').filter(|p| !p.is_empty());
+    let server = parts.next()?;
+    let share = parts.next().unwrap_or_default();
+    Some(format!(r"\\{server}\{share}"))
 }
 
 /// Whether `path` is inside `folder`, compared as Windows compares paths: in any case, `/` as
@@ -60,6 +87,35 @@ fn comparable(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_binary_on_a_network_share_is_refused() {
+        for (path, share) in [
+            (
+                r"\\fileserver\tools\scim-token\scim-token.exe",
+                Some(r"\\fileserver\tools"),
+            ),
+            (
+                r"\\?\UNC\fileserver\tools\scim-token.exe",
+                Some(r"\\fileserver\tools"),
+            ),
+            (r"\\?\unc\fs\t\x.exe", Some(r"\\fs\t")),
+            ("//fileserver/tools/scim-token.exe", Some(r"\\fileserver\tools")),
+            (r"\\?\C:\Program Files\scim-token\scim-token.exe", None),
+            (
+                r"C:\Users\me\AppData\Local\Programs\scim-token\scim-token.exe",
+                None,
+            ),
+        ] {
+            assert_eq!(network_share(path).as_deref(), share, "{path}");
+        }
+        let err = check(Path::new(r"\\fileserver\tools\scim-token.exe"), &[]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(r"on the network share \\fileserver\tools"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn inside_compares_as_windows_does() {

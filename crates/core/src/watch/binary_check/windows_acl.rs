@@ -1,16 +1,25 @@
 //! Windows: who may change the binary or its folder, from their ACLs. PowerShell's `Get-Acl`
 //! reads them (the Win32 security API would need `unsafe` FFI, which the workspace keeps to one
-//! file), printing each allowing entry that applies to the object itself as `path|SID|rights`,
-//! with the account as its SID and the rights as a number, so nothing depends on the system's
-//! language. An entry that lets everyone-like accounts write is a refusal.
+//! file), printing first `user|SID` (who runs it), then each allowing entry that applies to the
+//! object itself as `path|SID|rights`, with the account as its SID and the rights as a number,
+//! so nothing depends on the system's language. Only the user, SYSTEM, Administrators and
+//! TrustedInstaller may write: an entry that lets any other account write is a refusal.
 
 use std::path::Path;
 
 use super::super::runner::Runner;
 use super::super::{WatchError, schtasks};
 
-/// Accounts every signed-in user is in: Everyone, Authenticated Users, Users, Interactive.
-const BROAD_SIDS: [(&str, &str); 4] = [
+/// Accounts that may write, besides the user: SYSTEM, Administrators, TrustedInstaller (who can
+/// do anything on the computer anyway).
+const TRUSTED_SIDS: [&str; 3] = [
+    "S-1-5-18",
+    "S-1-5-32-544",
+    "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464",
+];
+
+/// Names for the accounts most often found writing where they should not.
+const KNOWN_SIDS: [(&str, &str); 4] = [
     ("S-1-1-0", "Everyone"),
     ("S-1-5-11", "Authenticated Users"),
     ("S-1-5-32-545", "Users"),
@@ -41,7 +50,7 @@ pub(super) fn script_args(paths: &[&Path]) -> Vec<String> {
         .collect::<Vec<_>>()
         .join(",");
     let script = format!(
-        "$ErrorActionPreference='Stop'; foreach ($p in @({list})) {{ (Get-Acl -LiteralPath $p).Access | \
+        "$ErrorActionPreference='Stop'; 'user|' + [System.Security.Principal.WindowsIdentity]::GetCurrent().User.Value; foreach ($p in @({list})) {{ (Get-Acl -LiteralPath $p).Access | \
          Where-Object {{ $_.AccessControlType -eq 'Allow' -and -not ($_.PropagationFlags -band 2) }} | \
          ForEach-Object {{ '{{0}}|{{1}}|{{2}}' -f $p, $_.IdentityReference.Translate([System.Security.Principal.SecurityIdentifier]).Value, [int64]$_.FileSystemRights }} }}"
     );
@@ -51,17 +60,32 @@ pub(super) fn script_args(paths: &[&Path]) -> Vec<String> {
         .collect()
 }
 
-/// The `(path, account)` pairs in `output` where an everyone-like account may write.
-pub(super) fn broad_writers(output: &str) -> Vec<(String, &'static str)> {
+/// The `(path, account)` pairs in `output` where an account other than the user (its `user|`
+/// line), SYSTEM, Administrators or TrustedInstaller may write. Without a `user|` line every
+/// account but those three counts as another.
+pub(super) fn other_writers(output: &str) -> Vec<(String, String)> {
+    let me = output
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("user|"))
+        .map(str::trim);
     output
         .lines()
+        .filter(|line| !line.trim().starts_with("user|"))
         .filter_map(|line| {
             let mut parts = line.trim().rsplitn(3, '|');
             let rights: i64 = parts.next()?.trim().parse().ok()?;
             let sid = parts.next()?.trim();
             let path = parts.next()?.trim();
-            let (_, name) = BROAD_SIDS.iter().find(|(s, _)| s.eq_ignore_ascii_case(sid))?;
-            (rights & WRITING != 0).then(|| (path.to_owned(), *name))
+            let trusted = TRUSTED_SIDS.iter().any(|t| t.eq_ignore_ascii_case(sid))
+                || me.is_some_and(|me| me.eq_ignore_ascii_case(sid));
+            if trusted || rights & WRITING == 0 {
+                return None;
+            }
+            let name = KNOWN_SIDS
+                .iter()
+                .find(|(s, _)| s.eq_ignore_ascii_case(sid))
+                .map_or_else(|| format!("the account {sid}"), |(_, name)| (*name).to_owned());
+            Some((path.to_owned(), name))
         })
         .collect()
 }
@@ -97,9 +121,9 @@ pub(super) fn check(binary: &Path, runner: &impl Runner) -> Result<(), WatchErro
             ran.describe()
         )));
     }
-    match broad_writers(&ran.stdout).first() {
+    match other_writers(&ran.stdout).first() {
         Some((path, account)) => Err(refuse(format!(
-            "{account} may change {path}, so any user of this computer could replace it and run their code as you at every check"
+            "{account} may change {path}, so someone other than you and the administrators could replace it and run their code as you at every check"
         ))),
         None => Ok(()),
     }
@@ -170,13 +194,43 @@ mod tests {
         );
         // GENERIC_READ|GENERIC_EXECUTE as a negative number reads no write bit; the user's own
         // SID with full control is fine.
-        let own = "C:\\Users\\me\\AppData\\Local\\Programs\\scim-token|S-1-5-21-1-2-3-1001|2032127\n";
+        let own = "user|S-1-5-21-1-2-3-1001\nC:\\Users\\me\\AppData\\Local\\Programs\\scim-token|S-1-5-21-1-2-3-1001|2032127\nC:\\Users\\me\\AppData\\Local\\Programs\\scim-token|S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464|2032127\n";
         assert!(
             check(
                 Path::new(r"C:\Users\me\AppData\Local\Programs\scim-token\scim-token.exe"),
                 &answer(true, own)
             )
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn another_users_write_access_is_refused_and_named_by_sid() {
+        let out = "user|S-1-5-21-1-2-3-1001\nD:\\Shared\\scim-token|S-1-5-21-1-2-3-1001|2032127\nD:\\Shared\\scim-token|S-1-5-21-1-2-3-1002|1245631\n";
+        let err = check(
+            Path::new(r"D:\Shared\scim-token\scim-token.exe"),
+            &answer(true, out),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(r"the account S-1-5-21-1-2-3-1002 may change D:\Shared\scim-token"),
+            "{err}"
+        );
+        // Without the user's own line, even its own entry counts as another's: nothing is assumed.
+        let unknown_me = "D:\\Mine|S-1-5-21-1-2-3-1001|2032127\n";
+        assert_eq!(other_writers(unknown_me).len(), 1);
+        // Reading (1179817) is no write, whoever has it.
+        assert!(other_writers("user|S-1-5-21-9\nD:\\x|S-1-5-21-1-2-3-1002|1179817\n").is_empty());
+    }
+
+    #[test]
+    fn the_script_names_who_runs_it_first() {
+        let args = script_args(&[Path::new(r"C:\a"), Path::new(r"C:\a\b.exe")]);
+        assert!(
+            args[3]
+                .contains("'user|' + [System.Security.Principal.WindowsIdentity]::GetCurrent().User.Value"),
+            "{args:?}"
         );
     }
 
@@ -192,14 +246,14 @@ mod tests {
     #[test]
     fn generic_write_and_odd_lines() {
         assert_eq!(
-            broad_writers("C:\\x|S-1-1-0|1073741824"),
-            vec![("C:\\x".to_owned(), "Everyone")]
+            other_writers("C:\\x|S-1-1-0|1073741824"),
+            vec![("C:\\x".to_owned(), "Everyone".to_owned())]
         );
-        assert!(broad_writers("garbage\n|||\nC:\\x|S-1-1-0|not-a-number").is_empty());
+        assert!(other_writers("garbage\n|||\nC:\\x|S-1-1-0|not-a-number").is_empty());
         // A path with | in it still parses: the SID and rights are the last two fields.
         assert_eq!(
-            broad_writers("C:\\a|b|S-1-5-4|2"),
-            vec![("C:\\a|b".to_owned(), "Interactive")]
+            other_writers("C:\\a|b|S-1-5-4|2"),
+            vec![("C:\\a|b".to_owned(), "Interactive".to_owned())]
         );
         assert_eq!(quoted("o'brien"), "'o''brien'");
         assert_eq!(folder_of(r"C:\a\b.exe"), r"C:\a");
