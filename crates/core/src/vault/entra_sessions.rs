@@ -209,43 +209,89 @@ impl Vault {
         identity: Option<EntraIdentity>,
         signed_in_at: OffsetDateTime,
     ) -> Result<(), VaultError> {
+        self.store_entra_session_pausing(target, refresh, identity, signed_in_at, || {})
+    }
+
+    /// [`Self::store_entra_session`], calling `midway` after the new entry is written and before
+    /// the record switches to it. The new generation is named in the records before anything
+    /// is written to the keyring (as pending of the sign-in it replaces, or as a new record of
+    /// its own), so a crash at any point leaves every entry where a sign-out finds it.
+    #[doc(hidden)]
+    pub fn store_entra_session_pausing(
+        &self,
+        target: &EntraTarget,
+        refresh: &RefreshToken,
+        identity: Option<EntraIdentity>,
+        signed_in_at: OffsetDateTime,
+        midway: impl FnOnce(),
+    ) -> Result<(), VaultError> {
         let file = self.entra_file();
         let locked = file.locked()?;
         let generation = new_generation();
         let account = generation_account(&entra_keyring_account(target), &generation);
-        let chunks = self.write_refresh(&account, refresh.secret(), 0)?;
         let mut record = EntraSessionRecord {
             target: target.clone(),
             signed_in_at,
             identity,
             fingerprint: fingerprint(refresh.secret()),
-            chunks,
-            generation,
+            chunks: split(refresh.secret()).len(),
+            generation: generation.clone(),
             pending: Vec::new(),
         };
+        // Named first: pending of the sign-in this replaces, or the new record itself.
+        let mut fresh = false;
+        locked.update(Unreadable::SetAside, |records| {
+            match records.iter_mut().find(|r| r.target == *target) {
+                Some(old) => old.pending.push(generation.clone()),
+                None => {
+                    fresh = true;
+                    records.push(record.clone());
+                }
+            }
+        })?;
+        let chunks = match self.write_refresh(&account, refresh.secret(), 0) {
+            Ok(chunks) => chunks,
+            Err(e) => {
+                let _ = locked.update(Unreadable::Refuse, |records| {
+                    if fresh {
+                        records.retain(|r| !(r.target == *target && r.generation == generation));
+                    } else {
+                        withdraw(records, target, std::slice::from_ref(&generation));
+                    }
+                });
+                return Err(e);
+            }
+        };
+        midway();
+        record.chunks = chunks;
+        if fresh {
+            return Ok(());
+        }
         let mut replaced = None;
-        let written = locked.update(Unreadable::SetAside, |records| {
+        let written = locked.update(Unreadable::Refuse, |records| {
             replaced = records
                 .iter()
                 .position(|r| r.target == *target)
                 .map(|i| records.remove(i));
             if let Some(old) = &replaced {
                 record.pending.push(old.generation.clone());
-                record.pending.extend(old.pending.iter().cloned());
+                record
+                    .pending
+                    .extend(old.pending.iter().filter(|g| **g != generation).cloned());
             }
             records.push(record);
         });
         if let Err(err) = written {
-            // No record, no token: a refresh token nothing describes would stay in the keyring.
+            // The old record still names the new entries (as pending): delete them now.
             self.delete_chunks(&account, chunks);
             return Err(err);
         }
         if let Some(old) = replaced {
             self.delete_generation(target, &old.generation, Some(old.chunks));
-            for pending in &old.pending {
+            let mut gone: Vec<String> = old.pending.into_iter().filter(|g| *g != generation).collect();
+            for pending in &gone {
                 self.delete_generation(target, pending, None);
             }
-            let mut gone = old.pending;
             gone.push(old.generation);
             let _ = locked.update(Unreadable::Refuse, |records| withdraw(records, target, &gone));
         }

@@ -310,3 +310,75 @@ fn long_entra_refresh_tokens_survive_the_keyring() {
     assert!(vault.entra_refresh_token(&target).unwrap().is_none());
     assert!(vault.entra_sessions().unwrap().is_empty());
 }
+
+/// Every refresh token the keyring holds is named in the records before it is written, whether
+/// a sign-in is kept for the first time, replaces another, or a refresh rotates it: at the point
+/// where a crash would stop the program (just after the keyring write), the records already name
+/// the new entry, so a sign-out finds and removes it.
+#[test]
+#[ignore = "full tier: needs the real keyring of scripts/world; scripts/test runs it"]
+fn a_refresh_token_is_named_in_the_records_before_it_is_written() {
+    use oauth2::RefreshToken;
+    use scim_token_core::entra::{Cloud, EntraTarget};
+    let dir = tempfile::tempdir().unwrap();
+    let vault = vault("entra-named", dir.path());
+    let target = EntraTarget::new(Cloud::Global);
+    let base = scim_token_core::vault::entra_keyring_account(&target);
+    let entries_file = dir.path().join("entra.json");
+    // The generations the records file names for `target`, read straight from the file (the
+    // program holds the lock).
+    let named = || -> Vec<String> {
+        let text = std::fs::read_to_string(&entries_file).unwrap_or_default();
+        let file: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let mut generations = Vec::new();
+        for record in file["records"].as_array().into_iter().flatten() {
+            generations.push(record["generation"].as_str().unwrap_or("").to_owned());
+            for pending in record["pending"].as_array().into_iter().flatten() {
+                generations.push(pending.as_str().unwrap().to_owned());
+            }
+        }
+        generations
+    };
+    let written_is_named = |secret: &str| {
+        let kept: Vec<String> = named()
+            .into_iter()
+            .filter(|g| {
+                keyring::Entry::new(&service("entra-named"), &format!("{base}~{g}"))
+                    .and_then(|e| e.get_password())
+                    .is_ok_and(|p| p == secret)
+            })
+            .collect();
+        assert_eq!(kept.len(), 1, "the entry just written is named: {:?}", named());
+    };
+    let first = RefreshToken::new("0.Afirst".into());
+    keyring_or_explain(vault.store_entra_session_pausing(
+        &target,
+        &first,
+        None,
+        OffsetDateTime::now_utc(),
+        || written_is_named("0.Afirst"),
+    ));
+    let second = RefreshToken::new("0.Asecond".into());
+    vault
+        .store_entra_session_pausing(&target, &second, None, OffsetDateTime::now_utc(), || {
+            written_is_named("0.Asecond")
+        })
+        .unwrap();
+    let third = RefreshToken::new("0.Athird".into());
+    vault
+        .rotate_entra_refresh_token_pausing(&target, &second, &third, || written_is_named("0.Athird"))
+        .unwrap();
+    let records = vault.entra_sessions().unwrap();
+    assert_eq!(records.len(), 1);
+    assert!(records[0].pending.is_empty(), "{:?}", records[0].pending);
+    assert_eq!(
+        vault
+            .entra_refresh_token(&target)
+            .unwrap()
+            .expect("kept")
+            .secret(),
+        "0.Athird"
+    );
+    vault.forget_entra_session(&target).unwrap();
+    assert!(named().is_empty());
+}
