@@ -84,6 +84,10 @@ SectionEnd
 ; Tokens stay in the Credential Manager and records in %APPDATA%\scim-token: removing the program
 ; does not remove what Azure provisioning still runs on. `scim-token forget` does.
 Section "Uninstall"
+  ; The background watch's task (`scim-token watch on`) would run a program that is gone: remove
+  ; it, if there is one (schtasks by its full path; nsExec shows no console window).
+  nsExec::Exec '"$SYSDIR\schtasks.exe" /Delete /F /TN "scim-token check"'
+  Pop $0
   Delete "$INSTDIR\scim-token-desktop.exe"
   Delete "$INSTDIR\scim-token.exe"
   Delete "$INSTDIR\WebView2Loader.dll"

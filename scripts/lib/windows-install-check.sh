@@ -7,8 +7,9 @@
 #     Start-menu shortcut, per-user Uninstall key with the new version, the CLI runs, and the
 #     sign-in is still there. Writes the installed CLI's Unix path to WORK/installed-cli.
 #   windows-install-check.sh uninstall WORK
-#     start-at-login turned on as the app does it, the uninstaller /S, then nothing of the program
-#     is left (files, folder, shortcut, Uninstall key, Run value), and the user's sign-in is kept.
+#     start-at-login turned on as the app does it and a `scim-token check` task in the Task
+#     Scheduler, the uninstaller /S, then nothing of the program is left (files, folder, shortcut,
+#     Uninstall key, Run value, the task), and the user's sign-in is kept.
 # Signatures, when SCIM_TOKEN_SIGN_PFX is set, are checked on what the installer put on disk.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,6 +28,24 @@ RUN_KEY='HKCU\Software\Microsoft\Windows\CurrentVersion\Run'
 install_dir() { unix_path "$(win cmd /c 'echo %LOCALAPPDATA%')\\Programs\\scim-token"; }
 shortcut() { unix_path "$(win cmd /c 'echo %APPDATA%')\\Microsoft\\Windows\\Start Menu\\Programs\\scim-token.lnk"; }
 records() { unix_path "$(win cmd /c 'echo %APPDATA%')\\scim-token\\config\\tokens.json"; }
+# Where Wine's Task Scheduler keeps a task (its schtasks has no query that lists one).
+task_file() { unix_path "$(win cmd /c 'echo %SystemRoot%')\\System32\\Tasks\\scim-token check"; }
+
+# A `scim-token check` task as `watch on` makes it. Wine's schtasks takes only /XML for /Create
+# (not the /SC form scim-token uses on Windows), so the same task is given as XML.
+add_watch_task() {
+  local work=$1 xml
+  xml="$work/watch-task.xml"
+  cat >"$xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
+  <Triggers><CalendarTrigger><StartBoundary>2026-01-01T09:00:00</StartBoundary><ScheduleByDay><DaysInterval>1</DaysInterval></ScheduleByDay></CalendarTrigger></Triggers>
+  <Actions><Exec><Command>scim-token.exe</Command><Arguments>check --notify</Arguments></Exec></Actions>
+</Task>
+XML
+  win schtasks /Create /XML "$(win winepath -w "$xml")" /TN "scim-token check" >/dev/null || true
+  [ -f "$(task_file)" ] || fail "could not make the watch's task for the test (Wine's Task Scheduler)"
+}
 
 # `status` of the CLI at $1, with the Credential Manager entry read (the fingerprint needs it).
 status_of() { win "$1" status; }
@@ -116,16 +135,18 @@ uninstall() {
   # What the app writes when start at login is turned on (tauri-plugin-autostart: the Run value).
   win reg add "$RUN_KEY" /v scim-token /d "\"C:\\\\x\\\\scim-token-desktop.exe\" --tray" /f >/dev/null
   reg_exists "$RUN_KEY" /v scim-token || fail "could not set the Run value for the test"
+  add_watch_task "$work"
   timeout 120 "$WINE" "$dir/uninstall.exe" /S || fail "the uninstaller exited $?"
   settle
   [ ! -e "$dir" ] || fail "left behind: $(ls -A "$dir")"
   [ ! -e "$(shortcut)" ] || fail "the Start-menu shortcut is left"
   ! reg_exists "$UNINSTALL_KEY" || fail "the Uninstall key is left"
   ! reg_exists "$RUN_KEY" /v scim-token || fail "the Run value is left"
+  [ ! -e "$(task_file)" ] || fail "the watch's Task Scheduler task is left"
   ! reg_exists 'HKCU\Software\scim-token' || fail "HKCU\\Software\\scim-token is left"
   [ -f "$(records)" ] || fail "uninstalling removed the user's records"
   status_of "$work/scim-token.exe" | diff "$work/status-after" - >&2 || fail "uninstalling changed the user's sign-in"
-  echo "uninstalled: nothing left but the user's records and token"
+  echo "uninstalled: nothing left (the watch's task removed too) but the user's records and token"
 }
 
 case "${1:-}" in
