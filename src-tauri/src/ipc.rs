@@ -289,16 +289,15 @@ mod tests {
     use scim_token_core::entra::{Cloud, EntraLink, EntraTarget};
 
     fn report() -> PushReport {
+        let link = EntraLink {
+            target: EntraTarget::new(Cloud::Global),
+            app_id: "sp".into(),
+            app_name: "Cisco Webex".into(),
+            job_id: "job".into(),
+            tenant_id: None,
+            pushed_at: None,
+        };
         PushReport {
-            link: EntraLink {
-                target: EntraTarget::new(Cloud::Global),
-                app_id: "sp".into(),
-                app_name: "Cisco Webex".into(),
-                job_id: "job".into(),
-                tenant_id: None,
-                pushed_at: None,
-            },
-            dry_run: false,
             plan: Some(PushPlan {
                 changes: vec!["SecretToken".into()],
                 keeps: vec!["SyncAll".into()],
@@ -309,12 +308,7 @@ mod tests {
             validated: true,
             stored: Some(true),
             action: Some(PushAction::Restarted),
-            status: None,
-            drift: Vec::new(),
-            edited_meanwhile: Vec::new(),
-            warnings: Vec::new(),
-            error: None,
-            error_kind: None,
+            ..PushReport::new(&link, false)
         }
     }
 

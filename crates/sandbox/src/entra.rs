@@ -80,15 +80,23 @@ pub enum SecretsPut {
     Replace,
 }
 
+/// `text` as one of `choices` (a command-line word and its value), or what to use instead.
+fn choose<T: Copy>(text: &str, choices: &[(&str, T)]) -> Result<T, String> {
+    choices
+        .iter()
+        .find(|(word, _)| *word == text)
+        .map(|(_, value)| *value)
+        .ok_or_else(|| {
+            let words: Vec<&str> = choices.iter().map(|(word, _)| *word).collect();
+            format!("'{text}': use one of {}", words.join(", "))
+        })
+}
+
 impl std::str::FromStr for SecretsPut {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        match text {
-            "merge" => Ok(Self::Merge),
-            "replace" => Ok(Self::Replace),
-            other => Err(format!("'{other}': use merge or replace")),
-        }
+        choose(text, &[("merge", Self::Merge), ("replace", Self::Replace)])
     }
 }
 
@@ -109,12 +117,10 @@ impl std::str::FromStr for SecretsRead {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        match text {
-            "v1" => Ok(Self::V1),
-            "beta" => Ok(Self::Beta),
-            "none" => Ok(Self::None),
-            other => Err(format!("'{other}': use v1, beta or none")),
-        }
+        choose(
+            text,
+            &[("v1", Self::V1), ("beta", Self::Beta), ("none", Self::None)],
+        )
     }
 }
 
@@ -138,12 +144,14 @@ impl std::str::FromStr for DeviceCodePolicy {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        match text {
-            "allow" => Ok(Self::Allow),
-            "block" => Ok(Self::Block),
-            "tracked" => Ok(Self::Tracked),
-            other => Err(format!("'{other}': use allow, block or tracked")),
-        }
+        choose(
+            text,
+            &[
+                ("allow", Self::Allow),
+                ("block", Self::Block),
+                ("tracked", Self::Tracked),
+            ],
+        )
     }
 }
 
@@ -327,4 +335,23 @@ pub(crate) fn routes(app: &AppState) -> Router<AppState> {
         .nest("/v1.0", graph::routes(app))
         .nest("/beta", graph::beta_routes(app))
         .fallback(graph::not_found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_modes_read_their_words_and_name_the_others() {
+        assert_eq!("merge".parse::<SecretsPut>(), Ok(SecretsPut::Merge));
+        assert_eq!("beta".parse::<SecretsRead>(), Ok(SecretsRead::Beta));
+        assert_eq!(
+            "tracked".parse::<DeviceCodePolicy>(),
+            Ok(DeviceCodePolicy::Tracked)
+        );
+        assert_eq!(
+            "sometimes".parse::<DeviceCodePolicy>(),
+            Err("'sometimes': use one of allow, block, tracked".to_owned())
+        );
+    }
 }

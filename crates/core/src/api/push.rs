@@ -192,7 +192,8 @@ fn refused_for_good(error: &EntraError) -> bool {
 const SKIPPED_WARNING: &str = "the job's settings could not be read, so only the Tenant URL and token were sent: if Graph's secrets PUT replaces the whole set (unconfirmed), the notification e-mail, the accidental-deletion threshold, SkipOutOfScopeDeletions and the scope (SyncAll) are now erased. Check them in the Entra admin center (Provisioning → Settings) before the next cycle";
 
 impl PushReport {
-    fn new(link: &EntraLink, dry_run: bool) -> Self {
+    /// The report of a push to `link` before anything happened: nothing read, nothing stored.
+    pub fn new(link: &EntraLink, dry_run: bool) -> Self {
         Self {
             link: link.clone(),
             dry_run,
