@@ -176,6 +176,7 @@ pub(crate) async fn test_connection(
     broker: BrokerId,
 ) -> Result<ConnectionTested> {
     let record = record(&shared, org, &broker)?;
+    sandbox::admit(&shared, Some(&record.broker), None).await?;
     let ok = shared.api.test_connection(&record).await?;
     let elapsed_ms = u32::try_from(ok.elapsed.as_millis()).unwrap_or(u32::MAX);
     Ok(ConnectionTested {

@@ -122,7 +122,10 @@ pub(crate) async fn start_entra_login(
     let note = match (problem, place) {
         (Some(problem), _) => format!("{problem}. Waiting for you to sign in to Entra with the link…"),
         (None, SignInPlace::Window) => "Waiting for you to sign in to Entra…".into(),
-        (None, SignInPlace::Browser) => "Waiting for you to sign in to Entra in your browser…".into(),
+        (None, SignInPlace::Browser) => format!(
+            "Waiting for you to sign in to Entra in your browser… {}.",
+            scim_token_core::api::UNREADABLE_PAGE_HINT
+        ),
     };
     Ok(LoginStarted { id, note, browser })
 }
@@ -151,7 +154,9 @@ pub(crate) async fn entra_sign_out(shared: State<'_, Arc<Shared>>) -> Result<()>
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn entra_apps(shared: State<'_, Arc<Shared>>) -> Result<Vec<JobChoice>> {
-    let apps: Vec<EntraApp> = shared.api.entra_apps(None).await?.1;
+    let target = shared.api.entra_target(None).await?;
+    crate::sandbox::admit(&shared, None, Some(&target.cloud)).await?;
+    let apps: Vec<EntraApp> = shared.api.entra_apps(Some(target)).await?.1;
     Ok(apps
         .iter()
         .flat_map(|app| {
@@ -181,9 +186,11 @@ pub(crate) async fn entra_link(
     job_id: Option<JobId>,
 ) -> Result<LinkView> {
     let record = shared.api.pick(Some(org), Some(&broker))?;
+    let target = shared.api.entra_target(None).await?;
+    crate::sandbox::admit(&shared, Some(&record.broker), Some(&target.cloud)).await?;
     let link = shared
         .api
-        .entra_link(&record, &app_id, job_id.as_ref(), None)
+        .entra_link(&record, &app_id, job_id.as_ref(), Some(target))
         .await?;
     let _ = TokensChanged.emit(&app);
     Ok(LinkView::from(&link))
@@ -219,6 +226,7 @@ pub(crate) async fn push_to_entra(
     start_paused: bool,
 ) -> Result<Vec<PushView>> {
     let record = shared.api.pick(Some(org), Some(&broker))?;
+    crate::sandbox::admit(&shared, Some(&record.broker), None).await?;
     for link in &record.entra_links {
         crate::sandbox::admit(&shared, None, Some(&link.target.cloud)).await?;
     }
@@ -253,6 +261,9 @@ pub(crate) async fn entra_health(
     broker: BrokerId,
 ) -> Result<Vec<JobHealthView>> {
     let record = shared.api.pick(Some(org), Some(&broker))?;
+    for link in &record.entra_links {
+        crate::sandbox::admit(&shared, None, Some(&link.target.cloud)).await?;
+    }
     Ok(shared
         .api
         .entra_health(&record)

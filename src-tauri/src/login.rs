@@ -72,7 +72,10 @@ pub(crate) async fn start(
     let mut note = match (sign_in.listener_error(), place) {
         (None, SignInPlace::Window) => "Waiting for you to finish signing in…".to_owned(),
         (None, SignInPlace::Browser) => {
-            "Waiting for you to finish signing in in your browser… If your organisation's sign-in page refuses the sign-in window, this is the way; a private window keeps the token out of your browser's history.".to_owned()
+            format!(
+                "Waiting for you to finish signing in in your browser… If your organisation's sign-in page refuses the sign-in window, this is the way; a private window keeps the token out of your browser's history. {}.",
+                scim_token_core::api::UNREADABLE_PAGE_HINT
+            )
         }
         (Some(err), _) => {
             format!("{err}. The sign-in window still captures the token; waiting for you to sign in…")

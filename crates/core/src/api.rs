@@ -28,7 +28,7 @@ pub use entra::EntraApp;
 pub use entra_sign_in::{EntraSignIn, EntraSignInRequest};
 pub use entra_status::EntraSessionSummary;
 pub use error::{ApiError, ErrorKind};
-pub use launch_page::LaunchPage;
+pub use launch_page::{LaunchPage, UNREADABLE_PAGE_HINT};
 pub use push::{DEFAULT_PUSH_LOCK_WAIT, JobStep, PushAction, PushOptions, PushPlan, PushReport};
 pub use renew::{AfterRenewal, Renewed};
 pub use sign_in::{Capture, Kept, NeedsOrg, SignInRequest, SignedIn, WebexSignIn};

@@ -1,7 +1,8 @@
 //! An exclusive advisory lock on a file, shared by every scim-token process of the user (the
 //! CLI, the desktop app, the background watch), waited for a bounded time: the records files'
 //! lock and the one-push-per-job lock. When the wait runs out, the error says which process
-//! holds the lock, from the note its holder wrote into the lock file.
+//! holds the lock, from the note its holder leaves beside it (`<lock>.holder`: on Windows the
+//! locked file itself can be neither written through another handle nor read while locked).
 
 use std::fs;
 use std::io::Write;
@@ -43,14 +44,23 @@ pub struct FileLock {
     _file: fs::File,
 }
 
+/// The note beside the lock at `path`.
+fn holder_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".holder");
+    PathBuf::from(name)
+}
+
 /// This process, in the words a waiting one shows.
 fn this_process() -> String {
-    let program = std::env::args()
+    let program = std::env::args_os()
         .take(2)
         .map(|a| {
             Path::new(&a)
                 .file_name()
-                .map_or(a.clone(), |n| n.to_string_lossy().into_owned())
+                .unwrap_or(&a)
+                .to_string_lossy()
+                .into_owned()
         })
         .collect::<Vec<_>>()
         .join(" ");
@@ -93,7 +103,7 @@ impl FileLock {
                 Ok(()) => break,
                 Err(fs::TryLockError::WouldBlock) if started.elapsed() < wait => std::thread::sleep(RETRY),
                 Err(fs::TryLockError::WouldBlock) => {
-                    let holder = fs::read_to_string(path)
+                    let holder = fs::read_to_string(holder_path(path))
                         .ok()
                         .map(|h| h.trim().to_owned())
                         .filter(|h| !h.is_empty())
@@ -107,13 +117,15 @@ impl FileLock {
                 Err(fs::TryLockError::Error(e)) => return Err(io_err("lock", e)),
             }
         }
-        // The note goes into the locked file itself (the lock is on the file, not its contents),
-        // through a handle closed at once. Only informational: a failure changes nothing.
-        let _ = fs::OpenOptions::new()
-            .write(true)
-            .truncate(true)
-            .open(path)
-            .and_then(|mut f| f.write_all(this_process().as_bytes()));
+        // Only informational: a failure to leave the note changes nothing about the lock. Written
+        // aside and renamed, so a waiter never reads half a note.
+        let note = holder_path(path);
+        let mut partial = note.as_os_str().to_owned();
+        partial.push(format!(".{}", std::process::id()));
+        let partial = PathBuf::from(partial);
+        let _ = fs::File::create(&partial)
+            .and_then(|mut f| f.write_all(this_process().as_bytes()))
+            .and_then(|()| fs::rename(&partial, &note));
         Ok(Self { _file: file })
     }
 }

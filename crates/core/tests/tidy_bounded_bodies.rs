@@ -35,11 +35,19 @@ fn product_sources(root: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The lines of `text` before its test module (by the convention of this workspace, last).
+/// The lines of `text` before its test module: a `#[cfg(test)]` line followed by `mod tests`
+/// (by the convention of this workspace, last in the file). Other `#[cfg(test)]` items are read.
 fn before_tests(text: &str) -> impl Iterator<Item = (usize, &str)> + '_ {
-    text.lines()
-        .enumerate()
-        .take_while(|(_, line)| line.trim() != "#[cfg(test)]")
+    let lines: Vec<&str> = text.lines().collect();
+    let end = (0..lines.len())
+        .find(|&i| {
+            lines[i].trim() == "#[cfg(test)]"
+                && lines
+                    .get(i + 1)
+                    .is_some_and(|next| next.trim_start().starts_with("mod tests"))
+        })
+        .unwrap_or(lines.len());
+    lines.into_iter().take(end).enumerate()
 }
 
 #[test]

@@ -257,8 +257,15 @@ impl Sandbox {
 
     /// A sandbox for a given org (e.g. to restart on the same `--data` file).
     pub fn start_for(org: &str, extra: &[&str]) -> Self {
+        Self::start_on(0, org, extra)
+    }
+
+    /// A sandbox for `org` on `port` (0: any free one), for a test that must know its Tenant URL
+    /// before it starts.
+    pub fn start_on(port: u16, org: &str, extra: &[&str]) -> Self {
         let org = org.to_owned();
-        let mut args = vec!["sandbox", "--port", "0", "--org", &org];
+        let port = port.to_string();
+        let mut args = vec!["sandbox", "--port", &port, "--org", &org];
         args.extend_from_slice(extra);
         let mut child = cli_command()
             .args(&args)

@@ -181,7 +181,10 @@ async fn login(api: &Api, args: LoginArgs) -> Result<ExitCode> {
     } else {
         match scim_token_core::api::open_in_browser(&url) {
             Ok(page) => {
-                eprintln!("Opened your browser.");
+                eprintln!(
+                    "Opened your browser. {}.",
+                    scim_token_core::api::UNREADABLE_PAGE_HINT
+                );
                 Some(page)
             }
             Err(e) => {

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 use scim_token_core::api::{
-    Capture, Kept, NeedsOrg, SignInRequest, SignedIn, Stop, open_in_browser, private_window_commands,
+    Capture, Kept, NeedsOrg, SignInRequest, SignedIn, Stop, UNREADABLE_PAGE_HINT, open_in_browser,
+    private_window_commands,
 };
 use scim_token_core::{AccessToken, Api, ApiError, BrokerId, OrgId, TokenSummary};
 
@@ -51,7 +52,7 @@ pub(crate) async fn run(options: Options) -> Result<ExitCode> {
         match open_in_browser(&url) {
             Ok(page) => {
                 eprintln!(
-                    "Opened your browser. Its history will keep the token unless the window is private: use a command above instead, or the desktop app."
+                    "Opened your browser. Its history will keep the token unless the window is private: use a command above instead, or the desktop app. {UNREADABLE_PAGE_HINT}."
                 );
                 Some(page)
             }

@@ -36,6 +36,27 @@ fn logged(sandbox: &Sandbox, method: &str, suffix: &str) -> usize {
         .count()
 }
 
+/// The push steps the sandbox has logged, in order: `V` for a Test Connection with new
+/// credentials, `P` for a secrets PUT.
+fn sequence(sandbox: &Sandbox) -> Vec<char> {
+    let log: Value = reqwest::blocking::get(format!("{}_sandbox/log", sandbox.base))
+        .unwrap()
+        .json()
+        .unwrap();
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| {
+            let path = e["path"].as_str()?;
+            match e["method"].as_str()? {
+                "POST" if path.ends_with("/validateCredentials") => Some('V'),
+                "PUT" if path.ends_with("/synchronization/secrets") => Some('P'),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 fn push_json(home: &Home, args: &[&str]) -> (Option<i32>, Value) {
     let mut all = vec!["push", "--json"];
     all.extend_from_slice(args);
@@ -185,6 +206,40 @@ fn an_edit_made_while_the_push_runs_is_kept() {
     assert_eq!(secret_value(&after, "BaseAddress"), Some(sandbox.tenant_url()));
     forget(&home);
 
+    // Meanwhile the job was given a Tenant URL of the same org in another spelling: Test
+    // Connection ran with the one read before, so nothing is written and the change is named.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let org = uuid::Uuid::new_v4().to_string();
+    let respelled = format!("http://127.0.0.1:{port}/identity/scim/{org}/v2");
+    let sandbox = Sandbox::start_on(
+        port,
+        &org,
+        &[
+            "--auto-approve",
+            "admin@sandbox.example",
+            "--entra-edit-during-push",
+            &format!("BaseAddress={respelled}"),
+        ],
+    );
+    assert_eq!(sandbox.tenant_url(), format!("{respelled}/"));
+    let (home, _app, _) = signed_in_and_linked(&sandbox);
+    let puts = logged(&sandbox, "PUT", "/synchronization/secrets");
+    let (code, report) = push_json(&home, &[]);
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(report[0]["stored"], false, "{report}");
+    let error = report[0]["error"].as_str().unwrap();
+    assert!(
+        error.contains(&format!("BaseAddress was (none), now {respelled}"))
+            && error.contains("nothing was written"),
+        "{error}"
+    );
+    assert_eq!(logged(&sandbox, "PUT", "/synchronization/secrets"), puts);
+    forget(&home);
+
     // Meanwhile the job was pointed at another org: the read before the PUT sees it, and
     // nothing is written.
     let sandbox = Sandbox::start(&[
@@ -233,8 +288,16 @@ fn one_push_per_job_across_processes_and_a_legacy_link_is_pinned() {
 
     // Another program holds the job's push lock: this push waits, then names it and writes nothing.
     let locks = home.config_dir().join("scim-token").join("push-locks");
-    let lock_path = std::fs::read_dir(&locks).unwrap().next().unwrap().unwrap().path();
-    std::fs::write(&lock_path, "process 4242 (scim-token-desktop) since a while").unwrap();
+    let lock_path = std::fs::read_dir(&locks)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "lock"))
+        .expect("the job's lock file");
+    std::fs::write(
+        lock_path.with_extension("lock.holder"),
+        "process 4242 (scim-token-desktop) since a while",
+    )
+    .unwrap();
     let held = std::fs::File::open(&lock_path).unwrap();
     held.lock().unwrap();
     let puts = logged(&sandbox, "PUT", "/synchronization/secrets");
@@ -254,7 +317,10 @@ fn one_push_per_job_across_processes_and_a_legacy_link_is_pinned() {
     assert_eq!(code, Some(0), "a dry run writes nothing and takes no lock: {dry}");
     drop(held);
 
-    // Two pushes at once: both finish, one after the other.
+    // Two pushes at once: both finish, one after the other — each one's Test Connection is
+    // followed by its own PUT before the other's Test Connection (the lock runs from the read
+    // to the verify).
+    let before: usize = sequence(&sandbox).len();
     let results: Vec<(Option<i32>, Value)> = std::thread::scope(|scope| {
         let pushes: Vec<_> = (0..2).map(|_| scope.spawn(|| push_json(&home, &[]))).collect();
         pushes.into_iter().map(|p| p.join().unwrap()).collect()
@@ -263,5 +329,10 @@ fn one_push_per_job_across_processes_and_a_legacy_link_is_pinned() {
         assert_eq!(*code, Some(0), "{report}");
         assert_eq!(report[0]["stored"], true, "{report}");
     }
+    let steps: String = sequence(&sandbox)[before..].iter().collect();
+    assert_eq!(
+        steps, "VPVP",
+        "validate (V) and PUT (P) of the two pushes, in order"
+    );
     forget(&home);
 }

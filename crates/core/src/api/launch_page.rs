@@ -11,6 +11,10 @@ use url::Url;
 
 use crate::markup::escape;
 
+/// What to do when the browser cannot read the page (a browser installed as a snap reads neither
+/// the runtime nor the temporary folder), for both shells to show beside the link.
+pub const UNREADABLE_PAGE_HINT: &str = "If the browser says the file was not found (a browser installed as a snap cannot read the page it is opened on), open the sign-in link yourself";
+
 /// A written launch page; its folder is removed when this is dropped (keep it for the sign-in).
 #[derive(Debug)]
 #[must_use = "the page is removed when dropped: keep it until the sign-in ends"]
@@ -53,6 +57,8 @@ impl LaunchPage {
 
     /// Writes the page for `url` in a new folder of its own under `parent`.
     pub fn write_in(parent: &Path, url: &Url) -> std::io::Result<Self> {
+        // A relative temporary folder (TMP=tmp) would give no file: URL.
+        let parent = std::path::absolute(parent)?;
         let random = oauth2::CsrfToken::new_random().secret().replace(['-', '_'], "");
         let folder = parent.join(format!("scim-token-sign-in-{random}"));
         let mut builder = fs::DirBuilder::new();
@@ -75,7 +81,7 @@ impl LaunchPage {
 
     /// The page's `file:` URL, to hand to the browser.
     pub fn file_url(&self) -> Url {
-        Url::from_file_path(&self.file).expect("an absolute path")
+        Url::from_file_path(&self.file).expect("an absolute path: write_in makes it one")
     }
 
     /// The page's path.

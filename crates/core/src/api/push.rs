@@ -288,7 +288,9 @@ impl Api {
         };
         acquired.map(Some).map_err(|e| match e {
             FileLockError::Busy { holder, waited, .. } => ApiError::PushBusy { job, holder, waited },
-            io => EntraError::Invalid(io.to_string()).into(),
+            FileLockError::Io { action, path, source } => {
+                crate::vault::VaultError::Records { action, path, source }.into()
+            }
         })
     }
 
@@ -343,11 +345,9 @@ impl Api {
         if let Some(source) = source {
             // Test Connection and throttling may have taken minutes: read again right before
             // the PUT, so an admin's change made meanwhile is sent back, never reverted.
-            let latest = graph.secrets_from(&link.app_id, source).await.map_err(|e| {
-                EntraError::SettingsUnreadable {
-                    reason: e.to_string(),
-                }
-            })?;
+            // A failure here (throttling, the network) is reported as what it is: nothing was
+            // written, and pushing again is the way on.
+            let latest = graph.secrets_from(&link.app_id, source).await?;
             let replanned =
                 SecretsPlan::new(&latest, saved, &tenant_url, record.org_id).map_err(EntraError::from)?;
             let edits = replanned.edits_since(&plan);

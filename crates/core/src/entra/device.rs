@@ -24,12 +24,12 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// The shortest wait between two polls, whatever the server says (RFC 8628 §3.5's default).
 const SHORTEST_POLL: Duration = Duration::from_secs(5);
 
-/// How long to wait before the next poll, given what oauth2 asks for: never below 5 s or the
-/// interval Entra gave. oauth2 starts from Entra's `interval` (which may be `0`), adds 5 s after
-/// `slow_down`, and doubles after a network error (`0` doubled stays `0`): the floor keeps all of
-/// them from polling in a loop.
+/// How long to wait before the next poll, given what oauth2 asks for. oauth2 starts from Entra's
+/// `interval` (which may be `0`), adds 5 s after `slow_down`, and doubles after a network error
+/// (`0` doubled stays `0`). An interval under 5 s is raised to 5 s by shifting every wait by the
+/// difference, so a `slow_down` still adds its full 5 s (RFC 8628 §3.5) on top of the raised one.
 fn poll_pause(asked: Duration, server_interval: Duration) -> Duration {
-    asked.max(server_interval).max(SHORTEST_POLL)
+    (asked + SHORTEST_POLL.saturating_sub(server_interval)).max(SHORTEST_POLL)
 }
 
 /// oauth2's client with the device authorization and token endpoints.
@@ -183,13 +183,19 @@ mod tests {
     #[test]
     fn polls_are_never_closer_than_five_seconds_or_the_servers_interval() {
         let s = Duration::from_secs;
-        assert_eq!(poll_pause(s(0), s(0)), s(5), "interval: 0");
         assert_eq!(
-            poll_pause(s(0), s(9)),
-            s(9),
-            "a network error after interval 0, doubled"
+            poll_pause(s(0), s(0)),
+            s(5),
+            "interval: 0, and 0 doubled after a network error"
+        );
+        assert_eq!(
+            poll_pause(s(5), s(0)),
+            s(10),
+            "slow_down after interval 0: 5 s more than before"
         );
         assert_eq!(poll_pause(s(1), s(1)), s(5));
+        assert_eq!(poll_pause(s(6), s(1)), s(10), "slow_down after interval 1");
+        assert_eq!(poll_pause(s(9), s(9)), s(9), "Entra's own interval");
         assert_eq!(poll_pause(s(14), s(9)), s(14), "slow_down added 5 s");
         assert_eq!(poll_pause(s(30), s(5)), s(30), "backed off after network errors");
     }

@@ -88,6 +88,31 @@ fn looks_masked(value: &str) -> bool {
     leading >= MASKED_RUN || trailing >= MASKED_RUN
 }
 
+/// Keys of Graph's `synchronizationSecret` that hold credentials: their values are never shown
+/// in a report, even when Graph shows them unmasked.
+const SECRET_KEYS: [&str; 14] = [
+    "Password",
+    "SecretToken",
+    "AppKey",
+    "ClientSecret",
+    "ConsumerSecret",
+    "TokenKey",
+    "Oauth2AccessToken",
+    "Oauth2RefreshToken",
+    "Oauth2ClientSecret",
+    "Oauth2AuthorizationCode",
+    "ConnectionString",
+    "SyncAgentCompatibilityKey",
+    "UserName",
+    "ClientIdentifier",
+];
+
+/// `value` of `key` as a report may show it: a credential's only as `[hidden]`.
+fn reportable(key: &str, value: Option<String>) -> Option<String> {
+    let secret = SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key));
+    value.map(|v| if secret { "[hidden]".to_owned() } else { v })
+}
+
 /// What a push does with the job's Tenant URL (`BaseAddress`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -337,9 +362,9 @@ impl SecretsPlan {
                 // A value shown masked afterwards cannot be confirmed unchanged.
                 let same = now.is_some_and(|p| !p.masked() && p.value.as_deref() == Some(before.as_str()));
                 (!same).then(|| SettingDrift {
-                    after: now.and_then(|p| p.value.clone()),
+                    after: reportable(&key, now.and_then(|p| p.value.clone())),
+                    before: reportable(&key, Some(before)).unwrap_or_default(),
                     key,
-                    before,
                 })
             })
             .collect()
@@ -373,8 +398,8 @@ impl SecretsPlan {
                 let (was, is) = (value_in(&before, key), value_in(&now, key));
                 (was != is).then(|| SettingDrift {
                     key: key.clone(),
-                    before: was.unwrap_or_default(),
-                    after: is,
+                    before: reportable(key, was).unwrap_or_default(),
+                    after: reportable(key, is),
                 })
             })
             .collect()
@@ -646,6 +671,31 @@ mod tests {
         assert!(
             SecretsPlan::new(&settings(), JobCredentials::None, &ours(), org()).is_ok(),
             "a job never configured has neither"
+        );
+    }
+
+    #[test]
+    fn a_credentials_value_is_never_in_a_report() {
+        let first = [pair("ClientSecret", "s3cr3t-one"), pair("SyncAll", "false")];
+        let plan = SecretsPlan::new(&first, JobCredentials::None, &ours(), org()).expect("a plan");
+        let later = SecretsPlan::new(
+            &[pair("ClientSecret", "s3cr3t-two"), pair("SyncAll", "false")],
+            JobCredentials::None,
+            &ours(),
+            org(),
+        )
+        .expect("a plan");
+        let edits = later.edits_since(&plan);
+        assert_eq!(edits[0].key, "ClientSecret");
+        assert_eq!(
+            (edits[0].before.as_str(), edits[0].after.as_deref()),
+            ("[hidden]", Some("[hidden]"))
+        );
+        let drift = plan.drift(&[pair("SyncAll", "false")]);
+        assert!(!format!("{drift:?}").contains("s3cr3t"), "{drift:?}");
+        assert!(
+            !format!("{drift:?}{:?}", later.edits_since(&plan)).contains("s3cr3t"),
+            "no value of a credential"
         );
     }
 

@@ -61,9 +61,10 @@ impl<T> Clone for RecordsFile<T> {
     }
 }
 
-/// How long a change of the records waits for another program's: longer than the keyring
-/// calls it makes under the lock may take ([`super::DEFAULT_KEYRING_TIMEOUT`] each, for an
-/// unlock prompt), so only a holder that is stuck is reported.
+/// How long a change of the records waits for another program's. Longer than one keyring call
+/// may wait for an unlock prompt ([`super::DEFAULT_KEYRING_TIMEOUT`]); a holder that keeps the lock
+/// longer is almost always at a prompt nobody is answering (it may make several keyring calls),
+/// and the waiter then says so, naming it, rather than waiting on behind it.
 pub(super) const RECORDS_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(90);
 
 /// A records file whose lock this program holds until this is dropped.
@@ -283,7 +284,10 @@ mod tests {
             assert!(matches!(err, VaultError::NewerRecords { .. }), "{err:?}");
         }
         assert_eq!(fs::read_to_string(file.path()).unwrap(), newer);
-        assert_eq!(names(dir.path()), ["tokens.json", "tokens.json.lock"]);
+        assert_eq!(
+            names(dir.path()),
+            ["tokens.json", "tokens.json.lock", "tokens.json.lock.holder"]
+        );
     }
 
     #[test]
@@ -296,7 +300,7 @@ mod tests {
         let kept = file.update(Unreadable::SetAside, |_| {}).unwrap().unwrap();
         assert_eq!(fs::read_to_string(&kept).unwrap(), "{ not json");
         assert!(file.load().unwrap().is_empty());
-        assert_eq!(names(dir.path()).len(), 3, "{:?}", names(dir.path()));
+        assert_eq!(names(dir.path()).len(), 4, "{:?}", names(dir.path()));
     }
 
     #[test]

@@ -49,8 +49,13 @@ pub(super) fn check(binary: &Path, temps: &[PathBuf]) -> Result<(), WatchError> 
 /// The `\\server\share` a path is on (UNC, also in its verbatim `\\?\UNC\` form), if any.
 fn network_share(path: &str) -> Option<String> {
     let path = path.replace('/', r"\");
-    let rest = if path.len() >= 8 && path[..8].eq_ignore_ascii_case(r"\\?\UNC\") {
-        &path[8..]
+    let verbatim_unc = |prefix: &str| {
+        path.get(..prefix.len())
+            .filter(|p| p.eq_ignore_ascii_case(prefix))
+            .map(|_| &path[prefix.len()..])
+    };
+    let rest = if let Some(rest) = verbatim_unc(r"\\?\UNC\").or_else(|| verbatim_unc(r"\\.\UNC\")) {
+        rest
     } else if path.starts_with(r"\\?\") || path.starts_with(r"\\.\") {
         return None;
     } else {
@@ -100,6 +105,9 @@ mod tests {
                 Some(r"\\fileserver\tools"),
             ),
             (r"\\?\unc\fs\t\x.exe", Some(r"\\fs\t")),
+            (r"\\.\UNC\fs\t\x.exe", Some(r"\\fs\t")),
+            (r"C:\软件\scim-token.exe", None),
+            (r"\\?\C:\ü\scim-token.exe", None),
             ("//fileserver/tools/scim-token.exe", Some(r"\\fileserver\tools")),
             (r"\\?\C:\Program Files\scim-token\scim-token.exe", None),
             (
