@@ -61,9 +61,15 @@ impl LaunchPage {
         let parent = std::path::absolute(parent)?;
         let random = oauth2::CsrfToken::new_random().secret().replace(['-', '_'], "");
         let folder = parent.join(format!("scim-token-sign-in-{random}"));
-        let mut builder = fs::DirBuilder::new();
         #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        let builder = {
+            let mut builder = fs::DirBuilder::new();
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder
+        };
+        // Windows: the user's temporary folder is only theirs already.
+        #[cfg(not(unix))]
+        let builder = fs::DirBuilder::new();
         builder.create(&folder)?;
         let page = Self {
             file: folder.join("sign-in.html"),
