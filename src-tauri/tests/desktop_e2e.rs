@@ -650,7 +650,8 @@ async fn job_line(client: &fantoccini::Client, want: impl Fn(&str) -> bool) -> S
 
 /// The Entra loop in the app: Webex sign-in, Entra sign-in in its own window, link, push, the job
 /// Active with users; a wrong token in Entra shows as Quarantine with its reason; Push to Entra
-/// restarts it and it is Active again.
+/// restarts it and it is Active again; a job an admin paused stays paused through a renewal's
+/// push until Push and start.
 #[tokio::test]
 #[ignore = "full tier: the desktop app through tauri-driver in scripts/world; scripts/test runs it"]
 async fn the_entra_loop_link_push_quarantine_and_recover() {
@@ -764,6 +765,31 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
         t.trim_start().starts_with("running") && !t.contains("quarantine")
     })
     .await;
+
+    // An admin pauses the job: the renewal's unattended push leaves it paused and says so; only
+    // the card's Push and start, offered then, starts it.
+    entra::job_action(&entra_base, entra::WEBEX_APP, "pause").await;
+    job_line(&client, |t| t.trim_start().starts_with("paused")).await;
+    click(&client, ".card .renew-push").await;
+    click(&client, "#start-login").await;
+    let left = wait_text(
+        &client,
+        ".card .entra-result",
+        |t| t.contains("stays paused"),
+        Duration::from_secs(45),
+    )
+    .await;
+    assert!(left.contains("Press Push and start"), "{left}");
+    click(&client, ".card .push-start").await;
+    let started = wait_text(
+        &client,
+        ".card .entra-result",
+        |t| t.contains("the job was started"),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(!started.contains("not pushed"), "{started}");
+    job_line(&client, |t| t.trim_start().starts_with("running")).await;
 
     client
         .execute("window.confirm = () => true;", vec![])

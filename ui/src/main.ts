@@ -38,16 +38,18 @@ let renewBroker: BrokerId | null = null;
 /** Cards with a push (or its plan) in progress: a redraw keeps them as they are, so nothing
  * clears their spinner, their plan or their result half-way, and their Push stays disabled. */
 const busyCards = new Set<string>();
-/** Each card's last push result, so a redraw shows it again. */
-const lastResults = new Map<string, { text: string; bad: boolean }>();
+/** Each card's last push result, so a redraw shows it again (with its Push and start). */
+const lastResults = new Map<string, { text: string; bad: boolean; offerStart: boolean }>();
 
-/** Shows a push result in the card and keeps it for the next redraw. */
-function showResult(card: HTMLElement, text: string, bad: boolean): void {
+/** Shows a push result in the card and keeps it for the next redraw. `offerStart`: a job was (or
+ * would be) left paused, so the card offers Push and start, the one way the app starts it. */
+function showResult(card: HTMLElement, text: string, bad: boolean, offerStart = false): void {
   const result = $(".entra-result", card);
   result.textContent = text;
   result.classList.remove("ok", "bad");
   result.classList.add(bad ? "bad" : "ok");
-  if (card.dataset.key) lastResults.set(card.dataset.key, { text, bad });
+  $(".push-start", card).hidden = !offerStart;
+  if (card.dataset.key) lastResults.set(card.dataset.key, { text, bad, offerStart });
 }
 /** A Cancel pressed while a start call had not returned: honoured as soon as it returns. */
 let cancelWhenStarted = false;
@@ -154,7 +156,7 @@ function render(): void {
     $(".forget", card).addEventListener("click", () => forget(s));
     setupEntra(card, s);
     const last = lastResults.get(cardKey(s.org_id, s.broker_id));
-    if (last) showResult(card, last.text, last.bad);
+    if (last) showResult(card, last.text, last.bad, last.offerStart);
     list.append(card);
   }
   tick();
@@ -280,12 +282,6 @@ function confirmPlan(card: HTMLElement, reports: PushView[]): Promise<boolean> {
   });
 }
 
-/** Offers Push and start only when a job was (or would be) left paused: the one way the app
- * starts a job an admin paused. */
-function offerStart(card: HTMLElement, reports: PushView[]): void {
-  $(".push-start", card).hidden = !reports.some((r) => r.left_paused);
-}
-
 async function push(card: HTMLElement, s: TokenView, startPaused = false): Promise<void> {
   clearError();
   const result = $(".entra-result", card);
@@ -306,8 +302,7 @@ async function push(card: HTMLElement, s: TokenView, startPaused = false): Promi
     }
     withSpinner(result, startPaused ? "Checking the token with Entra's Test Connection, pushing it and starting the paused job…" : "Checking the token with Entra's Test Connection and pushing it…");
     const reports = ok(await commands.pushToEntra(s.org_id, s.broker_id, false, startPaused));
-    showResult(card, reports.map((r) => r.text).join(" "), reports.some((r) => r.failed));
-    offerStart(card, reports);
+    showResult(card, reports.map((r) => r.text).join(" "), reports.some((r) => r.failed), reports.some((r) => r.left_paused));
     // Core noted each stored push in the record; the card's copy learns it without a redraw
     // (which would drop the result above), so the next push does not ask again.
     for (const r of reports.filter((r) => r.stored === true)) {
@@ -351,8 +346,7 @@ async function showRenewalPush(card: HTMLElement, s: TokenView, after: AfterRene
       showResult(card, `Token renewed, not pushed: ${after.reason}`, true);
       return;
     case "pushed":
-      showResult(card, after.reports.map((r) => r.text).join(" "), after.reports.some((r) => r.failed));
-      offerStart(card, after.reports);
+      showResult(card, after.reports.map((r) => r.text).join(" "), after.reports.some((r) => r.failed), after.reports.some((r) => r.left_paused));
       await showHealth(card, s);
   }
 }
