@@ -226,10 +226,7 @@ pub(crate) async fn push_to_entra(
     start_paused: bool,
 ) -> Result<Vec<PushView>> {
     let record = shared.api.pick(Some(org), Some(&broker))?;
-    crate::sandbox::admit(&shared, Some(&record.broker), None).await?;
-    for link in &record.entra_links {
-        crate::sandbox::admit(&shared, None, Some(&link.target.cloud)).await?;
-    }
+    crate::sandbox::admit_record(&shared, &record).await?;
     let options = PushOptions {
         dry_run,
         start_paused,
@@ -261,9 +258,7 @@ pub(crate) async fn entra_health(
     broker: BrokerId,
 ) -> Result<Vec<JobHealthView>> {
     let record = shared.api.pick(Some(org), Some(&broker))?;
-    for link in &record.entra_links {
-        crate::sandbox::admit(&shared, None, Some(&link.target.cloud)).await?;
-    }
+    crate::sandbox::admit_record(&shared, &record).await?;
     Ok(shared
         .api
         .entra_health(&record)

@@ -238,15 +238,14 @@ fn push_after_renewal(app: AppHandle, shared: Arc<Shared>, renewed: Renewed, int
     });
 }
 
-/// Refuses a push to a job linked at a local Entra the app's own sandbox did not announce.
+/// Refuses a push of `intended` (its broker or a linked job) to a sandbox origin the app's own
+/// child did not announce.
 async fn admit_links(shared: &Shared, intended: &TokenKey) -> Result<(), CommandError> {
-    let Ok(record) = shared.api.pick(Some(intended.org), Some(&intended.broker)) else {
-        return Ok(());
-    };
-    for link in &record.entra_links {
-        crate::sandbox::admit(shared, None, Some(&link.target.cloud)).await?;
+    match shared.api.pick(Some(intended.org), Some(&intended.broker)) {
+        Ok(record) => crate::sandbox::admit_record(shared, &record).await,
+        // Core's push says why the record cannot be read.
+        Err(_) => Ok(()),
     }
-    Ok(())
 }
 
 fn announce(app: &AppHandle, event: LoginFinished) {

@@ -7,7 +7,7 @@ use scim_token_core::entra::Cloud;
 use scim_token_core::sandbox_child::{
     CLI_VAR, SandboxChild, SandboxChildError, SandboxOrigin, SandboxOrigins, SandboxSettings, find_cli,
 };
-use scim_token_core::{BrokerId, ErrorKind};
+use scim_token_core::{BrokerId, ErrorKind, TokenRecord};
 use serde::Serialize;
 
 use crate::error::CommandError;
@@ -218,6 +218,16 @@ pub(crate) async fn choices(shared: &Shared) -> Choices {
         clouds,
         preferred: if running.is_some() { "sandbox" } else { "webex" },
     }
+}
+
+/// Refuses a record whose broker, or any linked job's cloud, is a sandbox origin the app's own
+/// child did not announce: nothing of it may be sent there.
+pub(crate) async fn admit_record(shared: &Shared, record: &TokenRecord) -> Result<(), CommandError> {
+    admit(shared, Some(&record.broker), None).await?;
+    for link in &record.entra_links {
+        admit(shared, None, Some(&link.target.cloud)).await?;
+    }
+    Ok(())
 }
 
 /// Refuses a sign-in (or a push) at a sandbox broker or local Entra the app's own child did not

@@ -282,16 +282,15 @@ impl Api {
         let path = job_lock_path(self.vault().records_path(), link);
         let wait = options.lock_wait.unwrap_or(DEFAULT_PUSH_LOCK_WAIT);
         let job = link.job_id.to_string();
-        let acquired = match tokio::task::spawn_blocking(move || FileLock::acquire(&path, wait)).await {
-            Ok(acquired) => acquired,
-            Err(join) => std::panic::resume_unwind(join.into_panic()),
-        };
-        acquired.map(Some).map_err(|e| match e {
-            FileLockError::Busy { holder, waited, .. } => ApiError::PushBusy { job, holder, waited },
-            FileLockError::Io { action, path, source } => {
-                crate::vault::VaultError::Records { action, path, source }.into()
-            }
-        })
+        blocking(move || FileLock::acquire(&path, wait))
+            .await
+            .map(Some)
+            .map_err(|e| match e {
+                FileLockError::Busy { holder, waited, .. } => ApiError::PushBusy { job, holder, waited },
+                FileLockError::Io { action, path, source } => {
+                    crate::vault::VaultError::Records { action, path, source }.into()
+                }
+            })
     }
 
     async fn push_one(

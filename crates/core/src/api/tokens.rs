@@ -234,10 +234,10 @@ impl Api {
     }
 }
 
-/// Runs a blocking vault call on tokio's blocking pool.
-pub(super) async fn blocking<T: Send + 'static>(
-    call: impl FnOnce() -> Result<T, VaultError> + Send + 'static,
-) -> Result<T, VaultError> {
+/// Runs a blocking call (the vault's, a file lock's) on tokio's blocking pool.
+pub(super) async fn blocking<T: Send + 'static, E: Send + 'static>(
+    call: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, E> {
     match tokio::task::spawn_blocking(call).await {
         Ok(result) => result,
         Err(join) => std::panic::resume_unwind(join.into_panic()),

@@ -387,14 +387,16 @@ impl SecretsPlan {
                 .find(|(k, _)| k.eq_ignore_ascii_case(key))
                 .and_then(|(_, v)| v.clone())
         };
-        let mut keys: Vec<&String> = before.iter().map(|(k, _)| k).collect();
-        keys.extend(
-            now.iter()
-                .map(|(k, _)| k)
-                .filter(|k| !before.iter().any(|(b, _)| b.eq_ignore_ascii_case(k))),
-        );
-        keys.into_iter()
-            .filter_map(|key| {
+        // Every key of either read once, in the order first seen.
+        let mut seen: Vec<&str> = Vec::new();
+        before
+            .iter()
+            .chain(&now)
+            .filter_map(|(key, _)| {
+                if seen.iter().any(|s| s.eq_ignore_ascii_case(key)) {
+                    return None;
+                }
+                seen.push(key);
                 let (was, is) = (value_in(&before, key), value_in(&now, key));
                 (was != is).then(|| SettingDrift {
                     key: key.clone(),

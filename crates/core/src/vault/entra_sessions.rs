@@ -263,7 +263,6 @@ impl Vault {
             }
         };
         midway();
-        record.chunks = chunks;
         if fresh {
             return Ok(());
         }
