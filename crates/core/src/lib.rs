@@ -6,6 +6,7 @@
 
 pub mod access_token;
 pub mod api;
+mod atomic_file;
 pub mod authorize;
 pub mod broker;
 pub mod callback;
@@ -17,6 +18,7 @@ pub mod http_body;
 pub mod listener;
 pub mod markup;
 pub mod navigation;
+pub mod net;
 pub mod org_id;
 pub mod probe;
 pub mod sandbox_child;

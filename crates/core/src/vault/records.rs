@@ -3,9 +3,7 @@
 //! and never silently overwritten.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use std::marker::PhantomData;
 
@@ -97,9 +95,6 @@ impl<T: Serialize + DeserializeOwned> Locked<'_, T> {
         Ok(set_aside)
     }
 }
-
-/// Makes temp file names unique within a process; the process ID makes them unique across.
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl<T: Serialize + DeserializeOwned> RecordsFile<T> {
     pub(super) fn new(path: PathBuf) -> Self {
@@ -209,31 +204,12 @@ impl<T: Serialize + DeserializeOwned> RecordsFile<T> {
             path: self.path.clone(),
             source,
         };
-        let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
         let json = serde_json::to_vec_pretty(&OnDisk {
             version: FORMAT_VERSION,
             records,
         })
         .expect("records always serialize");
-        let tmp = self.path.with_extension(format!(
-            "json.tmp-{}-{}",
-            std::process::id(),
-            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let result = (|| {
-            let mut file = fs::File::create_new(&tmp)?;
-            file.write_all(&json)?;
-            file.sync_all()?;
-            fs::rename(&tmp, &self.path)?;
-            // The rename is durable once the directory is synced; the new file is already in
-            // place, so a failure here is not reported as a failed write.
-            let _ = fs::File::open(dir).and_then(|d| d.sync_all());
-            Ok(())
-        })();
-        if let Err(e) = result {
-            let _ = fs::remove_file(&tmp);
-            return Err(io_err("write", e));
-        }
+        crate::atomic_file::write_whole(&self.path, &json).map_err(|e| io_err("write", e))?;
         Ok(())
     }
 }

@@ -1,0 +1,244 @@
+//! Why a request did not get an answer, in words that name the network's part in it: the
+//! proxy (unreachable, asking for a sign-in, refusing the host), a certificate this computer
+//! does not trust (with its issuer: on a company network, usually a TLS-inspecting proxy), a
+//! name that does not resolve, a host that refuses or never answers.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::proxy::{AutoConfig, ProxyConfig, ProxySource, Route};
+
+/// What went wrong on the way to a host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Problem {
+    /// The host's name does not resolve here.
+    NameNotFound,
+    /// The host refused the connection.
+    Refused,
+    /// No answer in time.
+    TimedOut,
+    /// The proxy itself could not be reached.
+    ProxyUnreachable {
+        /// What the connection attempt said.
+        detail: String,
+    },
+    /// The proxy answered 407: it wants credentials.
+    ProxyAuthentication,
+    /// The proxy would not open a tunnel to the host.
+    ProxyRefused {
+        /// Its status, where known.
+        status: Option<u16>,
+    },
+    /// The certificate chain ends at an issuer this computer does not trust.
+    UntrustedIssuer {
+        /// The issuer of the certificate the server showed, where it could be read.
+        issuer: Option<String>,
+    },
+    /// The certificate is trusted but wrong (expired, for another name).
+    Certificate {
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// Anything else.
+    Other {
+        /// What the HTTP stack said.
+        detail: String,
+    },
+}
+
+/// A request's failure on the network, with the route it took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NetworkFailure {
+    /// The host asked for.
+    pub host: String,
+    /// What went wrong.
+    pub problem: Problem,
+    /// The proxy the request went through (never its password), if any.
+    pub proxy: Option<String>,
+    /// Where the proxy configuration came from.
+    pub proxy_source: ProxySource,
+    /// A PAC or WPAD configuration scim-token did not evaluate, if the system names one.
+    pub auto_config: Option<AutoConfig>,
+}
+
+impl NetworkFailure {
+    /// A failure of `problem` on the way to `host` by `route` under `config`.
+    pub fn new(host: &str, problem: Problem, route: &Route, config: &ProxyConfig) -> Self {
+        Self {
+            host: host.to_owned(),
+            problem,
+            proxy: match route {
+                Route::Direct => None,
+                Route::Proxy(proxy) => Some(proxy.to_string()),
+            },
+            proxy_source: config.source,
+            auto_config: config.auto_config.clone(),
+        }
+    }
+
+    /// Whether the failure is the certificate's (trust or validity).
+    pub fn is_certificate(&self) -> bool {
+        matches!(
+            self.problem,
+            Problem::UntrustedIssuer { .. } | Problem::Certificate { .. }
+        )
+    }
+
+    fn proxy_named(&self) -> String {
+        format!(
+            "the proxy {} (from {})",
+            self.proxy.as_deref().unwrap_or("?"),
+            self.proxy_source.description()
+        )
+    }
+}
+
+impl fmt::Display for NetworkFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let host = &self.host;
+        match &self.problem {
+            Problem::NameNotFound => write!(
+                f,
+                "cannot find {host}: this computer's DNS does not resolve the name"
+            )?,
+            Problem::Refused => write!(f, "{host} refused the connection")?,
+            Problem::TimedOut => write!(
+                f,
+                "no answer from {host} in time: a firewall may drop the traffic, or this network needs a proxy"
+            )?,
+            Problem::ProxyUnreachable { detail } => write!(
+                f,
+                "cannot reach {} to get to {host}: {detail}. Check the proxy's address, or choose another proxy",
+                self.proxy_named()
+            )?,
+            Problem::ProxyAuthentication => write!(
+                f,
+                "{} asks for a sign-in (407 Proxy Authentication Required) to get to {host}. For Basic \
+                 authentication put your proxy user and password in the proxy address \
+                 (http://user:password@proxy:port); a proxy that needs your Windows sign-in (NTLM, \
+                 Kerberos) needs a local relay that adds it (such as Px or Cntlm), or an exception \
+                 for {host} from your network team",
+                self.proxy_named()
+            )?,
+            Problem::ProxyRefused { status } => write!(
+                f,
+                "{} would not connect to {host}{}: it may block the host or be unable to resolve it; \
+                 ask your network team to allow {host}",
+                self.proxy_named(),
+                status.map(|s| format!(" (it answered {s})")).unwrap_or_default()
+            )?,
+            Problem::UntrustedIssuer { issuer } => write!(
+                f,
+                "the certificate for {host} is issued by {}, which this computer does not trust \
+                 — a TLS-inspecting proxy? Install your company's root certificate in the system's \
+                 certificate store",
+                issuer.as_deref().unwrap_or("an issuer this computer cannot name")
+            )?,
+            Problem::Certificate { detail } => {
+                write!(f, "the certificate for {host} is not valid: {detail}")?
+            }
+            Problem::Other { detail } => write!(f, "cannot reach {host}: {detail}")?,
+        }
+        let went_direct = self.proxy.is_none();
+        if went_direct && let Some(auto) = &self.auto_config {
+            write!(
+                f,
+                ". This computer's proxy comes from {auto}, which scim-token cannot run: set HTTPS_PROXY to \
+                 the proxy it names (http://proxy:port), or give scim-token's proxy setting"
+            )?;
+        } else if went_direct
+            && self.proxy_source == ProxySource::Nothing
+            && matches!(self.problem, Problem::NameNotFound | Problem::TimedOut)
+        {
+            f.write_str(
+                ". No proxy is configured: if this network reaches the internet only through one, set \
+                 HTTPS_PROXY (http://proxy:port) or scim-token's proxy setting",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// What reqwest's error says, read through its chain of sources (and the errors inside
+/// `io::Error`s, which `source()` skips).
+pub(crate) fn problem_of(error: &reqwest::Error, route: &Route) -> Problem {
+    let via_proxy = matches!(route, Route::Proxy(_));
+    let mut texts = Vec::new();
+    let mut io_kind = None;
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(err) = current {
+        texts.push(err.to_string());
+        if let Some(tls) = find_tls(err) {
+            return tls_problem(tls);
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            io_kind.get_or_insert(io.kind());
+            if let Some(inner) = io.get_ref() {
+                texts.push(inner.to_string());
+                if let Some(tls) = find_tls(inner) {
+                    return tls_problem(tls);
+                }
+            }
+        }
+        current = err.source();
+    }
+    let said = |needle: &str| texts.iter().any(|t| t.to_ascii_lowercase().contains(needle));
+    let detail = texts.last().cloned().unwrap_or_default();
+    if said("proxy authorization required") {
+        return Problem::ProxyAuthentication;
+    }
+    if said("tunnel error: unsuccessful") {
+        return Problem::ProxyRefused { status: None };
+    }
+    if via_proxy && (error.is_connect() || said("dns error")) && !said("tunnel error: io") {
+        return Problem::ProxyUnreachable { detail };
+    }
+    if said("dns error") || said("failed to lookup address") {
+        return Problem::NameNotFound;
+    }
+    if io_kind == Some(std::io::ErrorKind::ConnectionRefused) || said("connection refused") {
+        return Problem::Refused;
+    }
+    if error.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) {
+        return Problem::TimedOut;
+    }
+    Problem::Other { detail }
+}
+
+fn find_tls<'e>(err: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    err.downcast_ref::<rustls::Error>()
+}
+
+/// The problem for a TLS error (rustls, or the platform verifier through it).
+pub(crate) fn tls_problem(error: &rustls::Error) -> Problem {
+    use rustls::CertificateError as Cert;
+    match error {
+        rustls::Error::InvalidCertificate(Cert::UnknownIssuer | Cert::UnknownRevocationStatus) => {
+            Problem::UntrustedIssuer { issuer: None }
+        }
+        rustls::Error::InvalidCertificate(Cert::Expired | Cert::ExpiredContext { .. }) => {
+            Problem::Certificate {
+                detail: "it has expired (or this computer's clock is wrong)".into(),
+            }
+        }
+        rustls::Error::InvalidCertificate(Cert::NotValidYet | Cert::NotValidYetContext { .. }) => {
+            Problem::Certificate {
+                detail: "it is not valid yet (or this computer's clock is wrong)".into(),
+            }
+        }
+        rustls::Error::InvalidCertificate(Cert::NotValidForName | Cert::NotValidForNameContext { .. }) => {
+            Problem::Certificate {
+                detail: "it is for another name (a proxy or captive portal answering in the host's place?)"
+                    .into(),
+            }
+        }
+        rustls::Error::InvalidCertificate(Cert::Revoked) => Problem::Certificate {
+            detail: "it has been revoked".into(),
+        },
+        other => Problem::Certificate {
+            detail: other.to_string(),
+        },
+    }
+}
