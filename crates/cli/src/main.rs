@@ -21,6 +21,10 @@ use scim_token_core::{ApiError, BrokerId, OrgId};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The proxy for this run's requests: system (the environment, then the OS's settings),
+    /// direct, or http://[user:password@]host:port. Loopback never goes through one.
+    #[arg(long, global = true, value_name = "PROXY")]
+    proxy: Option<scim_token_core::net::ProxyChoice>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,6 +130,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check this computer's way to Webex and Entra: the proxy in force, and for each host a
+    /// setup needs its name, connection, TLS (who issued the certificate) and an HTTP answer;
+    /// the keyring, port 3000 and the clock. Never shows a token.
+    Doctor {
+        /// Also check this broker: webex, gov, sandbox or a base URL.
+        #[arg(long)]
+        broker: Option<BrokerId>,
+        /// Also check this Entra cloud: global, usgov, dod, or a local Entra's base URL.
+        #[arg(long)]
+        cloud: Option<scim_token_core::entra::Cloud>,
+        /// Machine-readable output, for a support ticket.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show or keep the proxy scim-token's own requests use.
+    Proxy {
+        #[command(subcommand)]
+        command: Option<commands::proxy::ProxyCommand>,
+    },
     /// Run `check --notify` in the background from the OS scheduler (systemd user timer, launchd
     /// agent, Task Scheduler), with no resident process.
     #[command(subcommand)]
@@ -161,6 +184,9 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Some(choice) = cli.proxy {
+        commands::override_proxy(choice);
+    }
     let result = match cli.command {
         Command::Login {
             broker,
@@ -209,6 +235,8 @@ async fn main() -> ExitCode {
             commands::push::run(&which, options, json).await
         }
         Command::Watch(command) => commands::watch::run(command),
+        Command::Doctor { broker, cloud, json } => commands::doctor::run(broker, cloud, json).await,
+        Command::Proxy { command } => commands::proxy::run(command).await,
     };
     match result {
         Ok(code) => code,

@@ -9,6 +9,7 @@
 
 mod failure;
 pub mod proxy;
+pub mod reach;
 pub mod setting;
 pub mod tls_peek;
 
@@ -56,6 +57,14 @@ impl Http {
         };
         let client = builder.build().map_err(|e| SetupError(e.to_string()))?;
         Ok(Self { client, proxy })
+    }
+
+    /// A client that never uses a proxy, for callers that only ever talk to loopback (tests,
+    /// benchmarks).
+    pub fn direct() -> Result<Self, SetupError> {
+        Self::new(Arc::new(ProxyConfig::direct(ProxySource::Setting)), |builder| {
+            builder
+        })
     }
 
     /// The client.

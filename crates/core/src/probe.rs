@@ -7,6 +7,7 @@ use thiserror::Error;
 use url::Url;
 
 use crate::http_body::{BodyError, read_json};
+use crate::net::{Http, NetworkFailure, SetupError};
 use crate::token::AccessToken;
 
 /// How long the probe waits for an answer.
@@ -48,14 +49,12 @@ pub enum ProbeError {
     /// 200 but not a SCIM `ListResponse` with zero results.
     #[error("the SCIM API answered 200 but not with an empty ListResponse, as Azure expects: {0}")]
     BadResponse(String),
-    /// No answer.
-    #[error("cannot reach {host}: {message}; check the network, a proxy, or that the sandbox is running")]
-    Network {
-        /// Host tried.
-        host: String,
-        /// The error.
-        message: String,
-    },
+    /// No answer: the network's part in it, in words.
+    #[error("{0}")]
+    Network(NetworkFailure),
+    /// No HTTP client could be made on this computer.
+    #[error(transparent)]
+    Setup(SetupError),
 }
 
 fn detail_text(detail: &Option<String>) -> String {
@@ -79,21 +78,30 @@ pub fn probe_url(tenant_url: &Url) -> Url {
     url
 }
 
-/// Runs Test Connection against `tenant_url` with `token`.
-pub async fn test_connection(tenant_url: &Url, token: &AccessToken) -> Result<ProbeSuccess, ProbeError> {
+/// Runs Test Connection against `tenant_url` with `token`, over `http` (bounded by
+/// [`PROBE_TIMEOUT`]).
+pub async fn test_connection(
+    http: &Http,
+    tenant_url: &Url,
+    token: &AccessToken,
+) -> Result<ProbeSuccess, ProbeError> {
     let url = probe_url(tenant_url);
-    let client = reqwest::Client::builder()
-        .timeout(PROBE_TIMEOUT)
-        .build()
-        .map_err(|e| network(&url, &e))?;
     let started = Instant::now();
-    let response = client
+    let response = match http
+        .client()
         .get(url.clone())
         .bearer_auth(token.expose_secret())
         .header("accept", "application/scim+json")
         .send()
         .await
-        .map_err(|e| network(&url, &e))?;
+    {
+        Ok(response) => response,
+        // reqwest's error can include the URL, never the Authorization header.
+        Err(e) => return Err(ProbeError::Network(http.explain(&e, &url).await)),
+    };
+    if let Some(refusal) = http.refusal(&url, response.status()) {
+        return Err(ProbeError::Network(refusal));
+    }
     let status = response.status().as_u16();
     let body: serde_json::Value = match read_json(response, MAX_PROBE_BODY).await {
         Ok(body) => body,
@@ -134,13 +142,11 @@ pub async fn test_connection(tenant_url: &Url, token: &AccessToken) -> Result<Pr
 
 /// Who a token belongs to: the first email the People API (`GET /v1/people/me`) returns. Best
 /// effort: `None` on any failure.
-pub async fn signed_in_email(people_me_url: &Url, token: &AccessToken) -> Option<String> {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .ok()?;
-    let response = client
+pub async fn signed_in_email(http: &Http, people_me_url: &Url, token: &AccessToken) -> Option<String> {
+    let response = http
+        .client()
         .get(people_me_url.clone())
+        .timeout(Duration::from_secs(5))
         .bearer_auth(token.expose_secret())
         .send()
         .await
@@ -149,20 +155,6 @@ pub async fn signed_in_email(people_me_url: &Url, token: &AccessToken) -> Option
         .await
         .ok()?;
     person["emails"][0].as_str().map(str::to_owned)
-}
-
-fn network(url: &Url, err: &reqwest::Error) -> ProbeError {
-    // reqwest's message can include the URL, never the Authorization header.
-    let mut message = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(inner) = source {
-        message = format!("{message}: {inner}");
-        source = inner.source();
-    }
-    ProbeError::Network {
-        host: url.host_str().unwrap_or("?").to_owned(),
-        message,
-    }
 }
 
 #[cfg(test)]
@@ -226,12 +218,17 @@ mod tests {
     async fn an_answer_without_end_is_refused_at_its_bound() {
         let tenant = endless_server().await;
         let token = AccessToken::new("probe-token".into());
-        let refused = test_connection(&tenant, &token).await.unwrap_err();
+        let http = Http::new(
+            std::sync::Arc::new(crate::net::ProxyConfig::resolve(&crate::net::ProxyChoice::Direct)),
+            |b| b.timeout(PROBE_TIMEOUT),
+        )
+        .expect("a client");
+        let refused = test_connection(&http, &tenant, &token).await.unwrap_err();
         assert!(
             matches!(&refused, ProbeError::BadResponse(m) if m.contains("larger than 1048576 bytes")),
             "{refused}"
         );
         let people = tenant.join("/v1/people/me").expect("a URL");
-        assert_eq!(signed_in_email(&people, &token).await, None);
+        assert_eq!(signed_in_email(&http, &people, &token).await, None);
     }
 }

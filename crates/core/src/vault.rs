@@ -127,6 +127,11 @@ impl Vault {
         self
     }
 
+    /// Whether the keyring answers (a read of an entry nobody writes, bounded like every call).
+    pub fn keyring_reachable(&self) -> Result<(), VaultError> {
+        self.read_raw("scim-token-doctor-probe").map(|_| ())
+    }
+
     /// Where the records live.
     pub fn records_path(&self) -> &Path {
         self.records.path()

@@ -17,7 +17,7 @@ fn graph(c: &mut Criterion) {
         .unwrap();
     let sandbox = running.sandbox();
     let access = oauth2::AccessToken::new(sandbox.issue_graph_token("admin@sandbox.example").unwrap());
-    let http = reqwest::Client::new();
+    let http = scim_token_core::net::Http::direct().unwrap();
     let graph = Graph::new(&http, running.entra_base().join("v1.0/").unwrap(), &access);
     let (app, job) = runtime.block_on(async {
         let app = graph.webex_apps().await.unwrap().remove(0).id;

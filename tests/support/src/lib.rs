@@ -6,6 +6,7 @@
 
 #![allow(missing_docs, clippy::print_stderr)]
 
+pub mod corp_net;
 #[cfg(unix)]
 pub mod desktop;
 pub mod entra;
@@ -140,7 +141,7 @@ impl Output {
     }
 }
 
-fn run_bounded(mut command: Command, limit: Duration) -> Output {
+pub fn run_bounded(mut command: Command, limit: Duration) -> Output {
     let child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -338,10 +339,16 @@ const CHROMIUM_FLAGS: [&str; 9] = [
 
 /// Loads `url` in Debian's headless Chromium, lets its scripts run, and returns the final DOM.
 pub fn chromium(url: &str) -> String {
+    chromium_with(url, &[])
+}
+
+/// [`chromium`] with more flags (a `--proxy-server`, say).
+pub fn chromium_with(url: &str, extra: &[&str]) -> String {
     let profile = tempfile::tempdir().unwrap();
     let mut command = Command::new(chromium_path());
     command
         .args(CHROMIUM_FLAGS)
+        .args(extra)
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
         .arg(url)

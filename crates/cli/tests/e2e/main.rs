@@ -6,6 +6,7 @@
 
 mod browser_sign_in;
 mod cli_e2e;
+mod corporate_network;
 mod entra_device_code;
 mod entra_e2e;
 mod push_rules;

@@ -150,6 +150,9 @@ pub enum ApiError {
     /// The background watch could not be read or changed.
     #[error(transparent)]
     Watch(#[from] crate::watch::WatchError),
+    /// The proxy setting could not be kept.
+    #[error(transparent)]
+    ProxySetting(#[from] crate::net::setting::SettingError),
     /// The org's token feeds no Entra provisioning job yet.
     #[error("the token of org {0} is not linked to an Entra provisioning job yet")]
     NotLinked(OrgId),
@@ -185,7 +188,7 @@ impl ApiError {
                 ProbeError::Forbidden(_) => ErrorKind::Forbidden,
                 ProbeError::NotFound(_) => ErrorKind::TenantNotFound,
                 ProbeError::Status { .. } | ProbeError::BadResponse(_) => ErrorKind::BadResponse,
-                ProbeError::Network { .. } => ErrorKind::Network,
+                ProbeError::Network(_) | ProbeError::Setup(_) => ErrorKind::Network,
             },
             Self::Listener(err) => match err {
                 ListenerError::PortInUse { .. } => ErrorKind::PortBusy,
@@ -197,6 +200,10 @@ impl ApiError {
             Self::Callback(err) => callback_kind(err),
             Self::Entra(err) => entra_kind(err),
             Self::NotLinked(_) => ErrorKind::NotLinked,
+            Self::ProxySetting(crate::net::setting::SettingError::PasswordInSetting) => {
+                ErrorKind::InvalidArgument
+            }
+            Self::ProxySetting(_) => ErrorKind::Records,
             Self::Stopped(_) => ErrorKind::Cancelled,
             Self::TimedOut(_) => ErrorKind::Timeout,
             Self::Watch(_) => ErrorKind::Watch,

@@ -215,7 +215,10 @@ impl Api {
             }
         };
         // Who really signed in, not who the login hint named.
-        record.account = probe::signed_in_email(&pending.broker.people_me_url, &captured.token).await;
+        record.account = match self.webex_http() {
+            Ok(http) => probe::signed_in_email(http, &pending.broker.people_me_url, &captured.token).await,
+            Err(_) => None,
+        };
         tracing::info!(org = %record.org_id, fingerprint = %record.fingerprint, "token captured");
         let (kept, records_set_aside) = match self.store(&captured.token, &record).await {
             Ok(stored) => (Kept::InKeyring, stored.set_aside),

@@ -87,7 +87,7 @@ impl EntraTarget {
 
 impl DeviceSignIn {
     /// Asks Entra for a device code and the code the admin types.
-    pub async fn start(target: EntraTarget, http: &reqwest::Client) -> Result<Self, EntraError> {
+    pub async fn start(target: EntraTarget, http: &crate::net::Http) -> Result<Self, EntraError> {
         let client = target.device_client()?;
         let details: StandardDeviceAuthorizationResponse = client
             .exchange_device_code()
@@ -120,7 +120,7 @@ impl DeviceSignIn {
     /// Polls the token endpoint at the interval Entra asked for (slower after `slow_down`,
     /// waiting on `authorization_pending`) until the admin has signed in, declined, the code
     /// expired, or `limit` passed.
-    pub async fn wait(self, limit: Duration, http: &reqwest::Client) -> Result<EntraTokens, EntraError> {
+    pub async fn wait(self, limit: Duration, http: &crate::net::Http) -> Result<EntraTokens, EntraError> {
         let client = self.target.device_client()?;
         let oauth_http = OauthHttp(http);
         // After a network error oauth2 backs off, up to this; never below an interval Entra

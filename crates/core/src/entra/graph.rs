@@ -188,7 +188,7 @@ pub enum SecretsSource {
 
 /// Graph, called as the signed-in admin.
 pub struct Graph<'a> {
-    http: &'a reqwest::Client,
+    http: &'a crate::net::Http,
     base: Url,
     token: &'a oauth2::AccessToken,
 }
@@ -227,7 +227,7 @@ fn segment(id: &str) -> Result<&str, EntraError> {
 
 impl<'a> Graph<'a> {
     /// A client for Graph v1.0 at `base` (ending in `v1.0/`) with an access token.
-    pub fn new(http: &'a reqwest::Client, base: Url, token: &'a oauth2::AccessToken) -> Self {
+    pub fn new(http: &'a crate::net::Http, base: Url, token: &'a oauth2::AccessToken) -> Self {
         Self { http, base, token }
     }
 
@@ -270,6 +270,7 @@ impl<'a> Graph<'a> {
         for attempt in 0..=THROTTLE_RETRIES {
             let mut request = self
                 .http
+                .client()
                 .request(method.clone(), url.clone())
                 .bearer_auth(self.token.secret());
             if eventual {
@@ -278,14 +279,21 @@ impl<'a> Graph<'a> {
             if let Some(body) = &body {
                 request = request.json(body);
             }
-            let response = request.send().await.map_err(|e| {
-                if e.is_connect() || e.is_builder() {
-                    EntraError::Network(e.without_url().to_string())
-                } else {
-                    EntraError::Interrupted(e.without_url().to_string())
+            let response = match request.send().await {
+                Ok(response) => response,
+                Err(e) => {
+                    let words = self.http.explain(&e, &url).await.to_string();
+                    return Err(if e.is_connect() || e.is_builder() {
+                        EntraError::Network(words)
+                    } else {
+                        EntraError::Interrupted(words)
+                    });
                 }
-            })?;
+            };
             let status = response.status();
+            if let Some(refusal) = self.http.refusal(&url, status) {
+                return Err(EntraError::Network(refusal.to_string()));
+            }
             if status.as_u16() == 429 {
                 let wait = seconds(response.headers().get(RETRY_AFTER));
                 if attempt == THROTTLE_RETRIES || wait > LONGEST_WAIT {
@@ -553,7 +561,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_put_whose_answer_never_came_is_interrupted_not_refused() {
-        let http = reqwest::Client::new();
+        let http = crate::net::Http::direct().unwrap();
         let token = oauth2::AccessToken::new("graph-access".into());
         let graph = Graph::new(&http, stand_in(None).await, &token);
         let lost = graph
@@ -620,7 +628,7 @@ mod tests {
                 let _ = stream.write_all(reply.as_bytes()).await;
             }
         });
-        let http = reqwest::Client::new();
+        let http = crate::net::Http::direct().unwrap();
         let token = oauth2::AccessToken::new("graph-access".into());
         let base = Url::parse(&format!("http://127.0.0.1:{port}/v1.0/")).expect("a URL");
         let (secrets, source) = Graph::new(&http, base, &token)

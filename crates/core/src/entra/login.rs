@@ -190,7 +190,7 @@ type HttpFuture<'c> = Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, O
 /// oauth2's HTTP calls through the app's reqwest client (no redirects followed: a token endpoint
 /// never redirects, and following one could send the code elsewhere). A type rather than a
 /// closure, so the futures that use it are provably `Send`.
-pub(crate) struct OauthHttp<'a>(pub(crate) &'a reqwest::Client);
+pub(crate) struct OauthHttp<'a>(pub(crate) &'a crate::net::Http);
 
 impl<'c> oauth2::AsyncHttpClient<'c> for OauthHttp<'_> {
     type Error = OauthHttpError;
@@ -199,14 +199,27 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OauthHttp<'_> {
     fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
         Box::pin(async move {
             let (parts, body) = request.into_parts();
-            let response = self
+            let url = url::Url::parse(&parts.uri.to_string())
+                .map_err(|e| OauthHttpError::Request(format!("not a URL: {e}")))?;
+            let response = match self
                 .0
-                .request(parts.method, parts.uri.to_string())
+                .client()
+                .request(parts.method, url.clone())
                 .headers(parts.headers)
                 .body(body)
                 .send()
                 .await
-                .map_err(|e| OauthHttpError::Request(e.without_url().to_string()))?;
+            {
+                Ok(response) => response,
+                Err(e) => {
+                    return Err(OauthHttpError::Request(
+                        self.0.explain(&e, &url).await.to_string(),
+                    ));
+                }
+            };
+            if let Some(refusal) = self.0.refusal(&url, response.status()) {
+                return Err(OauthHttpError::Request(refusal.to_string()));
+            }
             let mut out = oauth2::HttpResponse::new(Vec::new());
             *out.status_mut() = response.status();
             *out.headers_mut() = response.headers().clone();
@@ -311,7 +324,7 @@ impl PendingEntraLogin {
     }
 
     /// Redeems a code (from the listener or the sign-in window) with the PKCE verifier.
-    pub async fn redeem(self, code: String, http: &reqwest::Client) -> Result<EntraTokens, EntraError> {
+    pub async fn redeem(self, code: String, http: &crate::net::Http) -> Result<EntraTokens, EntraError> {
         let client = self.target.client(Some(&self.redirect_uri))?;
         let response = client
             .exchange_code(AuthorizationCode::new(code))
@@ -366,7 +379,7 @@ impl RedirectMatcher {
 pub async fn refresh(
     target: &EntraTarget,
     refresh: &RefreshToken,
-    http: &reqwest::Client,
+    http: &crate::net::Http,
 ) -> Result<EntraTokens, EntraError> {
     let client = target.client(None)?;
     let response = client

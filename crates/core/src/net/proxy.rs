@@ -301,6 +301,11 @@ pub fn is_loopback_host(host: &url::Host<&str>) -> bool {
     }
 }
 
+/// The environment's proxy variables that hold something scim-token cannot use, by name.
+pub fn unusable_variables() -> Vec<String> {
+    env::unusable_variables(&|name| std::env::var(name).ok())
+}
+
 /// The OS's proxy settings, where this platform has them.
 fn read_os_settings() -> Option<ProxyConfig> {
     #[cfg(windows)]

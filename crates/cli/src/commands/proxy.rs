@@ -1,0 +1,49 @@
+//! `scim-token proxy`: the proxy scim-token's own requests use, and the choice kept for the app,
+//! the CLI and the scheduled check.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Subcommand;
+use scim_token_core::net::ProxyChoice;
+
+/// What `proxy` does.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ProxyCommand {
+    /// Show the proxy in force and where it comes from.
+    Show,
+    /// Keep a choice: `system` (the environment, then the OS's settings), `direct`, or a
+    /// proxy's address (http://host:port; a password is never saved: use HTTPS_PROXY).
+    Set {
+        /// system, direct, or http://host:port
+        choice: ProxyChoice,
+    },
+}
+
+pub(crate) async fn run(command: Option<ProxyCommand>) -> Result<ExitCode> {
+    let api = super::api()?;
+    if let Some(ProxyCommand::Set { choice }) = command {
+        api.keep_proxy_choice(&choice)?;
+        println!("Kept: {choice}.");
+        let api = super::api()?;
+        print_summary(&api);
+    } else {
+        print_summary(&api);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_summary(api: &scim_token_core::Api) {
+    let summary = api.proxy_summary();
+    println!("Proxy: {}", summary.source);
+    for (scheme, proxy) in [("https", &summary.https), ("http", &summary.http)] {
+        println!("  {scheme}: {}", proxy.as_deref().unwrap_or("direct"));
+    }
+    if !summary.bypass.is_empty() {
+        println!("  direct for: {}", summary.bypass.join(", "));
+    }
+    if let Some(note) = &summary.auto_config {
+        println!("  note: {note}");
+    }
+    println!("  (loopback, where the sign-in's redirect and the sandbox are, never goes through a proxy)");
+}
