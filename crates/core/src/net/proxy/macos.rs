@@ -1,6 +1,6 @@
 //! macOS's proxy settings (System Settings › Network › Details › Proxies), as the dynamic
 //! store's proxies dictionary holds them: `HTTPSEnable`/`HTTPSProxy`/`HTTPSPort`, the same for
-//! `HTTP`, `ExceptionsList`, `ExcludeSimpleHostnames`, `ProxyAutoConfigEnable` with
+//! `HTTP`, `ExcludeSimpleHostnames`, `ProxyAutoConfigEnable` with
 //! `ProxyAutoConfigURLString`, and `ProxyAutoDiscoveryEnable`. Parsing is compiled everywhere
 //! and tested on Linux; only the read is macOS's.
 
@@ -62,7 +62,6 @@ impl MacProxies {
 /// constants are these strings; naming them avoids `unsafe` extern statics).
 #[cfg(target_os = "macos")]
 pub(super) fn read() -> Option<MacProxies> {
-    use system_configuration::core_foundation::array::CFArray;
     use system_configuration::core_foundation::base::CFType;
     use system_configuration::core_foundation::dictionary::CFDictionary;
     use system_configuration::core_foundation::number::CFNumber;
@@ -90,10 +89,9 @@ pub(super) fn read() -> Option<MacProxies> {
             None
         }
     };
-    let exceptions = get("ExceptionsList")
-        .and_then(|v| v.downcast::<CFArray<CFString>>())
-        .map(|list| list.iter().map(|item| item.to_string()).collect())
-        .unwrap_or_default();
+    // The ExceptionsList array's items could only be read with `unsafe` pointer casts, which
+    // the workspace denies: on macOS, NO_PROXY (or scim-token's setting) names the exceptions.
+    let exceptions = Vec::new();
     Some(MacProxies {
         https: proxy("HTTPSEnable", "HTTPSProxy", "HTTPSPort"),
         http: proxy("HTTPEnable", "HTTPProxy", "HTTPPort"),
