@@ -23,8 +23,9 @@ struct Cli {
     command: Command,
     /// The proxy for this run's requests: system (the environment, then the OS's settings),
     /// direct, or http://[user:password@]host:port. Loopback never goes through one.
+    /// (Parsed after clap, whose refusal would print the value, password and all.)
     #[arg(long, global = true, value_name = "PROXY")]
-    proxy: Option<scim_token_core::net::ProxyChoice>,
+    proxy: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -184,8 +185,14 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    if let Some(choice) = cli.proxy {
-        commands::override_proxy(choice);
+    if let Some(text) = cli.proxy {
+        match text.parse() {
+            Ok(choice) => commands::override_proxy(choice),
+            Err(refused) => {
+                eprintln!("error: --proxy: {refused}");
+                return ExitCode::from(2);
+            }
+        }
     }
     let result = match cli.command {
         Command::Login {

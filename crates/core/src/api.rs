@@ -15,6 +15,7 @@ mod entra_sign_in;
 mod entra_status;
 mod error;
 mod launch_page;
+mod network;
 mod push;
 mod renew;
 mod sign_in;

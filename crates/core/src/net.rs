@@ -85,6 +85,8 @@ impl Http {
     /// Why a request to `url` failed, with the issuer named when a certificate was not trusted
     /// (looked up by a handshake of its own, bounded in time).
     pub async fn explain(&self, error: &reqwest::Error, url: &Url) -> NetworkFailure {
+        // After a redirect the failure is the last address's, not the first's.
+        let url = error.url().unwrap_or(url);
         let route = self.route(url);
         let mut problem = failure::problem_of(error, &route);
         if matches!(problem, Problem::UntrustedIssuer { issuer: None })
@@ -97,19 +99,19 @@ impl Http {
         NetworkFailure::new(url.host_str().unwrap_or("?"), problem, &route, &self.proxy)
     }
 
-    /// A proxy's refusal answered as a response (a plain-http request through a proxy that
-    /// wants credentials gets its 407 as an answer, not as a failed tunnel).
+    /// A proxy's refusal answered as a response: a plain-http request through a proxy that
+    /// wants credentials gets its 407 as an answer, not as a failed tunnel, and so does any
+    /// request through a transparent proxy no setting names. No server but a proxy sends 407.
     pub fn refusal(&self, url: &Url, status: reqwest::StatusCode) -> Option<NetworkFailure> {
         let route = self.route(url);
-        (status == reqwest::StatusCode::PROXY_AUTHENTICATION_REQUIRED && matches!(route, Route::Proxy(_)))
-            .then(|| {
-                NetworkFailure::new(
-                    url.host_str().unwrap_or("?"),
-                    Problem::ProxyAuthentication,
-                    &route,
-                    &self.proxy,
-                )
-            })
+        (status == reqwest::StatusCode::PROXY_AUTHENTICATION_REQUIRED).then(|| {
+            NetworkFailure::new(
+                url.host_str().unwrap_or("?"),
+                Problem::ProxyAuthentication,
+                &route,
+                &self.proxy,
+            )
+        })
     }
 }
 

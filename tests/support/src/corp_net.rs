@@ -90,12 +90,35 @@ impl Default for TestRoot {
 }
 
 /// How the proxy treats everyone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProxyMode {
     /// Carries every request to a name it knows.
     Open,
     /// Answers every request 407 Proxy Authentication Required.
     AsksForSignIn,
+    /// Carries only requests with these Basic credentials (user, password); 407 to the rest.
+    Basic(String, String),
+}
+
+impl ProxyMode {
+    /// Whether `request` may pass.
+    fn admits(&self, request: &Request<Incoming>) -> bool {
+        match self {
+            Self::Open => true,
+            Self::AsksForSignIn => false,
+            Self::Basic(user, password) => {
+                use base64::Engine as _;
+                let expected = format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+                );
+                request
+                    .headers()
+                    .get("proxy-authorization")
+                    .is_some_and(|given| given.as_bytes() == expected.as_bytes())
+            }
+        }
+    }
 }
 
 struct Shared {
@@ -186,7 +209,7 @@ async fn outer(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Respon
         format!("{} {}", request.method(), request.uri())
     };
     shared.log.lock().unwrap().push(line);
-    if shared.mode == ProxyMode::AsksForSignIn {
+    if !shared.mode.admits(&request) {
         return Ok(answer(
             StatusCode::PROXY_AUTHENTICATION_REQUIRED,
             "sign in to the proxy",

@@ -15,17 +15,18 @@ pub(crate) enum ProxyCommand {
     /// Keep a choice: `system` (the environment, then the OS's settings), `direct`, or a
     /// proxy's address (http://host:port; a password is never saved: use HTTPS_PROXY).
     Set {
-        /// system, direct, or http://host:port
-        choice: ProxyChoice,
+        /// system, direct, or http://host:port (parsed here, not by clap, whose refusal would
+        /// print the value, password and all)
+        choice: String,
     },
 }
 
 pub(crate) async fn run(command: Option<ProxyCommand>) -> Result<ExitCode> {
     let api = super::api()?;
     if let Some(ProxyCommand::Set { choice }) = command {
-        api.keep_proxy_choice(&choice)?;
+        let choice: ProxyChoice = choice.parse()?;
+        api.use_proxy(&choice)?;
         println!("Kept: {choice}.");
-        let api = super::api()?;
         print_summary(&api);
     } else {
         print_summary(&api);

@@ -14,6 +14,7 @@ use super::Api;
 use crate::broker::{Broker, BrokerId};
 use crate::entra::Cloud;
 use crate::listener::{PortOwner, REDIRECT_PORT};
+use crate::net::Http;
 use crate::net::reach::{self, HostReach, Step};
 
 /// The most a clock may be off before sign-ins and tokens fail (Entra allows five minutes).
@@ -44,6 +45,8 @@ pub struct ProxySummary {
     pub auto_config: Option<String>,
     /// Proxy variables set to something scim-token cannot use.
     pub unusable_variables: Vec<String>,
+    /// Why scim-token's kept proxy choice is not in force, if it is not.
+    pub setting_problem: Option<String>,
 }
 
 /// One host, why it is checked, and what it answered.
@@ -85,12 +88,18 @@ pub struct DoctorReport {
     pub port_3000: Finding,
     /// This computer's clock against the servers'.
     pub clock: Finding,
+    /// Why no host could be checked at all, if none could.
+    pub setup: Option<String>,
 }
 
 impl DoctorReport {
     /// Whether everything checked is fine.
     pub fn ok(&self) -> bool {
-        self.hosts.iter().all(|h| h.reach.ok()) && self.keyring.ok && self.port_3000.ok && self.clock.ok
+        self.setup.is_none()
+            && self.hosts.iter().all(|h| h.reach.ok())
+            && self.keyring.ok
+            && self.port_3000.ok
+            && self.clock.ok
     }
 }
 
@@ -101,11 +110,11 @@ impl Api {
         let needed = self.hosts_needed(request);
         let http = self.http();
         // Side by side: a host that never answers costs its bounds once, not once per host.
-        let tasks: Vec<_> = match http {
+        let tasks: Vec<_> = match &http {
             Ok(http) => needed
                 .keys()
                 .map(|url| {
-                    let (http, url) = (http.clone(), url.clone());
+                    let (http, url) = (Http::clone(http), url.clone());
                     tokio::spawn(async move { reach::check(&http, &url).await })
                 })
                 .collect(),
@@ -132,6 +141,7 @@ impl Api {
             keyring: self.keyring_finding().await,
             port_3000: port_finding(),
             clock,
+            setup: http.err().map(|e| e.to_string()),
         }
     }
 
@@ -149,6 +159,7 @@ impl Api {
                 )
             }),
             unusable_variables: crate::net::proxy::unusable_variables(),
+            setting_problem: self.proxy_setting_problem(),
         }
     }
 
@@ -282,11 +293,17 @@ impl fmt::Display for DoctorReport {
         if let Some(auto) = &self.proxy.auto_config {
             writeln!(f, "  note: {auto}")?;
         }
+        if let Some(problem) = &self.proxy.setting_problem {
+            writeln!(f, "  note: {problem}")?;
+        }
         for variable in &self.proxy.unusable_variables {
             writeln!(
                 f,
                 "  note: {variable} is not a proxy address scim-token can use (http://host:port)"
             )?;
+        }
+        if let Some(setup) = &self.setup {
+            writeln!(f, "FAIL no host checked: {setup}")?;
         }
         for host in &self.hosts {
             let reach = &host.reach;

@@ -67,7 +67,7 @@ impl Api {
         let mut refresh = self.kept_refresh_token(target).await?;
         let mut retried = false;
         let tokens = loop {
-            match login::refresh(target, &refresh, self.http()?).await {
+            match login::refresh(target, &refresh, &self.http()?).await {
                 Ok(tokens) => break tokens,
                 Err(EntraError::TokenEndpoint { code, description })
                     if code == "invalid_grant" && !retried =>
@@ -127,7 +127,8 @@ impl Api {
     ) -> Result<(EntraTarget, Vec<EntraApp>), ApiError> {
         let target = self.entra_target(target).await?;
         let access = self.graph_token(&target).await?;
-        let graph = Graph::new(self.http()?, target.cloud.graph_base(), &access);
+        let http = self.http()?;
+        let graph = Graph::new(&http, target.cloud.graph_base(), &access);
         let mut apps = Vec::new();
         for app in graph.webex_apps().await? {
             let jobs = graph.jobs(&app.id).await?;
@@ -158,7 +159,8 @@ impl Api {
             .into());
         };
         let access = self.graph_token(&target).await?;
-        let graph = Graph::new(self.http()?, target.cloud.graph_base(), &access);
+        let http = self.http()?;
+        let graph = Graph::new(&http, target.cloud.graph_base(), &access);
         let app = graph.app(app_id).await?;
         let jobs = graph.jobs(app_id).await?;
         let job_id = match (job, jobs.as_slice()) {
@@ -233,7 +235,8 @@ impl Api {
             let read = async {
                 self.check_link_tenant(link).await?;
                 let access = self.graph_token(&link.target).await?;
-                let graph = Graph::new(self.http()?, link.target.cloud.graph_base(), &access);
+                let http = self.http()?;
+                let graph = Graph::new(&http, link.target.cloud.graph_base(), &access);
                 Ok::<_, ApiError>(graph.job(&link.app_id, &link.job_id).await?.status)
             }
             .await;

@@ -94,7 +94,7 @@ impl Api {
     /// Starts a device-code sign-in (RFC 8628): the page to open on any device and the code to
     /// type there.
     pub async fn entra_device_sign_in(&self, request: EntraSignInRequest) -> Result<DeviceSignIn, ApiError> {
-        Ok(DeviceSignIn::start(self.entra_target_for(request), self.http()?).await?)
+        Ok(DeviceSignIn::start(self.entra_target_for(request), &self.http()?).await?)
     }
 
     /// Waits for the admin to finish the device-code sign-in (at most the code's life and
@@ -106,8 +106,9 @@ impl Api {
         stop: impl Future<Output = Stop>,
     ) -> Result<EntraSessionRecord, ApiError> {
         let target = sign_in.target().clone();
+        let http = self.http()?;
         let tokens = tokio::select! {
-            tokens = sign_in.wait(limit, self.http()?) => tokens?,
+            tokens = sign_in.wait(limit, &http) => tokens?,
             why = stop => return Err(ApiError::Stopped(why)),
         };
         self.keep_entra_session(target, tokens).await
@@ -128,7 +129,7 @@ impl Api {
         // The listener ends itself at the limit; the race waits a little longer for it.
         let code = first_redirect(from_listener, window, parse, stop, limit + LISTENER_GRACE).await?;
         let target = pending.target().clone();
-        let tokens = pending.redeem(code, self.http()?).await?;
+        let tokens = pending.redeem(code, &self.http()?).await?;
         self.keep_entra_session(target, tokens).await
     }
 

@@ -308,7 +308,8 @@ impl Api {
             .map_err(|e| EntraError::Invalid(e.to_string()))?;
         *pin = self.check_link_tenant(link).await?;
         let access = self.graph_token(&link.target).await?;
-        let graph = Graph::new(self.http()?, link.target.cloud.graph_base(), &access);
+        let http = self.http()?;
+        let graph = Graph::new(&http, link.target.cloud.graph_base(), &access);
         let job = graph.job(&link.app_id, &link.job_id).await?;
         let saved = saved_credentials(&job.status);
         let tenant_url = record.tenant_url();

@@ -216,7 +216,7 @@ impl Api {
         };
         // Who really signed in, not who the login hint named.
         record.account = match self.webex_http() {
-            Ok(http) => probe::signed_in_email(http, &pending.broker.people_me_url, &captured.token).await,
+            Ok(http) => probe::signed_in_email(&http, &pending.broker.people_me_url, &captured.token).await,
             Err(_) => None,
         };
         tracing::info!(org = %record.org_id, fingerprint = %record.fingerprint, "token captured");

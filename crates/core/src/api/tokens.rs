@@ -9,7 +9,6 @@ use time::OffsetDateTime;
 use super::ApiError;
 use crate::broker::BrokerId;
 use crate::expiry::{Clock, SystemClock};
-use crate::net::{self, Http, ProxyChoice, ProxyConfig, SetupError};
 use crate::org_id::OrgId;
 use crate::probe::{self, ProbeSuccess};
 use crate::summary::TokenSummary;
@@ -29,16 +28,9 @@ pub struct Api {
     /// Tokens captured while the keyring failed: in memory only, so they can still be copied
     /// into Azure until the process ends.
     unstored: Mutex<HashMap<TokenKey, (TokenRecord, AccessToken)>>,
-    /// The proxy configuration every request of this process follows (the admin's setting,
-    /// else the system's), resolved once.
-    proxy: Arc<ProxyConfig>,
-    /// For Entra and Graph: no redirects followed, bounded in time. When it cannot be built
-    /// (no TLS roots), Entra use cases say so: never a default client that follows redirects
-    /// and waits for ever. Built by the first use case that needs it: loading the system's
-    /// root certificates is not start-up work (the window or `status` need none).
-    http: std::sync::OnceLock<Result<Http, SetupError>>,
-    /// For Test Connection and the People API, built likewise on first use.
-    webex_http: std::sync::OnceLock<Result<Http, SetupError>>,
+    /// The proxy every request of this process follows and the clients built on it; replaced
+    /// whole when the admin chooses another proxy.
+    pub(super) network: std::sync::RwLock<Arc<super::network::Network>>,
     /// Graph access tokens by sign-in, until shortly before they expire: one refresh-token
     /// redemption serves many calls, and the lock makes concurrent use cases wait for it
     /// instead of redeeming the same (rotating) refresh token twice.
@@ -70,22 +62,12 @@ impl Api {
     /// The tokens in `vault`, on the system clock, with the proxy the admin chose beside the
     /// records (else the system's).
     pub fn new(vault: Vault) -> Self {
-        let choice = vault
-            .records_path()
-            .parent()
-            .map(net::setting::load)
-            .unwrap_or(Ok(ProxyChoice::System))
-            .unwrap_or_else(|problem| {
-                tracing::warn!("the proxy setting is not used: {problem}");
-                ProxyChoice::System
-            });
+        let network = super::network::Network::kept(&vault);
         Self {
             vault,
             clock: Arc::new(SystemClock),
             unstored: Mutex::new(HashMap::new()),
-            proxy: Arc::new(ProxyConfig::resolve(&choice)),
-            http: std::sync::OnceLock::new(),
-            webex_http: std::sync::OnceLock::new(),
+            network: std::sync::RwLock::new(Arc::new(network)),
             graph_tokens: tokio::sync::Mutex::new(HashMap::new()),
             pushes: tokio::sync::Mutex::new(()),
         }
@@ -225,67 +207,12 @@ impl Api {
     /// Runs Azure's Test Connection against the record's Tenant URL with its token.
     pub async fn test_connection(&self, record: &TokenRecord) -> Result<ProbeSuccess, ApiError> {
         let token = self.token(record).await?;
-        Ok(probe::test_connection(self.webex_http()?, &record.tenant_url(), &token).await?)
+        Ok(probe::test_connection(&self.webex_http()?, &record.tenant_url(), &token).await?)
     }
 }
 
 /// A Graph access token, until when it may be used, and the sign-in it came from.
 pub(super) type CachedGraphToken = (oauth2::AccessToken, std::time::Instant, OffsetDateTime);
-
-impl Api {
-    /// The same API with another proxy choice than the kept one (the CLI's `--proxy`, for one
-    /// run). Made before any request, so every client follows it.
-    pub fn with_proxy(mut self, choice: &ProxyChoice) -> Self {
-        self.proxy = Arc::new(ProxyConfig::resolve(choice));
-        self.http = std::sync::OnceLock::new();
-        self.webex_http = std::sync::OnceLock::new();
-        self
-    }
-
-    /// Keeps `choice` beside the records for the app, the CLI and the scheduled check (this
-    /// API goes on with the choice it was made with).
-    pub fn keep_proxy_choice(&self, choice: &ProxyChoice) -> Result<(), ApiError> {
-        let dir = self
-            .vault
-            .records_path()
-            .parent()
-            .unwrap_or_else(|| std::path::Path::new("."));
-        Ok(net::setting::save(dir, choice)?)
-    }
-
-    /// The proxy configuration this process's requests follow.
-    pub fn proxy(&self) -> &ProxyConfig {
-        &self.proxy
-    }
-
-    /// The client for Entra and Graph (no redirects followed: a token endpoint never redirects,
-    /// and following one could send a code elsewhere), or why there is none.
-    pub(super) fn http(&self) -> Result<&Http, crate::entra::EntraError> {
-        self.http
-            .get_or_init(|| {
-                Http::new(self.proxy.clone(), |builder| {
-                    builder
-                        .redirect(reqwest::redirect::Policy::none())
-                        .connect_timeout(std::time::Duration::from_secs(15))
-                        .timeout(std::time::Duration::from_secs(60))
-                })
-            })
-            .as_ref()
-            .map_err(|e| crate::entra::EntraError::Network(e.to_string()))
-    }
-
-    /// The client for Test Connection and the People API, or why there is none.
-    pub(super) fn webex_http(&self) -> Result<&Http, probe::ProbeError> {
-        self.webex_http
-            .get_or_init(|| {
-                Http::new(self.proxy.clone(), |builder| {
-                    builder.timeout(probe::PROBE_TIMEOUT)
-                })
-            })
-            .as_ref()
-            .map_err(|e| probe::ProbeError::Setup(e.clone()))
-    }
-}
 
 /// Runs a blocking call (the vault's, a file lock's) on tokio's blocking pool.
 pub(super) async fn blocking<T: Send + 'static, E: Send + 'static>(

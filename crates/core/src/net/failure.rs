@@ -120,7 +120,10 @@ impl fmt::Display for NetworkFailure {
                  (http://user:password@proxy:port); a proxy that needs your Windows sign-in (NTLM, \
                  Kerberos) needs a local relay that adds it (such as Px or Cntlm), or an exception \
                  for {host} from your network team",
-                self.proxy_named()
+                match self.proxy {
+                    Some(_) => self.proxy_named(),
+                    None => "a proxy on the way that no setting names (a transparent proxy)".to_owned(),
+                }
             )?,
             Problem::ProxyRefused { status } => write!(
                 f,
@@ -189,10 +192,18 @@ pub(crate) fn problem_of(error: &reqwest::Error, route: &Route) -> Problem {
     if said("proxy authorization required") {
         return Problem::ProxyAuthentication;
     }
-    if said("tunnel error: unsuccessful") {
+    if said("tunnel error: unsuccessful")
+        || said("tunnel error: unexpected end of file")
+        || said("proxy response headers too long")
+    {
         return Problem::ProxyRefused { status: None };
     }
-    if via_proxy && (error.is_connect() || said("dns error")) && !said("tunnel error: io") {
+    // Only a failure to reach the proxy itself: once its tunnel is open, what fails is the
+    // host's (its TLS, its silence), not the proxy's.
+    if via_proxy
+        && (said("tunnel error: failed to create underlying connection")
+            || (error.is_connect() && !said("tunnel error") && !error.is_timeout()))
+    {
         return Problem::ProxyUnreachable { detail };
     }
     if said("dns error") || said("failed to lookup address") {
@@ -215,9 +226,11 @@ fn find_tls<'e>(err: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls
 pub(crate) fn tls_problem(error: &rustls::Error) -> Problem {
     use rustls::CertificateError as Cert;
     match error {
-        rustls::Error::InvalidCertificate(Cert::UnknownIssuer | Cert::UnknownRevocationStatus) => {
-            Problem::UntrustedIssuer { issuer: None }
-        }
+        rustls::Error::InvalidCertificate(Cert::UnknownIssuer) => Problem::UntrustedIssuer { issuer: None },
+        rustls::Error::InvalidCertificate(Cert::UnknownRevocationStatus) => Problem::Certificate {
+            detail: "whether it was revoked cannot be checked (is the issuer's revocation list reachable?)"
+                .into(),
+        },
         rustls::Error::InvalidCertificate(Cert::Expired | Cert::ExpiredContext { .. }) => {
             Problem::Certificate {
                 detail: "it has expired (or this computer's clock is wrong)".into(),

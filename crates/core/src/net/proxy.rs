@@ -23,7 +23,7 @@ pub use bypass::Bypass;
 pub use macos::MacProxies;
 pub use windows::InternetSettings;
 
-/// A proxy's address: `http://`, `https://`, `socks5://` or `socks5h://`, with a port, perhaps
+/// A proxy's address: `http://`, `https://`, `socks4(a)://` or `socks5(h)://`, with a port, perhaps
 /// with a user and password (Basic authentication), which [`fmt::Display`] never shows.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ProxyUrl(Url);
@@ -47,13 +47,17 @@ impl ProxyUrl {
         };
         let bad = || BadProxyUrl(redact_userinfo(text));
         let mut url = Url::parse(&with_scheme).map_err(|_| bad())?;
-        if !matches!(url.scheme(), "http" | "https" | "socks5" | "socks5h") || url.host_str().is_none() {
+        if !matches!(
+            url.scheme(),
+            "http" | "https" | "socks4" | "socks4a" | "socks5" | "socks5h"
+        ) || url.host_str().is_none()
+        {
             return Err(bad());
         }
         if url.port().is_none() {
             let default = match url.scheme() {
                 "https" => 443,
-                "socks5" | "socks5h" => 1080,
+                "socks4" | "socks4a" | "socks5" | "socks5h" => 1080,
                 _ => 80,
             };
             url.set_port(Some(default)).map_err(|()| bad())?;
@@ -78,9 +82,10 @@ impl ProxyUrl {
         )
     }
 
-    /// Whether requests through it are tunnelled with HTTP `CONNECT` (not SOCKS).
-    pub fn speaks_http(&self) -> bool {
-        matches!(self.0.scheme(), "http" | "https")
+    /// Whether it is a plain HTTP proxy, which `doctor` can open a `CONNECT` tunnel through
+    /// itself (not SOCKS, not a proxy reached over TLS).
+    pub fn is_plain_http(&self) -> bool {
+        self.0.scheme() == "http"
     }
 
     /// Whether it carries a user name (and so sends Basic authentication).
@@ -113,12 +118,16 @@ impl Serialize for ProxyUrl {
     }
 }
 
-/// `user:password@` in a text that failed to parse, hidden before it goes into a message.
-fn redact_userinfo(text: &str) -> String {
-    match (text.find('@'), text.find("://")) {
-        (Some(at), Some(scheme)) if at > scheme => format!("{}***{}", &text[..scheme + 3], &text[at..]),
-        (Some(at), None) => format!("***{}", &text[at..]),
-        _ => text.to_owned(),
+/// `user:password@` in a text that failed to parse, hidden before it goes into a message: all
+/// of the authority up to its last `@` (a password may itself hold an `@`).
+pub fn redact_userinfo(text: &str) -> String {
+    let start = text.find("://").map_or(0, |scheme| scheme + 3);
+    let end = text[start..]
+        .find(['/', '?', '#'])
+        .map_or(text.len(), |i| start + i);
+    match text[start..end].rfind('@') {
+        Some(at) => format!("{}***{}", &text[..start], &text[start + at..]),
+        None => text.to_owned(),
     }
 }
 
@@ -268,6 +277,17 @@ impl ProxyConfig {
                 .or_else(os)
                 .unwrap_or_else(|| Self::direct(ProxySource::Nothing)),
         }
+        .with_no_proxy(var)
+    }
+
+    /// `NO_PROXY`'s hosts added to the bypass list, whatever named the proxy (the OS's
+    /// settings, the admin's choice): the one way to name exceptions on every platform.
+    fn with_no_proxy(mut self, var: &dyn Fn(&str) -> Option<String>) -> Self {
+        if self.source != ProxySource::Environment {
+            let extra = env::no_proxy(var);
+            self.bypass = self.bypass.and(&extra);
+        }
+        self
     }
 
     /// How a request to `url` goes: loopback and bypassed hosts direct, else through the proxy
@@ -293,7 +313,7 @@ impl ProxyConfig {
 pub fn is_loopback_host(host: &url::Host<&str>) -> bool {
     match host {
         url::Host::Ipv4(ip) => ip.is_loopback(),
-        url::Host::Ipv6(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
         url::Host::Domain(name) => {
             let name = name.trim_end_matches('.').to_ascii_lowercase();
             name == "localhost" || name.ends_with(".localhost")

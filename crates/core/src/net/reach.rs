@@ -95,6 +95,20 @@ pub async fn check(http: &Http, url: &Url) -> HostReach {
             None,
         );
     }
+    if let Route::Proxy(proxy) = &route
+        && !proxy.is_plain_http()
+    {
+        // A SOCKS proxy (or one reached over TLS) is for reqwest to speak: only the request
+        // itself can tell whether the way through it works.
+        let unchecked = Step {
+            ok: true,
+            millis: 0,
+            detail: format!("not checked on its own through {proxy}: the HTTP request below goes through it"),
+        };
+        let tls = tls_skipped(&origin, &unchecked);
+        let (http_step, server_date) = http_step(http, &origin).await;
+        return HostReach::new(&origin, &route, dns, unchecked, tls, http_step, server_date);
+    }
     let connect = connect_step(&origin, &route, &failure).await;
     if !connect.ok {
         let skipped = Step::skipped("no connection");
@@ -228,6 +242,22 @@ async fn http_step(http: &Http, origin: &Url) -> (Step, Option<time::OffsetDateT
             let status = response.status();
             if let Some(refusal) = http.refusal(origin, status) {
                 return (Step::timed(started, false, refusal.to_string()), None);
+            }
+            // A plain-http request through a proxy gets the proxy's own 502 or 504 when the
+            // proxy could not reach the host.
+            if let Route::Proxy(proxy) = http.route(origin)
+                && origin.scheme() == "http"
+                && matches!(status.as_u16(), 502 | 504)
+            {
+                let host = origin.host_str().unwrap_or("?");
+                return (
+                    Step::timed(
+                        started,
+                        false,
+                        format!("the proxy {proxy} answered {status}: it could not reach {host}"),
+                    ),
+                    None,
+                );
             }
             let date = response
                 .headers()

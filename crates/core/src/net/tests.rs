@@ -206,10 +206,16 @@ async fn a_refused_connection_and_a_plain_407_answer_are_told_apart() {
         .unwrap();
     assert_eq!(refusal.problem, Problem::ProxyAuthentication);
     assert_eq!(proxied.refusal(&target, reqwest::StatusCode::UNAUTHORIZED), None);
-    let loopback = Url::parse("http://127.0.0.1:8900/").unwrap();
-    assert_eq!(
-        proxied.refusal(&loopback, reqwest::StatusCode::PROXY_AUTHENTICATION_REQUIRED),
-        None
+    let transparent = Url::parse("http://127.0.0.1:8900/").unwrap();
+    let refusal = proxied
+        .refusal(&transparent, reqwest::StatusCode::PROXY_AUTHENTICATION_REQUIRED)
+        .unwrap();
+    assert_eq!(refusal.proxy, None);
+    assert!(
+        refusal.to_string().starts_with(
+            "a proxy on the way that no setting names (a transparent proxy) asks for a sign-in (407"
+        ),
+        "{refusal}"
     );
 }
 

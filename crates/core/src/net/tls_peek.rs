@@ -55,7 +55,7 @@ pub(crate) async fn connect(url: &Url, route: &Route) -> Result<TcpStream, Probl
 
 /// `CONNECT host:port` through an HTTP proxy; its refusals as what they are.
 async fn tunnel(proxy: &ProxyUrl, host: &str, port: u16) -> Result<TcpStream, Problem> {
-    if !proxy.speaks_http() || proxy.url().scheme() == "https" {
+    if !proxy.is_plain_http() {
         return Err(Problem::Other {
             detail: format!(
                 "the proxy {proxy} is not a plain HTTP proxy, which this check cannot tunnel through"
@@ -104,7 +104,8 @@ async fn tunnel(proxy: &ProxyUrl, host: &str, port: u16) -> Result<TcpStream, Pr
         .nth(1)
         .and_then(|code| code.parse::<u16>().ok());
     match status {
-        Some(200..=299) => Ok(stream),
+        // As hyper-util's tunnel does: only 200 opens it.
+        Some(200) => Ok(stream),
         Some(407) => Err(Problem::ProxyAuthentication),
         status => Err(Problem::ProxyRefused { status }),
     }

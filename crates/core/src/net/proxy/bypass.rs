@@ -23,6 +23,11 @@ impl Bypass {
         )
     }
 
+    /// These entries and `other`'s.
+    pub fn and(&self, other: &Bypass) -> Self {
+        Self(self.0.iter().chain(&other.0).cloned().collect())
+    }
+
     /// The entries.
     pub fn entries(&self) -> &[String] {
         &self.0
@@ -66,12 +71,13 @@ fn entry_matches(entry: &str, name: &str, ip: Option<IpAddr>) -> bool {
             return addr == ip;
         }
     }
-    let host_part = strip_port(&entry);
+    let host_part = strip_port(&entry).trim_end_matches('.').to_owned();
     if host_part.contains('*') {
         return glob(host_part.as_bytes(), name.as_bytes());
     }
+    // A domain rule never matches an address: `168.1.7` is no suffix of `192.168.1.7`.
     let domain = host_part.trim_start_matches('.');
-    !domain.is_empty() && (name == domain || name.ends_with(&format!(".{domain}")))
+    ip.is_none() && !domain.is_empty() && (name == domain || name.ends_with(&format!(".{domain}")))
 }
 
 /// `example.com:8080` → `example.com` (a bypass entry's port is not compared).
@@ -126,6 +132,8 @@ mod tests {
         assert!(!goes_direct("example.com", "example.com.evil.net"));
         assert!(goes_direct("webexapis.com:443", "webexapis.com"));
         assert!(goes_direct("*", "graph.microsoft.com"));
+        assert!(goes_direct("example.com.", "api.example.com"));
+        assert!(!goes_direct("168.1.7", "192.168.1.7"));
     }
 
     #[test]

@@ -26,9 +26,14 @@ pub(super) fn from_environment(var: &dyn Fn(&str) -> Option<String>) -> Option<P
         source: ProxySource::Environment,
         https: parse(https),
         http: parse(http),
-        bypass: Bypass::parse(&first(var, &["no_proxy", "NO_PROXY"]).unwrap_or_default()),
+        bypass: no_proxy(var),
         auto_config: None,
     })
+}
+
+/// `NO_PROXY`'s hosts.
+pub(super) fn no_proxy(var: &dyn Fn(&str) -> Option<String>) -> Bypass {
+    Bypass::parse(&first(var, &["no_proxy", "NO_PROXY"]).unwrap_or_default())
 }
 
 /// The environment's proxy variables that hold something scim-token cannot use, by name.

@@ -105,6 +105,21 @@ fn no_proxy_sends_its_hosts_direct() {
 }
 
 #[test]
+fn no_proxy_applies_to_the_os_settings_and_the_setting_too() {
+    let vars = env(&[("NO_PROXY", "scim.corp.example")]);
+    let config = ProxyConfig::resolve_with(&ProxyChoice::System, &vars, windows_proxy);
+    assert_eq!(config.source, ProxySource::WindowsSettings);
+    assert_eq!(via(&config, "https://scim.corp.example/"), None);
+    assert_eq!(
+        via(&config, "https://webexapis.com/"),
+        Some("registry-proxy:8080".into())
+    );
+    let chosen = ProxyConfig::resolve_with(&"http://chosen:9".parse().unwrap(), &vars, no_os);
+    assert_eq!(via(&chosen, "https://scim.corp.example/"), None);
+    assert_eq!(via(&chosen, "http://[::ffff:127.0.0.1]:8900/"), None);
+}
+
+#[test]
 fn the_setting_overrides_the_system() {
     let vars = env(&[("HTTPS_PROXY", "env:1")]);
     let direct = ProxyConfig::resolve_with(&ProxyChoice::Direct, &vars, windows_proxy);
@@ -134,12 +149,16 @@ fn proxy_addresses_parse_and_never_show_a_password() {
         "http://proxy:3128"
     );
     assert_eq!(ProxyUrl::parse("https://proxy").unwrap().authority(), "proxy:443");
-    assert!(!ProxyUrl::parse("socks5h://s:1080").unwrap().speaks_http());
+    assert!(!ProxyUrl::parse("socks5h://s:1080").unwrap().is_plain_http());
+    assert!(ProxyUrl::parse("proxy:3128").unwrap().is_plain_http());
     let refused = ProxyUrl::parse("ftp://bob:pw@proxy:21").unwrap_err().to_string();
     assert!(
         refused.contains("ftp://***@proxy:21") && !refused.contains("pw"),
         "{refused}"
     );
+    assert_eq!(redact_userinfo("ftp://bob:p@ss@h:21/x"), "ftp://***@h:21/x");
+    assert_eq!(redact_userinfo("bob:p@ss@h:21"), "***@h:21");
+    assert_eq!(redact_userinfo("http://h:1/a@b"), "http://h:1/a@b");
     assert!(ProxyUrl::parse("").is_err());
     assert_eq!("direct".parse::<ProxyChoice>().unwrap(), ProxyChoice::Direct);
     assert_eq!("System".parse::<ProxyChoice>().unwrap(), ProxyChoice::System);

@@ -60,7 +60,8 @@ impl InternetSettings {
 }
 
 /// `ProxyServer` → (https proxy, http proxy). One address serves both; a per-protocol list
-/// names each (`https=` for https, `http=` for http); `socks=` serves what has none.
+/// names each (`https=` for https, `http=` for http); `socks=` (SOCKS 4, as Windows speaks it)
+/// serves what has none.
 fn split_proxy_server(server: &str) -> (Option<ProxyUrl>, Option<ProxyUrl>) {
     if !server.contains('=') {
         let one = ProxyUrl::parse(server).ok();
@@ -74,7 +75,7 @@ fn split_proxy_server(server: &str) -> (Option<ProxyUrl>, Option<ProxyUrl>) {
     }
     let socks = by_protocol
         .get("socks")
-        .and_then(|address| ProxyUrl::parse(&format!("socks5://{address}")).ok());
+        .and_then(|address| ProxyUrl::parse(&format!("socks4a://{address}")).ok());
     let pick = |protocol: &str| {
         by_protocol
             .get(protocol)
@@ -135,7 +136,7 @@ mod tests {
         assert_eq!(config.https.unwrap().authority(), "secure:3128");
         assert_eq!(config.http.unwrap().authority(), "web:80");
         let socks = settings("socks=s:1080").config().unwrap();
-        assert_eq!(socks.https.unwrap().to_string(), "socks5://s:1080");
+        assert_eq!(socks.https.unwrap().to_string(), "socks4a://s:1080");
     }
 
     #[test]
