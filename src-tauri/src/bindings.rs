@@ -9,7 +9,7 @@ use crate::command_table::command_table;
 use crate::events::{
     ClipboardCleared, EntraLoginFinished, LoginFinished, RenewalPushed, SecondInstance, TokensChanged,
 };
-use crate::{commands, entra, watch};
+use crate::{commands, entra, network, watch};
 
 /// Where the generated bindings live, relative to this crate.
 #[cfg(test)]

@@ -33,6 +33,9 @@ macro_rules! command_table {
             entra::entra_sign_out,
             watch::watch_status,
             watch::set_watch,
+            network::network_status,
+            network::set_proxy,
+            network::check_network,
             // command-table: end
         ]
     };

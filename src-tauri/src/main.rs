@@ -14,6 +14,7 @@ mod events;
 mod ipc;
 mod logging;
 mod login;
+mod network;
 mod options;
 mod reminders;
 mod sandbox;

@@ -1131,3 +1131,90 @@ async fn only_the_apps_own_sandbox_is_trusted() {
     }
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "full tier: the desktop app through tauri-driver in scripts/world; scripts/test runs it"]
+async fn the_network_panel_shows_the_proxy_and_checks_through_it() {
+    use scim_token_test_support::corp_net::{CorpProxy, ProxyMode, TestRoot};
+    let _one = ONE_APP.lock().await;
+    // A company proxy that knows no name: every host it is asked for answers 502, and nothing
+    // leaves loopback.
+    let proxy = CorpProxy::start(ProxyMode::Open, &[], std::sync::Arc::new(TestRoot::new()));
+    let address = proxy.url();
+    // The proxy the admin chose (kept beside the records): the system's proxy variables would
+    // also reach WebKitWebDriver, whose own connection to the app does not leave loopback out.
+    // The CLI's tests take the system's way (variables, Wine's registry) through the same core.
+    let config = desktop::fresh_config_dir();
+    scim_token_core::net::setting::save(&config, &address.parse().unwrap()).unwrap();
+    let (_driver, client) = launch_with_env(
+        APP,
+        &["--log", "trace"],
+        &[("SCIM_TOKEN_CONFIG_DIR", config.to_str().unwrap())],
+    )
+    .await;
+    let line = wait_text(
+        &client,
+        "#network-proxy",
+        |t| t.contains(&address),
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(
+        line,
+        format!(
+            "Requests go https through {address}, http through {address} (from scim-token's proxy setting)."
+        )
+    );
+
+    click(&client, "#check-network").await;
+    let report = wait_text(
+        &client,
+        "#network-report",
+        |t| t.contains("Clock:") && t.contains("graph.microsoft.com"),
+        Duration::from_secs(90),
+    )
+    .await;
+    assert!(
+        report.contains(&format!(
+            "the proxy {address} (from scim-token's proxy setting) would not connect to graph.microsoft.com (it answered 502)"
+        )),
+        "{report}"
+    );
+    let log = proxy.log();
+    for host in [
+        "graph.microsoft.com",
+        "login.microsoftonline.com",
+        "idbroker.webex.com",
+        "webexapis.com",
+    ] {
+        assert!(
+            log.iter().any(|line| line == &format!("CONNECT {host}:443")),
+            "{host} not asked of the proxy: {log:#?}"
+        );
+    }
+
+    // Another choice takes effect at once, and is kept.
+    client
+        .find(Locator::Css("#proxy-choice"))
+        .await
+        .unwrap()
+        .select_by_value("direct")
+        .await
+        .unwrap();
+    click(&client, "#proxy-form button[type=submit]").await;
+    let line = wait_text(
+        &client,
+        "#network-proxy",
+        |t| t.contains("direct"),
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(
+        line,
+        "Requests go direct (scim-token's proxy setting). Loopback never goes through a proxy."
+    );
+    assert_eq!(
+        value_of(&client, "#proxy-choice").await.as_deref(),
+        Some("direct")
+    );
+}

@@ -80,6 +80,12 @@ export const commands = {
 	watchStatus: () => typedError<WatchStatus, CommandError>(__TAURI_INVOKE("watch_status")),
 	/**  Turns the daily background watch on or off; returns its status afterwards. */
 	setWatch: (on: boolean) => typedError<WatchStatus, CommandError>(__TAURI_INVOKE("set_watch", { on })),
+	/**  The proxy the app's requests use. */
+	networkStatus: () => typedError<NetworkView, CommandError>(__TAURI_INVOKE("network_status")),
+	/**  Keeps and follows a proxy choice: `system`, `direct`, or `http://host:port`. */
+	setProxy: (choice: string) => typedError<NetworkView, CommandError>(__TAURI_INVOKE("set_proxy", { choice })),
+	/**  Checks the way to every host a setup needs (each step bounded, hosts side by side). */
+	checkNetwork: () => typedError<DoctorReport, CommandError>(__TAURI_INVOKE("check_network")),
 };
 
 /** Events */
@@ -216,6 +222,26 @@ export type CopyWhat =
 "url" | 
 /**  The Secret Token. */
 "token";
+
+/**  The whole report. */
+export type DoctorReport = {
+	/**  scim-token's version. */
+	version: string,
+	/**  The OS and architecture. */
+	platform: string,
+	/**  The proxy in force. */
+	proxy: ProxySummary,
+	/**  Each host. */
+	hosts: HostCheck[],
+	/**  The OS keyring. */
+	keyring: Finding,
+	/**  Port 3000, where the Webex sign-in's redirect arrives. */
+	port_3000: Finding,
+	/**  This computer's clock against the servers'. */
+	clock: Finding,
+	/**  Why no host could be checked at all, if none could. */
+	setup: string | null,
+};
 
 /**  How an Entra sign-in ended. */
 export type EntraLoginFinished = 
@@ -369,6 +395,36 @@ export type ExpiryState =
 /**  Past its expiry: provisioning has stopped. */
 "expired";
 
+/**  A check that passed or not, with its words. */
+export type Finding = {
+	/**  Whether it is fine. */
+	ok: boolean,
+	/**  What was found. */
+	detail: string,
+};
+
+/**  One host, why it is checked, and what it answered. */
+export type HostCheck = {
+	/**  What needs it ("Webex ID broker", "Tenant URL of org …"). */
+	needed_for: string[],
+} & HostReach;
+
+/**  What one host answered, step by step. */
+export type HostReach = {
+	/**  The origin checked (`https://graph.microsoft.com/`). */
+	url: string,
+	/**  "direct", or the proxy (never its password). */
+	route: string,
+	/**  The name, resolved on this computer. */
+	dns: Step,
+	/**  The connection (through the proxy's tunnel when there is one). */
+	connect: Step,
+	/**  The TLS handshake and the certificate's issuer (https only). */
+	tls: Step | null,
+	/**  An HTTP request through the same client every request uses. */
+	http: Step,
+};
+
 /**  A job a token can be linked to. */
 export type JobChoice = {
 	app_id: AppId,
@@ -481,8 +537,34 @@ export type LoginStarted = {
 	browser: BrowserSignIn | null,
 };
 
+/**  The proxy in force and the choice that made it. */
+export type NetworkView = {
+	/**  `system`, `direct`, or the proxy's address (never its password). */
+	choice: string,
+	/**  What is in force, in words. */
+	summary: ProxySummary,
+};
+
 /**  A Webex org ID: a UUID, printed lower-case with hyphens. */
 export type OrgId = string;
+
+/**  The proxy in force, in words. */
+export type ProxySummary = {
+	/**  Where it came from. */
+	source: string,
+	/**  The proxy for https (never its password). */
+	https: string | null,
+	/**  The proxy for http. */
+	http: string | null,
+	/**  The hosts that go direct. */
+	bypass: string[],
+	/**  A PAC or WPAD configuration scim-token cannot run, with what to do. */
+	auto_config: string | null,
+	/**  Proxy variables set to something scim-token cannot use. */
+	unusable_variables: string[],
+	/**  Why scim-token's kept proxy choice is not in force, if it is not. */
+	setting_problem: string | null,
+};
 
 /**  One job after a push or a dry run, in words. */
 export type PushView = {
@@ -542,6 +624,16 @@ export type SignInPlace =
  *  (a compliant device, the OS account, passkeys).
  */
 "browser";
+
+/**  One step's outcome. */
+export type Step = {
+	/**  Whether it succeeded. */
+	ok: boolean,
+	/**  How long it took, in milliseconds. */
+	millis: number,
+	/**  What it found, or what went wrong, in words. */
+	detail: string,
+};
 
 /**  Where a sign-in goes: a tenant ID, a verified domain, `organizations` or `common`. */
 export type Tenant = string;

@@ -10,7 +10,6 @@ import {
   type BrowserSignIn,
   type Choices,
   type Cloud,
-  type CommandError,
   type CopyWhat,
   type EntraLoginFinished,
   type JobHealthView,
@@ -21,12 +20,9 @@ import {
   type SignInPlace,
   type TokenView,
 } from "./bindings";
+import { $, clearError, messageOf, ok, showError, withSpinner } from "./ui";
+import { setupNetworkPanel } from "./network";
 
-const $ = <T extends HTMLElement>(selector: string, root: ParentNode = document): T => {
-  const found = root.querySelector<T>(selector);
-  if (!found) throw new Error(`missing ${selector}`);
-  return found;
-};
 
 let summaries: TokenView[] = [];
 /** The sign-in in progress; results of earlier ones are ignored. */
@@ -65,52 +61,6 @@ let currentEntraLogin: number | null = null;
 const earlyEntraResults = new Map<number, EntraLoginFinished>();
 /** The token a "Renew and push" renews: core pushes only if the sign-in gives this one. */
 let pushAfterRenewal: RenewFor | null = null;
-
-/** The message of anything a command threw: a CommandError, or Tauri's own text. */
-/** A command's failure: core's typed error, thrown so a caller's catch gets it whole. */
-class CommandFailure extends Error {
-  constructor(readonly error: CommandError) {
-    super(error.message);
-  }
-}
-
-/** A command's data, or its typed error thrown. Tauri's own refusals (an argument it cannot
- * read, a permission) arrive as plain text, not a CommandError: they are wrapped, never lost. */
-function ok<T>(result: { status: "ok"; data: T } | { status: "error"; error: CommandError }): T {
-  if (result.status === "ok") return result.data;
-  const error: unknown = result.error;
-  if (typeof error === "object" && error !== null && "message" in error && typeof error.message === "string") {
-    throw new CommandFailure(result.error);
-  }
-  throw new CommandFailure({ kind: "invalid-argument", message: String(error) });
-}
-
-/** What to show for a failure: a command's message, a typed error's, or the exception's. */
-function messageOf(error: unknown): string {
-  if (error instanceof CommandFailure) return error.error.message;
-  if (error instanceof Error) return error.message;
-  if (typeof error === "object" && error !== null && "message" in error && typeof error.message === "string") {
-    return error.message;
-  }
-  return String(error);
-}
-
-function showError(error: unknown): void {
-  const box = $("#error");
-  box.textContent = messageOf(error);
-  box.hidden = false;
-}
-
-function clearError(): void {
-  $("#error").hidden = true;
-}
-
-/** A spinner followed by text, as elements. */
-function withSpinner(target: HTMLElement, text: string): void {
-  const spinner = document.createElement("span");
-  spinner.className = "spinner";
-  target.replaceChildren(spinner, document.createTextNode(text));
-}
 
 /** "12 days 4 h 03 min left" or "expired 2 days ago". */
 function countdown(expiresAt: string, now: number): string {
@@ -815,6 +765,7 @@ async function main(): Promise<void> {
   $("#entra-cancel").addEventListener("click", () => void cancelEntraLogin());
   $("#entra-sign-out").addEventListener("click", () => void signOutOfEntra());
   void setupBackgroundWatch();
+  void setupNetworkPanel().catch(showError);
   await events.tokensChanged.listen(() => void refresh());
   await events.clipboardCleared.listen(({ payload }) => {
     const el = document.querySelector<HTMLElement>(`.clipboard[data-copy="${payload.copy}"]`);

@@ -134,17 +134,14 @@ struct Shared {
 pub struct CorpProxy {
     pub port: u16,
     shared: Arc<Shared>,
-    _runtime: tokio::runtime::Runtime,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl CorpProxy {
-    /// A proxy on a free loopback port that knows `names` (host → loopback port).
+    /// A proxy on a free loopback port that knows `names` (host → loopback port). It runs on a
+    /// thread of its own, so sync and async tests alike can start and drop it.
     pub fn start(mode: ProxyMode, names: &[(&str, u16)], root: Arc<TestRoot>) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
         let shared = Arc::new(Shared {
             mode,
             names: names.iter().map(|(h, p)| (h.to_ascii_lowercase(), *p)).collect(),
@@ -156,25 +153,43 @@ impl CorpProxy {
                 .build()
                 .unwrap(),
         });
-        let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
-        let port = listener.local_addr().unwrap().port();
+        let (bound, port) = std::sync::mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let serving = shared.clone();
-        runtime.spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let shared = serving.clone();
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |request| outer(shared.clone(), request));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .with_upgrades()
-                        .await;
-                });
-            }
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+                bound.send(listener.local_addr().unwrap().port()).unwrap();
+                let accepting = async {
+                    while let Ok((stream, _)) = listener.accept().await {
+                        let shared = serving.clone();
+                        tokio::spawn(async move {
+                            let service =
+                                hyper::service::service_fn(move |request| outer(shared.clone(), request));
+                            let _ = hyper::server::conn::http1::Builder::new()
+                                .serve_connection(TokioIo::new(stream), service)
+                                .with_upgrades()
+                                .await;
+                        });
+                    }
+                };
+                tokio::select! {
+                    () = accepting => {}
+                    _ = stopped => {}
+                }
+            });
+            runtime.shutdown_background();
         });
         Self {
-            port,
+            port: port.recv().unwrap(),
             shared,
-            _runtime: runtime,
+            stop: Some(stop),
+            thread: Some(thread),
         }
     }
 
@@ -186,6 +201,17 @@ impl CorpProxy {
     /// Every request it was asked to carry: `CONNECT host:port` or `METHOD http://host/path`.
     pub fn log(&self) -> Vec<String> {
         self.shared.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for CorpProxy {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 

@@ -33,7 +33,7 @@ pub fn free_port() -> u16 {
 }
 
 /// A new directory under `$XDG_CONFIG_HOME` (or the temp dir) for one launch's records.
-fn fresh_config_dir() -> std::path::PathBuf {
+pub fn fresh_config_dir() -> std::path::PathBuf {
     static LAUNCHES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let root = std::env::var_os("XDG_CONFIG_HOME").map_or_else(std::env::temp_dir, Into::into);
     let n = LAUNCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -47,10 +47,11 @@ fn tauri_driver(env: &[(&str, &str)]) -> Driver {
     let native = free_port();
     let child = Command::new("tauri-driver")
         .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-        .envs(env.iter().copied())
         // Each launch keeps its token records apart (inside the world's config dir, which the
-        // secret-hygiene scans search), so no test sees another's tokens.
+        // secret-hygiene scans search), so no test sees another's tokens; a test may name its
+        // own (prepared beforehand) in `env`.
         .env("SCIM_TOKEN_CONFIG_DIR", fresh_config_dir())
+        .envs(env.iter().copied())
         .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
