@@ -89,12 +89,12 @@ impl Http {
         let url = error.url().unwrap_or(url);
         let route = self.route(url);
         let mut problem = failure::problem_of(error, &route);
-        if matches!(problem, Problem::UntrustedIssuer { issuer: None })
-            && let Ok(seen) = tls_peek::peek(url, &route, ISSUER_LOOKUP_LIMIT).await
+        if matches!(
+            problem,
+            Problem::UntrustedIssuer { issuer: None } | Problem::Unverifiable { issuer: None, .. }
+        ) && let Ok(seen) = tls_peek::peek(url, &route, ISSUER_LOOKUP_LIMIT).await
         {
-            problem = Problem::UntrustedIssuer {
-                issuer: Some(seen.issuer),
-            };
+            problem = problem.with_issuer(seen.issuer);
         }
         NetworkFailure::new(url.host_str().unwrap_or("?"), problem, &route, &self.proxy)
     }

@@ -51,7 +51,7 @@ pub enum ProbeError {
     BadResponse(String),
     /// No answer: the network's part in it, in words.
     #[error("{0}")]
-    Network(NetworkFailure),
+    Network(Box<NetworkFailure>),
     /// No HTTP client could be made on this computer.
     #[error(transparent)]
     Setup(SetupError),
@@ -97,10 +97,10 @@ pub async fn test_connection(
     {
         Ok(response) => response,
         // reqwest's error can include the URL, never the Authorization header.
-        Err(e) => return Err(ProbeError::Network(http.explain(&e, &url).await)),
+        Err(e) => return Err(ProbeError::Network(Box::new(http.explain(&e, &url).await))),
     };
     if let Some(refusal) = http.refusal(&url, response.status()) {
-        return Err(ProbeError::Network(refusal));
+        return Err(ProbeError::Network(Box::new(refusal)));
     }
     let status = response.status().as_u16();
     let body: serde_json::Value = match read_json(response, MAX_PROBE_BODY).await {

@@ -36,6 +36,14 @@ pub enum Problem {
         /// The issuer of the certificate the server showed, where it could be read.
         issuer: Option<String>,
     },
+    /// This computer could not verify the chain (Windows cannot check revocation, say): on a
+    /// company network, usually a TLS-inspecting proxy's own certificate.
+    Unverifiable {
+        /// The issuer of the certificate the server showed, where it could be read.
+        issuer: Option<String>,
+        /// Why it could not be verified.
+        reason: String,
+    },
     /// The certificate is trusted but wrong (expired, for another name).
     Certificate {
         /// What is wrong with it.
@@ -46,6 +54,20 @@ pub enum Problem {
         /// What the HTTP stack said.
         detail: String,
     },
+}
+
+impl Problem {
+    /// The same problem naming the certificate's issuer, where it has room for one.
+    pub fn with_issuer(self, issuer: String) -> Self {
+        match self {
+            Self::UntrustedIssuer { .. } => Self::UntrustedIssuer { issuer: Some(issuer) },
+            Self::Unverifiable { reason, .. } => Self::Unverifiable {
+                issuer: Some(issuer),
+                reason,
+            },
+            other => other,
+        }
+    }
 }
 
 /// A request's failure on the network, with the route it took.
@@ -76,14 +98,6 @@ impl NetworkFailure {
             proxy_source: config.source,
             auto_config: config.auto_config.clone(),
         }
-    }
-
-    /// Whether the failure is the certificate's (trust or validity).
-    pub fn is_certificate(&self) -> bool {
-        matches!(
-            self.problem,
-            Problem::UntrustedIssuer { .. } | Problem::Certificate { .. }
-        )
     }
 
     fn proxy_named(&self) -> String {
@@ -137,6 +151,13 @@ impl fmt::Display for NetworkFailure {
                 "the certificate for {host} is issued by {}, which this computer does not trust \
                  — a TLS-inspecting proxy? Install your company's root certificate in the system's \
                  certificate store",
+                issuer.as_deref().unwrap_or("an issuer this computer cannot name")
+            )?,
+            Problem::Unverifiable { issuer, reason } => write!(
+                f,
+                "the certificate for {host} is issued by {}, which this computer could not verify ({reason}) \
+                 — a TLS-inspecting proxy? Install your company's root certificate in the system's \
+                 certificate store, and ask your network team whether its revocation list is reachable",
                 issuer.as_deref().unwrap_or("an issuer this computer cannot name")
             )?,
             Problem::Certificate { detail } => {
@@ -206,7 +227,7 @@ pub(crate) fn problem_of(error: &reqwest::Error, route: &Route) -> Problem {
     {
         return Problem::ProxyUnreachable { detail };
     }
-    if said("dns error") || said("failed to lookup address") {
+    if said("dns error") || said("failed to lookup address") || said("no such host is known") {
         return Problem::NameNotFound;
     }
     if io_kind == Some(std::io::ErrorKind::ConnectionRefused) || said("connection refused") {
@@ -227,9 +248,15 @@ pub(crate) fn tls_problem(error: &rustls::Error) -> Problem {
     use rustls::CertificateError as Cert;
     match error {
         rustls::Error::InvalidCertificate(Cert::UnknownIssuer) => Problem::UntrustedIssuer { issuer: None },
-        rustls::Error::InvalidCertificate(Cert::UnknownRevocationStatus) => Problem::Certificate {
-            detail: "whether it was revoked cannot be checked (is the issuer's revocation list reachable?)"
-                .into(),
+        rustls::Error::InvalidCertificate(Cert::UnknownRevocationStatus) => Problem::Unverifiable {
+            issuer: None,
+            reason: REVOCATION_UNKNOWN.into(),
+        },
+        rustls::Error::InvalidCertificate(Cert::Other(other)) => match windows_code(&other.to_string()) {
+            Some(code) => windows_problem(code),
+            None => Problem::Certificate {
+                detail: other.to_string(),
+            },
         },
         rustls::Error::InvalidCertificate(Cert::Expired | Cert::ExpiredContext { .. }) => {
             Problem::Certificate {
@@ -253,5 +280,71 @@ pub(crate) fn tls_problem(error: &rustls::Error) -> Problem {
         other => Problem::Certificate {
             detail: other.to_string(),
         },
+    }
+}
+
+/// Why a revocation check failed, in words.
+const REVOCATION_UNKNOWN: &str = "whether it was revoked cannot be checked";
+
+/// The Windows error code in the platform verifier's text (`… (os error -2146762482)`): it maps
+/// only some codes to rustls's, and names the rest by number.
+fn windows_code(text: &str) -> Option<i32> {
+    let (_, code) = text.rsplit_once("os error ")?;
+    code.trim_end_matches(')').trim().parse().ok()
+}
+
+/// The problem for a Windows certificate-chain error (`CERT_E_…`, `CRYPT_E_…`).
+fn windows_problem(code: i32) -> Problem {
+    // The HRESULTs, as the i32 Windows reports them.
+    const CERT_E_CHAINING: i32 = 0x800B_010A_u32 as i32;
+    const CERT_E_REVOCATION_FAILURE: i32 = 0x800B_010E_u32 as i32;
+    const CRYPT_E_NO_REVOCATION_CHECK: i32 = 0x8009_2012_u32 as i32;
+    const CRYPT_E_REVOCATION_OFFLINE: i32 = 0x8009_2013_u32 as i32;
+    match code {
+        CERT_E_CHAINING => Problem::UntrustedIssuer { issuer: None },
+        CERT_E_REVOCATION_FAILURE | CRYPT_E_NO_REVOCATION_CHECK | CRYPT_E_REVOCATION_OFFLINE => {
+            Problem::Unverifiable {
+                issuer: None,
+                reason: REVOCATION_UNKNOWN.into(),
+            }
+        }
+        other => Problem::Unverifiable {
+            issuer: None,
+            reason: format!("Windows error 0x{:08X}", other as u32),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_chain_errors_are_named() {
+        let text = "OS Error -2146762482 (FormatMessageW() returned error 317) (os error -2146762482)";
+        assert_eq!(windows_code(text), Some(-2146762482));
+        assert_eq!(
+            windows_problem(-2146762482),
+            Problem::Unverifiable {
+                issuer: None,
+                reason: REVOCATION_UNKNOWN.into()
+            }
+        );
+        assert_eq!(
+            windows_problem(-2146762486),
+            Problem::UntrustedIssuer { issuer: None }
+        );
+        assert!(
+            matches!(windows_problem(-2146762480), Problem::Unverifiable { reason, .. } if reason == "Windows error 0x800B0110")
+        );
+        assert_eq!(windows_code("no code here"), None);
+        let named = Problem::Unverifiable {
+            issuer: None,
+            reason: REVOCATION_UNKNOWN.into(),
+        }
+        .with_issuer("Contoso Inspection CA".into());
+        assert!(
+            matches!(named, Problem::Unverifiable { issuer: Some(i), .. } if i == "Contoso Inspection CA")
+        );
     }
 }

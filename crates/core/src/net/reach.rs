@@ -195,13 +195,10 @@ async fn tls_step(origin: &Url, route: &Route, failure: &(dyn Fn(Problem) -> Net
     match tls_peek::peek(origin, route, STEP_LIMIT).await {
         Ok(seen) => match seen.trust {
             Ok(()) => Step::timed(started, true, format!("issued by {} (trusted)", seen.issuer)),
-            Err(Problem::UntrustedIssuer { .. }) => Step::timed(
+            Err(problem @ (Problem::UntrustedIssuer { .. } | Problem::Unverifiable { .. })) => Step::timed(
                 started,
                 false,
-                failure(Problem::UntrustedIssuer {
-                    issuer: Some(seen.issuer),
-                })
-                .to_string(),
+                failure(problem.with_issuer(seen.issuer)).to_string(),
             ),
             Err(problem) => Step::timed(started, false, failure(problem).to_string()),
         },

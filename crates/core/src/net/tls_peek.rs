@@ -42,7 +42,12 @@ pub(crate) async fn connect(url: &Url, route: &Route) -> Result<TcpStream, Probl
             .await
             .map_err(|e| match e.kind() {
                 std::io::ErrorKind::ConnectionRefused => Problem::Refused,
-                _ if e.to_string().contains("lookup") || e.kind() == std::io::ErrorKind::NotFound => {
+                // Unix's resolver says "failed to lookup address", Windows' "No such host is
+                // known" (WSAHOST_NOT_FOUND, 11001).
+                _ if e.to_string().contains("lookup")
+                    || e.raw_os_error() == Some(11001)
+                    || e.kind() == std::io::ErrorKind::NotFound =>
+                {
                     Problem::NameNotFound
                 }
                 _ => Problem::Other {

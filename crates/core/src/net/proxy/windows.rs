@@ -85,12 +85,27 @@ fn split_proxy_server(server: &str) -> (Option<ProxyUrl>, Option<ProxyUrl>) {
     (pick("https"), pick("http"))
 }
 
-/// The current user's Internet Settings.
+/// Where Windows keeps the settings.
+#[cfg(windows)]
+const SETTINGS: &str = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings";
+/// Group Policy's switch to one machine-wide proxy (`ProxySettingsPerUser` = 0).
+#[cfg(windows)]
+const POLICY: &str = r"Software\Policies\Microsoft\Windows\CurrentVersion\Internet Settings";
+
+/// The Internet Settings in force: the machine's when Group Policy makes them machine-wide,
+/// else the current user's.
 #[cfg(windows)]
 pub(super) fn read() -> Option<InternetSettings> {
-    let key = windows_registry::CURRENT_USER
-        .open(r"Software\Microsoft\Windows\CurrentVersion\Internet Settings")
-        .ok()?;
+    let per_machine = windows_registry::LOCAL_MACHINE
+        .open(POLICY)
+        .and_then(|policy| policy.get_u32("ProxySettingsPerUser"))
+        .is_ok_and(|per_user| per_user == 0);
+    let root = if per_machine {
+        windows_registry::LOCAL_MACHINE
+    } else {
+        windows_registry::CURRENT_USER
+    };
+    let key = root.open(SETTINGS).ok()?;
     let auto_detect = key
         .open(r"Connections")
         .and_then(|connections| connections.get_value("DefaultConnectionSettings"))
