@@ -12,8 +12,9 @@ mod tool {
     use std::process::Command;
     use std::time::Duration;
 
-    use desktop::{click, launch, wait_text};
+    use desktop::{click, launch, launch_with_env, wait_text};
     use fantoccini::{Client, Locator};
+    use scim_token_test_support::corp_net::{CorpProxy, ProxyMode, TestRoot};
 
     /// Waits until `css` is on the page.
     async fn wait_for(client: &Client, css: &str) {
@@ -57,7 +58,12 @@ mod tool {
         drop(_driver);
 
         // The dashboard and the Azure hand-off, after a sign-in against the auto-approving sandbox.
-        let (_driver, client) = launch(
+        // Behind a company proxy (the admin's choice, kept beside the records) that reaches
+        // nothing but this machine, as the network panel's check will show.
+        let proxy = CorpProxy::start(ProxyMode::Open, &[], std::sync::Arc::new(TestRoot::new()));
+        let config = desktop::fresh_config_dir();
+        scim_token_core::net::setting::save(&config, &proxy.url().parse().unwrap()).unwrap();
+        let (_driver, client) = launch_with_env(
             &app,
             &[
                 "--sandbox-auto-approve",
@@ -67,6 +73,7 @@ mod tool {
                 "--sandbox-entra-cycle",
                 "2",
             ],
+            &[("SCIM_TOKEN_CONFIG_DIR", config.to_str().unwrap())],
         )
         .await;
         wait_for(&client, "#sandbox-tenant").await;
@@ -134,6 +141,29 @@ mod tool {
             .unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
         save(&client, out.join("entra.png")).await;
+
+        // The network panel's check: the Tenant URL and the local Entra on this machine answer;
+        // Webex's and Microsoft's hosts are refused by the proxy, each in words.
+        client
+            .execute("document.querySelector('#check-network').click();", vec![])
+            .await
+            .unwrap();
+        wait_text(
+            &client,
+            "#network-report",
+            |t| t.contains("Clock:"),
+            Duration::from_secs(60),
+        )
+        .await;
+        client
+            .execute(
+                "document.querySelector('#network-panel').scrollIntoView();",
+                vec![],
+            )
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        save(&client, out.join("network.png")).await;
         client.close().await.unwrap();
     }
 }
