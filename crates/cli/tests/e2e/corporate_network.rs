@@ -30,40 +30,10 @@ impl SystemProxy {
     fn set(proxy: &CorpProxy, pac: Option<&str>) -> Self {
         if support::under_wine() {
             let server = format!("127.0.0.1:{}", proxy.port);
-            wine_reg(&[
-                "add",
-                SETTINGS,
-                "/v",
-                "ProxyEnable",
-                "/t",
-                "REG_DWORD",
-                "/d",
-                "1",
-                "/f",
-            ]);
-            wine_reg(&[
-                "add",
-                SETTINGS,
-                "/v",
-                "ProxyServer",
-                "/t",
-                "REG_SZ",
-                "/d",
-                &server,
-                "/f",
-            ]);
+            set_value("ProxyEnable", "REG_DWORD", "1");
+            set_value("ProxyServer", "REG_SZ", &server);
             if let Some(pac) = pac {
-                wine_reg(&[
-                    "add",
-                    SETTINGS,
-                    "/v",
-                    "AutoConfigURL",
-                    "/t",
-                    "REG_SZ",
-                    "/d",
-                    pac,
-                    "/f",
-                ]);
+                set_value("AutoConfigURL", "REG_SZ", pac);
             }
             Self { env: Vec::new() }
         } else {
@@ -101,17 +71,7 @@ impl SystemProxy {
 impl Drop for SystemProxy {
     fn drop(&mut self) {
         if support::under_wine() {
-            wine_reg(&[
-                "add",
-                SETTINGS,
-                "/v",
-                "ProxyEnable",
-                "/t",
-                "REG_DWORD",
-                "/d",
-                "0",
-                "/f",
-            ]);
+            set_value("ProxyEnable", "REG_DWORD", "0");
             for value in ["ProxyServer", "AutoConfigURL"] {
                 let _ = wine_reg_status(&["delete", SETTINGS, "/v", value, "/f"]);
             }
@@ -120,6 +80,11 @@ impl Drop for SystemProxy {
 }
 
 const SETTINGS: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings";
+
+/// Sets one value of Wine's Internet Settings.
+fn set_value(name: &str, kind: &str, data: &str) {
+    wine_reg(&["add", SETTINGS, "/v", name, "/t", kind, "/d", data, "/f"]);
+}
 
 fn wine_reg_status(args: &[&str]) -> std::process::ExitStatus {
     let wine = std::env::var_os("SCIM_TOKEN_TEST_WINE").expect("the Wine loader");
@@ -412,23 +377,10 @@ fn the_entra_sign_in_and_graph_go_through_an_inspecting_proxy() {
         .spawn()
         .unwrap();
     let mut login = Running::new(child);
-    let prompt = login.wait_for_line(Duration::from_secs(60), |l| l.contains("enter the code"));
-    let code = prompt
-        .split("enter the code ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no code in: {prompt}"))
-        .to_owned();
+    let code = super::entra_device_code::user_code(&mut login, Duration::from_secs(60));
     // The admin types the code on another device, which reaches the local Entra directly.
-    let page = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap()
-        .post(format!("{}devicelogin", sandbox.entra_base))
-        .form(&[("user_code", code.as_str()), ("action", "approve")])
-        .send()
-        .unwrap();
-    assert_eq!(page.status(), 200);
+    let page = super::entra_device_code::type_code(&sandbox, &code, "approve");
+    assert!(page.contains("You have signed in"), "{page}");
     let out = login.finish(Duration::from_secs(90));
     assert_eq!(out.code(), Some(0), "{}", out.stderr);
     let apps = run(&home, &system, &["entra", "apps"], &trust);

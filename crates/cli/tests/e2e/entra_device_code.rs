@@ -29,18 +29,23 @@ fn device_login(home: &Home, sandbox: &Sandbox) -> (Running, String) {
     let mut login = Running::new(child);
     let page = login.wait_for_line(Duration::from_secs(30), |l| l.contains("devicelogin"));
     assert_eq!(page.trim(), format!("{}devicelogin", sandbox.entra_base));
-    let prompt = login.wait_for_line(Duration::from_secs(5), |l| l.contains("enter the code"));
-    let code = prompt
+    let code = user_code(&mut login, Duration::from_secs(5));
+    (login, code)
+}
+
+/// The code `entra login --device-code` asks to type, once it prints it (within `limit`).
+pub(crate) fn user_code(login: &mut Running, limit: Duration) -> String {
+    let prompt = login.wait_for_line(limit, |l| l.contains("enter the code"));
+    prompt
         .split("enter the code ")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("no code in: {prompt}"))
-        .to_owned();
-    (login, code)
+        .to_owned()
 }
 
 /// Types `code` at the local Entra's device login page, as the admin does on another device.
-fn type_code(sandbox: &Sandbox, code: &str, action: &str) -> String {
+pub(crate) fn type_code(sandbox: &Sandbox, code: &str, action: &str) -> String {
     let page = reqwest::blocking::Client::new()
         .post(format!("{}devicelogin", sandbox.entra_base))
         .form(&[("user_code", code), ("action", action)])

@@ -93,6 +93,12 @@ async fn untrusted_tls_server() -> u16 {
     port
 }
 
+/// A loopback port nothing listens on.
+async fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap().port()
+}
+
 fn through(proxy_port: u16) -> Http {
     let choice: ProxyChoice = format!("http://127.0.0.1:{proxy_port}").parse().unwrap();
     Http::new(Arc::new(ProxyConfig::resolve(&choice)), |b| {
@@ -135,12 +141,7 @@ async fn a_proxy_refusing_the_host_is_named() {
 
 #[tokio::test]
 async fn a_proxy_that_is_not_there_is_named() {
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = closed_port().await;
     let http = through(closed);
     let failure = failure_of(&http, "https://graph.example.test/").await;
     assert!(
@@ -189,12 +190,7 @@ async fn a_peek_reports_the_chain_and_its_verdict() {
 
 #[tokio::test]
 async fn a_refused_connection_and_a_plain_407_answer_are_told_apart() {
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = closed_port().await;
     let http = Http::new(Arc::new(ProxyConfig::resolve(&ProxyChoice::Direct)), |b| b).unwrap();
     let failure = failure_of(&http, &format!("http://127.0.0.1:{closed}/")).await;
     assert_eq!(failure.problem, Problem::Refused);
