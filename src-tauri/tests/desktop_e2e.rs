@@ -1149,7 +1149,12 @@ async fn the_network_panel_shows_the_proxy_and_checks_through_it() {
     let (_driver, client) = launch_with_env(
         APP,
         &["--log", "trace"],
-        &[("SCIM_TOKEN_CONFIG_DIR", config.to_str().unwrap())],
+        // The machine's NO_PROXY would also apply to the chosen proxy.
+        &[
+            ("SCIM_TOKEN_CONFIG_DIR", config.to_str().unwrap()),
+            ("NO_PROXY", ""),
+            ("no_proxy", ""),
+        ],
     )
     .await;
     let line = wait_text(
@@ -1216,5 +1221,9 @@ async fn the_network_panel_shows_the_proxy_and_checks_through_it() {
     assert_eq!(
         value_of(&client, "#proxy-choice").await.as_deref(),
         Some("direct")
+    );
+    assert_eq!(
+        scim_token_core::net::setting::load(&config).unwrap(),
+        scim_token_core::net::ProxyChoice::Direct
     );
 }

@@ -225,6 +225,8 @@ export type CopyWhat =
 
 /**  The whole report. */
 export type DoctorReport = {
+	/**  Whether everything checked is fine. */
+	ok: boolean,
 	/**  scim-token's version. */
 	version: string,
 	/**  The OS and architecture. */
@@ -411,6 +413,8 @@ export type HostCheck = {
 
 /**  What one host answered, step by step. */
 export type HostReach = {
+	/**  Whether every step succeeded. */
+	ok: boolean,
 	/**  The origin checked (`https://graph.microsoft.com/`). */
 	url: string,
 	/**  "direct", or the proxy (never its password). */

@@ -2,7 +2,7 @@
 // admin's choice of proxy, and the check of the way to Webex and Entra (core's `doctor`). The
 // words are core's; this file only places them.
 
-import { commands, type DoctorReport, type NetworkView, type Step } from "./bindings";
+import { commands, type DoctorReport, type Finding, type NetworkView, type Step } from "./bindings";
 import { $, clearError, ok, showError, withSpinner } from "./ui";
 
 /** "https: http://proxy:3128 (from Windows' proxy settings)", in one line. */
@@ -57,8 +57,7 @@ export function renderReport(report: DoctorReport, into: HTMLElement): void {
     row.className = "host";
     row.dataset.url = host.url;
     const title = document.createElement("strong");
-    const fine = host.dns.ok && host.connect.ok && (host.tls?.ok ?? true) && host.http.ok;
-    title.textContent = `${fine ? "✓" : "✗"} ${host.url}`;
+    title.textContent = `${host.ok ? "✓" : "✗"} ${host.url}`;
     const why = document.createElement("span");
     why.className = "why";
     why.textContent = ` — ${host.needed_for.join("; ")}, via ${host.route}`;
@@ -69,7 +68,8 @@ export function renderReport(report: DoctorReport, into: HTMLElement): void {
     row.append(title, why, steps);
     rows.push(row);
   }
-  for (const [name, finding] of [["Keyring", report.keyring], ["Port 3000", report.port_3000], ["Clock", report.clock]] as const) {
+  const findings: [string, Finding][] = [["Keyring", report.keyring], ["Port 3000", report.port_3000], ["Clock", report.clock]];
+  for (const [name, finding] of findings) {
     const row = document.createElement("li");
     row.className = finding.ok ? "ok" : "bad";
     row.textContent = `${finding.ok ? "✓" : "✗"} ${name}: ${finding.detail}`;
@@ -82,14 +82,13 @@ async function checkNetwork(): Promise<void> {
   const status = $("#network-status");
   const button = $<HTMLButtonElement>("#check-network");
   button.disabled = true;
+  clearError();
   withSpinner(status, "Checking the way to Webex and Entra (each step waits at most 10 s)…");
   try {
     const report = ok(await commands.checkNetwork());
     renderReport(report, $("#network-report"));
     status.textContent = `scim-token ${report.version} on ${report.platform}: ${
-      report.hosts.every((h) => h.dns.ok && h.connect.ok && (h.tls?.ok ?? true) && h.http.ok) && report.setup === null
-        ? "every host answered."
-        : "some hosts cannot be reached; each row says why."
+      report.ok ? "everything checked is fine." : "not everything is fine; each row says why."
     }`;
   } catch (e) {
     status.textContent = "";
@@ -104,6 +103,10 @@ async function saveChoice(event: Event): Promise<void> {
   clearError();
   const select = $<HTMLSelectElement>("#proxy-choice");
   const choice = select.value === "url" ? $<HTMLInputElement>("#proxy-url").value.trim() : select.value;
+  if (choice === "") {
+    showError(new Error("Give the proxy's address, such as http://proxy.example.com:8080."));
+    return;
+  }
   try {
     showView(ok(await commands.setProxy(choice)));
     $("#network-status").textContent = "Kept: scim-token's requests, here and from the command line, follow it.";

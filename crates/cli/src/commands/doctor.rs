@@ -19,7 +19,7 @@ pub(crate) async fn run(broker: Option<BrokerId>, cloud: Option<Cloud>, json: bo
     } else {
         println!("{report}");
     }
-    Ok(if report.ok() {
+    Ok(if report.ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

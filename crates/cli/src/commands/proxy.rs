@@ -43,7 +43,17 @@ fn print_summary(api: &scim_token_core::Api) {
     if !summary.bypass.is_empty() {
         println!("  direct for: {}", summary.bypass.join(", "));
     }
-    if let Some(note) = &summary.auto_config {
+    let variables = summary
+        .unusable_variables
+        .iter()
+        .map(|name| format!("{name} is not a proxy address scim-token can use (http://host:port)"));
+    for note in summary
+        .auto_config
+        .iter()
+        .chain(&summary.setting_problem)
+        .cloned()
+        .chain(variables)
+    {
         println!("  note: {note}");
     }
     println!("  (loopback, where the sign-in's redirect and the sandbox are, never goes through a proxy)");

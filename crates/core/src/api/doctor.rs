@@ -74,6 +74,8 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DoctorReport {
+    /// Whether everything checked is fine.
+    pub ok: bool,
     /// scim-token's version.
     pub version: String,
     /// The OS and architecture.
@@ -90,17 +92,6 @@ pub struct DoctorReport {
     pub clock: Finding,
     /// Why no host could be checked at all, if none could.
     pub setup: Option<String>,
-}
-
-impl DoctorReport {
-    /// Whether everything checked is fine.
-    pub fn ok(&self) -> bool {
-        self.setup.is_none()
-            && self.hosts.iter().all(|h| h.reach.ok())
-            && self.keyring.ok
-            && self.port_3000.ok
-            && self.clock.ok
-    }
 }
 
 impl Api {
@@ -128,20 +119,28 @@ impl Api {
             }
         }
         let clock = self.clock_finding(&hosts);
-        let hosts = hosts
+        let hosts: Vec<HostCheck> = hosts
             .into_iter()
             .zip(needed.into_values())
             .map(|(reach, needed_for)| HostCheck { needed_for, reach })
             .collect();
+        let keyring = self.keyring_finding().await;
+        let port_3000 = port_finding();
+        let setup = http.err().map(|e| e.to_string());
         DoctorReport {
+            ok: setup.is_none()
+                && hosts.iter().all(|h: &HostCheck| h.reach.ok)
+                && keyring.ok
+                && port_3000.ok
+                && clock.ok,
             version: env!("CARGO_PKG_VERSION").to_owned(),
             platform: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
             proxy: self.proxy_summary(),
             hosts,
-            keyring: self.keyring_finding().await,
-            port_3000: port_finding(),
+            keyring,
+            port_3000,
             clock,
-            setup: http.err().map(|e| e.to_string()),
+            setup,
         }
     }
 
@@ -216,8 +215,16 @@ impl Api {
 
     fn clock_finding(&self, hosts: &[HostReach]) -> Finding {
         let now = self.now();
+        // A server on this machine (the sandbox) shares its clock: only a far one can tell.
+        let far = |h: &&HostReach| {
+            Url::parse(&h.url).is_ok_and(|u| {
+                !u.host()
+                    .is_some_and(|host| crate::net::proxy::is_loopback_host(&host))
+            })
+        };
         let Some((url, date)) = hosts
             .iter()
+            .filter(far)
             .find_map(|h| h.server_date.map(|d| (h.url.clone(), d)))
         else {
             return Finding {
@@ -310,7 +317,7 @@ impl fmt::Display for DoctorReport {
             writeln!(
                 f,
                 "{} {} ({}) via {}",
-                mark(reach.ok()),
+                mark(reach.ok),
                 reach.url,
                 host.needed_for.join("; "),
                 reach.route

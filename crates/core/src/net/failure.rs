@@ -166,7 +166,9 @@ impl fmt::Display for NetworkFailure {
             Problem::Other { detail } => write!(f, "cannot reach {host}: {detail}")?,
         }
         let went_direct = self.proxy.is_none();
-        if went_direct && let Some(auto) = &self.auto_config {
+        if let Some(auto) = &self.auto_config {
+            // Windows lets a PAC file decide before the proxy it also names: the one it picks may
+            // be another than the one tried.
             write!(
                 f,
                 ". This computer's proxy comes from {auto}, which scim-token cannot run: set HTTPS_PROXY to \
@@ -223,8 +225,13 @@ pub(crate) fn problem_of(error: &reqwest::Error, route: &Route) -> Problem {
     // host's (its TLS, its silence), not the proxy's.
     if via_proxy
         && (said("tunnel error: failed to create underlying connection")
-            || (error.is_connect() && !said("tunnel error") && !error.is_timeout()))
+            || (error.is_connect() && !said("tunnel error")))
     {
+        let detail = if error.is_timeout() {
+            "no answer in time".to_owned()
+        } else {
+            detail
+        };
         return Problem::ProxyUnreachable { detail };
     }
     if said("dns error") || said("failed to lookup address") || said("no such host is known") {

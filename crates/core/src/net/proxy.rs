@@ -88,6 +88,12 @@ impl ProxyUrl {
         self.0.scheme() == "http"
     }
 
+    /// Whether the proxy resolves the host's name (HTTP proxies, socks4a, socks5h); socks4 and
+    /// socks5 are given an address resolved on this computer.
+    pub fn resolves_names(&self) -> bool {
+        !matches!(self.0.scheme(), "socks4" | "socks5")
+    }
+
     /// Whether it carries a user name (and so sends Basic authentication).
     pub fn has_credentials(&self) -> bool {
         !self.0.username().is_empty()
@@ -121,11 +127,10 @@ impl Serialize for ProxyUrl {
 /// `user:password@` in a text that failed to parse, hidden before it goes into a message: all
 /// of the authority up to its last `@` (a password may itself hold an `@`).
 pub fn redact_userinfo(text: &str) -> String {
+    // Up to the last `@` anywhere: in a text that failed to parse, a password may hold `/`, `?`
+    // or `#` as well, and a proxy address has no path whose `@` would be worth keeping.
     let start = text.find("://").map_or(0, |scheme| scheme + 3);
-    let end = text[start..]
-        .find(['/', '?', '#'])
-        .map_or(text.len(), |i| start + i);
-    match text[start..end].rfind('@') {
+    match text[start..].rfind('@') {
         Some(at) => format!("{}***{}", &text[..start], &text[start + at..]),
         None => text.to_owned(),
     }
@@ -148,7 +153,7 @@ impl FromStr for ProxyChoice {
 
     fn from_str(text: &str) -> Result<Self, BadProxyUrl> {
         match text.trim().to_ascii_lowercase().as_str() {
-            "system" | "" => Ok(Self::System),
+            "system" => Ok(Self::System),
             "direct" | "none" => Ok(Self::Direct),
             _ => ProxyUrl::parse(text).map(Self::Url),
         }

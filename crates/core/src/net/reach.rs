@@ -48,6 +48,8 @@ impl Step {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct HostReach {
+    /// Whether every step succeeded.
+    pub ok: bool,
     /// The origin checked (`https://graph.microsoft.com/`).
     pub url: String,
     /// "direct", or the proxy (never its password).
@@ -63,13 +65,6 @@ pub struct HostReach {
     /// The server's `Date`, RFC 3339, for the clock check.
     #[serde(skip)]
     pub server_date: Option<time::OffsetDateTime>,
-}
-
-impl HostReach {
-    /// Whether every step succeeded.
-    pub fn ok(&self) -> bool {
-        self.dns.ok && self.connect.ok && self.tls.as_ref().is_none_or(|t| t.ok) && self.http.ok
-    }
 }
 
 /// Checks `url`'s origin with `http`'s proxy decision and client.
@@ -159,6 +154,13 @@ async fn connect_step(
             .await
             .map(|_| "connected".to_owned()),
     };
+    let connected = match (connected, route) {
+        // Silence on a proxy route is the proxy's: it neither answered nor opened the tunnel.
+        (Err(Problem::TimedOut), Route::Proxy(_)) => Err(Problem::ProxyUnreachable {
+            detail: format!("no answer within {} s", STEP_LIMIT.as_secs()),
+        }),
+        (connected, _) => connected,
+    };
     match connected {
         Ok(detail) => Step::timed(started, true, detail),
         Err(problem) => Step::timed(started, false, failure(problem).to_string()),
@@ -176,6 +178,7 @@ impl HostReach {
         server_date: Option<time::OffsetDateTime>,
     ) -> Self {
         Self {
+            ok: dns.ok && connect.ok && tls.as_ref().is_none_or(|t| t.ok) && http.ok,
             url: origin.to_string(),
             route: match route {
                 Route::Direct => "direct".to_owned(),
@@ -214,9 +217,12 @@ async fn bounded<T>(future: impl Future<Output = Result<T, Problem>>) -> Result<
 
 async fn dns_step(origin: &Url, route: &Route) -> Step {
     let started = Instant::now();
-    if let Route::Proxy(proxy) = route {
-        // The name is the proxy's to resolve, as every request's is: many company networks
-        // resolve only their own names, and asking here would tell nothing about the route.
+    // Through an HTTP proxy, socks4a or socks5h the name is the proxy's to resolve, as every
+    // request's is: many company networks resolve only their own names, and asking here would
+    // tell nothing about the route. socks4 and socks5 take an address, resolved here.
+    if let Route::Proxy(proxy) = route
+        && proxy.resolves_names()
+    {
         return Step::timed(started, true, format!("resolved by the proxy {proxy}"));
     }
     let (host, port) = host_port(origin);

@@ -1,6 +1,6 @@
 //! The admin's proxy choice, kept in `network.json` beside the records so that the app, the CLI
-//! and the scheduled check all follow it. A proxy password is never written there (secrets live
-//! only in the keyring): a proxy that needs one is given by `HTTPS_PROXY` or `--proxy`.
+//! and the scheduled check all follow it. A proxy password is never written there (no file of
+//! scim-token's holds a secret): a proxy that needs one is given by `HTTPS_PROXY`.
 
 use std::path::{Path, PathBuf};
 
@@ -35,7 +35,7 @@ pub enum SettingError {
     },
     /// A proxy address with a password, which no file may hold.
     #[error(
-        "a proxy password is not saved in a file: set HTTPS_PROXY=http://user:password@proxy:port in the environment instead, or give --proxy for one run"
+        "a proxy password is not saved in a file: set HTTPS_PROXY=http://user:password@proxy:port in the environment instead (a password on a command line is visible to other users of this computer)"
     )]
     PasswordInSetting,
 }

@@ -58,7 +58,9 @@ fn entry_matches(entry: &str, name: &str, ip: Option<IpAddr>) -> bool {
         // Windows: a name without a dot is on the intranet.
         return ip.is_none() && !name.contains('.');
     }
-    let bare = entry
+    // `10.0.0.1:8080` and `[fd00::1]:8080` name their address; the port is not compared.
+    let without_port = strip_port(&entry);
+    let bare = without_port
         .trim_start_matches('[')
         .split(']')
         .next()
@@ -82,6 +84,9 @@ fn entry_matches(entry: &str, name: &str, ip: Option<IpAddr>) -> bool {
 
 /// `example.com:8080` → `example.com` (a bypass entry's port is not compared).
 fn strip_port(entry: &str) -> String {
+    if let Some((address, _)) = entry.strip_prefix('[').and_then(|rest| rest.split_once(']')) {
+        return format!("[{address}]");
+    }
     match entry.rsplit_once(':') {
         Some((host, port)) if !host.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => {
             host.to_owned()
@@ -142,6 +147,8 @@ mod tests {
         assert!(!goes_direct("10.0.0.0/8", "11.1.2.3"));
         assert!(goes_direct("192.168.1.7", "192.168.1.7"));
         assert!(goes_direct("[fd00::1]", "[fd00::1]"));
+        assert!(goes_direct("10.0.0.1:8080", "10.0.0.1"));
+        assert!(goes_direct("[fd00::1]:8080", "[fd00::1]"));
         assert!(goes_direct("fd00::/8", "[fd12::5]"));
         assert!(!goes_direct("10.0.0.0/8", "ten.example"));
     }

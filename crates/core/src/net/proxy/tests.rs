@@ -158,7 +158,16 @@ fn proxy_addresses_parse_and_never_show_a_password() {
     );
     assert_eq!(redact_userinfo("ftp://bob:p@ss@h:21/x"), "ftp://***@h:21/x");
     assert_eq!(redact_userinfo("bob:p@ss@h:21"), "***@h:21");
-    assert_eq!(redact_userinfo("http://h:1/a@b"), "http://h:1/a@b");
+    assert_eq!(
+        redact_userinfo("http://alice:pa/ss@proxy:3128"),
+        "http://***@proxy:3128"
+    );
+    assert_eq!(redact_userinfo("alice:pa#ss@proxy:3128"), "***@proxy:3128");
+    assert_eq!(redact_userinfo("http://proxy:3128"), "http://proxy:3128");
+    assert!(
+        "".parse::<ProxyChoice>().is_err(),
+        "an empty address is no choice"
+    );
     assert!(ProxyUrl::parse("").is_err());
     assert_eq!("direct".parse::<ProxyChoice>().unwrap(), ProxyChoice::Direct);
     assert_eq!("System".parse::<ProxyChoice>().unwrap(), ProxyChoice::System);
