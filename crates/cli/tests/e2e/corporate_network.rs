@@ -174,6 +174,32 @@ fn the_webex_sign_in_and_test_connection_go_through_the_system_proxy() {
 
     let test = run(&home, &system, &["test"], &[]);
     assert_eq!(test.code(), Some(0), "{}\n{}", test.stdout, test.stderr);
+    // doctor checks the stored Tenant URL's host through the proxy, reads the keyring to see it
+    // unlocked, and shows no token.
+    let token = run(&home, &system, &["token"], &[]).stdout.trim().to_owned();
+    assert!(!token.is_empty());
+    let doctor = run(&home, &system, &["doctor", "--json"], &[]);
+    let report: Value =
+        serde_json::from_str(&doctor.stdout).unwrap_or_else(|e| panic!("{e}: {}", doctor.stdout));
+    let tenant_host = report["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["needed_for"].to_string().contains("Tenant URL of org"))
+        .unwrap_or_else(|| panic!("no Tenant URL host in {report:#}"))
+        .clone();
+    assert_eq!(tenant_host["http"]["ok"], true, "{tenant_host:#}");
+    assert_eq!(tenant_host["route"], proxy.url());
+    assert!(
+        report["keyring"]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("reachable and unlocked"),
+        "{report:#}"
+    );
+    for shown in [&doctor.stdout, &doctor.stderr] {
+        assert!(!shown.contains(&token), "doctor showed the token");
+    }
     let log = proxy.log();
     for expected in [
         format!("GET http://{WEBEX}:{}/v1/people/me", port_of(&sandbox.base)),

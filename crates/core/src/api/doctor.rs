@@ -246,12 +246,29 @@ impl Api {
         Finding { ok, detail }
     }
 
+    /// Whether the keyring answers and is unlocked: a stored token is read (and dropped) where
+    /// there is one, since only a read of a real secret meets a locked keyring (and may show its
+    /// unlock prompt, bounded like every keyring call).
     async fn keyring_finding(&self) -> Finding {
         let vault = self.vault().clone();
-        match super::tokens::blocking(move || vault.keyring_reachable()).await {
-            Ok(()) => Finding {
+        let stored = vault
+            .records()
+            .ok()
+            .and_then(|records| records.into_iter().next());
+        let checked = super::tokens::blocking(move || match &stored {
+            Some(record) => vault.token(record).map(|_| Some(record.org_id)),
+            None => vault.keyring_reachable().map(|()| None),
+        })
+        .await;
+        match checked {
+            Ok(Some(org)) => Finding {
                 ok: true,
-                detail: "reachable".into(),
+                detail: format!("reachable and unlocked (the token of org {org} was read, not shown)"),
+            },
+            Ok(None) => Finding {
+                ok: true,
+                detail: "reachable (no token is stored yet, so whether it is unlocked was not checked)"
+                    .into(),
             },
             Err(problem) => Finding {
                 ok: false,
