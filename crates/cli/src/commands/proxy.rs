@@ -35,26 +35,6 @@ pub(crate) async fn run(command: Option<ProxyCommand>) -> Result<ExitCode> {
 }
 
 fn print_summary(api: &scim_token_core::Api) {
-    let summary = api.proxy_summary();
-    println!("Proxy: {}", summary.source);
-    for (scheme, proxy) in [("https", &summary.https), ("http", &summary.http)] {
-        println!("  {scheme}: {}", proxy.as_deref().unwrap_or("direct"));
-    }
-    if !summary.bypass.is_empty() {
-        println!("  direct for: {}", summary.bypass.join(", "));
-    }
-    let variables = summary
-        .unusable_variables
-        .iter()
-        .map(|name| format!("{name} is not a proxy address scim-token can use (http://host:port)"));
-    for note in summary
-        .auto_config
-        .iter()
-        .chain(&summary.setting_problem)
-        .cloned()
-        .chain(variables)
-    {
-        println!("  note: {note}");
-    }
+    print!("{}", api.proxy_summary());
     println!("  (loopback, where the sign-in's redirect and the sandbox are, never goes through a proxy)");
 }

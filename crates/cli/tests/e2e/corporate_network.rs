@@ -110,6 +110,17 @@ fn run(home: &Home, proxy: &SystemProxy, args: &[&str], extra_env: &[(&str, &str
     support::run_bounded(command, Duration::from_secs(120))
 }
 
+/// The row of doctor's `--json` report for the origin `url`.
+fn host_in(report: &Value, url: &str) -> Value {
+    report["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["url"] == url)
+        .unwrap_or_else(|| panic!("{url} not in {report:#}"))
+        .clone()
+}
+
 /// No request for loopback reached the proxy.
 fn assert_loopback_never_proxied(proxy: &CorpProxy) {
     let log = proxy.log();
@@ -281,15 +292,7 @@ fn doctor_names_the_proxy_an_untrusted_issuer_and_a_pac_file() {
             "{report:#}"
         );
     }
-    let host = |url: &str| {
-        report["hosts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h["url"] == url)
-            .unwrap_or_else(|| panic!("{url} not in {report:#}"))
-            .clone()
-    };
+    let host = |url: &str| host_in(&report, url);
     // The local Entra under its company name: reached through the tunnel, its certificate the
     // inspecting proxy's, which this computer does not trust.
     let entra = host(&cloud);
@@ -344,13 +347,7 @@ fn doctor_names_the_proxy_an_untrusted_issuer_and_a_pac_file() {
         &[("SSL_CERT_FILE", root.pem().to_str().unwrap())],
     );
     let report: Value = serde_json::from_str(&trusted.stdout).unwrap();
-    let entra = report["hosts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["url"] == cloud.as_str())
-        .unwrap()
-        .clone();
+    let entra = host_in(&report, &cloud);
     assert_eq!(entra["tls"]["ok"], true, "{entra:#}");
     assert_eq!(
         entra["tls"]["detail"],
@@ -447,13 +444,7 @@ fn a_proxy_password_is_sent_and_never_shown() {
     let doctor = run(&home, &no_system, &["doctor", "--json", "--cloud", &cloud], &env);
     let report: Value =
         serde_json::from_str(&doctor.stdout).unwrap_or_else(|e| panic!("{e}: {}", doctor.stdout));
-    let entra = report["hosts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["url"] == cloud.as_str())
-        .unwrap()
-        .clone();
+    let entra = host_in(&report, &cloud);
     // Its own tunnel (the issuer's check) and the HTTP client both sent the password.
     assert_eq!(entra["connect"]["ok"], true, "{entra:#}");
     assert_eq!(entra["tls"]["ok"], true, "{entra:#}");

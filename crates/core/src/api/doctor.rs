@@ -300,32 +300,35 @@ fn port_finding() -> Finding {
     }
 }
 
-impl fmt::Display for DoctorReport {
+/// The proxy in force, a line each: where it comes from, each scheme's proxy, the hosts that go
+/// direct, and any note (a PAC file, a broken setting, an unusable variable).
+impl fmt::Display for ProxySummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mark = |ok: bool| if ok { "ok  " } else { "FAIL" };
-        writeln!(f, "scim-token {} on {}", self.version, self.platform)?;
-        writeln!(f, "Proxy: {}", self.proxy.source)?;
-        if let Some(https) = &self.proxy.https {
-            writeln!(f, "  https: {https}")?;
+        writeln!(f, "Proxy: {}", self.source)?;
+        for (scheme, proxy) in [("https", &self.https), ("http", &self.http)] {
+            writeln!(f, "  {scheme}: {}", proxy.as_deref().unwrap_or("direct"))?;
         }
-        if let Some(http) = &self.proxy.http {
-            writeln!(f, "  http: {http}")?;
+        if !self.bypass.is_empty() {
+            writeln!(f, "  direct for: {}", self.bypass.join(", "))?;
         }
-        if !self.proxy.bypass.is_empty() {
-            writeln!(f, "  direct: {}", self.proxy.bypass.join(", "))?;
+        for note in self.auto_config.iter().chain(&self.setting_problem) {
+            writeln!(f, "  note: {note}")?;
         }
-        if let Some(auto) = &self.proxy.auto_config {
-            writeln!(f, "  note: {auto}")?;
-        }
-        if let Some(problem) = &self.proxy.setting_problem {
-            writeln!(f, "  note: {problem}")?;
-        }
-        for variable in &self.proxy.unusable_variables {
+        for variable in &self.unusable_variables {
             writeln!(
                 f,
                 "  note: {variable} is not a proxy address scim-token can use (http://host:port)"
             )?;
         }
+        Ok(())
+    }
+}
+
+impl fmt::Display for DoctorReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mark = |ok: bool| if ok { "ok  " } else { "FAIL" };
+        writeln!(f, "scim-token {} on {}", self.version, self.platform)?;
+        write!(f, "{}", self.proxy)?;
         if let Some(setup) = &self.setup {
             writeln!(f, "FAIL no host checked: {setup}")?;
         }
