@@ -2,7 +2,6 @@
 //! provisioning needs. Thin: parses arguments, calls `scim-token-core`, prints.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-mod advice;
 mod commands;
 mod interrupt;
 mod notification;
@@ -251,7 +250,7 @@ async fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             if let Some(next) = err
                 .downcast_ref::<ApiError>()
-                .and_then(|api| advice::next_step(api.kind()))
+                .and_then(|api| api.kind().next_step(scim_token_core::api::Shell::Cli))
             {
                 eprintln!("Next: {next}");
             }

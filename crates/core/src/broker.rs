@@ -126,6 +126,16 @@ impl BrokerId {
         }
     }
 
+    /// The broker as a sign-in form offers it.
+    pub fn choice_label(&self) -> &'static str {
+        match self {
+            Self::Webex => "Webex",
+            Self::Government => "Webex for Government (FedRAMP)",
+            Self::Sandbox { .. } => "Local sandbox (offline)",
+            Self::Custom { .. } => "Custom broker",
+        }
+    }
+
     /// Whether this broker answers on the local machine only (no network needed).
     pub fn is_local(&self) -> bool {
         match self {

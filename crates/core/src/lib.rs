@@ -16,6 +16,7 @@ pub mod expiry;
 pub mod file_lock;
 pub mod http_body;
 pub mod listener;
+mod loopback;
 pub mod markup;
 pub mod navigation;
 pub mod net;

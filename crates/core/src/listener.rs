@@ -5,8 +5,6 @@
 //! lives for one login: bound before the browser opens, shut down (port freed) after a capture,
 //! a broker error, a cancel or the timeout.
 
-pub(crate) mod accept_loop;
-mod exclusive;
 mod page;
 mod port_owner;
 mod routes;
@@ -16,12 +14,12 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use thiserror::Error;
-use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 
 use crate::authorize::PendingLogin;
 use crate::callback::{CallbackError, CapturedToken};
+use crate::loopback::{accept_loop, listen};
 
 pub use port_owner::PortOwner;
 
@@ -192,11 +190,6 @@ impl Listener {
     }
 }
 
-/// Connections the kernel queues before the listener accepts them. Past its connection cap the
-/// listener stops accepting; a deep queue lets a flood wait there instead of overflowing it, which
-/// would leave clients (the browser among them) half-connected until TCP retries.
-const ACCEPT_BACKLOG: u32 = 4096;
-
 /// Whether failing to bind `addr` ends the sign-in. A port held by someone else always does:
 /// another program would get the browser's redirect. Winsock reports a port held by another
 /// user's or an exclusive socket as access denied (WSAEACCES), so that counts as held too. Any
@@ -205,42 +198,6 @@ const ACCEPT_BACKLOG: u32 = 4096;
 /// either, so IPv4 alone serves `localhost`.
 fn bind_failure_is_fatal(addr: &SocketAddr, kind: io::ErrorKind) -> bool {
     addr.is_ipv4() || matches!(kind, io::ErrorKind::AddrInUse | io::ErrorKind::PermissionDenied)
-}
-
-/// How a listening socket guards its port against other programs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PortGuard {
-    /// Unix `SO_REUSEADDR`: a port left in TIME_WAIT by the last login can be bound again, and
-    /// no other socket may listen on it while we do.
-    ReuseAddr,
-    /// Windows `SO_EXCLUSIVEADDRUSE`: there `SO_REUSEADDR` would let another program bind the
-    /// same port and take the browser's connection, token and all; exclusive use forbids it.
-    ExclusiveAddrUse,
-}
-
-/// The guard for a platform: a function of its own so the Windows decision is tested on Linux.
-fn port_guard(windows: bool) -> PortGuard {
-    if windows {
-        PortGuard::ExclusiveAddrUse
-    } else {
-        PortGuard::ReuseAddr
-    }
-}
-
-/// A loopback listener with the platform's port guard (shared with the Entra sign-in's redirect
-/// listener, which needs the same protection).
-pub(crate) fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
-    let socket = if addr.is_ipv4() {
-        TcpSocket::new_v4()?
-    } else {
-        TcpSocket::new_v6()?
-    };
-    match port_guard(cfg!(windows)) {
-        PortGuard::ReuseAddr => socket.set_reuseaddr(true)?,
-        PortGuard::ExclusiveAddrUse => exclusive::set_exclusive_addr_use(&socket)?,
-    }
-    socket.bind(addr)?;
-    socket.listen(ACCEPT_BACKLOG)
 }
 
 #[cfg(test)]

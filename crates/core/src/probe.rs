@@ -26,6 +26,16 @@ pub struct ProbeSuccess {
     pub elapsed: Duration,
 }
 
+impl ProbeSuccess {
+    /// What a passed Test Connection means, in words both shells show.
+    pub fn description(&self, tenant_url: &Url) -> String {
+        format!(
+            "Test Connection succeeded: {tenant_url} accepted the token ({} ms). Azure's Test Connection will pass with this Tenant URL and token.",
+            self.elapsed.as_millis()
+        )
+    }
+}
+
 /// Why Test Connection failed, worded as Azure's outcome plus what to do.
 #[derive(Debug, Error)]
 pub enum ProbeError {

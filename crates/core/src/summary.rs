@@ -43,6 +43,10 @@ pub struct TokenSummary {
     /// Whole days left (negative once expired).
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub days_left: i64,
+    /// Seconds left at `now` (negative once expired): a countdown counts on from it with a
+    /// monotonic timer, never with its own reading of the wall clock.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub seconds_left: i64,
     /// How urgent renewal is.
     pub state: ExpiryState,
     /// Short hash of the token.
@@ -70,6 +74,7 @@ impl TokenSummary {
             documented_expires_at: record.documented_expires_at(),
             expires_at,
             days_left: days_left(expires_at, now),
+            seconds_left: (expires_at - now).whole_seconds(),
             state: ExpiryState::at(expires_at, now),
             fingerprint: record.fingerprint.clone(),
             entra_links: record.entra_links.clone(),

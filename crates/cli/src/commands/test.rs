@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
+use scim_token_core::api::Shell;
 use serde_json::json;
 
 pub(crate) async fn run(which: &super::Which, json: bool) -> Result<ExitCode> {
@@ -20,13 +21,10 @@ pub(crate) async fn run(which: &super::Which, json: bool) -> Result<ExitCode> {
         println!("{body}");
     } else {
         match &outcome {
-            Ok(ok) => println!(
-                "Test Connection succeeded: {tenant_url} accepted the token ({} ms). Azure's Test Connection will pass.",
-                ok.elapsed.as_millis()
-            ),
+            Ok(ok) => println!("{}", ok.description(&tenant_url)),
             Err(err) => {
                 eprintln!("Test Connection failed for {tenant_url}: {err}");
-                if let Some(next) = crate::advice::next_step(err.kind()) {
+                if let Some(next) = err.kind().next_step(Shell::Cli) {
                     eprintln!("Next: {next}");
                 }
             }

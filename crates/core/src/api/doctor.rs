@@ -302,6 +302,47 @@ fn port_finding() -> Finding {
 
 /// The proxy in force, a line each: where it comes from, each scheme's proxy, the hosts that go
 /// direct, and any note (a PAC file, a broken setting, an unusable variable).
+impl ProxySummary {
+    /// Where requests go, in one sentence: "Requests go https through http://proxy:3128, http
+    /// direct (from Windows' proxy settings); direct for .corp.example."
+    pub fn in_one_line(&self) -> String {
+        if self.https.is_none() && self.http.is_none() {
+            return format!(
+                "Requests go direct ({}). Loopback never goes through a proxy.",
+                self.source
+            );
+        }
+        let route = |scheme: &str, proxy: &Option<String>| match proxy {
+            Some(proxy) => format!("{scheme} through {proxy}"),
+            None => format!("{scheme} direct"),
+        };
+        let direct = if self.bypass.is_empty() {
+            String::new()
+        } else {
+            format!("; direct for {}", self.bypass.join(", "))
+        };
+        format!(
+            "Requests go {}, {} (from {}){direct}.",
+            route("https", &self.https),
+            route("http", &self.http),
+            self.source
+        )
+    }
+
+    /// What the admin should know besides: a PAC file or WPAD not followed, a broken setting,
+    /// variables that hold no usable address.
+    pub fn notes(&self) -> Vec<String> {
+        self.auto_config
+            .iter()
+            .chain(&self.setting_problem)
+            .cloned()
+            .chain(self.unusable_variables.iter().map(|variable| {
+                format!("{variable} is not a proxy address scim-token can use (http://host:port)")
+            }))
+            .collect()
+    }
+}
+
 impl fmt::Display for ProxySummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "Proxy: {}", self.source)?;
@@ -311,14 +352,8 @@ impl fmt::Display for ProxySummary {
         if !self.bypass.is_empty() {
             writeln!(f, "  direct for: {}", self.bypass.join(", "))?;
         }
-        for note in self.auto_config.iter().chain(&self.setting_problem) {
+        for note in self.notes() {
             writeln!(f, "  note: {note}")?;
-        }
-        for variable in &self.unusable_variables {
-            writeln!(
-                f,
-                "  note: {variable} is not a proxy address scim-token can use (http://host:port)"
-            )?;
         }
         Ok(())
     }

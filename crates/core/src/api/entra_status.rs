@@ -12,6 +12,8 @@ use crate::vault::EntraSessionRecord;
 pub struct EntraSessionSummary {
     /// The cloud: `global`, `usgov`, `dod`, or a local Entra's base URL.
     pub cloud: String,
+    /// The cloud in words ("global cloud", "local Entra at …").
+    pub cloud_label: String,
     /// The tenant the sign-in was asked for (`organizations`, a tenant ID or a domain).
     pub tenant: String,
     /// The tenant it belongs to (the `id_token`'s `tid`); `null` for a sign-in kept by an older
@@ -32,6 +34,7 @@ impl EntraSessionSummary {
         let identity = record.identity.as_ref();
         Self {
             cloud: record.target.cloud.to_string(),
+            cloud_label: record.target.cloud.label(),
             tenant: record.target.tenant.to_string(),
             tenant_id: record.tenant_id().cloned(),
             username: identity.and_then(|i| i.username.clone()),
@@ -45,7 +48,7 @@ impl EntraSessionSummary {
     }
 
     /// The sign-in in one line: "Sandbox Admin <admin@sandbox.example> (tenant …, global cloud),
-    /// signed in 2026-12-07".
+    /// signed in 2026-12-07" (the day in UTC).
     pub fn description(&self) -> String {
         let account = match (&self.name, &self.username) {
             (Some(name), Some(user)) => format!("{name} <{user}>"),
@@ -59,8 +62,8 @@ impl EntraSessionSummary {
             .map_or("unknown: sign in again before a push", |t| t.as_str());
         let day = self.signed_in_at.get(..10).unwrap_or(&self.signed_in_at);
         format!(
-            "{account} (tenant {tenant}, {} cloud), signed in {day}",
-            self.cloud
+            "{account} (tenant {tenant}, {}), signed in {day}",
+            self.cloud_label
         )
     }
 }
@@ -100,7 +103,7 @@ mod tests {
         let summary = EntraSessionSummary::of(&record);
         assert_eq!(
             summary.description(),
-            "Ada Admin <admin@contoso.com> (tenant 7e57a1d0-5a4d-4b0c-8000-00000000e1d0, usgov cloud), signed in 2026-12-07"
+            "Ada Admin <admin@contoso.com> (tenant 7e57a1d0-5a4d-4b0c-8000-00000000e1d0, US Government cloud (GCC High)), signed in 2026-12-07"
         );
         let json = serde_json::to_string(&summary).unwrap();
         assert!(

@@ -128,6 +128,27 @@ impl Cloud {
         }
     }
 
+    /// The cloud in a sentence: "global cloud", "US Government cloud (GCC High)", "local Entra at
+    /// http://127.0.0.1:8901/".
+    pub fn label(&self) -> String {
+        match self {
+            Self::Global => "global cloud".to_owned(),
+            Self::Usgov => "US Government cloud (GCC High)".to_owned(),
+            Self::Dod => "US Government cloud (DoD)".to_owned(),
+            Self::Local { base } => format!("local Entra at {base}"),
+        }
+    }
+
+    /// The cloud as a sign-in form offers it; a local Entra is the sandbox's.
+    pub fn choice_label(&self) -> &'static str {
+        match self {
+            Self::Global => "Global (also GCC)",
+            Self::Usgov => "US Government (GCC High)",
+            Self::Dod => "US Government (DoD)",
+            Self::Local { .. } => "Local Entra (sandbox)",
+        }
+    }
+
     /// The cloud a Webex broker usually pairs with: Webex for Government tenants use GCC High,
     /// the sandbox's broker its local Entra on the next port.
     pub fn paired_with(broker: &BrokerId) -> Self {

@@ -5,7 +5,7 @@
 //!
 //! It has the Webex listener's protections: the platform's port guard (exclusive use on
 //! Windows), a port no other program holds on either address, a loopback `Host` with this port
-//! (DNS rebinding), the same accept loop (`listener/accept_loop.rs`: a connection cap, header and
+//! (DNS rebinding), the same accept loop (`loopback/accept_loop.rs`: a connection cap, header and
 //! first-byte timeouts, one request per connection, a connection lifetime), a small request
 //! body, bounded request time, and servers that end when the sign-in does.
 //!
@@ -29,7 +29,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use super::error::EntraError;
-use crate::listener::accept_loop;
+use crate::loopback::accept_loop;
 
 /// What the redirect carried.
 pub(crate) type Outcome = Result<String, EntraError>;
@@ -91,9 +91,9 @@ fn host_is_ours(headers: &HeaderMap, port: u16) -> bool {
 fn bind_pair() -> io::Result<(TcpListener, Option<TcpListener>)> {
     let mut last = None;
     for _ in 0..PORT_ATTEMPTS {
-        let v4 = crate::listener::listen(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
+        let v4 = crate::loopback::listen(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
         let port = v4.local_addr()?.port();
-        match crate::listener::listen(SocketAddr::from((Ipv6Addr::LOCALHOST, port))) {
+        match crate::loopback::listen(SocketAddr::from((Ipv6Addr::LOCALHOST, port))) {
             Ok(v6) => return Ok((v4, Some(v6))),
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => last = Some(e),
             Err(_) => return Ok((v4, None)),
@@ -221,7 +221,7 @@ mod tests {
     use tokio::task::JoinSet;
 
     use super::*;
-    use crate::listener::accept_loop::{HEADER_READ_TIMEOUT, MAX_CONNECTIONS};
+    use crate::loopback::accept_loop::{HEADER_READ_TIMEOUT, MAX_CONNECTIONS};
 
     /// `GET /?query` on 127.0.0.1 with this `Host`: the status (0 when no answer) and the page.
     async fn get(port: u16, host: &str, query: &str) -> (u16, String) {

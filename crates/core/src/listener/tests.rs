@@ -225,12 +225,6 @@ async fn port_in_use_names_the_holder() {
 }
 
 #[test]
-fn windows_guards_the_port_exclusively_and_unix_reuses_it() {
-    assert_eq!(port_guard(true), PortGuard::ExclusiveAddrUse);
-    assert_eq!(port_guard(false), PortGuard::ReuseAddr);
-}
-
-#[test]
 fn only_a_taken_port_or_an_ipv4_failure_ends_a_sign_in() {
     let v4 = SocketAddr::from((Ipv4Addr::LOCALHOST, REDIRECT_PORT));
     let v6 = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, REDIRECT_PORT));

@@ -7,6 +7,7 @@
 //! is never redirected (an attacker must not get a code, or even an error, sent to a URI of
 //! theirs); other problems are sent back to the redirect URI as `error`/`error_description`.
 
+mod answers;
 mod device;
 mod page;
 pub(crate) mod saml;

@@ -37,7 +37,7 @@ use serde::Deserialize;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::token::{invalid_grant, oauth_error, tokens, unknown_tenant_or_client};
+use super::answers::{invalid_grant, oauth_error, tokens, unknown_tenant_or_client};
 use super::{auto_approved, page, resource_scopes};
 use crate::AppState;
 use crate::entra::DeviceCodePolicy;
