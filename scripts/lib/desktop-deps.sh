@@ -14,6 +14,12 @@ build_ui() {
   )
 }
 
+# The front end's fast tests (vitest in jsdom): the panels rendered from data, their events
+# handled, with the generated bindings mocked.
+test_ui() {
+  (cd "$1/ui" && npm test --silent)
+}
+
 ensure_tauri_driver() {
   command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --quiet
 }

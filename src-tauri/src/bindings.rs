@@ -6,10 +6,8 @@ use tauri::Wry;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
 use crate::command_table::command_table;
-use crate::events::{
-    ClipboardCleared, EntraLoginFinished, LoginFinished, RenewalPushed, SecondInstance, TokensChanged,
-};
-use crate::{commands, entra, network, watch};
+use crate::events::{ClipboardCleared, RenewalPushed, SecondInstance, TokensChanged};
+use crate::{commands, entra, entra_sign_in, network, watch, webex_sign_in};
 
 /// Where the generated bindings live, relative to this crate.
 #[cfg(test)]
@@ -23,11 +21,9 @@ pub(crate) fn builder() -> Builder<Wry> {
         .disable_serde_phases()
         .commands(command_table!(collect_commands))
         .events(collect_events![
-            LoginFinished,
             TokensChanged,
             ClipboardCleared,
             SecondInstance,
-            EntraLoginFinished,
             RenewalPushed
         ])
 }

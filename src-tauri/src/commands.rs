@@ -1,19 +1,20 @@
 //! Tauri commands: each parses typed arguments, calls `scim_token_core::api`, and returns what
-//! the front end shows. Flows live in core; sign-in windows in `login.rs`.
+//! the front end shows. Flows live in core; the sign-ins in `webex_sign_in.rs` and
+//! `entra_sign_in.rs`, on one lifecycle (`sign_in.rs`).
 
 use std::sync::Arc;
 
 use scim_token_core::api::CopyWhat;
-use scim_token_core::{BrokerId, OrgId, TokenKey, TokenRecord, TokenSummary};
+use scim_token_core::{BrokerId, OrgId, TokenRecord, TokenSummary};
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
 
 use crate::error::CommandError;
-use crate::events::{ClipboardCleared, LoginId, TokensChanged};
+use crate::events::{ClipboardCleared, TokensChanged};
 use crate::ipc::TokenView;
 use crate::sandbox::{self, Choices, LogLine, SandboxInfo};
-use crate::sign_in_window::{LoginStarted, SignInPlace};
+use crate::sign_in::SignInKind;
 use crate::state::Shared;
 
 type Result<T> = std::result::Result<T, CommandError>;
@@ -49,38 +50,6 @@ pub(crate) async fn list_tokens(shared: State<'_, Arc<Shared>>) -> Result<TokenL
     })
 }
 
-/// The token a "Renew and push" renews: its push happens only if the sign-in gives this one.
-#[derive(Debug, Clone, serde::Deserialize, Serialize, specta::Type)]
-pub(crate) struct RenewFor {
-    /// The org whose token is renewed.
-    pub(crate) org: OrgId,
-    /// The broker it came from (the same org may have a sandbox token too).
-    pub(crate) broker: BrokerId,
-}
-
-/// Starts a sign-in at `broker` (`sandbox` means the app's own when it runs) in `place`;
-/// with `renew_for`, the new token is pushed into that token's linked jobs once it is stored.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn start_login(
-    app: AppHandle,
-    shared: State<'_, Arc<Shared>>,
-    broker: BrokerId,
-    email: Option<String>,
-    renew_for: Option<RenewFor>,
-    place: SignInPlace,
-) -> Result<LoginStarted> {
-    let broker = sandbox::resolve_broker(&shared, broker).await?;
-    let renew_for = match renew_for {
-        Some(r) => Some(TokenKey {
-            broker: sandbox::resolve_broker(&shared, r.broker).await?,
-            org: r.org,
-        }),
-        None => None,
-    };
-    crate::login::start(app, shared.inner().clone(), broker, email, renew_for, place).await
-}
-
 /// Puts a sign-in link on the clipboard, to open in a private window of another browser.
 #[tauri::command]
 #[specta::specta]
@@ -97,24 +66,19 @@ pub(crate) async fn copy_sign_in_link(shared: State<'_, Arc<Shared>>, link: Stri
     Ok(())
 }
 
-/// Ends the sign-in `id`, if it is still the one in progress.
+/// Ends the sign-in of `kind` in progress, whichever it is (one that is still starting is ended
+/// as soon as it has started), and waits until its window and listener are gone. A Webex token
+/// held for an org ID is dropped too.
 #[tauri::command]
 #[specta::specta]
-pub(crate) async fn cancel_login(shared: State<'_, Arc<Shared>>, id: LoginId) -> Result<()> {
-    crate::login::cancel(&shared, Some(id)).await;
+pub(crate) async fn cancel_sign_in(shared: State<'_, Arc<Shared>>, kind: SignInKind) -> Result<()> {
+    match kind {
+        SignInKind::Webex => crate::webex_sign_in::cancel(&shared).await,
+        SignInKind::Entra => {
+            shared.entra_sign_in.cancel(None).await;
+        }
+    }
     Ok(())
-}
-
-/// Files the token of sign-in `id`, which carried no org ID, under `org`.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn file_token(
-    app: AppHandle,
-    shared: State<'_, Arc<Shared>>,
-    id: LoginId,
-    org: OrgId,
-) -> Result<()> {
-    crate::login::file_under_org(app, shared.inner().clone(), id, org).await
 }
 
 /// A field on the clipboard: the number its `ClipboardCleared` event will carry, and when.
@@ -176,14 +140,11 @@ pub(crate) async fn test_connection(
     broker: BrokerId,
 ) -> Result<ConnectionTested> {
     let record = record(&shared, org, &broker)?;
-    sandbox::admit(&shared, Some(&record.broker), None).await?;
+    sandbox::admit(&shared.sandbox, Some(&record.broker), None).await?;
     let ok = shared.api.test_connection(&record).await?;
-    let elapsed_ms = u32::try_from(ok.elapsed.as_millis()).unwrap_or(u32::MAX);
     Ok(ConnectionTested {
-        elapsed_ms,
-        message: format!(
-            "Test Connection succeeded ({elapsed_ms} ms): Azure's Test Connection will pass with this Tenant URL and token."
-        ),
+        elapsed_ms: u32::try_from(ok.elapsed.as_millis()).unwrap_or(u32::MAX),
+        message: ok.description(&record.tenant_url()),
     })
 }
 
@@ -207,21 +168,21 @@ pub(crate) async fn forget_token(
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn sandbox_info(shared: State<'_, Arc<Shared>>) -> Result<SandboxInfo> {
-    Ok(sandbox::info(&shared).await)
+    Ok(sandbox::info(&shared.sandbox).await)
 }
 
 /// The brokers and clouds the sign-in forms offer, with their words.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn sign_in_choices(shared: State<'_, Arc<Shared>>) -> Result<Choices> {
-    Ok(sandbox::choices(&shared).await)
+    Ok(sandbox::choices(&shared.sandbox).await)
 }
 
 /// The sandbox's recent requests, oldest first.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn sandbox_log(shared: State<'_, Arc<Shared>>) -> Result<Vec<LogLine>> {
-    sandbox::log(&shared).await
+    sandbox::log(&shared.sandbox).await
 }
 
 /// Whether the app starts (in the tray) at login.

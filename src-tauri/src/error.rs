@@ -1,6 +1,7 @@
 //! Errors as they cross IPC: `{kind, message}`, where `kind` is core's closed [`ErrorKind`] and
-//! the message ends with the desktop's own next step.
+//! the message ends with the desktop's next step (core's words, `ErrorKind::next_step`).
 
+use scim_token_core::api::Shell;
 use scim_token_core::{ApiError, ErrorKind};
 use serde::Serialize;
 
@@ -22,29 +23,11 @@ impl CommandError {
     }
 }
 
-/// The desktop's next step for an error of `kind`, naming its own buttons.
-fn next_step(kind: ErrorKind) -> Option<&'static str> {
-    match kind {
-        ErrorKind::NotFound | ErrorKind::NoTokens => Some("Press Get a token to sign in."),
-        ErrorKind::TokenRefused => Some("Press Renew to get a new token."),
-        ErrorKind::Forbidden => Some("Press Renew and sign in as a full administrator of the org."),
-        ErrorKind::CorruptRecords => Some("Sign in again with Get a token; the unreadable file is kept."),
-        ErrorKind::EntraSignInNeeded => Some("Press Sign in to Entra."),
-        ErrorKind::NotLinked => Some("Press Link to an Entra app."),
-        ErrorKind::EntraNotFound => Some("Unlink it and link the app again."),
-        ErrorKind::EntraThrottled => Some("Wait a minute and try again."),
-        ErrorKind::EntraPolicy => Some("Press Use my browser to sign in there."),
-        ErrorKind::EntraBrowserSignInNeeded => Some("Press Use my browser to sign in to Entra again there."),
-        ErrorKind::Busy => Some("Let the other scim-token window or command finish, then try again."),
-        _ => None,
-    }
-}
-
 impl From<ApiError> for CommandError {
     fn from(err: ApiError) -> Self {
         let kind = err.kind();
         let mut message = err.to_string();
-        if let Some(next) = next_step(kind) {
+        if let Some(next) = kind.next_step(Shell::Desktop) {
             message = format!("{message}. {next}");
         }
         Self::new(kind, message)

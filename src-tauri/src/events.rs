@@ -1,59 +1,16 @@
-//! The events the app sends its front end, typed so the generated TypeScript matches.
+//! The events the app sends its front end, typed so the generated TypeScript matches. (How a
+//! sign-in ended is no event: the front end asks for it, `sign_in.rs`.)
 
 use scim_token_core::clipboard::ClearOutcome;
 use serde::{Deserialize, Serialize};
 
-use crate::error::CommandError;
-use crate::ipc::{AfterRenewalView, TokenView};
-
-/// Identifies one sign-in, so a late result of an earlier one is not taken for the current one.
-pub(crate) type LoginId = u32;
-
-/// How a sign-in ended.
-#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
-#[serde(tag = "outcome", rename_all = "kebab-case")]
-pub(crate) enum LoginFinished {
-    /// The token is in the keyring.
-    Stored {
-        /// The sign-in.
-        id: LoginId,
-        /// The new token.
-        summary: TokenView,
-        /// The broker granted less than asked.
-        warning: Option<String>,
-        /// A "Renew and push": the push has started; its end arrives as `RenewalPushed`.
-        pushing: bool,
-    },
-    /// The keyring failed: the token is in memory until the app quits.
-    InMemoryOnly {
-        /// The sign-in.
-        id: LoginId,
-        /// The new token.
-        summary: TokenView,
-        /// Why, and what to do now.
-        warning: String,
-    },
-    /// The token carries no org ID: the app holds it until the user names the org.
-    NeedsOrg {
-        /// The sign-in.
-        id: LoginId,
-        /// Why the org could not be worked out.
-        reason: String,
-    },
-    /// No token.
-    Failed {
-        /// The sign-in.
-        id: LoginId,
-        /// Why.
-        error: CommandError,
-    },
-}
+use crate::ipc::{AfterRenewalView, RenewFor, TokenView};
 
 /// The push that follows a "Renew and push" ended.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub(crate) struct RenewalPushed {
     /// The token that was renewed.
-    pub(crate) renewed: crate::commands::RenewFor,
+    pub(crate) renewed: RenewFor,
     /// Its card as stored now, links included (for a first push's plan).
     pub(crate) card: Option<TokenView>,
     /// What the push did.
@@ -78,23 +35,3 @@ pub(crate) struct ClipboardCleared {
 /// Someone launched the app again; the running one was brought forward.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub(crate) struct SecondInstance;
-
-/// How an Entra sign-in ended.
-#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
-#[serde(tag = "outcome", rename_all = "kebab-case")]
-pub(crate) enum EntraLoginFinished {
-    /// Signed in; the refresh token is in the keyring.
-    SignedIn {
-        /// The sign-in.
-        id: LoginId,
-        /// Where.
-        target: scim_token_core::entra::EntraTarget,
-    },
-    /// Not signed in.
-    Failed {
-        /// The sign-in.
-        id: LoginId,
-        /// Why.
-        error: CommandError,
-    },
-}

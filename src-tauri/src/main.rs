@@ -9,19 +9,21 @@ mod bindings;
 mod command_table;
 mod commands;
 mod entra;
+mod entra_sign_in;
 mod error;
 mod events;
 mod ipc;
 mod logging;
-mod login;
 mod network;
 mod options;
 mod reminders;
 mod sandbox;
+mod sign_in;
 mod sign_in_window;
 mod state;
 mod tray;
 mod watch;
+mod webex_sign_in;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,7 +62,7 @@ fn main() {
             let shared = Arc::new(shared);
             app.manage(shared.clone());
             if options.runs_sandbox() {
-                sandbox::start(shared.clone(), &options);
+                sandbox::start(shared.sandbox.clone(), &options);
             }
             if let Err(e) = tray::create(app.handle()) {
                 tracing::warn!("no tray icon: {e}");

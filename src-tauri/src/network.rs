@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use scim_token_core::ErrorKind;
-use scim_token_core::api::{DoctorReport, DoctorRequest, ProxySummary};
+use scim_token_core::api::{DoctorReport, DoctorRequest};
 use scim_token_core::net::ProxyChoice;
 use serde::Serialize;
 use tauri::State;
@@ -20,14 +20,18 @@ type Result<T> = std::result::Result<T, CommandError>;
 pub(crate) struct NetworkView {
     /// `system`, `direct`, or the proxy's address (never its password).
     choice: String,
-    /// What is in force, in words.
-    summary: ProxySummary,
+    /// Where requests go, in one sentence.
+    line: String,
+    /// What the admin should know besides (a PAC file not followed, a broken setting).
+    notes: Vec<String>,
 }
 
 fn view(shared: &Shared) -> NetworkView {
+    let summary = shared.api.proxy_summary();
     NetworkView {
         choice: shared.api.proxy_choice().to_string(),
-        summary: shared.api.proxy_summary(),
+        line: summary.in_one_line(),
+        notes: summary.notes(),
     }
 }
 

@@ -13,7 +13,6 @@ use serde::Serialize;
 use crate::error::CommandError;
 use crate::ipc::Choice;
 use crate::options::Options;
-use crate::state::{Shared, lock};
 
 /// Users the sandbox starts with, so the Azure side has something to match.
 const SEED_USERS: usize = 25;
@@ -30,6 +29,20 @@ pub(crate) enum SandboxState {
     Running(Box<SandboxOrigins>),
     /// Asked for, but it did not start or it stopped: why, in words.
     Failed(String),
+}
+
+/// The sandbox's state, and a wake-up for commands waiting while it starts.
+#[derive(Debug, Default)]
+pub(crate) struct SandboxSlot {
+    state: std::sync::Mutex<SandboxState>,
+    /// Woken whenever `state` changes.
+    settled: tokio::sync::Notify,
+}
+
+impl SandboxSlot {
+    fn state(&self) -> std::sync::MutexGuard<'_, SandboxState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 impl SandboxState {
@@ -59,6 +72,8 @@ pub(crate) struct SandboxInfo {
 pub(crate) struct LogLine {
     /// Which of the sandbox's two origins served it.
     origin: LogOrigin,
+    /// The same, in words.
+    origin_label: &'static str,
     method: String,
     path: String,
     status: u16,
@@ -79,7 +94,7 @@ pub(crate) enum LogOrigin {
 /// local Entra's cycle and policy), from the CLI beside the app or the one `SCIM_TOKEN_CLI` names,
 /// without holding up the window: the state is `Starting` until it runs or fails. It runs until
 /// the app exits; if it stops before, or cannot start, the sandbox panel says why.
-pub(crate) fn start(shared: Arc<Shared>, options: &Options) {
+pub(crate) fn start(slot: Arc<SandboxSlot>, options: &Options) {
     let settings = SandboxSettings {
         port: options.sandbox_port,
         auto_approve: options.sandbox_auto_approve.clone(),
@@ -88,34 +103,34 @@ pub(crate) fn start(shared: Arc<Shared>, options: &Options) {
         entra_cycle_seconds: options.sandbox_entra_cycle,
         entra_approved_browsers_only: options.sandbox_entra_approved_browsers_only,
     };
-    set_state(&shared, SandboxState::Starting);
+    set_state(&slot, SandboxState::Starting);
     tauri::async_runtime::spawn(async move {
         let child = match start_child(&settings).await {
             Ok(child) => child,
             Err(e) => {
                 tracing::error!("the sandbox did not start: {e}");
-                return set_state(&shared, SandboxState::Failed(e.to_string()));
+                return set_state(&slot, SandboxState::Failed(e.to_string()));
             }
         };
         tracing::info!(pid = ?child.id(), base = %child.origins().base, "sandbox started");
-        set_state(&shared, SandboxState::Running(Box::new(child.origins().clone())));
+        set_state(&slot, SandboxState::Running(Box::new(child.origins().clone())));
         let ended = child.ended().await;
         tracing::error!("{ended}");
-        set_state(&shared, SandboxState::Failed(ended.to_string()));
+        set_state(&slot, SandboxState::Failed(ended.to_string()));
     });
 }
 
-fn set_state(shared: &Shared, state: SandboxState) {
-    *lock(&shared.sandbox) = state;
-    shared.sandbox_settled.notify_waiters();
+fn set_state(slot: &SandboxSlot, state: SandboxState) {
+    *slot.state() = state;
+    slot.settled.notify_waiters();
 }
 
 /// Waits while the sandbox is starting (bounded by the child's own start limit).
-pub(crate) async fn settled(shared: &Shared) {
+pub(crate) async fn settled(slot: &SandboxSlot) {
     loop {
         // Created before the check, so a change between the two still wakes it.
-        let changed = shared.sandbox_settled.notified();
-        if !matches!(*lock(&shared.sandbox), SandboxState::Starting) {
+        let changed = slot.settled.notified();
+        if !matches!(*slot.state(), SandboxState::Starting) {
             return;
         }
         changed.await;
@@ -134,10 +149,10 @@ async fn start_child(settings: &SandboxSettings) -> Result<SandboxChild, Sandbox
 }
 
 /// The broker to sign in with: a sandbox means the app's own when it runs.
-pub(crate) async fn resolve_broker(shared: &Shared, broker: BrokerId) -> Result<BrokerId, CommandError> {
-    settled(shared).await;
+pub(crate) async fn resolve_broker(slot: &SandboxSlot, broker: BrokerId) -> Result<BrokerId, CommandError> {
+    settled(slot).await;
     if let BrokerId::Sandbox { .. } = broker
-        && let Some(origins) = lock(&shared.sandbox).origins()
+        && let Some(origins) = slot.state().origins()
     {
         return Ok(BrokerId::Sandbox {
             base: origins.base.clone(),
@@ -147,9 +162,9 @@ pub(crate) async fn resolve_broker(shared: &Shared, broker: BrokerId) -> Result<
 }
 
 /// Whether the sandbox runs and where, or why not (once it has started or failed).
-pub(crate) async fn info(shared: &Shared) -> SandboxInfo {
-    settled(shared).await;
-    let state = lock(&shared.sandbox);
+pub(crate) async fn info(slot: &SandboxSlot) -> SandboxInfo {
+    settled(slot).await;
+    let state = slot.state();
     let origins = state.origins();
     SandboxInfo {
         running: origins.is_some(),
@@ -166,52 +181,44 @@ pub(crate) async fn info(shared: &Shared) -> SandboxInfo {
 /// The brokers and clouds to sign in at, with their words: the sandbox and its local Entra only
 /// at the origins the app's own running child announced (never at a default port another
 /// program may hold), so not at all while it does not run.
-pub(crate) async fn choices(shared: &Shared) -> Choices {
-    settled(shared).await;
-    let running = lock(&shared.sandbox)
+pub(crate) async fn choices(slot: &SandboxSlot) -> Choices {
+    settled(slot).await;
+    let running = slot
+        .state()
         .origins()
         .map(|o| (o.base.clone(), o.entra_base.clone()));
-    let broker = |key, label: &str, value| Choice {
+    let broker = |key, value: BrokerId| Choice {
         key,
-        label: label.to_owned(),
+        label: value.choice_label().to_owned(),
         value,
     };
     let mut brokers = vec![
-        broker("webex", "Webex", BrokerId::Webex),
-        broker("gov", "Webex for Government (FedRAMP)", BrokerId::Government),
+        broker("webex", BrokerId::Webex),
+        broker("gov", BrokerId::Government),
     ];
+    let cloud = |key, value: Cloud| Choice {
+        key,
+        label: value.choice_label().to_owned(),
+        value,
+    };
     let mut clouds = vec![
-        Choice {
-            key: "global",
-            label: "Global (also GCC)".into(),
-            value: Cloud::Global,
-        },
-        Choice {
-            key: "usgov",
-            label: "US Government (GCC High)".into(),
-            value: Cloud::Usgov,
-        },
-        Choice {
-            key: "dod",
-            label: "US Government (DoD)".into(),
-            value: Cloud::Dod,
-        },
+        cloud("global", Cloud::Global),
+        cloud("usgov", Cloud::Usgov),
+        cloud("dod", Cloud::Dod),
     ];
     if let Some((sandbox, local_entra)) = &running {
         brokers.push(broker(
             "sandbox",
-            "Local sandbox (offline)",
             BrokerId::Sandbox {
                 base: sandbox.clone(),
             },
         ));
-        clouds.push(Choice {
-            key: "sandbox",
-            label: "Local Entra (sandbox)".into(),
-            value: Cloud::Local {
+        clouds.push(cloud(
+            "sandbox",
+            Cloud::Local {
                 base: local_entra.clone(),
             },
-        });
+        ));
     }
     Choices {
         brokers,
@@ -222,10 +229,10 @@ pub(crate) async fn choices(shared: &Shared) -> Choices {
 
 /// Refuses a record whose broker, or any linked job's cloud, is a sandbox origin the app's own
 /// child did not announce: nothing of it may be sent there.
-pub(crate) async fn admit_record(shared: &Shared, record: &TokenRecord) -> Result<(), CommandError> {
-    admit(shared, Some(&record.broker), None).await?;
+pub(crate) async fn admit_record(slot: &SandboxSlot, record: &TokenRecord) -> Result<(), CommandError> {
+    admit(slot, Some(&record.broker), None).await?;
     for link in &record.entra_links {
-        admit(shared, None, Some(&link.target.cloud)).await?;
+        admit(slot, None, Some(&link.target.cloud)).await?;
     }
     Ok(())
 }
@@ -233,12 +240,12 @@ pub(crate) async fn admit_record(shared: &Shared, record: &TokenRecord) -> Resul
 /// Refuses a sign-in (or a push) at a sandbox broker or local Entra the app's own child did not
 /// announce.
 pub(crate) async fn admit(
-    shared: &Shared,
+    slot: &SandboxSlot,
     broker: Option<&BrokerId>,
     cloud: Option<&Cloud>,
 ) -> Result<(), CommandError> {
-    settled(shared).await;
-    let state = lock(&shared.sandbox);
+    settled(slot).await;
+    let state = slot.state();
     let running = state.origins();
     if let Some(broker) = broker {
         SandboxOrigins::admit_broker(running, broker)?;
@@ -259,9 +266,9 @@ pub(crate) struct Choices {
 }
 
 /// The sandbox's recent requests (none when it does not run).
-pub(crate) async fn log(shared: &Shared) -> Result<Vec<LogLine>, CommandError> {
-    settled(shared).await;
-    let Some(origins) = lock(&shared.sandbox).origins().cloned() else {
+pub(crate) async fn log(slot: &SandboxSlot) -> Result<Vec<LogLine>, CommandError> {
+    settled(slot).await;
+    let Some(origins) = slot.state().origins().cloned() else {
         return Ok(Vec::new());
     };
     let requests = origins
@@ -274,6 +281,10 @@ pub(crate) async fn log(shared: &Shared) -> Result<Vec<LogLine>, CommandError> {
             origin: match r.origin {
                 SandboxOrigin::Webex => LogOrigin::Webex,
                 SandboxOrigin::Entra => LogOrigin::Entra,
+            },
+            origin_label: match r.origin {
+                SandboxOrigin::Webex => "Webex",
+                SandboxOrigin::Entra => "Entra",
             },
             method: r.method,
             path: r.path,

@@ -1,60 +1,21 @@
 //! The isolated (incognito) sign-in window, once for both sign-ins (Webex and Entra): it follows
 //! core's [`WindowRule`] (the redirect is handed to the sign-in and never loaded, other pages
-//! allowed or refused, the title names whose page it shows), and one teardown ends a sign-in in
-//! progress when a newer one starts or the user cancels.
+//! allowed or refused, the title names whose page it shows), or the system browser instead.
 //!
 //! Sign-in windows are in no capability (see `capabilities/main.json`), so their remote pages can
 //! call no command.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
 use scim_token_core::api::{
     LaunchPage, Stop, WindowRedirects, WindowRule, WindowStep, open_in_browser, private_window_commands,
 };
-use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::CommandError;
-use crate::events::LoginId;
-
-/// The longest a sign-in may take, MFA and a federated identity provider included. The window's
-/// own close button ends it sooner.
-pub(crate) const SIGN_IN_LIMIT: Duration = Duration::from_secs(60 * 60);
-
-/// How long a newer sign-in waits for an older one to let go of its window and port.
-const TEARDOWN_WAIT: Duration = Duration::from_secs(10);
-
-/// A sign-in that has started; its end arrives as an event with the same id.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub(crate) struct LoginStarted {
-    pub(crate) id: LoginId,
-    /// What the user should know while waiting.
-    pub(crate) note: String,
-    /// Set when the sign-in runs in the system browser.
-    pub(crate) browser: Option<BrowserSignIn>,
-}
-
-/// A sign-in in the system browser: its link (to copy into another browser) and the commands
-/// that open it in a private window.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub(crate) struct BrowserSignIn {
-    pub(crate) link: String,
-    pub(crate) private_window_commands: Vec<String>,
-}
-
-/// Where a sign-in runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, specta::Type)]
-#[serde(rename_all = "kebab-case")]
-pub(crate) enum SignInPlace {
-    /// The app's own isolated window, which keeps no history.
-    Window,
-    /// The system's default browser: for sign-in policies an embedded window cannot satisfy
-    /// (a compliant device, the OS account, passkeys).
-    Browser,
-}
+use crate::sign_in::{BrowserSignIn, SignInPlace};
 
 /// What ends a sign-in's wait early, whatever its surface.
 pub(crate) type StopSignal = Pin<Box<dyn Future<Output = Stop> + Send>>;
@@ -123,46 +84,6 @@ impl Surface {
                 }),
                 None,
             ),
-        }
-    }
-}
-
-/// The sign-in in progress (one per kind: Webex, Entra).
-pub(crate) struct ActiveLogin {
-    pub(crate) id: LoginId,
-    /// Ends it (cancel button, a newer sign-in).
-    cancel: oneshot::Sender<()>,
-    /// Its task; finished once its window and listener are gone.
-    task: tauri::async_runtime::JoinHandle<()>,
-}
-
-impl ActiveLogin {
-    /// Runs a sign-in's task, made by `run` from the receiver that cancels it, as the sign-in in
-    /// progress.
-    pub(crate) fn spawn<F>(id: LoginId, run: impl FnOnce(oneshot::Receiver<()>) -> F) -> Self
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        let (cancel, cancelled) = oneshot::channel();
-        Self {
-            id,
-            cancel,
-            task: tauri::async_runtime::spawn(run(cancelled)),
-        }
-    }
-}
-
-/// Ends the sign-in in `slot`, if any, and waits for it to let go of its window and port; the
-/// caller holds the guard, so no other sign-in can start in between.
-pub(crate) async fn end(slot: &mut Option<ActiveLogin>) {
-    if let Some(mut active) = slot.take() {
-        let _ = active.cancel.send(());
-        if tokio::time::timeout(TEARDOWN_WAIT, &mut active.task)
-            .await
-            .is_err()
-        {
-            // Stuck (a keyring prompt nobody answers): it must not report into a newer sign-in.
-            active.task.abort();
         }
     }
 }

@@ -322,7 +322,7 @@ async fn the_sign_in_page_cannot_call_any_command() {
     let broker = format!("http://127.0.0.1:{port}/");
     client
         .execute_async(
-            "const [base, done] = arguments; window.__TAURI_INTERNALS__.invoke('start_login', {broker: {kind: 'custom', base}, email: null, renewFor: null, place: 'window'}).then(() => done('ok'), (e) => done(JSON.stringify(e)));",
+            "const [base, done] = arguments; window.__TAURI_INTERNALS__.invoke('start_webex_sign_in', {broker: {kind: 'custom', base}, email: null, renewFor: null, place: 'window'}).then(() => done('ok'), (e) => done(JSON.stringify(e)));",
             vec![json!(broker)],
         )
         .await
@@ -551,7 +551,7 @@ async fn two_sign_ins_started_at_once_end_with_one_token_and_no_error() {
         .execute_async(
             "const [done] = arguments; const invoke = window.__TAURI_INTERNALS__.invoke; \
              const args = {broker: {kind: 'sandbox', base: 'http://127.0.0.1:1/'}, email: null, renewFor: null, place: 'window'}; \
-             Promise.all([invoke('start_login', args), invoke('start_login', args)]) \
+             Promise.all([invoke('start_webex_sign_in', args), invoke('start_webex_sign_in', args)]) \
                .then((r) => done(JSON.stringify(r)), (e) => done('failed: ' + JSON.stringify(e)));",
             vec![],
         )
@@ -702,7 +702,7 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
     // The first push to the link shows its plan and asks; nothing is written until confirmed.
     let plan = desktop::plan_of_first_push(&client, ".card .push").await;
     assert!(
-        plan.contains("Will change BaseAddress and SecretToken")
+        plan.contains("Would change BaseAddress and SecretToken")
             && plan.contains("SyncNotificationSettings, SkipOutOfScopeDeletions, SyncAll")
             && plan.contains("started"),
         "{plan}"
@@ -1092,7 +1092,7 @@ async fn only_the_apps_own_sandbox_is_trusted() {
         }
     };
     let entra = call(
-        "const [done] = arguments; window.__TAURI_INTERNALS__.invoke('start_entra_login', {to: {cloud: {kind: 'local', base: 'http://127.0.0.1:8901/'}, tenant: null, client_id: null}, place: 'window'}).then((r) => done(JSON.stringify(r)), (e) => done(JSON.stringify(e)));",
+        "const [done] = arguments; window.__TAURI_INTERNALS__.invoke('start_entra_sign_in', {to: {cloud: {kind: 'local', base: 'http://127.0.0.1:8901/'}, tenant: null, client_id: null}, place: 'window'}).then((r) => done(JSON.stringify(r)), (e) => done(JSON.stringify(e)));",
     )
     .await;
     assert!(entra.contains("not the app's own"), "{entra}");
@@ -1103,7 +1103,7 @@ async fn only_the_apps_own_sandbox_is_trusted() {
     );
 
     let webex = call(
-        "const [done] = arguments; window.__TAURI_INTERNALS__.invoke('start_login', {broker: {kind: 'sandbox', base: 'http://127.0.0.1:8900/'}, email: null, renewFor: null, place: 'window'}).then((r) => done(JSON.stringify(r)), (e) => done(JSON.stringify(e)));",
+        "const [done] = arguments; window.__TAURI_INTERNALS__.invoke('start_webex_sign_in', {broker: {kind: 'sandbox', base: 'http://127.0.0.1:8900/'}, email: null, renewFor: null, place: 'window'}).then((r) => done(JSON.stringify(r)), (e) => done(JSON.stringify(e)));",
     )
     .await;
     assert!(webex.contains("\"id\""), "started: {webex}");

@@ -16,14 +16,27 @@ export const commands = {
 	/**
 	 *  Starts a sign-in at `broker` (`sandbox` means the app's own when it runs) in `place`;
 	 *  with `renew_for`, the new token is pushed into that token's linked jobs once it is stored.
+	 *  Its outcome: `webex_sign_in_outcome` with the returned id.
 	 */
-	startLogin: (broker: BrokerId, email: string | null, renewFor: RenewFor | null, place: SignInPlace) => typedError<LoginStarted, CommandError>(__TAURI_INVOKE("start_login", { broker, email, renewFor, place })),
-	/**  Ends the sign-in `id`, if it is still the one in progress. */
-	cancelLogin: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("cancel_login", { id })),
+	startWebexSignIn: (broker: BrokerId, email: string | null, renewFor: RenewFor | null, place: SignInPlace) => typedError<SignInStarted, CommandError>(__TAURI_INVOKE("start_webex_sign_in", { broker, email, renewFor, place })),
+	/**
+	 *  How Webex sign-in `id` ended, once it has (a token without an org ID is held for
+	 *  `file_token`).
+	 */
+	webexSignInOutcome: (id: number) => typedError<WebexSignInOutcome, CommandError>(__TAURI_INVOKE("webex_sign_in_outcome", { id })),
+	/**
+	 *  Files the token of sign-in `id`, which carried no org ID, under `org`; the reply is the
+	 *  sign-in's outcome now.
+	 */
+	fileToken: (id: number, org: OrgId) => typedError<WebexSignInOutcome, CommandError>(__TAURI_INVOKE("file_token", { id, org })),
+	/**
+	 *  Ends the sign-in of `kind` in progress, whichever it is (one that is still starting is ended
+	 *  as soon as it has started), and waits until its window and listener are gone. A Webex token
+	 *  held for an org ID is dropped too.
+	 */
+	cancelSignIn: (kind: SignInKind) => typedError<null, CommandError>(__TAURI_INVOKE("cancel_sign_in", { kind })),
 	/**  Puts a sign-in link on the clipboard, to open in a private window of another browser. */
 	copySignInLink: (link: string) => typedError<null, CommandError>(__TAURI_INVOKE("copy_sign_in_link", { link })),
-	/**  Files the token of sign-in `id`, which carried no org ID, under `org`. */
-	fileToken: (id: number, org: OrgId) => typedError<null, CommandError>(__TAURI_INVOKE("file_token", { id, org })),
 	/**
 	 *  Copies the Tenant URL or the token, excluded from clipboard history; clears the clipboard
 	 *  later if it still holds the copy.
@@ -51,15 +64,14 @@ export const commands = {
 	/**  The kept Entra sign-ins, most recent first. */
 	entraSessions: () => typedError<EntraSession[], CommandError>(__TAURI_INVOKE("entra_sessions")),
 	/**
-	 *  Starts the Entra sign-in `to` a cloud and tenant in the app's window or the system browser; the outcome arrives as an `EntraLoginFinished` event with the
-	 *  returned id.
+	 *  Starts the Entra sign-in `to` a cloud and tenant in the app's window or the system browser.
+	 *  Its outcome: `entra_sign_in_outcome` with the returned id.
 	 */
-	startEntraLogin: (to: EntraSignInTo, place: SignInPlace) => typedError<LoginStarted, CommandError>(__TAURI_INVOKE("start_entra_login", { to, place })),
-	/**
-	 *  Ends the Entra sign-in `id`, if it is still the one in progress (its window closes; its
-	 *  listener stops, so a browser tab that comes back later finds nothing there).
-	 */
-	cancelEntraLogin: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("cancel_entra_login", { id })),
+	startEntraSignIn: (to: EntraSignInTo, place: SignInPlace) => typedError<SignInStarted, CommandError>(__TAURI_INVOKE("start_entra_sign_in", { to, place })),
+	/**  How Entra sign-in `id` ended, once it has. */
+	entraSignInOutcome: (id: number) => typedError<EntraSignInOutcome, CommandError>(__TAURI_INVOKE("entra_sign_in_outcome", { id })),
+	/**  Forgets every kept Entra sign-in (keyring entries and records). */
+	entraSignOut: () => typedError<null, CommandError>(__TAURI_INVOKE("entra_sign_out")),
 	/**  The Webex enterprise apps the kept Entra sign-in sees, with their jobs. */
 	entraApps: () => typedError<JobChoice[], CommandError>(__TAURI_INVOKE("entra_apps")),
 	/**  Links the token of `org` from `broker` to an app's job. */
@@ -74,8 +86,6 @@ export const commands = {
 	pushToEntra: (org: OrgId, broker: BrokerId, dryRun: boolean, startPaused: boolean) => typedError<PushView[], CommandError>(__TAURI_INVOKE("push_to_entra", { org, broker, dryRun, startPaused })),
 	/**  The health of the jobs `org`'s token feeds. */
 	entraHealth: (org: OrgId, broker: BrokerId) => typedError<JobHealthView[], CommandError>(__TAURI_INVOKE("entra_health", { org, broker })),
-	/**  Forgets every kept Entra sign-in (keyring entries and records). */
-	entraSignOut: () => typedError<null, CommandError>(__TAURI_INVOKE("entra_sign_out")),
 	/**  Whether the background watch is on, and what the scheduler says about it. */
 	watchStatus: () => typedError<WatchStatus, CommandError>(__TAURI_INVOKE("watch_status")),
 	/**  Turns the daily background watch on or off; returns its status afterwards. */
@@ -91,8 +101,6 @@ export const commands = {
 /** Events */
 export const events = {
 	clipboardCleared: makeEvent<ClipboardCleared, ClipboardCleared>("clipboard-cleared"),
-	entraLoginFinished: makeEvent<EntraLoginFinished, EntraLoginFinished>("entra-login-finished"),
-	loginFinished: makeEvent<LoginFinished, LoginFinished>("login-finished"),
 	renewalPushed: makeEvent<RenewalPushed, RenewalPushed>("renewal-pushed"),
 	secondInstance: makeEvent<SecondInstance, SecondInstance>("second-instance"),
 	tokensChanged: makeEvent<TokensChanged, TokensChanged>("tokens-changed"),
@@ -245,34 +253,24 @@ export type DoctorReport = {
 	setup: string | null,
 };
 
+/**  A kept Entra sign-in, as the UI shows it. */
+export type EntraSession = {
+	/**  Who, which tenant, which cloud, since when, in core's words. */
+	description: string,
+	/**  The tenant ID, when Entra said. */
+	tenant_id: TenantId | null,
+};
+
 /**  How an Entra sign-in ended. */
-export type EntraLoginFinished = 
+export type EntraSignInOutcome = 
 /**  Signed in; the refresh token is in the keyring. */
 { outcome: "signed-in"; 
-/**  The sign-in. */
-id: number; 
 /**  Where. */
 target: EntraTarget } | 
 /**  Not signed in. */
 { outcome: "failed"; 
-/**  The sign-in. */
-id: number; 
 /**  Why. */
 error: CommandError };
-
-/**  A kept Entra sign-in, as the UI shows it. */
-export type EntraSession = {
-	/**  Where and as which client. */
-	target: EntraTarget,
-	/**  When (RFC 3339). */
-	signed_in_at: string,
-	/**  Who signed in ("Name <user@domain>"), when Entra said. */
-	account: string | null,
-	/**  The tenant ID, when Entra said. */
-	tenant_id: TenantId | null,
-	/**  The cloud in words. */
-	cloud_label: string,
-};
 
 /**  Where the admin signs in to Entra, as the form gives it. */
 export type EntraSignInTo = {
@@ -486,6 +484,8 @@ export type LinkView = {
 export type LogLine = {
 	/**  Which of the sandbox's two origins served it. */
 	origin: LogOrigin,
+	/**  The same, in words. */
+	origin_label: string,
 	method: string,
 	path: string,
 	status: number,
@@ -499,54 +499,14 @@ export type LogOrigin =
 /**  The local Entra (sign-in, Graph). */
 "entra";
 
-/**  How a sign-in ended. */
-export type LoginFinished = 
-/**  The token is in the keyring. */
-{ outcome: "stored"; 
-/**  The sign-in. */
-id: number; 
-/**  The new token. */
-summary: TokenView; 
-/**  The broker granted less than asked. */
-warning: string | null; 
-/**  A "Renew and push": the push has started; its end arrives as `RenewalPushed`. */
-pushing: boolean } | 
-/**  The keyring failed: the token is in memory until the app quits. */
-{ outcome: "in-memory-only"; 
-/**  The sign-in. */
-id: number; 
-/**  The new token. */
-summary: TokenView; 
-/**  Why, and what to do now. */
-warning: string } | 
-/**  The token carries no org ID: the app holds it until the user names the org. */
-{ outcome: "needs-org"; 
-/**  The sign-in. */
-id: number; 
-/**  Why the org could not be worked out. */
-reason: string } | 
-/**  No token. */
-{ outcome: "failed"; 
-/**  The sign-in. */
-id: number; 
-/**  Why. */
-error: CommandError };
-
-/**  A sign-in that has started; its end arrives as an event with the same id. */
-export type LoginStarted = {
-	id: number,
-	/**  What the user should know while waiting. */
-	note: string,
-	/**  Set when the sign-in runs in the system browser. */
-	browser: BrowserSignIn | null,
-};
-
 /**  The proxy in force and the choice that made it. */
 export type NetworkView = {
 	/**  `system`, `direct`, or the proxy's address (never its password). */
 	choice: string,
-	/**  What is in force, in words. */
-	summary: ProxySummary,
+	/**  Where requests go, in one sentence. */
+	line: string,
+	/**  What the admin should know besides (a PAC file not followed, a broken setting). */
+	notes: string[],
 };
 
 /**  A Webex org ID: a UUID, printed lower-case with hyphens. */
@@ -619,6 +579,13 @@ export type SandboxInfo = {
 /**  Someone launched the app again; the running one was brought forward. */
 export type SecondInstance = null;
 
+/**  Which sign-in. */
+export type SignInKind = 
+/**  At a Webex broker, for a SCIM token. */
+"webex" | 
+/**  At Microsoft Entra, for Graph. */
+"entra";
+
 /**  Where a sign-in runs. */
 export type SignInPlace = 
 /**  The app's own isolated window, which keeps no history. */
@@ -628,6 +595,15 @@ export type SignInPlace =
  *  (a compliant device, the OS account, passkeys).
  */
 "browser";
+
+/**  A sign-in that has started; ask for its outcome with its id. */
+export type SignInStarted = {
+	id: number,
+	/**  What the user should know while waiting. */
+	note: string,
+	/**  Set when the sign-in runs in the system browser. */
+	browser: BrowserSignIn | null,
+};
 
 /**  One step's outcome. */
 export type Step = {
@@ -666,6 +642,11 @@ export type TokenView = {
 	expires_at: string,
 	broker_expires_at: string | null,
 	documented_expires_at: string,
+	/**
+	 *  Seconds left when the list was read (negative once expired): the countdown counts on
+	 *  from here.
+	 */
+	seconds_left: number,
 	state: ExpiryState,
 	/**  The state in words, for its badge. */
 	state_label: string,
@@ -703,6 +684,34 @@ export type WatchStatus = {
 	/**  How the last run ended, in the scheduler's words, when the scheduler tells. */
 	last_result: string | null,
 };
+
+/**  How a Webex sign-in ended. */
+export type WebexSignInOutcome = 
+/**  The token is in the keyring. */
+{ outcome: "stored"; 
+/**  The new token. */
+summary: TokenView; 
+/**  The broker granted less than asked. */
+warning: string | null; 
+/**  A "Renew and push": the push has started; its end arrives as `RenewalPushed`. */
+pushing: boolean } | 
+/**  The keyring failed: the token is in memory until the app quits. */
+{ outcome: "in-memory-only"; 
+/**  The new token. */
+summary: TokenView; 
+/**  Why, and what to do now. */
+warning: string } | 
+/**
+ *  The token carries no org ID: the app holds it until the user names the org
+ *  (`file_token`, whose reply is the outcome then).
+ */
+{ outcome: "needs-org"; 
+/**  Why the org could not be worked out. */
+reason: string } | 
+/**  No token. */
+{ outcome: "failed"; 
+/**  Why. */
+error: CommandError };
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -5,22 +5,9 @@
 import { commands, type DoctorReport, type Finding, type NetworkView, type Step } from "./bindings";
 import { $, clearError, ok, showError, withSpinner } from "./ui";
 
-/** "https: http://proxy:3128 (from Windows' proxy settings)", in one line. */
-function describe(view: NetworkView): string {
-  const s = view.summary;
-  if (!s.https && !s.http) return `Requests go direct (${s.source}). Loopback never goes through a proxy.`;
-  const parts = [s.https ? `https through ${s.https}` : "https direct", s.http ? `http through ${s.http}` : "http direct"];
-  const direct = s.bypass.length > 0 ? `; direct for ${s.bypass.join(", ")}` : "";
-  return `Requests go ${parts.join(", ")} (from ${s.source})${direct}.`;
-}
-
 function showView(view: NetworkView): void {
-  $("#network-proxy").textContent = describe(view);
-  const notes = [view.summary.auto_config, view.summary.setting_problem, ...view.summary.unusable_variables.map(
-    (name) => `${name} is not a proxy address scim-token can use (http://host:port).`,
-  )].filter((note): note is string => !!note);
-  const list = $("#network-notes");
-  list.replaceChildren(...notes.map((note) => {
+  $("#network-proxy").textContent = view.line;
+  $("#network-notes").replaceChildren(...view.notes.map((note) => {
     const item = document.createElement("li");
     item.textContent = note;
     return item;

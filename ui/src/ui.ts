@@ -55,3 +55,15 @@ export function withSpinner(target: HTMLElement, text: string): void {
   target.replaceChildren(spinner, document.createTextNode(text));
 }
 
+
+/** Fills a select with Rust's choices. */
+export function fillSelect(select: HTMLSelectElement, options: { key: string; label: string }[]): void {
+  select.replaceChildren(
+    ...options.map((c) => {
+      const option = document.createElement("option");
+      option.value = c.key;
+      option.textContent = c.label;
+      return option;
+    }),
+  );
+}

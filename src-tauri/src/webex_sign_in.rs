@@ -1,11 +1,8 @@
 //! The Webex sign-in in the desktop app: core's sign-in (listener on localhost:3000) raced with
-//! the sign-in window's hook by core; this file opens the window, holds the sign-in in progress,
-//! and tells the front end how it ended. Finishing (org, account, keyring) is core's
-//! `Api::complete_sign_in`.
-//!
-//! Each sign-in has an id and a window labelled `login-<id>`: a newer sign-in cancels the older
-//! one and waits for it to let go of its window and port, and a late result of the older one is
-//! never taken for the newer one's.
+//! the sign-in window's hook by core; this file opens the window or the browser and runs the
+//! sign-in in the Webex slot of `sign_in.rs`, whose outcome the front end asks for by id.
+//! Finishing (org, account, keyring) is core's `Api::complete_sign_in`; a "Renew and push"
+//! pushes afterwards, in a task of its own.
 
 use std::sync::Arc;
 
@@ -13,49 +10,87 @@ use scim_token_core::api::{
     AfterRenewal, Capture, Kept, NeedsOrg, Renewed, SignInRequest, SignedIn, WebexSignIn,
 };
 use scim_token_core::{BrokerId, ErrorKind, OrgId, TokenKey, TokenSummary};
-use tauri::AppHandle;
+use tauri::{AppHandle, State};
 use tauri_specta::Event;
 use tokio::sync::oneshot;
 
-use crate::commands::RenewFor;
 use crate::error::CommandError;
-use crate::events::{LoginFinished, LoginId, RenewalPushed, TokensChanged};
-use crate::ipc::{AfterRenewalView, TokenView};
-use crate::sign_in_window::{self, ActiveLogin, Closer, LoginStarted, SIGN_IN_LIMIT, SignInPlace, Surface};
+use crate::events::{RenewalPushed, TokensChanged};
+use crate::ipc::{AfterRenewalView, RenewFor, TokenView};
+use crate::sandbox;
+use crate::sign_in::{SIGN_IN_LIMIT, SignInId, SignInPlace, SignInStarted, WebexSignInOutcome};
+use crate::sign_in_window::{Closer, Surface};
 use crate::state::{Shared, Unfiled, lock};
 
-/// Cancels the sign-in in progress (only if it is `only` when given) and waits until it has let
-/// go of its window and the port. A token it captured and holds for an org is dropped too.
-pub(crate) async fn cancel(shared: &Shared, only: Option<LoginId>) {
-    let mut slot = shared.login.lock().await;
-    if only.is_some_and(|id| slot.as_ref().is_some_and(|active| active.id != id)) {
-        return;
-    }
-    sign_in_window::end(&mut slot).await;
-    let mut unfiled = lock(&shared.unfiled);
-    match only {
-        Some(id) => {
-            unfiled.remove(&id);
-        }
-        None => unfiled.clear(),
+type Result<T> = std::result::Result<T, CommandError>;
+
+/// Starts a sign-in at `broker` (`sandbox` means the app's own when it runs) in `place`;
+/// with `renew_for`, the new token is pushed into that token's linked jobs once it is stored.
+/// Its outcome: `webex_sign_in_outcome` with the returned id.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn start_webex_sign_in(
+    app: AppHandle,
+    shared: State<'_, Arc<Shared>>,
+    broker: BrokerId,
+    email: Option<String>,
+    renew_for: Option<RenewFor>,
+    place: SignInPlace,
+) -> Result<SignInStarted> {
+    let broker = sandbox::resolve_broker(&shared.sandbox, broker).await?;
+    let renew_for = match renew_for {
+        Some(r) => Some(TokenKey {
+            broker: sandbox::resolve_broker(&shared.sandbox, r.broker).await?,
+            org: r.org,
+        }),
+        None => None,
+    };
+    start(app, shared.inner().clone(), broker, email, renew_for, place).await
+}
+
+/// How Webex sign-in `id` ended, once it has (a token without an org ID is held for
+/// `file_token`).
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn webex_sign_in_outcome(
+    shared: State<'_, Arc<Shared>>,
+    id: SignInId,
+) -> Result<WebexSignInOutcome> {
+    Ok(shared.webex_sign_in.outcome(id).await)
+}
+
+/// Files the token of sign-in `id`, which carried no org ID, under `org`; the reply is the
+/// sign-in's outcome now.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn file_token(
+    app: AppHandle,
+    shared: State<'_, Arc<Shared>>,
+    id: SignInId,
+    org: OrgId,
+) -> Result<WebexSignInOutcome> {
+    file_under_org(app, shared.inner().clone(), id, org).await
+}
+
+/// Cancels the Webex sign-in in progress and waits until it has let go of its window and the
+/// port. A token it captured and holds for an org is dropped too.
+pub(crate) async fn cancel(shared: &Shared) {
+    if let Some(id) = shared.webex_sign_in.cancel(None).await {
+        lock(&shared.unfiled).remove(&id);
     }
 }
 
-/// Opens the sign-in window and starts waiting; the outcome arrives as a `LoginFinished` event
-/// with the returned id.
-pub(crate) async fn start(
+/// Opens the sign-in window (or the browser) and starts waiting.
+async fn start(
     app: AppHandle,
     shared: Arc<Shared>,
     broker: BrokerId,
     email: Option<String>,
     renew_for: Option<TokenKey>,
     place: SignInPlace,
-) -> Result<LoginStarted, CommandError> {
-    crate::sandbox::admit(&shared, Some(&broker), None).await?;
-    // One guard from ending the previous sign-in to registering this one: two starts at once
-    // run one after the other.
-    let mut slot = shared.login.lock().await;
-    sign_in_window::end(&mut slot).await;
+) -> Result<SignInStarted> {
+    sandbox::admit(&shared.sandbox, Some(&broker), None).await?;
+    let slot = shared.webex_sign_in.begin().await;
     lock(&shared.unfiled).clear();
     let id = shared.next_id();
     let request = SignInRequest {
@@ -94,44 +129,44 @@ pub(crate) async fn start(
     }
     tracing::info!(id, broker = %sign_in.broker().id, ?place, "sign-in started");
     let shared_for_task = shared.clone();
-    *slot = Some(ActiveLogin::spawn(id, move |cancelled| {
+    slot.run(id, move |cancelled| {
         finish(app, shared_for_task, id, sign_in, surface, cancelled, renew_for)
-    }));
-    Ok(LoginStarted { id, note, browser })
+    });
+    Ok(SignInStarted { id, note, browser })
 }
 
 async fn finish(
     app: AppHandle,
     shared: Arc<Shared>,
-    id: LoginId,
+    id: SignInId,
     sign_in: WebexSignIn,
     surface: Surface,
     cancelled: oneshot::Receiver<()>,
     renew_for: Option<TokenKey>,
-) {
+) -> WebexSignInOutcome {
     let (redirects, stop, closer) = surface.into_parts(cancelled);
     let outcome = sign_in.capture(redirects, stop).await;
     Closer::close(closer, &app);
     match outcome {
         Ok(Capture { pending, captured }) => {
             let result = shared.api.complete_sign_in(pending, captured, None).await;
-            keep(&app, &shared, id, result, renew_for);
+            keep(&app, &shared, id, result, renew_for)
         }
         Err(error) => {
             let error = CommandError::from(error);
             tracing::info!(id, kind = ?error.kind, "sign-in ended without a token: {}", error.message);
-            announce(&app, LoginFinished::Failed { id, error });
+            WebexSignInOutcome::Failed { error }
         }
     }
 }
 
 /// Files the held token of sign-in `id` under `org`.
-pub(crate) async fn file_under_org(
+async fn file_under_org(
     app: AppHandle,
     shared: Arc<Shared>,
-    id: LoginId,
+    id: SignInId,
     org: OrgId,
-) -> Result<(), CommandError> {
+) -> Result<WebexSignInOutcome> {
     let Some(held) = lock(&shared.unfiled).remove(&id) else {
         return Err(CommandError::new(
             ErrorKind::NotFound,
@@ -143,41 +178,42 @@ pub(crate) async fn file_under_org(
         pending, captured, ..
     } = *needs;
     let result = shared.api.complete_sign_in(pending, captured, Some(org)).await;
-    keep(&app, &shared, id, result, renew_for);
-    Ok(())
+    Ok(keep(&app, &shared, id, result, renew_for))
 }
 
-/// Tells the UI how a sign-in ended (a token without an org is held, never dropped) and, for a
-/// "Renew and push", starts the push.
+/// How a sign-in ended (a token without an org is held, never dropped); for a "Renew and
+/// push", the push starts.
 fn keep(
     app: &AppHandle,
     shared: &Arc<Shared>,
-    id: LoginId,
-    result: Result<SignedIn, Box<NeedsOrg>>,
+    id: SignInId,
+    result: std::result::Result<SignedIn, Box<NeedsOrg>>,
     renew_for: Option<TokenKey>,
-) {
+) -> WebexSignInOutcome {
     let push = match (&result, &renew_for) {
         (Ok(signed_in), Some(intended)) => Some((Renewed::of(signed_in), intended.clone())),
         _ => None,
     };
-    announce(app, finished(shared, id, result, push.is_some(), renew_for));
+    let outcome = finished(shared, id, result, push.is_some(), renew_for);
+    let _ = TokensChanged.emit(app);
+    crate::tray::refresh(app);
     if let Some((renewed, intended)) = push {
         push_after_renewal(app.clone(), shared.clone(), renewed, intended);
     }
+    outcome
 }
 
 /// What the UI hears about a kept (or held) token.
 fn finished(
     shared: &Shared,
-    id: LoginId,
-    result: Result<SignedIn, Box<NeedsOrg>>,
+    id: SignInId,
+    result: std::result::Result<SignedIn, Box<NeedsOrg>>,
     pushing: bool,
     renew_for: Option<TokenKey>,
-) -> LoginFinished {
+) -> WebexSignInOutcome {
     match result {
         Ok(signed_in) => match signed_in.kept {
-            Kept::InKeyring => LoginFinished::Stored {
-                id,
+            Kept::InKeyring => WebexSignInOutcome::Stored {
                 pushing,
                 summary: TokenView::from(&signed_in.summary),
                 warning: match (signed_in.scope_warning, signed_in.records_set_aside) {
@@ -189,8 +225,7 @@ fn finished(
                     )),
                 },
             },
-            Kept::InMemoryOnly(err) => LoginFinished::InMemoryOnly {
-                id,
+            Kept::InMemoryOnly(err) => WebexSignInOutcome::InMemoryOnly {
                 summary: TokenView::from(&signed_in.summary),
                 warning: format!(
                     "{err}. The token is kept in memory until you quit: copy it into Azure now, then fix the keyring and renew."
@@ -200,7 +235,7 @@ fn finished(
         Err(needs) => {
             let reason = needs.reason.to_string();
             lock(&shared.unfiled).insert(id, Unfiled { needs, renew_for });
-            LoginFinished::NeedsOrg { id, reason }
+            WebexSignInOutcome::NeedsOrg { reason }
         }
     }
 }
@@ -217,7 +252,7 @@ fn push_after_renewal(app: AppHandle, shared: Arc<Shared>, renewed: Renewed, int
             },
         };
         if let AfterRenewal::Pushed { reports } = &after {
-            crate::entra::forget_healed_jobs(&shared, reports);
+            shared.forget_healed_jobs(reports);
         }
         let card = shared
             .api
@@ -240,16 +275,10 @@ fn push_after_renewal(app: AppHandle, shared: Arc<Shared>, renewed: Renewed, int
 
 /// Refuses a push of `intended` (its broker or a linked job) to a sandbox origin the app's own
 /// child did not announce.
-async fn admit_links(shared: &Shared, intended: &TokenKey) -> Result<(), CommandError> {
+async fn admit_links(shared: &Shared, intended: &TokenKey) -> Result<()> {
     match shared.api.pick(Some(intended.org), Some(&intended.broker)) {
-        Ok(record) => crate::sandbox::admit_record(shared, &record).await,
+        Ok(record) => sandbox::admit_record(&shared.sandbox, &record).await,
         // Core's push says why the record cannot be read.
         Err(_) => Ok(()),
     }
-}
-
-fn announce(app: &AppHandle, event: LoginFinished) {
-    let _ = event.emit(app);
-    let _ = TokensChanged.emit(app);
-    crate::tray::refresh(app);
 }
