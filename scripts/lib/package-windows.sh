@@ -37,11 +37,11 @@ if [ -z "$sign" ] && [ -n "${SCIM_TOKEN_SIGN_PFX:-}" ]; then
 fi
 if [ -n "$sign" ]; then
   [ -n "${SCIM_TOKEN_SIGN_PASSWORD_FILE:-}" ] || { echo "signing needs SCIM_TOKEN_SIGN_PASSWORD_FILE: the file holding the certificate's password" >&2; exit 2; }
-  command -v osslsigncode >/dev/null || _apt_install osslsigncode || { echo "osslsigncode (Debian package osslsigncode) cannot be installed" >&2; exit 1; }
+  command -v osslsigncode >/dev/null || apt_install osslsigncode || { echo "osslsigncode (Debian package osslsigncode) cannot be installed" >&2; exit 1; }
 fi
 
 ensure_windows_toolchain || { echo "cannot build for Windows: $WINDOWS_SKIP" >&2; exit 1; }
-command -v makensis >/dev/null || _apt_install nsis || { echo "makensis (Debian package nsis) cannot be installed" >&2; exit 1; }
+command -v makensis >/dev/null || apt_install nsis || { echo "makensis (Debian package nsis) cannot be installed" >&2; exit 1; }
 
 # Both programs in one build, so their shared dependencies are compiled once (with fat LTO and one
 # codegen unit that is minutes on 2 cores). As `cargo tauri build` does: the front end served from

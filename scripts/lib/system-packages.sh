@@ -16,6 +16,24 @@ SYSTEM_PACKAGES=(
   nodejs
 )
 
+# The one way scripts install Debian packages: as root, or through sudo; the lists updated first.
+# Fails (non-zero) where there is no apt-get or a package cannot be installed.
+apt_install() {
+  command -v apt-get >/dev/null || return 1
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# Adds a foreign architecture (i386 for wine32) through the same root-or-sudo rule.
+dpkg_add_architecture() {
+  dpkg --print-foreign-architectures | grep -qx "$1" && return 0
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" dpkg --add-architecture "$1"
+}
+
 ensure_system_packages() {
   local missing=()
   for pkg in "${SYSTEM_PACKAGES[@]}"; do
@@ -26,16 +44,10 @@ ensure_system_packages() {
     echo "scim-token: missing packages ${missing[*]}, and this is not a Debian/Ubuntu system: install their equivalents." >&2
     return 1
   fi
-  local sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
   echo "scim-token: installing ${missing[*]}" >&2
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_install "${missing[@]}"
 }
 
 ensure_npm() {
-  command -v npm >/dev/null && return 0
-  local sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends npm >/dev/null
+  command -v npm >/dev/null || apt_install npm
 }

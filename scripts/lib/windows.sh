@@ -7,25 +7,20 @@
 WINDOWS_TARGET=x86_64-pc-windows-gnu
 WINE=/usr/lib/wine/wine64
 
-_apt_install() {
-  local sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  command -v apt-get >/dev/null || return 1
-  "${sudo[@]}" apt-get update -qq >/dev/null 2>&1 || true
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
+# shellcheck source=system-packages.sh
+. "$(dirname "${BASH_SOURCE[0]}")/system-packages.sh"
 
 ensure_windows_toolchain() {
   if ! rustup target list --installed 2>/dev/null | grep -qx "$WINDOWS_TARGET"; then
     rustup target add "$WINDOWS_TARGET" >/dev/null 2>&1 || { WINDOWS_SKIP="rustup cannot install the $WINDOWS_TARGET target"; return 1; }
   fi
   if ! command -v x86_64-w64-mingw32-gcc >/dev/null; then
-    _apt_install gcc-mingw-w64-x86-64 || { WINDOWS_SKIP="gcc-mingw-w64-x86-64 cannot be installed"; return 1; }
+    apt_install gcc-mingw-w64-x86-64 || { WINDOWS_SKIP="gcc-mingw-w64-x86-64 cannot be installed"; return 1; }
   fi
 }
 
 ensure_wine() {
-  [ -x "$WINE" ] || _apt_install wine64 || { WINDOWS_SKIP="wine64 cannot be installed"; return 1; }
+  [ -x "$WINE" ] || apt_install wine64 || { WINDOWS_SKIP="wine64 cannot be installed"; return 1; }
   [ -x "$WINE" ] || { WINDOWS_SKIP="no Wine loader at $WINE"; return 1; }
 }
 
@@ -33,11 +28,8 @@ ensure_wine() {
 # package (the machine's i386 architecture is added for it).
 ensure_wine32() {
   [ -x /usr/lib/wine/wine ] && return 0
-  local sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  dpkg --print-foreign-architectures | grep -qx i386 || "${sudo[@]}" dpkg --add-architecture i386 \
-    || { WINDOWS_SKIP="the i386 architecture cannot be added (for wine32)"; return 1; }
-  _apt_install wine32:i386 || { WINDOWS_SKIP="wine32 (i386) cannot be installed"; return 1; }
+  dpkg_add_architecture i386 || { WINDOWS_SKIP="the i386 architecture cannot be added (for wine32)"; return 1; }
+  apt_install wine32:i386 || { WINDOWS_SKIP="wine32 (i386) cannot be installed"; return 1; }
   [ -x /usr/lib/wine/wine ] || { WINDOWS_SKIP="wine32 left no loader at /usr/lib/wine/wine"; return 1; }
 }
 

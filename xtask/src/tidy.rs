@@ -5,6 +5,7 @@
 mod cycles;
 mod front_end;
 mod generated;
+mod ipc_types;
 mod rust_modules;
 mod shells;
 mod ts_modules;
@@ -76,6 +77,7 @@ pub(crate) fn check_all(root: &Path) -> Result<Vec<String>, TidyError> {
     findings.extend(unsafe_code::findings(root, CRATE_ROOTS)?);
     findings.extend(words::findings(root, &words::core_phrases())?);
     findings.extend(generated::findings(root)?);
+    findings.extend(ipc_types::findings(root)?);
     Ok(findings)
 }
 

@@ -24,6 +24,10 @@ use crate::broker::BrokerId;
 use crate::entra::Cloud;
 use crate::http_body::read_json;
 
+mod protocol;
+
+pub use protocol::{Announcement, SandboxOrigin, SandboxRequest};
+
 /// The CLI's file name on this platform.
 pub const CLI_FILE_NAME: &str = if cfg!(windows) {
     "scim-token.exe"
@@ -223,31 +227,6 @@ impl SandboxOrigins {
     }
 }
 
-/// Which of the sandbox's two origins served a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SandboxOrigin {
-    /// The local Webex.
-    Webex,
-    /// The local Entra.
-    Entra,
-}
-
-/// One request the sandbox served (it redacts tokens, codes, passwords and secrets itself).
-#[derive(Debug, Clone, Deserialize)]
-pub struct SandboxRequest {
-    /// Which origin served it.
-    pub origin: SandboxOrigin,
-    /// HTTP method.
-    pub method: String,
-    /// Path and query.
-    pub path: String,
-    /// Response status.
-    pub status: u16,
-    /// Time to answer, in milliseconds.
-    pub latency_ms: f64,
-}
-
 impl SandboxOrigins {
     /// The requests the sandbox served lately, oldest first.
     pub async fn log(&self) -> Result<Vec<SandboxRequest>, SandboxChildError> {
@@ -264,13 +243,6 @@ impl SandboxOrigins {
 
 fn request_failed(e: reqwest::Error) -> SandboxChildError {
     SandboxChildError::Request(e.without_url().to_string())
-}
-
-/// The first line the child prints.
-#[derive(Deserialize)]
-struct Announcement {
-    base: Url,
-    entra_base: Url,
 }
 
 /// What the app reads from `/_sandbox/info`.

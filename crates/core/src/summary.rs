@@ -9,7 +9,6 @@ use crate::token::TokenRecord;
 
 /// A stored token, ready to show. Holds no secret.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TokenSummary {
     /// The org ID.
     pub org_id: String,
@@ -22,30 +21,23 @@ pub struct TokenSummary {
     /// Who signed in, when known.
     pub account: Option<String>,
     /// What goes into Azure's Tenant URL field.
-    #[cfg_attr(feature = "specta", specta(type = String))]
     pub tenant_url: Url,
     /// When the token was captured.
     #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "specta", specta(type = String))]
     pub issued_at: OffsetDateTime,
     /// The broker's expiry, when it said.
     #[serde(with = "time::serde::rfc3339::option")]
-    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     pub broker_expires_at: Option<OffsetDateTime>,
     /// 365 days after issue.
     #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "specta", specta(type = String))]
     pub documented_expires_at: OffsetDateTime,
     /// The earlier of the two: plan by this.
     #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "specta", specta(type = String))]
     pub expires_at: OffsetDateTime,
     /// Whole days left (negative once expired).
-    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub days_left: i64,
     /// Seconds left at `now` (negative once expired): a countdown counts on from it with a
     /// monotonic timer, never with its own reading of the wall clock.
-    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub seconds_left: i64,
     /// How urgent renewal is.
     pub state: ExpiryState,

@@ -60,8 +60,8 @@ use webex::{token_file, tokens};
 
 pub use entra::EntraConfig;
 pub use error::SandboxError;
-pub use log::{LogEntry, Origin};
 pub use running::RunningSandbox;
+pub use scim_token_core::sandbox_child::{SandboxOrigin, SandboxRequest};
 pub use webex::scim;
 pub use webex::{Account, FEDERATED_DOMAIN, Grant, TokenStore, seeded_accounts};
 
@@ -226,7 +226,7 @@ impl Sandbox {
     }
 
     /// The request log, oldest first.
-    pub fn log(&self) -> Vec<LogEntry> {
+    pub fn log(&self) -> Vec<SandboxRequest> {
         self.state.log.lock().unwrap_or_else(|p| p.into_inner()).entries()
     }
 

@@ -11,7 +11,7 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use scim_token_core::sandbox_child::{SandboxOrigin, SandboxRequest};
 use time::OffsetDateTime;
 
 use crate::AppState;
@@ -23,50 +23,20 @@ const MAX_BODY: usize = 4096;
 /// Bodies larger than this are not buffered for the log at all.
 const MAX_BUFFERED: usize = 1 << 20;
 
-/// Which origin a request came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Origin {
-    /// The Webex side: broker, People API, SCIM API.
-    Webex,
-    /// The local Entra: identity platform and Graph.
-    Entra,
-}
-
-/// One request and its answer.
-#[derive(Debug, Clone, Serialize)]
-pub struct LogEntry {
-    /// Which origin answered.
-    pub origin: Origin,
-    /// When it arrived (RFC 3339).
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    /// HTTP method.
-    pub method: String,
-    /// Path and query.
-    pub path: String,
-    /// Response status.
-    pub status: u16,
-    /// Time to answer, in milliseconds.
-    pub latency_ms: f64,
-    /// The request body (truncated), with any access token redacted.
-    pub body: String,
-}
-
 #[derive(Debug, Default)]
 pub(crate) struct RequestLog {
-    entries: VecDeque<LogEntry>,
+    entries: VecDeque<SandboxRequest>,
 }
 
 impl RequestLog {
-    fn push(&mut self, entry: LogEntry) {
+    fn push(&mut self, entry: SandboxRequest) {
         if self.entries.len() == CAPACITY {
             self.entries.pop_front();
         }
         self.entries.push_back(entry);
     }
 
-    pub(crate) fn entries(&self) -> Vec<LogEntry> {
+    pub(crate) fn entries(&self) -> Vec<SandboxRequest> {
         self.entries.iter().cloned().collect()
     }
 }
@@ -205,22 +175,22 @@ fn truncated(mut text: String) -> String {
 }
 
 /// Whether a request's body is kept in the log: SCIM writes, Graph writes, token requests.
-fn logs_body(origin: Origin, path: &str) -> bool {
+fn logs_body(origin: SandboxOrigin, path: &str) -> bool {
     match origin {
-        Origin::Webex => path.starts_with("/identity/"),
-        Origin::Entra => path.starts_with("/v1.0/") || path.contains("/oauth2/v2.0/token"),
+        SandboxOrigin::Webex => path.starts_with("/identity/"),
+        SandboxOrigin::Entra => path.starts_with("/v1.0/") || path.contains("/oauth2/v2.0/token"),
     }
 }
 
 pub(crate) async fn record_webex(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    record(Origin::Webex, app, request, next).await
+    record(SandboxOrigin::Webex, app, request, next).await
 }
 
 pub(crate) async fn record_entra(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    record(Origin::Entra, app, request, next).await
+    record(SandboxOrigin::Entra, app, request, next).await
 }
 
-async fn record(origin: Origin, app: AppState, request: Request, next: Next) -> Response {
+async fn record(origin: SandboxOrigin, app: AppState, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().to_string();
     let path = request
@@ -247,7 +217,7 @@ async fn record(origin: Origin, app: AppState, request: Request, next: Next) -> 
                 Request::from_parts(parts, Body::from(bytes))
             }
             Err(_) => {
-                let entry = LogEntry {
+                let entry = SandboxRequest {
                     origin,
                     at: OffsetDateTime::now_utc(),
                     method,
@@ -258,8 +228,8 @@ async fn record(origin: Origin, app: AppState, request: Request, next: Next) -> 
                 };
                 app.log.lock().unwrap_or_else(|p| p.into_inner()).push(entry);
                 return match origin {
-                    Origin::Webex => crate::webex::scim::ScimError::too_large().into_response(),
-                    Origin::Entra => crate::entra::GraphError::too_large().into_response(),
+                    SandboxOrigin::Webex => crate::webex::scim::ScimError::too_large().into_response(),
+                    SandboxOrigin::Entra => crate::entra::GraphError::too_large().into_response(),
                 };
             }
         }
@@ -269,7 +239,7 @@ async fn record(origin: Origin, app: AppState, request: Request, next: Next) -> 
     };
     let response = next.run(request).await;
     if !path.starts_with("/_sandbox/") {
-        let entry = LogEntry {
+        let entry = SandboxRequest {
             origin,
             at: OffsetDateTime::now_utc(),
             method,

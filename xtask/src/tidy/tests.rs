@@ -36,6 +36,11 @@ fn the_shells_write_none_of_core_s_words_themselves() {
 }
 
 #[test]
+fn only_types_that_cross_ipc_derive_specta() {
+    assert_none(ipc_types::findings(&workspace_root()).unwrap());
+}
+
+#[test]
 fn only_one_file_may_use_unsafe() {
     assert_none(unsafe_code::findings(&workspace_root(), CRATE_ROOTS).unwrap());
 }

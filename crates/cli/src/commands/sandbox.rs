@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::Args;
 use clap::builder::TypedValueParser;
 use scim_token_core::broker::SANDBOX_DEFAULT_PORT;
+use scim_token_core::sandbox_child::Announcement;
 use scim_token_core::{Broker, BrokerId, OrgId};
 use scim_token_sandbox::{DEFAULT_ORG, EntraConfig, Sandbox, SandboxConfig, entra};
 
@@ -155,10 +156,11 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<ExitCode> {
     }
     let stop = stop_signal(args.until_stdin_closes)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::json!({"base": running.base(), "entra_base": running.entra_base()})
-        );
+        let announcement = Announcement {
+            base: running.base().clone(),
+            entra_base: running.entra_base().clone(),
+        };
+        println!("{}", serde_json::to_string(&announcement)?);
     } else {
         print_banner(&running, args.port);
     }

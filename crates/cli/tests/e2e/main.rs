@@ -4,6 +4,8 @@
 //! process and the watch's scheduler tests run anywhere (fast tier). The load test is a binary of
 //! its own (`sandbox_load.rs`), so that its figures are measured alone.
 
+// Its browsers are shell scripts that start Chromium: the harness runs on Linux.
+#[cfg(unix)]
 mod browser_sign_in;
 mod cli_e2e;
 mod corporate_network;

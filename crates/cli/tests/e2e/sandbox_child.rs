@@ -2,10 +2,8 @@
 //! `SandboxChild`, its origins announced, its Tenant URL and request log read over HTTP, and the
 //! child gone when its parent closes the pipe or dies (loopback only: fast tier).
 
-use std::io::BufRead;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use scim_token_core::sandbox_child::{SandboxChild, SandboxChildError, SandboxOrigin, SandboxSettings};
 
@@ -22,17 +20,6 @@ fn runtime() -> tokio::runtime::Runtime {
 fn listening(url: &url::Url) -> bool {
     let address = url.socket_addrs(|| None).unwrap()[0];
     std::net::TcpStream::connect_timeout(&address, Duration::from_millis(500)).is_ok()
-}
-
-fn wait_until_closed(url: &url::Url, within: Duration) -> bool {
-    let deadline = Instant::now() + within;
-    while Instant::now() < deadline {
-        if !listening(url) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    false
 }
 
 #[test]
@@ -76,58 +63,6 @@ fn the_child_announces_both_origins_serves_its_log_and_stops_when_its_pipe_close
     });
 }
 
-/// The pipe's writing end dies with its holder, whatever kills it: here a `sleep` stands in for
-/// the app and is killed with SIGKILL (no handler runs, as in a crash).
-#[cfg(unix)]
-#[test]
-fn the_child_stops_when_its_parent_is_killed() {
-    let mut parent = Command::new("sleep")
-        .arg("600")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pipe = parent.stdout.take().unwrap();
-    let mut sandbox = Ended(
-        Command::new(CLI)
-            .args(["sandbox", "--port", "0", "--json", "--until-stdin-closes"])
-            .stdin(pipe)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let sandbox = &mut sandbox.0;
-    let mut line = String::new();
-    std::io::BufReader::new(sandbox.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let announced: serde_json::Value = serde_json::from_str(&line).unwrap();
-    let base = url::Url::parse(announced["base"].as_str().unwrap()).unwrap();
-    assert!(listening(&base));
-
-    parent.kill().unwrap();
-    parent.wait().unwrap();
-    assert!(
-        wait_until_closed(&base, Duration::from_secs(10)),
-        "the sandbox outlived its parent"
-    );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while sandbox.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "the sandbox process is still running");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Kills the process when the test ends, passed or failed.
-struct Ended(std::process::Child);
-
-impl Drop for Ended {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn a_child_that_cannot_start_says_why() {
     runtime().block_on(async {
@@ -146,4 +81,76 @@ fn a_child_that_cannot_start_says_why() {
             other => panic!("expected EndedEarly, got {other:?}"),
         }
     });
+}
+
+/// A parent that dies: Unix signals and a `sleep` to play the app.
+#[cfg(unix)]
+mod parent_killed {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use super::{CLI, listening};
+
+    fn wait_until_closed(url: &url::Url, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if !listening(url) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    }
+
+    /// The pipe's writing end dies with its holder, whatever kills it: here a `sleep` stands in for
+    /// the app and is killed with SIGKILL (no handler runs, as in a crash).
+    #[test]
+    fn the_child_stops_when_its_parent_is_killed() {
+        let mut parent = Command::new("sleep")
+            .arg("600")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pipe = parent.stdout.take().unwrap();
+        let mut sandbox = Ended(
+            Command::new(CLI)
+                .args(["sandbox", "--port", "0", "--json", "--until-stdin-closes"])
+                .stdin(pipe)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let sandbox = &mut sandbox.0;
+        let mut line = String::new();
+        std::io::BufReader::new(sandbox.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let announced: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let base = url::Url::parse(announced["base"].as_str().unwrap()).unwrap();
+        assert!(listening(&base));
+
+        parent.kill().unwrap();
+        parent.wait().unwrap();
+        assert!(
+            wait_until_closed(&base, Duration::from_secs(10)),
+            "the sandbox outlived its parent"
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while sandbox.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "the sandbox process is still running");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Kills the process when the test ends, passed or failed.
+    struct Ended(std::process::Child);
+
+    impl Drop for Ended {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
 }

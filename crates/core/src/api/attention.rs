@@ -39,7 +39,6 @@ impl JobVerdict {
 
 /// A linked job's health, or why it could not be read.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LinkHealth {
     /// The job.
     pub link: EntraLink,

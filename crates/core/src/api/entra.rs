@@ -16,7 +16,6 @@ use crate::vault::EntraSessionRecord;
 
 /// An enterprise app and its provisioning jobs.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct EntraApp {
     /// The service principal.
     pub app: ServicePrincipal,

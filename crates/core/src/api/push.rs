@@ -40,7 +40,6 @@ pub const DEFAULT_PUSH_LOCK_WAIT: std::time::Duration = std::time::Duration::fro
 
 /// What a push did to a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum PushAction {
     /// Stored; the running job uses the token from its next cycle.
@@ -72,7 +71,6 @@ impl PushAction {
 
 /// What happens to the job once the token is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum JobStep {
     /// Quarantined: restarted, lifting the quarantine (no full resync).
@@ -113,7 +111,6 @@ impl JobStep {
 
 /// What a push sends to a job (key names only, never values).
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PushPlan {
     /// Keys whose values change (`SecretToken`, and `BaseAddress` when the job had none).
     pub changes: Vec<String>,
@@ -142,7 +139,6 @@ impl PushPlan {
 
 /// One linked job after a push (or a dry run), or why it failed.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PushReport {
     /// The job.
     pub link: EntraLink,

@@ -12,7 +12,6 @@ use crate::token::TokenKey;
 
 /// What became of the push that follows a renewal.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum AfterRenewal {
     /// Pushed; one report per linked job.

@@ -28,7 +28,6 @@ pub const MAX_GRAPH_BODY: usize = 4 * 1024 * 1024;
 
 /// A service principal (enterprise app).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct ServicePrincipal {
     /// The service principal's object ID (what Graph's paths take).
@@ -43,7 +42,6 @@ pub struct ServicePrincipal {
 
 /// `synchronizationError` (the parts scim-token shows).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, rename_all = "camelCase")]
 pub struct JobError {
     /// The error code.
@@ -54,7 +52,6 @@ pub struct JobError {
 
 /// One provisioning cycle (`synchronizationTaskExecution`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, rename_all = "camelCase")]
 pub struct Execution {
     /// When it ended (RFC 3339).
@@ -68,7 +65,6 @@ pub struct Execution {
 /// `synchronizationQuarantine`: the error that put the job there first, then why and until
 /// when.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, rename_all = "camelCase")]
 pub struct Quarantine {
     /// The error that put it there.
@@ -81,18 +77,15 @@ pub struct Quarantine {
 
 /// `{"key": …, "value": …}` of `synchronizedEntryCountByType`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct EntryCount {
     /// E.g. `User to urn:…:User`.
     pub key: String,
     /// How many.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub value: u64,
 }
 
 /// `synchronizationStatus` (the parts scim-token uses).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct JobStatus {
     /// Where the job stands.
@@ -119,7 +112,6 @@ pub struct JobStatus {
 
 /// A provisioning job (`synchronizationJob`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncJob {
     /// The job ID.

@@ -14,7 +14,6 @@ use super::ids::TenantId;
 
 /// The account and tenant of an Entra sign-in (not secret).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct EntraIdentity {
     /// The account's sign-in name (`preferred_username`), e.g. `admin@contoso.com`.
     #[serde(default)]

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 /// `synchronizationStatus.code`, read without regard to case. A code Graph adds later reads as
 /// [`JobCode::Unknown`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum JobCode {
     /// Provisioning is not set up (no credentials saved yet).
     NotConfigured,
@@ -55,7 +54,6 @@ impl JobCode {
 /// `synchronizationTaskExecution.state`, read without regard to case. A state Graph adds later
 /// reads as [`ExecutionState::Unknown`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ExecutionState {
     /// Every entry went through.
     Succeeded,

@@ -9,7 +9,6 @@ use super::login::EntraTarget;
 
 /// An org's token feeds this provisioning job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct EntraLink {
     /// Where the job is, and which sign-in reaches it.
     pub target: EntraTarget,

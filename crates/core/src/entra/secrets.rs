@@ -115,7 +115,6 @@ fn reportable(key: &str, value: Option<String>) -> Option<String> {
 
 /// What a push does with the job's Tenant URL (`BaseAddress`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum BaseAddressChange {
     /// The job's own is a Tenant URL of the same org (either form): it stays as it is.
@@ -174,7 +173,6 @@ pub enum SecretsRefusal {
 
 /// A setting that a push changed although it should not have: its value before, and now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SettingDrift {
     /// The key.
     pub key: String,

@@ -6,7 +6,7 @@ use super::users::{UserSnapshot, patch_ops};
 use super::*;
 use crate::entra::directory::Directory;
 use crate::webex::scim::{ENTERPRISE, Kind, Store};
-use crate::{LogEntry, RunningSandbox, Sandbox, SandboxConfig};
+use crate::{RunningSandbox, Sandbox, SandboxConfig, SandboxRequest};
 
 /// A sandbox on a free port, its Tenant URL and an admin token.
 struct Env {
@@ -46,7 +46,7 @@ impl Env {
     }
 
     /// Requests other than GET since `mark`.
-    fn writes_since(&self, mark: usize) -> Vec<LogEntry> {
+    fn writes_since(&self, mark: usize) -> Vec<SandboxRequest> {
         self.running.sandbox().log()[mark..]
             .iter()
             .filter(|e| e.method != "GET")
@@ -87,11 +87,11 @@ impl Env {
 
 type Map = serde_json::Map<String, Value>;
 
-fn body(entry: &LogEntry) -> Value {
+fn body(entry: &SandboxRequest) -> Value {
     serde_json::from_str(&entry.body).unwrap()
 }
 
-fn method_and_path(entries: &[LogEntry]) -> Vec<(String, String)> {
+fn method_and_path(entries: &[SandboxRequest]) -> Vec<(String, String)> {
     entries
         .iter()
         .map(|e| (e.method.clone(), e.path.clone()))
@@ -159,7 +159,7 @@ async fn first_cycle_provisions_users_groups_and_members() {
         log[0].path
     );
     assert!(log.iter().all(|e| e.status < 300), "{:?}", method_and_path(&log));
-    let creates: Vec<&LogEntry> = log.iter().filter(|e| e.method == "POST").collect();
+    let creates: Vec<&SandboxRequest> = log.iter().filter(|e| e.method == "POST").collect();
     assert_eq!(creates.len(), 14);
     let create = body(creates[0]);
     assert_eq!(
