@@ -16,8 +16,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=windows.sh
 . scripts/lib/windows.sh
-# shellcheck source=release-files.sh
-. scripts/lib/release-files.sh
 
 sign=""
 while [ "$#" -gt 0 ]; do
@@ -51,7 +49,9 @@ cargo build --release --locked --target "$WINDOWS_TARGET" -p scim-token-cli \
 mkdir -p "${CARGO_TARGET_DIR:-target}"
 target=$(cd "${CARGO_TARGET_DIR:-target}" && pwd)
 bin="$target/$WINDOWS_TARGET/release"
-version=$(workspace_version)
+# shellcheck source=xtask.sh
+. scripts/lib/xtask.sh
+version=$(xtask version)
 out=${SCIM_TOKEN_BUNDLE_DIR:-$bin/bundle}
 rm -rf "$out"
 mkdir -p "$out"
@@ -96,6 +96,5 @@ if ensure_wine; then
   WINEPREFIX="$check/prefix" "$(dirname "$WINE")/wineserver" -w
 fi
 
-write_sboms "$WINDOWS_TARGET" "$out" "$version"
-write_sha256sums "$out"
+xtask release-files "$WINDOWS_TARGET" "$out"
 ls -l "$out"

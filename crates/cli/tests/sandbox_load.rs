@@ -5,7 +5,7 @@
 //!   no 5xx, and the users listed afterwards are exactly those acknowledged as created and not
 //!   deleted, each userName once.
 //! - SIGKILL mid-load, restart on the same file: every acknowledged create and PATCH is there.
-
+#![cfg(unix)]
 #![allow(clippy::print_stderr, missing_docs)]
 
 use scim_token_test_support as support;

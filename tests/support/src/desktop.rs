@@ -220,7 +220,7 @@ pub async fn plan_of_first_push(client: &Client, button: &str) -> String {
     wait_text(
         client,
         ".card .entra-plan-text",
-        |t| t.contains("Will change"),
+        |t| t.contains("Would change"),
         Duration::from_secs(45),
     )
     .await

@@ -419,7 +419,7 @@ fn push_keeps_the_jobs_settings_whether_graph_merges_or_replaces() {
         );
         let text = home.run(&["push", "--dry-run"]);
         assert!(
-            text.stdout.contains("would change: BaseAddress, SecretToken")
+            text.stdout.contains("Would change BaseAddress and SecretToken")
                 && text.stdout.contains("nothing was written")
                 && text.stdout.contains("would then be started"),
             "{}",

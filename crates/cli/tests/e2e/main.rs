@@ -2,10 +2,10 @@
 //! process. Sign-ins need `scripts/world` (a keyring, Chromium on Xvfb), so they are the full
 //! tier (`#[ignore]`d; `scripts/test` runs them with `--include-ignored`); the sandbox as a child
 //! process and the watch's scheduler tests run anywhere (fast tier). The load test is a binary of
-//! its own (`sandbox_load.rs`), so that its figures are measured alone.
+//! its own (`sandbox_load.rs`), so that its figures are measured alone. The harness is Linux's
+//! (Chromium started by shell scripts, the Windows CLI under Wine): `cfg(unix)`.
+#![cfg(unix)]
 
-// Its browsers are shell scripts that start Chromium: the harness runs on Linux.
-#[cfg(unix)]
 mod browser_sign_in;
 mod cli_e2e;
 mod corporate_network;
