@@ -43,7 +43,7 @@ mod tool {
             .send_keys("admin@sandbox.example")
             .await
             .unwrap();
-        click(&client, "#start-login").await;
+        click(&client, "#start-sign-in").await;
         tokio::time::sleep(Duration::from_secs(3)).await;
         let display = std::env::var("DISPLAY").expect("an X display");
         let login = out.join("login.png");
@@ -78,7 +78,7 @@ mod tool {
         .await;
         wait_for(&client, "#sandbox-tenant").await;
         click(&client, "#get-token").await;
-        click(&client, "#start-login").await;
+        click(&client, "#start-sign-in").await;
         wait_for(&client, ".card").await;
         click(&client, ".card .test").await;
         tokio::time::sleep(Duration::from_secs(2)).await;

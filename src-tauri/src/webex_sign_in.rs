@@ -119,7 +119,7 @@ async fn start(
     let (surface, browser, problem) = Surface::open(
         &app,
         place,
-        format!("login-{id}"),
+        format!("webex-{id}"),
         sign_in.url(),
         sign_in.window_rule(),
     )

@@ -66,7 +66,7 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
         Some("sandbox"),
         "the running sandbox is preselected"
     );
-    click(&client, "#start-login").await;
+    click(&client, "#start-sign-in").await;
 
     let card_url = wait_text(
         &client,
@@ -182,7 +182,7 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
     // Quitting within the clear delay clears the clipboard on the way out: with a clipboard
     // manager running, the copy would otherwise outlive the app.
     click(&client, "#get-token").await;
-    click(&client, "#start-login").await;
+    click(&client, "#start-sign-in").await;
     wait_text(
         &client,
         ".card .tenant-url",
@@ -430,7 +430,7 @@ async fn a_denied_sign_in_is_shown_and_nothing_is_stored() {
     let (_driver, client) = launch(APP, &["--sandbox-auto-deny", "--sandbox-port", "0"]).await;
     sandbox_running(&client).await;
     click(&client, "#get-token").await;
-    click(&client, "#start-login").await;
+    click(&client, "#start-sign-in").await;
     let error = wait_text(&client, "#error", |t| !t.is_empty(), Duration::from_secs(30)).await;
     assert!(
         error.contains("denied") && error.contains("access_denied"),
@@ -441,7 +441,7 @@ async fn a_denied_sign_in_is_shown_and_nothing_is_stored() {
         "no token was stored"
     );
     let status = client
-        .find(Locator::Css("#login-status"))
+        .find(Locator::Css("#sign-in-status"))
         .await
         .unwrap()
         .text()
@@ -598,7 +598,7 @@ async fn a_federated_sign_in_crosses_to_the_local_entra_and_back() {
         "two origins: {tenant} and {entra_base}"
     );
     click(&client, "#get-token").await;
-    click(&client, "#start-login").await;
+    click(&client, "#start-sign-in").await;
     let account = wait_text(
         &client,
         ".card .account",
@@ -672,7 +672,7 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
     .await;
     let (_, entra_base) = sandbox_running(&client).await;
     click(&client, "#get-token").await;
-    click(&client, "#start-login").await;
+    click(&client, "#start-sign-in").await;
     wait_text(
         &client,
         ".card .tenant-url",
@@ -752,7 +752,7 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
     entra::store_wrong_token(&entra_base, entra::WEBEX_APP).await;
     job_line(&client, |t| t.trim_start().starts_with("in quarantine")).await;
     click(&client, ".card .renew-push").await;
-    click(&client, "#start-login").await;
+    click(&client, "#start-sign-in").await;
     let renewed = wait_text(
         &client,
         ".card .entra-result",
@@ -771,7 +771,7 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
     entra::job_action(&entra_base, entra::WEBEX_APP, "pause").await;
     job_line(&client, |t| t.trim_start().starts_with("paused")).await;
     click(&client, ".card .renew-push").await;
-    click(&client, "#start-login").await;
+    click(&client, "#start-sign-in").await;
     let left = wait_text(
         &client,
         ".card .entra-result",
@@ -829,7 +829,7 @@ async fn both_sign_ins_in_the_system_browser() {
     sandbox_running(&client).await;
 
     click(&client, "#get-token").await;
-    click(&client, "#start-login-browser").await;
+    click(&client, "#start-sign-in-browser").await;
     let link = wait_text(
         &client,
         "#browser-sign-in .browser-link",
@@ -903,16 +903,16 @@ async fn a_browser_sign_in_is_cancelled_and_the_next_one_starts() {
     sandbox_running(&client).await;
     for _ in 0..2 {
         click(&client, "#get-token").await;
-        click(&client, "#start-login-browser").await;
+        click(&client, "#start-sign-in-browser").await;
         wait_text(
             &client,
-            "#login-status",
+            "#sign-in-status",
             |t| t.contains("in your browser"),
             Duration::from_secs(20),
         )
         .await;
-        click(&client, "#cancel-login").await;
-        wait_text(&client, "#login-status", str::is_empty, Duration::from_secs(15)).await;
+        click(&client, "#cancel-sign-in").await;
+        wait_text(&client, "#sign-in-status", str::is_empty, Duration::from_secs(15)).await;
         // The listener has let go of the redirect port.
         let deadline = Instant::now() + Duration::from_secs(15);
         while TcpListener::bind("127.0.0.1:3000").is_err() {
@@ -1013,7 +1013,7 @@ async fn renew_and_push_to_a_job_never_pushed_shows_its_plan_first() {
     .await;
     sandbox_running(&client).await;
     click(&client, "#get-token").await;
-    click(&client, "#start-login").await;
+    click(&client, "#start-sign-in").await;
     wait_text(
         &client,
         ".card .tenant-url",

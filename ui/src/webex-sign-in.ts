@@ -48,19 +48,19 @@ function chosenBroker(): BrokerId {
 
 /** Wires the panel's controls. */
 export function setupWebexSignIn(deps: WebexSignInDeps): WebexSignInPanel {
-  const status = $("#login-status");
+  const status = $("#sign-in-status");
   const sign = new SignInLifecycle("webex", {
     status,
     browserPanel: "#browser-sign-in",
     setWaiting(waiting) {
-      $<HTMLButtonElement>("#start-login").disabled = waiting;
-      $<HTMLButtonElement>("#start-login-browser").disabled = waiting;
+      $<HTMLButtonElement>("#start-sign-in").disabled = waiting;
+      $<HTMLButtonElement>("#start-sign-in-browser").disabled = waiting;
     },
   });
 
   function close(): void {
     state.pushAfterRenewal = null;
-    $("#login-panel").hidden = true;
+    $("#sign-in-panel").hidden = true;
   }
 
   async function finished(outcome: WebexSignInOutcome): Promise<void> {
@@ -121,11 +121,11 @@ export function setupWebexSignIn(deps: WebexSignInDeps): WebexSignInPanel {
     }
   }
 
-  $("#login-form").addEventListener("submit", (e) => void start(e, "window"));
-  $("#start-login-browser").addEventListener("click", (e) => void start(e, "browser"));
-  $("#copy-browser-link").addEventListener("click", () => void copyBrowserLink("#browser-sign-in", "#login-status"));
+  $("#sign-in-form").addEventListener("submit", (e) => void start(e, "window"));
+  $("#start-sign-in-browser").addEventListener("click", (e) => void start(e, "browser"));
+  $("#copy-browser-link").addEventListener("click", () => void copyBrowserLink("#browser-sign-in", "#sign-in-status"));
   $("#org-form").addEventListener("submit", (e) => void fileToken(e));
-  $("#cancel-login").addEventListener("click", () => {
+  $("#cancel-sign-in").addEventListener("click", () => {
     close();
     void sign.cancel();
   });
@@ -135,7 +135,7 @@ export function setupWebexSignIn(deps: WebexSignInDeps): WebexSignInPanel {
       clearError();
       // Only a "Renew and push" pushes; any other sign-in forgets an earlier one's wish.
       state.pushAfterRenewal = renewFor ?? null;
-      $("#login-panel").hidden = false;
+      $("#sign-in-panel").hidden = false;
       $("#org-form").hidden = true;
       const select = $<HTMLSelectElement>("#broker");
       if (broker) {

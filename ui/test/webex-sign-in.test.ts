@@ -32,7 +32,7 @@ beforeEach(() => {
 });
 
 function submit(): void {
-  document.querySelector<HTMLFormElement>("#login-form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+  document.querySelector<HTMLFormElement>("#sign-in-form")!.dispatchEvent(new Event("submit", { cancelable: true }));
 }
 
 describe("the Webex sign-in panel", () => {
@@ -48,9 +48,9 @@ describe("the Webex sign-in panel", () => {
     expect(document.querySelector("#org-reason")!.textContent).toBe("The token carries no org ID.");
     document.querySelector<HTMLInputElement>("#org-input")!.value = " 9d5f1c2e-0000-4000-8000-0000000000aa ";
     document.querySelector<HTMLFormElement>("#org-form")!.dispatchEvent(new Event("submit", { cancelable: true }));
-    await vi.waitFor(() => expect(document.querySelector<HTMLElement>("#login-panel")!.hidden).toBe(true));
+    await vi.waitFor(() => expect(document.querySelector<HTMLElement>("#sign-in-panel")!.hidden).toBe(true));
     expect(commands.fileToken).toHaveBeenCalledWith(3, "9d5f1c2e-0000-4000-8000-0000000000aa");
-    expect(document.querySelector("#login-status")!.textContent).toBe("Token stored in your OS keyring.");
+    expect(document.querySelector("#sign-in-status")!.textContent).toBe("Token stored in your OS keyring.");
     expect(refresh).toHaveBeenCalled();
   });
 
@@ -71,8 +71,8 @@ describe("the Webex sign-in panel", () => {
     panel.open();
     submit();
     await vi.waitFor(() => expect(document.querySelector("#error")!.textContent).toBe("The sign-in was declined."));
-    expect(document.querySelector<HTMLElement>("#login-panel")!.hidden).toBe(false);
-    expect(document.querySelector<HTMLButtonElement>("#start-login")!.disabled).toBe(false);
+    expect(document.querySelector<HTMLElement>("#sign-in-panel")!.hidden).toBe(false);
+    expect(document.querySelector<HTMLButtonElement>("#start-sign-in")!.disabled).toBe(false);
   });
 
   it("cancels through Rust and closes", async () => {
@@ -81,10 +81,10 @@ describe("the Webex sign-in panel", () => {
     panel.open();
     submit();
     await settle();
-    document.querySelector<HTMLButtonElement>("#cancel-login")!.click();
+    document.querySelector<HTMLButtonElement>("#cancel-sign-in")!.click();
     await settle();
     expect(commands.cancelSignIn).toHaveBeenCalledWith("webex");
-    expect(document.querySelector<HTMLElement>("#login-panel")!.hidden).toBe(true);
-    expect(document.querySelector<HTMLButtonElement>("#start-login")!.disabled).toBe(false);
+    expect(document.querySelector<HTMLElement>("#sign-in-panel")!.hidden).toBe(true);
+    expect(document.querySelector<HTMLButtonElement>("#start-sign-in")!.disabled).toBe(false);
   });
 });

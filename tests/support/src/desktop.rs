@@ -215,7 +215,7 @@ pub async fn link_to_the_webex_job(client: &Client) -> String {
 pub async fn plan_of_first_push(client: &Client, button: &str) -> String {
     click(client, button).await;
     if button.ends_with("renew-push") {
-        click(client, "#start-login").await;
+        click(client, "#start-sign-in").await;
     }
     wait_text(
         client,
