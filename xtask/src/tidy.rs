@@ -57,6 +57,13 @@ pub(crate) fn shown(root: &Path, path: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).display().to_string()
 }
 
+/// Findings in a stable order, each once.
+pub(crate) fn sorted(mut findings: Vec<String>) -> Vec<String> {
+    findings.sort();
+    findings.dedup();
+    findings
+}
+
 /// The workspace's root (this crate's parent folder).
 pub(crate) fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

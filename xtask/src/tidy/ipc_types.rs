@@ -27,9 +27,7 @@ pub(crate) fn findings(root: &Path) -> Result<Vec<String>, TidyError> {
             }
         }
     }
-    findings.sort();
-    findings.dedup();
-    Ok(findings)
+    Ok(super::sorted(findings))
 }
 
 /// The structs and enums of a file that derive `specta::Type`, directly or under `cfg_attr`.

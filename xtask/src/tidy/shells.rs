@@ -52,9 +52,7 @@ pub(crate) fn rust_shell_findings(root: &Path) -> Result<Vec<String>, TidyError>
             }
         }
     }
-    findings.sort();
-    findings.dedup();
-    Ok(findings)
+    Ok(super::sorted(findings))
 }
 
 #[cfg(test)]

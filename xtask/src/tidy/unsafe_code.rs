@@ -47,9 +47,7 @@ pub(crate) fn findings(root: &Path, crate_roots: &[&str]) -> Result<Vec<String>,
             }
         }
     }
-    findings.sort();
-    findings.dedup();
-    Ok(findings)
+    Ok(super::sorted(findings))
 }
 
 #[cfg(test)]

@@ -131,9 +131,7 @@ pub(crate) fn findings(root: &Path, phrases: &[String]) -> Result<Vec<String>, T
         let text = super::read(&file)?;
         check(&name, &text);
     }
-    findings.sort();
-    findings.dedup();
-    Ok(findings)
+    Ok(super::sorted(findings))
 }
 
 /// The string literals of a file's production code, macro arguments included.
