@@ -64,8 +64,9 @@ pub(crate) async fn start_entra_sign_in(
     place: SignInPlace,
 ) -> Result<SignInStarted> {
     let shared = shared.inner().clone();
+    let ticket = shared.entra_sign_in.ticket();
     sandbox::admit(&shared.sandbox, None, Some(&to.cloud)).await?;
-    let slot = shared.entra_sign_in.begin().await;
+    let slot = shared.entra_sign_in.begin(ticket).await?;
     let request = EntraSignInRequest {
         cloud: Some(to.cloud),
         tenant: to.tenant,

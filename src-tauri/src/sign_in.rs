@@ -6,6 +6,7 @@
 //! sign-in's outcome is never taken for a newer one's.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use scim_token_core::ErrorKind;
@@ -134,7 +135,14 @@ impl Outcome for EntraSignInOutcome {
 /// The sign-in of one kind: the one in progress, or the last one with its outcome.
 pub(crate) struct SignInSlot<T> {
     current: Mutex<Option<Active<T>>>,
+    /// How many Cancels there have been: a start that began before the last one does not run
+    /// (it may have waited for the sandbox before it could take the slot).
+    cancels: AtomicU64,
 }
+
+/// When a start began, in Cancels: taken before anything a start waits for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ticket(u64);
 
 struct Active<T> {
     id: SignInId,
@@ -150,22 +158,39 @@ impl<T: Outcome> Default for SignInSlot<T> {
     fn default() -> Self {
         Self {
             current: Mutex::new(None),
+            cancels: AtomicU64::new(0),
         }
     }
 }
 
 impl<T: Outcome> SignInSlot<T> {
+    /// A start's ticket: take it first, before waiting for anything.
+    pub(crate) fn ticket(&self) -> Ticket {
+        Ticket(self.cancels.load(Ordering::SeqCst))
+    }
+
     /// Ends the sign-in in progress and holds the slot until the new one runs (`SignInStart::run`),
-    /// so two starts at once run one after the other.
-    pub(crate) async fn begin(&self) -> SignInStart<'_, T> {
+    /// so two starts at once run one after the other. A start whose `ticket` a Cancel has
+    /// overtaken (pressed while it waited for the sandbox or the slot) ends here, as cancelled.
+    pub(crate) async fn begin(&self, ticket: Ticket) -> Result<SignInStart<'_, T>, CommandError> {
         let mut slot = self.current.lock().await;
+        if self.cancels.load(Ordering::SeqCst) != ticket.0 {
+            return Err(CommandError::new(
+                ErrorKind::Cancelled,
+                "The sign-in was cancelled before it started.",
+            ));
+        }
         end(&mut slot).await;
-        SignInStart { slot }
+        Ok(SignInStart { slot })
     }
 
     /// Ends the sign-in in progress (only if it is `only`, when given) and waits until it has let
-    /// go of its window and port; returns whether there was one to end.
+    /// go of its window and port; returns which there was to end. Without `only`, a start still
+    /// on its way does not run either.
     pub(crate) async fn cancel(&self, only: Option<SignInId>) -> Option<SignInId> {
+        if only.is_none() {
+            self.cancels.fetch_add(1, Ordering::SeqCst);
+        }
         let mut slot = self.current.lock().await;
         let id = slot.as_ref().map(|active| active.id)?;
         if only.is_some_and(|only| only != id) {
@@ -266,7 +291,7 @@ mod tests {
     /// Runs a sign-in that ends with `signed_in()` when `finish` fires, or as cancelled.
     async fn start(slot: &SignInSlot<EntraSignInOutcome>, id: SignInId) -> oneshot::Sender<()> {
         let (finish, finished) = oneshot::channel::<()>();
-        slot.begin().await.run(id, move |cancelled| async move {
+        slot.begin(slot.ticket()).await.unwrap().run(id, move |cancelled| async move {
             tokio::select! {
                 _ = finished => signed_in(),
                 _ = cancelled => EntraSignInOutcome::failed(CommandError::new(ErrorKind::Cancelled, "cancelled")),
@@ -324,6 +349,20 @@ mod tests {
             Some(ErrorKind::Cancelled),
             "replaced"
         );
+    }
+
+    #[tokio::test]
+    async fn a_cancel_while_a_start_waits_stops_that_start() {
+        let slot: SignInSlot<EntraSignInOutcome> = SignInSlot::default();
+        let ticket = slot.ticket();
+        // Cancel pressed while the start still waited for the sandbox: nothing in the slot yet.
+        assert_eq!(slot.cancel(None).await, None);
+        let refused = slot.begin(ticket).await.err().expect("the start is cancelled");
+        assert_eq!(refused.kind, ErrorKind::Cancelled);
+        // The next start, begun after the Cancel, runs.
+        let finish = start(&slot, 3).await;
+        finish.send(()).unwrap();
+        assert_eq!(kind(&slot.outcome(3).await), None);
     }
 
     #[tokio::test]

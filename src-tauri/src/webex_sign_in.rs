@@ -18,7 +18,7 @@ use crate::error::CommandError;
 use crate::events::{RenewalPushed, TokensChanged};
 use crate::ipc::{AfterRenewalView, RenewFor, TokenView};
 use crate::sandbox;
-use crate::sign_in::{SIGN_IN_LIMIT, SignInId, SignInPlace, SignInStarted, WebexSignInOutcome};
+use crate::sign_in::{SIGN_IN_LIMIT, SignInId, SignInPlace, SignInStarted, Ticket, WebexSignInOutcome};
 use crate::sign_in_window::{Closer, Surface};
 use crate::state::{Shared, Unfiled, lock};
 
@@ -37,6 +37,7 @@ pub(crate) async fn start_webex_sign_in(
     renew_for: Option<RenewFor>,
     place: SignInPlace,
 ) -> Result<SignInStarted> {
+    let ticket = shared.webex_sign_in.ticket();
     let broker = sandbox::resolve_broker(&shared.sandbox, broker).await?;
     let renew_for = match renew_for {
         Some(r) => Some(TokenKey {
@@ -45,7 +46,16 @@ pub(crate) async fn start_webex_sign_in(
         }),
         None => None,
     };
-    start(app, shared.inner().clone(), broker, email, renew_for, place).await
+    start(
+        app,
+        shared.inner().clone(),
+        ticket,
+        broker,
+        email,
+        renew_for,
+        place,
+    )
+    .await
 }
 
 /// How Webex sign-in `id` ended, once it has (a token without an org ID is held for
@@ -84,13 +94,14 @@ pub(crate) async fn cancel(shared: &Shared) {
 async fn start(
     app: AppHandle,
     shared: Arc<Shared>,
+    ticket: Ticket,
     broker: BrokerId,
     email: Option<String>,
     renew_for: Option<TokenKey>,
     place: SignInPlace,
 ) -> Result<SignInStarted> {
     sandbox::admit(&shared.sandbox, Some(&broker), None).await?;
-    let slot = shared.webex_sign_in.begin().await;
+    let slot = shared.webex_sign_in.begin(ticket).await?;
     lock(&shared.unfiled).clear();
     let id = shared.next_id();
     let request = SignInRequest {

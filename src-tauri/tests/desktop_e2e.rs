@@ -711,7 +711,7 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
     let pushed = wait_text(
         &client,
         ".card .entra-result",
-        |t| t.contains("Cisco Webex:"),
+        |t| t.contains("Cisco Webex (job "),
         Duration::from_secs(30),
     )
     .await;
@@ -1038,7 +1038,7 @@ async fn renew_and_push_to_a_job_never_pushed_shows_its_plan_first() {
     let pushed = wait_text(
         &client,
         ".card .entra-result",
-        |t| t.contains("Cisco Webex:"),
+        |t| t.contains("Cisco Webex (job "),
         Duration::from_secs(30),
     )
     .await;

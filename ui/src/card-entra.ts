@@ -178,18 +178,32 @@ export function setupEntra(card: HTMLElement, s: TokenView, deps: CardDeps): voi
   if (linked) void showHealth(card, s, deps);
 }
 
-/** A renewed token's card while core pushes it: busy, with a spinner. */
-export function markPushing(summary: TokenView): void {
+/** A renewed token's card while core pushes it: busy, with a spinner; or, when the push already
+ * ended, what it did. */
+export function markPushing(summary: TokenView, deps: CardDeps): void {
+  const key = cardKey(summary.org_id, summary.broker_id);
+  const ended = state.earlyRenewals.get(key);
+  if (ended) {
+    state.earlyRenewals.delete(key);
+    void renewalPushed(ended, deps);
+    return;
+  }
   const card = cardOf(summary.org_id, summary.broker_id);
   if (!card) return;
-  state.busyCards.add(cardKey(summary.org_id, summary.broker_id));
+  state.busyCards.add(key);
   withSpinner($(".entra-result", card), "Token renewed; pushing it into the linked jobs…");
   $<HTMLButtonElement>(".push", card).disabled = true;
 }
 
 /** What core's "renew and push" did once the renewal was stored. */
 export async function renewalPushed(event: RenewalPushed, deps: CardDeps): Promise<void> {
-  state.busyCards.delete(cardKey(event.renewed.org, event.renewed.broker));
+  const key = cardKey(event.renewed.org, event.renewed.broker);
+  if (!state.busyCards.has(key) && !state.earlyRenewals.has(key) && state.pendingRenewal === key) {
+    // The sign-in's outcome has not reached the panel yet: kept for markPushing.
+    state.earlyRenewals.set(key, event);
+    return;
+  }
+  state.busyCards.delete(key);
   const card = cardOf(event.renewed.org, event.renewed.broker);
   if (!card) return;
   $<HTMLButtonElement>(".push", card).disabled = false;

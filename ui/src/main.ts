@@ -7,7 +7,7 @@ import { commands, events } from "./bindings";
 import { type CardDeps, markPushing, renewalPushed } from "./card-entra";
 import { refreshEntraSession, setupEntraPanel } from "./entra-panel";
 import { setupNetworkPanel } from "./network";
-import { clipboardCleared, refresh, refreshHealth, tick } from "./org-card";
+import { clipboardCleared, refresh, refreshHealth, resync, tick } from "./org-card";
 import { refreshSandbox } from "./sandbox-panel";
 import { setupSettings } from "./settings";
 import { state } from "./state";
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     openSignIn: (broker, account, renewFor) => webex.open(broker, account, renewFor),
     refresh: () => refresh(cards),
   };
-  const webex = setupWebexSignIn({ refresh: cards.refresh, markPushing });
+  const webex = setupWebexSignIn({ refresh: cards.refresh, markPushing: (summary) => markPushing(summary, cards) });
   setupEntraPanel(cards.refresh);
   $("#get-token").addEventListener("click", () => webex.open());
   $("#quit").addEventListener("click", () => void commands.quitApp().then((r) => r.status === "error" && showError(r.error)));
@@ -43,6 +43,11 @@ async function main(): Promise<void> {
   await refreshEntraSession().catch(showError);
   await cards.refresh();
   window.setInterval(() => tick(), 1000);
+  // Core's seconds again now and then, and when the window comes back (after the computer slept).
+  window.setInterval(() => void resync(cards), 60_000);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") void resync(cards);
+  });
   // Each read redeems a refresh token at Entra: a few minutes apart is plenty for a glance.
   window.setInterval(() => refreshHealth(cards), 300_000);
   window.setInterval(() => void refreshSandbox().catch(() => undefined), 2000);

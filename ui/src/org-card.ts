@@ -73,6 +73,32 @@ export async function refresh(deps: CardDeps): Promise<void> {
   }
 }
 
+/** Lists the tokens again and moves each card's countdown to core's seconds, without a redraw
+ * (a picker or a result on a card stays as it is); a changed set of tokens is drawn anew. The
+ * monotonic clock the countdowns tick on stops while the computer sleeps: this puts them right. */
+export async function resync(deps: CardDeps): Promise<void> {
+  let list;
+  try {
+    list = ok(await commands.listTokens());
+  } catch {
+    return;
+  }
+  const keys = (tokens: TokenView[]) => tokens.map((s) => cardKey(s.org_id, s.broker_id)).join("\n");
+  const same = keys(list.tokens) === keys(state.summaries);
+  state.summaries = list.tokens;
+  state.listedAt = performance.now();
+  if (!same) {
+    render(deps);
+    return;
+  }
+  for (const s of list.tokens) {
+    const card = cardOf(s.org_id, s.broker_id);
+    const clock = card?.querySelector<HTMLElement>(".countdown");
+    if (clock) clock.dataset.secondsLeft = String(s.seconds_left);
+  }
+  tick();
+}
+
 /** Reads every linked card's job health again. */
 export function refreshHealth(deps: CardDeps): void {
   for (const s of state.summaries) {

@@ -36,7 +36,9 @@ export class SignInLifecycle {
     try {
       started = ok(await start());
     } catch (e) {
-      if (run === this.run) this.finish("");
+      // A start a Cancel overtook fails as cancelled: the Cancel already said enough.
+      if (run !== this.run) return null;
+      this.finish("");
       showError(e);
       return null;
     }
@@ -48,7 +50,8 @@ export class SignInLifecycle {
     try {
       result = ok(await outcome(started.id));
     } catch (e) {
-      if (run === this.run) this.finish("");
+      if (run !== this.run) return null;
+      this.finish("");
       showError(e);
       return null;
     }

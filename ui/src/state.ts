@@ -1,7 +1,7 @@
 // The dashboard's one state object: what the panels keep between events. Every panel reads and
 // writes it here, so nothing else holds module-level mutable state.
 
-import type { BrokerId, Choices, RenewFor, TokenView } from "./bindings";
+import type { BrokerId, Choices, RenewalPushed, RenewFor, TokenView } from "./bindings";
 
 /** A push result a card shows again after a redraw. `offerStart`: a job was (or would be) left
  * paused, so the card offers Push and start. */
@@ -26,6 +26,11 @@ export interface DashboardState {
   busyCards: Set<string>;
   /** Each card's last push result. */
   lastResults: Map<string, CardResult>;
+  /** The card a "Renew and push" sign-in under way will push, until its outcome is handled. */
+  pendingRenewal: string | null;
+  /** A renewal's push that ended before its card was marked as pushing (the event and the sign-in's
+   * outcome are not ordered): shown when the card is marked. */
+  earlyRenewals: Map<string, RenewalPushed>;
 }
 
 export const state: DashboardState = {
@@ -36,6 +41,8 @@ export const state: DashboardState = {
   pushAfterRenewal: null,
   busyCards: new Set(),
   lastResults: new Map(),
+  pendingRenewal: null,
+  earlyRenewals: new Map(),
 };
 
 /** A card's key: the same org can have a token from two brokers (sandbox and Webex). */

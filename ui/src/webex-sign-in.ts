@@ -3,7 +3,7 @@
 
 import { commands, type BrokerId, type RenewFor, type SignInPlace, type TokenView, type WebexSignInOutcome } from "./bindings";
 import { SignInLifecycle, copyBrowserLink } from "./sign-in";
-import { state } from "./state";
+import { cardKey, state } from "./state";
 import { $, clearError, ok, showError, withSpinner } from "./ui";
 
 /** What the panel asks of the rest of the dashboard. */
@@ -65,12 +65,17 @@ export function setupWebexSignIn(deps: WebexSignInDeps): WebexSignInPanel {
 
   async function finished(outcome: WebexSignInOutcome): Promise<void> {
     if (outcome.outcome !== "needs-org") state.pushAfterRenewal = null;
+    const renewal = state.pendingRenewal;
+    if (outcome.outcome !== "needs-org") state.pendingRenewal = null;
     switch (outcome.outcome) {
       case "stored":
         sign.finish(outcome.warning ? `Token stored, with a warning: ${outcome.warning}` : "Token stored in your OS keyring.");
         close();
         if (outcome.pushing) {
+          // Still pending while the cards are drawn: a push that ends meanwhile waits for them.
+          state.pendingRenewal = renewal;
           await deps.refresh();
+          state.pendingRenewal = null;
           deps.markPushing(outcome.summary);
           return;
         }
@@ -100,6 +105,7 @@ export function setupWebexSignIn(deps: WebexSignInDeps): WebexSignInPanel {
     $("#org-form").hidden = true;
     const email = $<HTMLInputElement>("#email").value.trim();
     const renewFor = state.pushAfterRenewal;
+    state.pendingRenewal = renewFor ? cardKey(renewFor.org, renewFor.broker) : null;
     const outcome = await sign.signIn(
       place,
       () => commands.startWebexSignIn(chosenBroker(), email || null, renewFor, place),

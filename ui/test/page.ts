@@ -1,11 +1,13 @@
 // The real page (index.html) loaded into jsdom, so tests use the markup and templates the app
 // ships; and a token's view as the app sends it.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 import type { TokenView } from "../src/bindings";
 
-const html = readFileSync(join(import.meta.dirname, "..", "index.html"), "utf8");
+// fileURLToPath rather than import.meta.dirname: Node 18 (Debian 12, Ubuntu 24.04) has no dirname.
+const html = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "index.html"), "utf8");
 
 export function loadPage(): void {
   document.open();

@@ -57,6 +57,32 @@ pub(crate) fn shown(root: &Path, path: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).display().to_string()
 }
 
+/// Every file below `dir` whose name ends in `.extension`, sorted; build output and installed
+/// packages (`target`, `node_modules`) left out.
+pub(crate) fn files_with_extension(dir: &Path, extension: &str) -> Result<Vec<PathBuf>, TidyError> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let entries = std::fs::read_dir(&folder).map_err(|source| TidyError::Read {
+            path: folder.clone(),
+            source,
+        })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            if path.is_dir() {
+                if name != "target" && name != "node_modules" {
+                    pending.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == extension) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 /// Findings in a stable order, each once.
 pub(crate) fn sorted(mut findings: Vec<String>) -> Vec<String> {
     findings.sort();
@@ -81,7 +107,7 @@ pub(crate) fn check_all(root: &Path) -> Result<Vec<String>, TidyError> {
     findings.extend(ts_modules::circles(&root.join("ui/src"))?);
     findings.extend(shells::rust_shell_findings(root)?);
     findings.extend(front_end::findings(&root.join("ui/src"))?);
-    findings.extend(unsafe_code::findings(root, CRATE_ROOTS)?);
+    findings.extend(unsafe_code::findings(root)?);
     findings.extend(words::findings(root, &words::core_phrases())?);
     findings.extend(generated::findings(root)?);
     findings.extend(ipc_types::findings(root)?);

@@ -272,17 +272,31 @@ impl Sandbox {
             .args(&args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        // Its stderr is read to the end (so the sandbox never blocks on it) and kept, for a
+        // sandbox that ends before its banner to say why.
+        let mut stderr = child.stderr.take().unwrap();
+        let said = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut first = String::new();
         stdout.read_line(&mut first).unwrap();
-        let base = first
+        let Some(base) = first
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("unexpected sandbox banner: {first}"))
-            .to_owned();
+            .map(str::to_owned)
+        else {
+            let status = child.wait();
+            let stderr = said.join().unwrap_or_default();
+            panic!(
+                "unexpected sandbox banner {first:?} (the sandbox ended: {status:?}); its stderr:\n{stderr}"
+            );
+        };
         let mut entra_base = String::new();
         for _ in 0..40 {
             let mut line = String::new();

@@ -25,7 +25,12 @@ pub(crate) fn findings(dir: &Path) -> Result<Vec<String>, TidyError> {
             ));
         }
         for (n, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or("");
+            // A comment line says what the code does, and may name what it avoids.
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("//") || trimmed.starts_with('*') || trimmed.starts_with("/*") {
+                continue;
+            }
+            let code = line;
             if code.contains("Date.now(") || code.contains("new Date()") {
                 findings.push(format!(
                     "ui/src/{name}:{}: the front end reads the wall clock; use core's seconds",
@@ -55,7 +60,7 @@ mod tests {
         let root = tree(&[
             (
                 "a.ts",
-                "const t = Date.now();\n// Date.now() in a comment\nnew Date(x);\nel.innerHTML = s;\n",
+                "const t = Date.now();\n// Date.now() in a comment\nnew Date(x);\nel.innerHTML = s;\n/** new Date() */\nfetch(\"https://x\"); new Date();\n",
             ),
             ("panels/long.ts", &long),
             ("bindings.ts", &long),
@@ -65,6 +70,7 @@ mod tests {
             [
                 "ui/src/a.ts:1: the front end reads the wall clock; use core's seconds".to_owned(),
                 "ui/src/a.ts:4: markup from a string; build elements and set textContent".to_owned(),
+                "ui/src/a.ts:6: the front end reads the wall clock; use core's seconds".to_owned(),
                 format!(
                     "ui/src/panels/long.ts has {} lines (more than {MAX_LINES}): split it by panel",
                     MAX_LINES + 1

@@ -20,6 +20,9 @@ pub(crate) struct Module {
     pub(crate) file: PathBuf,
     /// Every path named, as written (`crate::api::Api`, `super::login`, `std::net::TcpListener`).
     pub(crate) paths: Vec<Vec<String>>,
+    /// Names this module re-exports (`pub use tokens::Api;`), with the path each stands for, so
+    /// that `super::Api` is followed to the module that defines it.
+    pub(crate) reexports: BTreeMap<String, Vec<String>>,
 }
 
 /// Every module of one crate, by path.
@@ -42,6 +45,11 @@ impl CrateModules {
     /// resolved to the longest prefix that is a module. `None` for any other path (another
     /// crate, or a name in scope).
     pub(crate) fn target(&self, from: &ModPath, path: &[String]) -> Option<ModPath> {
+        self.target_within(from, path, 4)
+    }
+
+    /// [`Self::target`], following at most `hops` re-exports.
+    fn target_within(&self, from: &ModPath, path: &[String], hops: usize) -> Option<ModPath> {
         let absolute: Vec<String> = match path.first().map(String::as_str) {
             Some("crate") => path[1..].to_vec(),
             Some("self") => from.iter().chain(&path[1..]).cloned().collect(),
@@ -52,10 +60,26 @@ impl CrateModules {
             }
             _ => return None,
         };
-        (0..=absolute.len())
+        let module = (0..=absolute.len())
             .rev()
             .map(|len| absolute[..len].to_vec())
-            .find(|prefix| self.modules.contains_key(prefix))
+            .find(|prefix| self.modules.contains_key(prefix))?;
+        // An item the module re-exports lives where its `pub use` points.
+        let reexported = absolute
+            .get(module.len())
+            .and_then(|name| self.modules[&module].reexports.get(name))
+            .filter(|_| hops > 0);
+        let Some(points_to) = reexported else {
+            return Some(module);
+        };
+        let relative: Vec<String> = match points_to.first().map(String::as_str) {
+            Some("crate" | "self" | "super") => points_to.clone(),
+            // A 2018 path from the module: one of its children (another crate's item is not ours).
+            _ => std::iter::once("self".to_owned())
+                .chain(points_to.iter().cloned())
+                .collect(),
+        };
+        self.target_within(&module, &relative, hops - 1).or(Some(module))
     }
 
     fn load_file(&mut self, path: ModPath, file: &Path, children_dir: &Path) -> Result<(), TidyError> {
@@ -71,9 +95,15 @@ impl CrateModules {
         items: &[syn::Item],
     ) -> Result<(), TidyError> {
         let mut names = PathCollector::default();
+        let mut reexports = BTreeMap::new();
         for item in items {
             if is_test_only(item_attrs(item)) {
                 continue;
+            }
+            if let syn::Item::Use(used) = item
+                && !matches!(used.vis, syn::Visibility::Inherited)
+            {
+                named_uses(&used.tree, &mut Vec::new(), &mut reexports);
             }
             let syn::Item::Mod(module) = item else {
                 names.visit_item(item);
@@ -107,6 +137,7 @@ impl CrateModules {
         let module = self.modules.entry(path).or_default();
         module.file = file.to_path_buf();
         module.paths.extend(names.paths);
+        module.reexports.extend(reexports);
         Ok(())
     }
 }
@@ -159,6 +190,28 @@ fn expand_use(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<Vec<S
         syn::UseTree::Rename(r) => out.push(prefix.iter().cloned().chain([r.ident.to_string()]).collect()),
         syn::UseTree::Glob(_) => out.push(prefix.clone()),
         syn::UseTree::Group(g) => g.items.iter().for_each(|t| expand_use(t, prefix, out)),
+    }
+}
+
+/// `use a::{b, c as d}` as the names it brings in (`b`, `d`) with their paths (`a::b`, `a::c`);
+/// a glob brings no name this can know.
+fn named_uses(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut BTreeMap<String, Vec<String>>) {
+    let full =
+        |prefix: &[String], last: &syn::Ident| prefix.iter().cloned().chain([last.to_string()]).collect();
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            named_uses(&p.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => {
+            out.insert(n.ident.to_string(), full(prefix, &n.ident));
+        }
+        syn::UseTree::Rename(r) => {
+            out.insert(r.rename.to_string(), full(prefix, &r.ident));
+        }
+        syn::UseTree::Glob(_) => {}
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| named_uses(t, prefix, out)),
     }
 }
 

@@ -42,7 +42,7 @@ fn only_types_that_cross_ipc_derive_specta() {
 
 #[test]
 fn only_one_file_may_use_unsafe() {
-    assert_none(unsafe_code::findings(&workspace_root(), CRATE_ROOTS).unwrap());
+    assert_none(unsafe_code::findings(&workspace_root()).unwrap());
 }
 
 #[test]
@@ -89,6 +89,30 @@ fn a_circle_between_siblings_is_found_with_its_files() {
             "src/lib.rs: the modules outer::a, outer::b, outer::c import each other: \
           outer::a → outer::b (in src/outer/a.rs); outer::b → outer::c (in src/outer/b.rs); \
           outer::c → outer::a (in src/outer/c.rs)"
+        ],
+    );
+    let _ = std::fs::remove_dir_all(root);
+}
+
+#[test]
+fn a_circle_through_the_parent_s_re_export_is_found() {
+    let root = tree(&[
+        ("src/lib.rs", "mod api;\n"),
+        (
+            "src/api.rs",
+            "mod error;\nmod tokens;\npub use error::ApiError;\npub(crate) use tokens::{Api as TheApi};\n",
+        ),
+        ("src/api/error.rs", "pub struct ApiError(super::TheApi);\n"),
+        (
+            "src/api/tokens.rs",
+            "pub struct Api;\nfn f() -> super::ApiError { todo!() }\n",
+        ),
+    ]);
+    assert_eq!(
+        rust_circles(&root, "src/lib.rs").unwrap(),
+        [
+            "src/lib.rs: the modules api::error, api::tokens import each other: \
+          api::error → api::tokens (in src/api/error.rs); api::tokens → api::error (in src/api/tokens.rs)"
         ],
     );
     let _ = std::fs::remove_dir_all(root);

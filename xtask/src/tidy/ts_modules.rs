@@ -6,24 +6,7 @@ use super::{ImportGraph, TidyError};
 
 /// Every TypeScript file under `dir`, sorted.
 pub(crate) fn files(dir: &Path) -> Result<Vec<PathBuf>, TidyError> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        let entries = std::fs::read_dir(&folder).map_err(|source| TidyError::Read {
-            path: folder.clone(),
-            source,
-        })?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "ts") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
+    super::files_with_extension(dir, "ts")
 }
 
 /// The relative modules a file imports (`import … from "./x"`, `import "./y.ts"`), as files.
@@ -35,7 +18,11 @@ fn imports(file: &Path, text: &str) -> Vec<PathBuf> {
             line.starts_with("import ") || line.starts_with("export ") || line.starts_with("} from ")
         })
         .filter_map(|line| {
-            let quoted = line.rsplit_once(" from ").map_or(line, |(_, spec)| spec);
+            // `import … from "./x"`, or a bare `import "./x"`.
+            let quoted = match line.rsplit_once(" from ") {
+                Some((_, spec)) => spec,
+                None => line.strip_prefix("import ")?,
+            };
             let spec = quoted
                 .trim()
                 .trim_end_matches(';')
@@ -104,10 +91,7 @@ mod tests {
                 "main.ts",
                 "import { a } from \"./panels/a\";\nimport \"./style.css\";\n",
             ),
-            (
-                "panels/a.ts",
-                "import { b } from './b.ts';\nexport const a = 1;\n",
-            ),
+            ("panels/a.ts", "import './b.ts';\nexport const a = 1;\n"),
             (
                 "panels/b.ts",
                 "import {\n  main,\n} from \"../main\";\nexport const b = 2;\n",

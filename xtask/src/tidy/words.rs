@@ -7,9 +7,9 @@ use std::path::Path;
 
 use proc_macro2::{TokenStream, TokenTree};
 use scim_token_core::BrokerId;
-use scim_token_core::api::{ErrorKind, JobStep, PushAction, Shell};
+use scim_token_core::api::{ErrorKind, JobStep, PushAction, PushPlan, PushReport, Shell};
 use scim_token_core::clipboard::ClearOutcome;
-use scim_token_core::entra::{Cloud, ExecutionState, JobCode};
+use scim_token_core::entra::{BaseAddressChange, Cloud, EntraLink, EntraTarget, ExecutionState, JobCode};
 use syn::visit::Visit;
 
 use super::rust_modules::{is_test_only, item_attrs};
@@ -95,10 +95,53 @@ pub(crate) fn core_phrases() -> Vec<String> {
             phrases.extend(kind.next_step(shell).map(str::to_owned));
         }
     }
+    phrases.extend(push_sentences());
     phrases.retain(|p| p.len() >= SHORTEST);
     phrases.sort();
     phrases.dedup();
     phrases
+}
+
+/// The fixed sentences of a push's report in words (what follows the headline), from a report
+/// of each outcome: a shell that writes one of them itself is phrasing a push again.
+fn push_sentences() -> Vec<String> {
+    let link = EntraLink {
+        target: EntraTarget::new(Cloud::Global),
+        app_id: "tidy-app".into(),
+        app_name: "Tidy App".into(),
+        job_id: "tidy-job".into(),
+        tenant_id: None,
+        pushed_at: None,
+    };
+    let plan = PushPlan {
+        changes: vec!["SecretToken".into()],
+        keeps: vec![],
+        base_address: BaseAddressChange::Kept,
+        then: JobStep::LeavePaused,
+        settings_read: true,
+    };
+    let mut reports = Vec::new();
+    for stored in [Some(true), Some(false), None] {
+        let mut failed = PushReport::new(&link, false);
+        failed.stored = stored;
+        failed.error = Some("tidy failure".into());
+        reports.push(failed);
+    }
+    let mut paused = PushReport::new(&link, false);
+    paused.action = Some(PushAction::LeftPaused);
+    paused.plan = Some(plan.clone());
+    reports.push(paused);
+    let mut dry = PushReport::new(&link, true);
+    dry.plan = Some(plan);
+    reports.push(dry);
+    reports
+        .iter()
+        .flat_map(|report| [report.text(Shell::Cli), report.text(Shell::Desktop)])
+        .flat_map(|text| text.details)
+        .filter(|sentence| {
+            !sentence.contains("Tidy") && !sentence.contains("tidy") && !sentence.contains("SecretToken")
+        })
+        .collect()
 }
 
 /// The Rust shells, by their crate roots.
@@ -227,6 +270,8 @@ mod tests {
             "US Government cloud (GCC High)",
             "Press Get a token to sign in.",
             "run `scim-token login` to get a token.",
+            "The job kept its old credentials; nothing in it was changed.",
+            "Press Push and start to start it, or start it in the Entra admin center (Provisioning → Start provisioning).",
         ] {
             assert!(
                 phrases.iter().any(|p| p == expected),

@@ -12,31 +12,11 @@ use tokio::sync::mpsc;
 use url::Url;
 
 use super::ApiError;
+use super::stop::Stop;
 use crate::broker::Broker;
 use crate::callback::is_redirect;
 use crate::entra::RedirectMatcher;
 use crate::navigation::{may_navigate, may_navigate_entra, shown_host};
-
-/// Why a sign-in stopped waiting before its redirect came.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stop {
-    /// The user pressed Cancel, or a newer sign-in replaced this one.
-    Cancelled,
-    /// The user closed the sign-in window.
-    WindowClosed,
-    /// The user interrupted the program (Ctrl-C).
-    Interrupted,
-}
-
-impl std::fmt::Display for Stop {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Cancelled => "the sign-in was cancelled",
-            Self::WindowClosed => "the sign-in window was closed before the sign-in finished",
-            Self::Interrupted => "the sign-in was interrupted",
-        })
-    }
-}
 
 /// The redirects a sign-in window's hook caught (every URL its [`WindowRule`] called one).
 pub type WindowRedirects = mpsc::UnboundedReceiver<Url>;

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::capture::{LISTENER_GRACE, Stop, WindowRedirects, WindowRule, first_redirect};
+use super::Stop;
+use super::capture::{LISTENER_GRACE, WindowRedirects, WindowRule, first_redirect};
 use super::tokens::blocking;
 use super::{Api, ApiError};
 use crate::entra::login::EntraTarget;

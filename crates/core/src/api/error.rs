@@ -140,7 +140,7 @@ pub enum ApiError {
     Entra(#[from] EntraError),
     /// A sign-in stopped waiting: cancelled, its window closed, or interrupted.
     #[error("{0}")]
-    Stopped(super::Stop),
+    Stopped(super::stop::Stop),
     /// A sign-in did not finish in time.
     #[error("the sign-in did not finish within {} minutes: start again", .0.as_secs().div_ceil(60))]
     TimedOut(std::time::Duration),

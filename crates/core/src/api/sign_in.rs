@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::capture::{LISTENER_GRACE, Stop, WindowRedirects, WindowRule, first_redirect};
+use super::Stop;
+use super::capture::{LISTENER_GRACE, WindowRedirects, WindowRule, first_redirect};
 use super::{Api, ApiError};
 use crate::authorize::{AuthorizeRequest, PendingLogin};
 use crate::broker::{Broker, BrokerId};

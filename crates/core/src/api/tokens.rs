@@ -1,4 +1,4 @@
-//! [`Api`], and its use cases over the stored tokens (keyring + records file) and those kept in
+//! [`Api`]'s use cases over the stored tokens (keyring + records file) and those kept in
 //! memory only: list, pick, read, forget, Test Connection.
 
 use std::collections::HashMap;
@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use time::OffsetDateTime;
 
-use super::ApiError;
+use super::{Api, ApiError};
 use crate::broker::BrokerId;
 use crate::expiry::{Clock, SystemClock};
 use crate::org_id::OrgId;
@@ -14,40 +14,6 @@ use crate::probe::{self, ProbeSuccess};
 use crate::summary::TokenSummary;
 use crate::token::{AccessToken, TokenKey, TokenRecord};
 use crate::vault::{Stored, Vault, VaultError};
-
-/// The API both shells call: this user's Webex tokens (keyring and records file, or memory when
-/// the keyring failed), their Entra sign-ins and Graph, and every use case over them (one file
-/// of `api/` per use case).
-///
-/// Keyring calls run on tokio's blocking pool: a locked keyring may wait up to its timeout for an
-/// unlock prompt, and must not stall an async worker (the desktop's listener and timers share
-/// them).
-pub struct Api {
-    vault: Vault,
-    clock: Arc<dyn Clock + Send + Sync>,
-    /// Tokens captured while the keyring failed: in memory only, so they can still be copied
-    /// into Azure until the process ends.
-    unstored: Mutex<HashMap<TokenKey, (TokenRecord, AccessToken)>>,
-    /// The proxy every request of this process follows and the clients built on it; replaced
-    /// whole when the admin chooses another proxy.
-    pub(super) network: std::sync::RwLock<Arc<super::network::Network>>,
-    /// Graph access tokens by sign-in, until shortly before they expire: one refresh-token
-    /// redemption serves many calls, and the lock makes concurrent use cases wait for it
-    /// instead of redeeming the same (rotating) refresh token twice.
-    /// Each is kept with the sign-in it came from (its `signed_in_at`).
-    pub(super) graph_tokens: tokio::sync::Mutex<HashMap<crate::entra::EntraTarget, CachedGraphToken>>,
-    /// One push at a time in this process: two read-merge-write-verify sequences on one job (a
-    /// "Renew and push" and a Push button) must not interleave.
-    pub(super) pushes: tokio::sync::Mutex<()>,
-}
-
-impl std::fmt::Debug for Api {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Api")
-            .field("vault", &self.vault)
-            .finish_non_exhaustive()
-    }
-}
 
 /// The known tokens, and why the stored ones could not be read, if they could not.
 #[derive(Debug)]
@@ -212,7 +178,7 @@ impl Api {
 }
 
 /// A Graph access token, until when it may be used, and the sign-in it came from.
-pub(super) type CachedGraphToken = (oauth2::AccessToken, std::time::Instant, OffsetDateTime);
+pub(crate) type CachedGraphToken = (oauth2::AccessToken, std::time::Instant, OffsetDateTime);
 
 /// Runs a blocking call (the vault's, a file lock's) on tokio's blocking pool.
 pub(super) async fn blocking<T: Send + 'static, E: Send + 'static>(

@@ -28,7 +28,10 @@ use super::accounts::{self, EntraAccount};
 use super::grants::{CODE_LIFETIME, CodeGrant, Consent};
 use crate::AppState;
 
-pub(crate) use device::{DEVICE_LOGIN_PATH, devicecode_path};
+pub(crate) use device::devicecode_path;
+
+/// Where the user code is typed, below the local Entra's origin (`verification_uri`).
+pub(crate) const DEVICE_LOGIN_PATH: &str = "devicelogin";
 
 /// The session cookie's name at the local Entra.
 pub(crate) const SESSION_COOKIE: &str = "sbx_entra_session";

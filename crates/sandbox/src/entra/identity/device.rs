@@ -38,7 +38,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::answers::{invalid_grant, oauth_error, tokens, unknown_tenant_or_client};
-use super::{auto_approved, page, resource_scopes};
+use super::{DEVICE_LOGIN_PATH, auto_approved, page, resource_scopes};
 use crate::AppState;
 use crate::entra::DeviceCodePolicy;
 use crate::entra::accounts::{self, EntraAccount};
@@ -47,8 +47,6 @@ use crate::entra::grants::Refused;
 
 /// The token endpoint's `grant_type` for polling with a device code (RFC 8628 §3.4).
 pub(crate) const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
-/// Where the user code is typed, below the local Entra's origin (`verification_uri`).
-pub(crate) const DEVICE_LOGIN_PATH: &str = "devicelogin";
 
 /// The device authorization endpoint below the login base: `{tenant}/oauth2/v2.0/devicecode`.
 pub(crate) fn devicecode_path(tenant: &str) -> String {
