@@ -32,33 +32,31 @@ export class SignInLifecycle {
     const run = ++this.run;
     this.view.setWaiting(true);
     withSpinner(this.view.status, place === "browser" ? "Opening your browser…" : "Opening the sign-in window…");
-    let started: SignInStarted;
-    try {
-      started = ok(await start());
-    } catch (e) {
-      // A start a Cancel overtook fails as cancelled: the Cancel already said enough.
-      if (run !== this.run) return null;
-      this.finish("");
-      showError(e);
-      return null;
-    }
-    if (run !== this.run) return null;
+    const started = await this.awaitCurrent(run, start);
+    if (started === null) return null;
     this.id = started.id;
     withSpinner(this.view.status, started.note);
     showBrowserSignIn(this.view.browserPanel, started.browser);
-    let result: O;
+    const result = await this.awaitCurrent(run, () => outcome(started.id));
+    if (result === null) return null;
+    showBrowserSignIn(this.view.browserPanel, null);
+    this.view.setWaiting(false);
+    return result;
+  }
+
+  /** A command's data, or `null` when run `run` is no longer the current one (a Cancel or a newer
+   * sign-in overtook it: they already said enough) or the command failed (shown, buttons back). */
+  private async awaitCurrent<T>(run: number, call: () => Promise<Result<T>>): Promise<T | null> {
+    let data: T;
     try {
-      result = ok(await outcome(started.id));
+      data = ok(await call());
     } catch (e) {
       if (run !== this.run) return null;
       this.finish("");
       showError(e);
       return null;
     }
-    if (run !== this.run) return null;
-    showBrowserSignIn(this.view.browserPanel, null);
-    this.view.setWaiting(false);
-    return result;
+    return run === this.run ? data : null;
   }
 
   /** Cancels the sign-in of this kind in progress, even one whose start has not replied. */
