@@ -68,13 +68,7 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
     );
     click(&client, "#start-sign-in").await;
 
-    let card_url = wait_text(
-        &client,
-        ".card .tenant-url",
-        |t| !t.is_empty(),
-        Duration::from_secs(30),
-    )
-    .await;
+    let card_url = desktop::signed_in(&client, Duration::from_secs(30)).await;
     assert_eq!(card_url, tenant, "the card shows the sandbox's Tenant URL");
     let countdown = wait_text(
         &client,
@@ -183,13 +177,7 @@ async fn sign_in_through_the_sandbox_copy_test_and_forget() {
     // manager running, the copy would otherwise outlive the app.
     click(&client, "#get-token").await;
     click(&client, "#start-sign-in").await;
-    wait_text(
-        &client,
-        ".card .tenant-url",
-        |t| !t.is_empty(),
-        Duration::from_secs(30),
-    )
-    .await;
+    desktop::signed_in(&client, Duration::from_secs(30)).await;
     click(&client, ".card .copy-token").await;
     wait_text(
         &client,
@@ -673,13 +661,7 @@ async fn the_entra_loop_link_push_quarantine_and_recover() {
     let (_, entra_base) = sandbox_running(&client).await;
     click(&client, "#get-token").await;
     click(&client, "#start-sign-in").await;
-    wait_text(
-        &client,
-        ".card .tenant-url",
-        |t| !t.is_empty(),
-        Duration::from_secs(30),
-    )
-    .await;
+    desktop::signed_in(&client, Duration::from_secs(30)).await;
 
     click(&client, "#entra-sign-in").await;
     let session = wait_text(
@@ -850,13 +832,7 @@ async fn both_sign_ins_in_the_system_browser() {
         commands.contains("--private-window") && commands.contains(&link),
         "{commands}"
     );
-    wait_text(
-        &client,
-        ".card .tenant-url",
-        |t| t.contains("/identity/scim/"),
-        BROWSER_SIGN_IN,
-    )
-    .await;
+    desktop::signed_in(&client, BROWSER_SIGN_IN).await;
     assert_eq!(
         client.windows().await.unwrap().len(),
         1,
@@ -1014,13 +990,7 @@ async fn renew_and_push_to_a_job_never_pushed_shows_its_plan_first() {
     sandbox_running(&client).await;
     click(&client, "#get-token").await;
     click(&client, "#start-sign-in").await;
-    wait_text(
-        &client,
-        ".card .tenant-url",
-        |t| !t.is_empty(),
-        Duration::from_secs(30),
-    )
-    .await;
+    desktop::signed_in(&client, Duration::from_secs(30)).await;
     click(&client, "#entra-sign-in").await;
     wait_text(
         &client,

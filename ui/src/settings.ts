@@ -3,17 +3,14 @@
 import { commands } from "./bindings";
 import { $, clearError, ok, showError } from "./ui";
 
-/** A checkbox bound to a setting: read once, written on change (and put back if that fails). */
+/** A checkbox bound to a setting: written on change (and put back if that fails), read once. The
+ * change is listened for before the read returns, so a click in the meantime is not lost (and the
+ * read does not undo it). */
 async function bindSetting(selector: string, read: () => Promise<boolean>, write: (on: boolean) => Promise<boolean>, unavailable: string): Promise<void> {
   const box = $<HTMLInputElement>(selector);
-  try {
-    box.checked = await read();
-  } catch {
-    box.disabled = true;
-    box.parentElement!.title = unavailable;
-    return;
-  }
+  let changed = false;
   box.addEventListener("change", async () => {
+    changed = true;
     clearError();
     try {
       box.checked = await write(box.checked);
@@ -22,20 +19,30 @@ async function bindSetting(selector: string, read: () => Promise<boolean>, write
       showError(e);
     }
   });
+  try {
+    const on = await read();
+    if (!changed) box.checked = on;
+  } catch {
+    if (changed) return;
+    box.disabled = true;
+    box.parentElement!.title = unavailable;
+  }
 }
 
-/** Wires both settings. */
+/** Wires both settings, side by side. */
 export async function setupSettings(): Promise<void> {
-  await bindSetting(
-    "#start-at-login",
-    async () => ok(await commands.startAtLogin()),
-    async (on) => ok(await commands.setStartAtLogin(on)),
-    "Starting at login is not available here.",
-  );
-  await bindSetting(
-    "#background-watch",
-    async () => ok(await commands.watchStatus()).enabled,
-    async (on) => ok(await commands.setWatch(on)).enabled,
-    "The background watch is not available here.",
-  );
+  await Promise.all([
+    bindSetting(
+      "#start-at-login",
+      async () => ok(await commands.startAtLogin()),
+      async (on) => ok(await commands.setStartAtLogin(on)),
+      "Starting at login is not available here.",
+    ),
+    bindSetting(
+      "#background-watch",
+      async () => ok(await commands.watchStatus()).enabled,
+      async (on) => ok(await commands.setWatch(on)).enabled,
+      "The background watch is not available here.",
+    ),
+  ]);
 }

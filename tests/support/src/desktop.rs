@@ -131,7 +131,42 @@ pub async fn wait_text(client: &Client, css: &str, want: impl Fn(&str) -> bool, 
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("{css} never matched; last text: {last:?}");
+    // What the page says besides, so a failure shows why: the error box and both status lines.
+    let mut besides = Vec::new();
+    for other in ["#error", "#sign-in-status", "#entra-status"] {
+        if let Ok(element) = client.find(Locator::Css(other)).await {
+            besides.push(format!("{other}: {:?}", element.text().await.unwrap_or_default()));
+        }
+    }
+    panic!("{css} never matched; last text: {last:?}; {}", besides.join("; "));
+}
+
+/// Waits until a Webex sign-in the page started has ended there: its card shows a Tenant URL and
+/// the sign-in panel has closed, so nothing moves under the next click (the card can appear a
+/// moment before the panel closes). Returns the Tenant URL.
+pub async fn signed_in(client: &Client, limit: Duration) -> String {
+    let url = wait_text(
+        client,
+        ".card .tenant-url",
+        |t| t.contains("/identity/scim/"),
+        limit,
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let shown = match client.find(Locator::Css("#sign-in-panel")).await {
+            Ok(panel) => panel.is_displayed().await.unwrap_or(true),
+            Err(_) => false,
+        };
+        if !shown {
+            return url;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the sign-in panel stayed open after the card appeared"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Clicks the first element matching `css`.
