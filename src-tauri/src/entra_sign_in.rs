@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use scim_token_core::api::EntraSignInRequest;
-use scim_token_core::entra::{Cloud, TenantId};
+use scim_token_core::entra::Cloud;
 use serde::Serialize;
 use tauri::{AppHandle, State};
 
@@ -22,8 +22,6 @@ type Result<T> = std::result::Result<T, CommandError>;
 pub(crate) struct EntraSession {
     /// Who, which tenant, which cloud, since when, in core's words.
     pub(crate) description: String,
-    /// The tenant ID, when Entra said.
-    pub(crate) tenant_id: Option<TenantId>,
 }
 
 /// The kept Entra sign-ins, most recent first.
@@ -37,7 +35,6 @@ pub(crate) async fn entra_sessions(shared: State<'_, Arc<Shared>>) -> Result<Vec
         .into_iter()
         .map(|s| EntraSession {
             description: format!("Signed in to Entra as {}.", s.description()),
-            tenant_id: s.tenant_id,
         })
         .collect())
 }

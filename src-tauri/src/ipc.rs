@@ -203,28 +203,24 @@ mod tests {
     use scim_token_core::entra::secrets::BaseAddressChange;
     use scim_token_core::entra::{Cloud, EntraLink, EntraTarget};
 
+    /// A push that stored the token and restarted the job, with its plan.
     fn report() -> PushReport {
-        let link = EntraLink {
-            target: EntraTarget::new(Cloud::Global),
-            app_id: "sp".into(),
-            app_name: "Cisco Webex".into(),
-            job_id: "job".into(),
-            tenant_id: None,
-            pushed_at: None,
-        };
-        PushReport {
-            plan: Some(PushPlan {
-                changes: vec!["SecretToken".into()],
-                keeps: vec!["SyncAll".into()],
-                base_address: BaseAddressChange::Kept,
-                then: JobStep::Restart,
-                settings_read: true,
-            }),
-            validated: true,
-            stored: Some(true),
-            action: Some(PushAction::Restarted),
-            ..PushReport::new(&link, false)
-        }
+        let target = EntraTarget::new(Cloud::Global);
+        let mut report = PushReport::new(
+            &EntraLink::new(target, "sp".into(), "Webex".into(), "job".into(), None),
+            false,
+        );
+        let then = JobStep::Restart;
+        let (changes, keeps) = (vec!["SecretToken".into()], vec![]);
+        report.plan = Some(PushPlan {
+            changes,
+            keeps,
+            base_address: BaseAddressChange::Set,
+            then,
+            settings_read: true,
+        });
+        (report.validated, report.stored, report.action) = (true, Some(true), Some(PushAction::Restarted));
+        report
     }
 
     #[test]

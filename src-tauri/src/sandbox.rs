@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use scim_token_core::entra::Cloud;
 use scim_token_core::sandbox_child::{
-    CLI_VAR, SandboxChild, SandboxChildError, SandboxOrigin, SandboxOrigins, SandboxSettings, find_cli,
+    CLI_VAR, SandboxChild, SandboxChildError, SandboxOrigins, SandboxSettings, find_cli,
 };
 use scim_token_core::{BrokerId, ErrorKind, TokenRecord};
 use serde::Serialize;
@@ -70,24 +70,12 @@ pub(crate) struct SandboxInfo {
 /// tokens, codes, passwords and secrets).
 #[derive(Debug, Serialize, specta::Type)]
 pub(crate) struct LogLine {
-    /// Which of the sandbox's two origins served it.
-    origin: LogOrigin,
-    /// The same, in words.
-    origin_label: &'static str,
+    /// Which of the sandbox's two origins served it, in a word ("Webex", "Entra").
+    origin: &'static str,
     method: String,
     path: String,
     status: u16,
     latency_ms: f64,
-}
-
-/// The sandbox's two origins.
-#[derive(Debug, Clone, Copy, Serialize, specta::Type)]
-#[serde(rename_all = "kebab-case")]
-pub(crate) enum LogOrigin {
-    /// The local Webex (ID broker, People, SCIM).
-    Webex,
-    /// The local Entra (sign-in, Graph).
-    Entra,
 }
 
 /// Starts the sandbox child as `options` say (its port, 0: any free one; auto-approval; the
@@ -278,14 +266,7 @@ pub(crate) async fn log(slot: &SandboxSlot) -> Result<Vec<LogLine>, CommandError
     Ok(requests
         .into_iter()
         .map(|r| LogLine {
-            origin: match r.origin {
-                SandboxOrigin::Webex => LogOrigin::Webex,
-                SandboxOrigin::Entra => LogOrigin::Entra,
-            },
-            origin_label: match r.origin {
-                SandboxOrigin::Webex => "Webex",
-                SandboxOrigin::Entra => "Entra",
-            },
+            origin: r.origin.label(),
             method: r.method,
             path: r.path,
             status: r.status,

@@ -257,8 +257,6 @@ export type DoctorReport = {
 export type EntraSession = {
 	/**  Who, which tenant, which cloud, since when, in core's words. */
 	description: string,
-	/**  The tenant ID, when Entra said. */
-	tenant_id: TenantId | null,
 };
 
 /**  How an Entra sign-in ended. */
@@ -482,22 +480,13 @@ export type LinkView = {
  *  tokens, codes, passwords and secrets).
  */
 export type LogLine = {
-	/**  Which of the sandbox's two origins served it. */
-	origin: LogOrigin,
-	/**  The same, in words. */
-	origin_label: string,
+	/**  Which of the sandbox's two origins served it, in a word ("Webex", "Entra"). */
+	origin: string,
 	method: string,
 	path: string,
 	status: number,
 	latency_ms: number | null,
 };
-
-/**  The sandbox's two origins. */
-export type LogOrigin = 
-/**  The local Webex (ID broker, People, SCIM). */
-"webex" | 
-/**  The local Entra (sign-in, Graph). */
-"entra";
 
 /**  The proxy in force and the choice that made it. */
 export type NetworkView = {
@@ -617,9 +606,6 @@ export type Step = {
 
 /**  Where a sign-in goes: a tenant ID, a verified domain, `organizations` or `common`. */
 export type Tenant = string;
-
-/**  A directory's tenant ID (a GUID), as the `id_token`'s `tid` names it. */
-export type TenantId = string;
 
 /**  The tokens to show, and why the stored ones could not be read, if they could not. */
 export type TokenList = {

@@ -18,7 +18,7 @@ export async function refreshSandbox(): Promise<void> {
   $("#sandbox-log tbody").replaceChildren(
     ...entries.slice(-12).reverse().map((e) => {
       const row = document.createElement("tr");
-      for (const cell of [e.origin_label, e.method, e.path, String(e.status), (e.latency_ms ?? 0).toFixed(1)]) {
+      for (const cell of [e.origin, e.method, e.path, String(e.status), (e.latency_ms ?? 0).toFixed(1)]) {
         const td = document.createElement("td");
         td.textContent = cell;
         row.append(td);

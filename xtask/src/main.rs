@@ -11,6 +11,7 @@
 //! - `cargo xtask version`: the workspace's version.
 
 mod cmd;
+mod files;
 mod package;
 mod tidy;
 

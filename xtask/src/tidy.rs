@@ -60,27 +60,13 @@ pub(crate) fn shown(root: &Path, path: &Path) -> String {
 /// Every file below `dir` whose name ends in `.extension`, sorted; build output and installed
 /// packages (`target`, `node_modules`) left out.
 pub(crate) fn files_with_extension(dir: &Path, extension: &str) -> Result<Vec<PathBuf>, TidyError> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        let entries = std::fs::read_dir(&folder).map_err(|source| TidyError::Read {
-            path: folder.clone(),
-            source,
-        })?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name();
-            if path.is_dir() {
-                if name != "target" && name != "node_modules" {
-                    pending.push(path);
-                }
-            } else if path.extension().is_some_and(|e| e == extension) {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
+    crate::files::below(dir, &["target", "node_modules"], |p| {
+        p.extension().is_some_and(|e| e == extension)
+    })
+    .map_err(|source| TidyError::Read {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 /// Findings in a stable order, each once.

@@ -113,26 +113,9 @@ fn install(from: &Path, to: &Path, mode: u32) -> Result<(), TaskError> {
     std::fs::set_permissions(to, std::fs::Permissions::from_mode(mode)).map_err(io(to))
 }
 
-/// Every file below `dir`, sorted as bytes (as `LC_ALL=C sort` does).
+/// Every file below `dir`, sorted as bytes.
 pub(crate) fn files_below(dir: &Path) -> Result<Vec<PathBuf>, TaskError> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).map_err(io(&folder))? {
-            let path = entry.map_err(io(&folder))?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.push(path);
-            }
-        }
-    }
-    found.sort_by(|a, b| {
-        a.as_os_str()
-            .as_encoded_bytes()
-            .cmp(b.as_os_str().as_encoded_bytes())
-    });
-    Ok(found)
+    crate::files::below(dir, &[], |_| true).map_err(io(dir))
 }
 
 /// `md5sums` as dpkg keeps it: a line per file, `<md5>  <path below the root>`.

@@ -105,14 +105,13 @@ pub(crate) fn core_phrases() -> Vec<String> {
 /// The fixed sentences of a push's report in words (what follows the headline), from a report
 /// of each outcome: a shell that writes one of them itself is phrasing a push again.
 fn push_sentences() -> Vec<String> {
-    let link = EntraLink {
-        target: EntraTarget::new(Cloud::Global),
-        app_id: "tidy-app".into(),
-        app_name: "Tidy App".into(),
-        job_id: "tidy-job".into(),
-        tenant_id: None,
-        pushed_at: None,
-    };
+    let link = EntraLink::new(
+        EntraTarget::new(Cloud::Global),
+        "tidy-app".into(),
+        "Tidy App".into(),
+        "tidy-job".into(),
+        None,
+    );
     let plan = PushPlan {
         changes: vec!["SecretToken".into()],
         keeps: vec![],

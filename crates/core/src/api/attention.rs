@@ -284,14 +284,13 @@ mod tests {
     use crate::entra::{Cloud, EntraTarget, ExecutionState};
 
     fn link() -> EntraLink {
-        EntraLink {
-            target: EntraTarget::new(Cloud::Global),
-            app_id: "sp".into(),
-            app_name: "Webex".into(),
-            job_id: "job".into(),
-            tenant_id: None,
-            pushed_at: None,
-        }
+        EntraLink::new(
+            EntraTarget::new(Cloud::Global),
+            "sp".into(),
+            "Webex".into(),
+            "job".into(),
+            None,
+        )
     }
 
     fn status(code: JobCode, last: Option<ExecutionState>) -> JobStatus {

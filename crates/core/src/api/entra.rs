@@ -179,14 +179,7 @@ impl Api {
                 .into());
             }
         };
-        let link = EntraLink {
-            target,
-            app_id: app.id,
-            app_name: app.display_name,
-            job_id,
-            tenant_id: Some(tenant_id),
-            pushed_at: None,
-        };
+        let link = EntraLink::new(target, app.id, app.display_name, job_id, Some(tenant_id));
         let vault = self.vault().clone();
         let (key, kept) = (record.key(), link.clone());
         blocking(move || {

@@ -475,13 +475,9 @@ mod tests {
 
     #[test]
     fn a_jobs_lock_is_one_file_in_the_records_folder_per_job() {
-        let link = |app: &str, job: &str| EntraLink {
-            target: crate::entra::EntraTarget::new(crate::entra::Cloud::Global),
-            app_id: app.into(),
-            app_name: "Cisco Webex".into(),
-            job_id: job.into(),
-            tenant_id: None,
-            pushed_at: None,
+        let link = |app: &str, job: &str| {
+            let target = crate::entra::EntraTarget::new(crate::entra::Cloud::Global);
+            EntraLink::new(target, app.into(), "Cisco Webex".into(), job.into(), None)
         };
         let records = Path::new("/home/a/.config/scim-token/tokens.json");
         assert_eq!(

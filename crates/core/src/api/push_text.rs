@@ -171,14 +171,13 @@ mod tests {
     use crate::entra::{Cloud, EntraLink, EntraTarget};
 
     fn report() -> PushReport {
-        let link = EntraLink {
-            target: EntraTarget::new(Cloud::Global),
-            app_id: "sp".into(),
-            app_name: "Cisco Webex".into(),
-            job_id: "job".into(),
-            tenant_id: None,
-            pushed_at: None,
-        };
+        let link = EntraLink::new(
+            EntraTarget::new(Cloud::Global),
+            "sp".into(),
+            "Cisco Webex".into(),
+            "job".into(),
+            None,
+        );
         PushReport {
             plan: Some(PushPlan {
                 changes: vec!["BaseAddress".into(), "SecretToken".into()],

@@ -29,6 +29,24 @@ pub struct EntraLink {
 }
 
 impl EntraLink {
+    /// A link to `job_id` of `app_id` (named `app_name`) in `tenant_id`, never pushed to yet.
+    pub fn new(
+        target: EntraTarget,
+        app_id: AppId,
+        app_name: String,
+        job_id: JobId,
+        tenant_id: Option<TenantId>,
+    ) -> Self {
+        Self {
+            target,
+            app_id,
+            app_name,
+            job_id,
+            tenant_id,
+            pushed_at: None,
+        }
+    }
+
     /// Refuses a sign-in (its tenant, and who it is) that is not to this link's tenant.
     pub fn check_tenant(
         &self,

@@ -24,6 +24,16 @@ pub enum SandboxOrigin {
     Entra,
 }
 
+impl SandboxOrigin {
+    /// The origin in a word, as the sandbox panel lists it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Webex => "Webex",
+            Self::Entra => "Entra",
+        }
+    }
+}
+
 /// One request the sandbox served, as `/_sandbox/log` lists it (the sandbox redacts tokens,
 /// codes, passwords and secrets before it keeps one).
 #[derive(Debug, Clone, Serialize, Deserialize)]
